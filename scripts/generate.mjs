@@ -1,0 +1,44 @@
+// Generates the Prisma client (src/generated/prisma) and the GraphQL resolver
+// types (src/generated/graphql.ts). `--if-stale` skips what is up to date.
+// `prisma generate` never runs the schema engine, but looks for its binary first:
+// PRISMA_SCHEMA_ENGINE_BINARY points it at any executable (see shared ENVIRONMENT notes).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
+const ifStale = process.argv.includes('--if-stale');
+const hashOf = (...files) => {
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(existsSync(file) ? readFileSync(file) : '');
+  return hash.digest('hex');
+};
+const run = (command, args, env = {}) => {
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+};
+
+mkdirSync('src/generated', { recursive: true });
+const targets = [
+  {
+    name: 'Prisma client',
+    stamp: 'src/generated/.prisma-stamp',
+    output: 'src/generated/prisma/client.ts',
+    sources: ['prisma/schema.prisma', 'package-lock.json'],
+    generate: () => run('npx', ['--no-install', 'prisma', 'generate'], { PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1' }),
+  },
+  {
+    name: 'GraphQL resolver types',
+    stamp: 'src/generated/.graphql-stamp',
+    output: 'src/generated/graphql.ts',
+    sources: ['schema.graphql', 'codegen.ts', 'package-lock.json'],
+    generate: () => run('npx', ['--no-install', 'graphql-codegen', '--config', 'codegen.ts', '--silent']),
+  },
+];
+for (const target of targets) {
+  const hash = hashOf(...target.sources);
+  const fresh = existsSync(target.output) && existsSync(target.stamp) && readFileSync(target.stamp, 'utf8') === hash;
+  if (ifStale && fresh) continue;
+  console.log(`[generate] ${target.name}`);
+  target.generate();
+  writeFileSync(target.stamp, hash);
+}

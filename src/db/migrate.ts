@@ -1,0 +1,78 @@
+// Applies the SQL migrations under prisma/migrations/ in order, recording each in
+// `_prisma_migrations` exactly as Prisma Migrate does, so `prisma migrate deploy`
+// and this runner agree on what has been applied.
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** Prisma Migrate's bookkeeping table, created the way Prisma creates it. */
+const MIGRATIONS_TABLE = `
+CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+  "checksum"              VARCHAR(64) NOT NULL,
+  "finished_at"           TIMESTAMPTZ,
+  "migration_name"        VARCHAR(255) NOT NULL,
+  "logs"                  TEXT,
+  "rolled_back_at"        TIMESTAMPTZ,
+  "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+  "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+/** Any constant works; it only has to be the same in every process of this service. */
+const ADVISORY_LOCK_ID = 7_202_611_240;
+
+export interface MigrationResult {
+  applied: string[];
+}
+
+/**
+ * Applies every migration not yet recorded as finished. Safe to call from several
+ * processes at once: an advisory lock serialises them.
+ */
+export async function migrate(connectionString: string, migrationsDir = join(process.cwd(), 'prisma', 'migrations')): Promise<MigrationResult> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_ID]);
+    await client.query(MIGRATIONS_TABLE);
+    const done = await client.query<{ migration_name: string; checksum: string }>(
+      'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const finished = new Map(done.rows.map((row) => [row.migration_name, row.checksum]));
+    for (const name of listMigrations(migrationsDir)) {
+      const sql = readFileSync(join(migrationsDir, name, 'migration.sql'), 'utf8');
+      const checksum = createHash('sha256').update(sql).digest('hex');
+      const recorded = finished.get(name);
+      if (recorded !== undefined) {
+        if (recorded !== checksum) throw new Error(`Migration ${name} was changed after it was applied (checksum mismatch).`);
+        continue;
+      }
+      const id = randomUUID();
+      await client.query('BEGIN');
+      try {
+        await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ($1, $2, $3)', [id, checksum, name]);
+        await client.query(sql);
+        await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw new Error(`Migration ${name} failed: ${(error as Error).message}`, { cause: error });
+      }
+      applied.push(name);
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_ID]).catch(() => {});
+    await client.end();
+  }
+  return { applied };
+}
+
+function listMigrations(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'migration.sql')))
+    .map((entry) => entry.name)
+    .sort();
+}

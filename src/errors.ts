@@ -1,0 +1,44 @@
+// One base error carrying an AWS error code, and a small class per code. Resolvers
+// throw these; graphql-js copies `extensions` onto the GraphQL error, so the
+// client sees `extensions.code` = AWS's code. Anything else is masked (see
+// src/graphql/format-error.ts).
+
+/** An error whose code and message are safe to show to the caller. */
+export class IamError extends Error {
+  readonly extensions: { code: string; http?: { status: number } };
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus = 400,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = `${code}Error`;
+    this.extensions = { code };
+  }
+}
+
+const define = (code: string, status = 400) =>
+  class extends IamError {
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(code, message, status, options);
+    }
+  };
+
+export class EntityAlreadyExistsError extends define('EntityAlreadyExists', 409) {}
+export class NoSuchEntityError extends define('NoSuchEntity', 404) {}
+export class LimitExceededError extends define('LimitExceeded', 409) {}
+export class MalformedPolicyDocumentError extends define('MalformedPolicyDocument') {}
+export class DeleteConflictError extends define('DeleteConflict', 409) {}
+export class ValidationError extends define('ValidationError') {}
+export class InvalidInputError extends define('InvalidInput') {}
+export class UnmodifiableEntityError extends define('UnmodifiableEntity') {}
+export class PasswordPolicyViolationError extends define('PasswordPolicyViolation') {}
+export class EntityTemporarilyUnmodifiableError extends define('EntityTemporarilyUnmodifiable', 409) {}
+export class AccessDeniedError extends define('AccessDenied', 403) {}
+export class InvalidClientTokenIdError extends define('InvalidClientTokenId', 403) {}
+export class ExpiredTokenError extends define('ExpiredToken', 403) {}
+export class InvalidAuthenticationCodeError extends define('InvalidAuthenticationCode', 403) {}
+export class ConcurrentModificationError extends define('ConcurrentModification', 409) {}
+export class ThrottlingError extends define('Throttling', 429) {}
+export class ServiceFailureError extends define('ServiceFailure', 500) {}

@@ -1,0 +1,51 @@
+// One guard for every field: each Query, Mutation and data-revealing nested
+// field states its IAM action and resource with `@iam` in schema.graphql (or is
+// marked `@public` with a reason). This wraps those fields' resolvers so the
+// authorizer decides before the resolver touches any protected data.
+import { type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver, isObjectType, valueFromASTUntyped } from 'graphql';
+import type { Context } from '../context.js';
+import { requirePrincipal } from '../context.js';
+import { accessDenied } from '../auth/authorize.js';
+import { compileResource } from '../auth/resources.js';
+
+/** Actions a session that must first change its password may still perform. */
+const PASSWORD_RESET_ACTIONS = new Set(['iam:ChangePassword', 'iam:GetAccountPasswordPolicy', 'sts:GetCallerIdentity']);
+
+export interface FieldGuard {
+  action: string;
+  resource: string;
+}
+
+/** Reads the `@iam` directive of a field, if any. */
+export function readGuard(field: { astNode?: { directives?: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[] } | null }): FieldGuard | undefined {
+  const directive = field.astNode?.directives?.find((d) => d.name.value === 'iam');
+  if (!directive) return undefined;
+  const arg = (name: string) => {
+    const node = directive.arguments?.find((a) => a.name.value === name);
+    return node ? (valueFromASTUntyped(node.value as Parameters<typeof valueFromASTUntyped>[0]) as string) : undefined;
+  };
+  return { action: arg('action')!, resource: arg('resource') ?? '*' };
+}
+
+/** Wraps every `@iam` field of the schema with the authorization check. */
+export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const guard = readGuard(field);
+      if (!guard) continue;
+      const resolveResource = compileResource(guard.resource);
+      const inner: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
+      field.resolve = async (parent, args, ctx: Context, info) => {
+        const principal = requirePrincipal(ctx);
+        const resourceArn = await resolveResource({ parent, args, ctx, principal });
+        if (principal.passwordResetOnly && !PASSWORD_RESET_ACTIONS.has(guard.action)) {
+          throw accessDenied(principal, guard.action, resourceArn, 'the password must be changed before any other action');
+        }
+        await ctx.deps.authorizer.authorize({ principal, action: guard.action, resourceArn });
+        return inner(parent, args, ctx, info);
+      };
+    }
+  }
+  return schema;
+}

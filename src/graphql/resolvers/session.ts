@@ -1,0 +1,46 @@
+// Accounts, sign-in and "who am I": the fields that establish identity.
+import type { Resolvers } from '../../generated/graphql.js';
+import { signIn } from '../../auth/sign-in.js';
+import { requirePrincipal } from '../../context.js';
+import { AccessDeniedError } from '../../errors.js';
+import { createAccount } from '../../iam/accounts.js';
+import { checkRootPassword } from '../../auth/password-rules.js';
+import { revokeSession } from '../../sts/sessions.js';
+
+export const sessionResolvers: Resolvers = {
+  Query: {
+    getCallerIdentity: (_parent, _args, ctx) => {
+      const principal = requirePrincipal(ctx);
+      return { account: principal.accountId, arn: principal.arn, userId: principal.principalId };
+    },
+    jwks: (_parent, _args, ctx) => JSON.stringify({ keys: ctx.deps.keys.publicKeys() }),
+  },
+  Mutation: {
+    createAccount: async (_parent, { input }, ctx) => {
+      const secret = ctx.deps.config.operatorToken;
+      if (!secret || !ctx.operator) {
+        throw new AccessDeniedError(
+          secret
+            ? 'createAccount requires the operator token: send Authorization: Bearer <IAM_OPERATOR_TOKEN>.'
+            : 'createAccount is disabled: the server was started without IAM_OPERATOR_TOKEN.',
+        );
+      }
+      return createAccount(ctx.db, input, checkRootPassword);
+    },
+    signIn: async (_parent, { input }, ctx) => {
+      const result = await signIn(ctx.deps, input);
+      return {
+        sessionToken: result.sessionToken,
+        expiration: result.expiration,
+        arn: result.arn,
+        passwordResetRequired: result.passwordResetRequired,
+      };
+    },
+    signOut: async (_parent, _args, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await revokeSession(ctx.deps, principal.sessionId);
+      return true;
+    },
+  },
+};
+

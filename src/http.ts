@@ -1,0 +1,124 @@
+// The HTTP front: health and readiness, the JWKS and OpenID discovery documents,
+// and GraphQL at /graphql through Apollo's executeHTTPGraphQLRequest (our own
+// thin integration, so body size, headers and routes are ours to bound).
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import type { Context, Deps } from './context.js';
+import { authenticate } from './auth/authenticate.js';
+import { Loaders } from './graphql/loaders.js';
+
+export interface HttpOptions {
+  deps: Deps;
+  apollo: ApolloServer<Context>;
+  isReady: () => boolean;
+}
+
+/** Builds the request listener. */
+export function createRequestListener({ deps, apollo, isReady }: HttpOptions): http.RequestListener {
+  const { config, logger } = deps;
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = `${req.method} ${url.pathname}`;
+    if (route === 'GET /healthz') return sendJson(res, 200, { status: 'ok' });
+    if (route === 'GET /readyz') return sendJson(res, isReady() ? 200 : 503, { status: isReady() ? 'ready' : 'starting' });
+    if (route === 'GET /.well-known/jwks.json') return sendJson(res, 200, { keys: deps.keys.publicKeys() }, 'public, max-age=300');
+    if (route === 'GET /.well-known/openid-configuration') {
+      return sendJson(res, 200, {
+        issuer: config.issuer,
+        jwks_uri: new URL('/.well-known/jwks.json', config.issuer).toString(),
+        id_token_signing_alg_values_supported: ['ES256'],
+        subject_types_supported: ['public'],
+        response_types_supported: ['id_token'],
+        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'jti', 'account', 'principal_type', 'principal_id', 'mfa_auth_time', 'source_identity'],
+      }, 'public, max-age=300');
+    }
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found' });
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, POST');
+      return sendJson(res, 405, { error: 'Method not allowed' });
+    }
+    readBody(req, config.maxBodyBytes)
+      .then(async (raw) => {
+        const headers = new HeaderMap();
+        for (const [key, value] of Object.entries(req.headers)) {
+          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const body = raw.length > 0 && /json/i.test(headers.get('content-type') ?? '') ? JSON.parse(raw) : raw || undefined;
+        if (Array.isArray(body)) return sendJson(res, 400, { errors: [{ message: 'Batched operations are not supported.', extensions: { code: 'BAD_REQUEST' } }] });
+        const response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method!, headers, search: url.search, body },
+          context: () => buildContext(deps, req),
+        });
+        for (const [key, value] of response.headers) res.setHeader(key, value);
+        res.statusCode = response.status ?? 200;
+        if (response.body.kind === 'complete') {
+          res.end(response.body.string);
+          return;
+        }
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      })
+      .catch((error: Error & { status?: number }) => {
+        if (error.status === 413) return sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        if (error instanceof SyntaxError) return sendJson(res, 400, { errors: [{ message: 'Malformed JSON body.', extensions: { code: 'BAD_REQUEST' } }] });
+        logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'An internal error occurred.', extensions: { code: 'ServiceFailure' } }] });
+        else res.end();
+      });
+  };
+}
+
+async function buildContext(deps: Deps, req: http.IncomingMessage): Promise<Context> {
+  const auth = await authenticate(deps, req.headers.authorization);
+  const forwarded = deps.config.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : undefined;
+  const requestId = randomUUID();
+  return {
+    requestId,
+    deps,
+    db: deps.db,
+    principal: auth.principal,
+    operator: auth.operator,
+    authError: auth.error,
+    sourceIp: normaliseIp(forwarded || req.socket.remoteAddress || ''),
+    userAgent: req.headers['user-agent'],
+    secureTransport: deps.config.trustProxy ? req.headers['x-forwarded-proto'] === 'https' : false,
+    loaders: new Loaders(),
+  };
+}
+
+function normaliseIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      return reject(Object.assign(new Error('too large'), { status: 413 }));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(Object.assign(new Error('too large'), { status: 413 }));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, cacheControl = 'no-store'): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('cache-control', cacheControl);
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,97 @@
+// Builds the whole service from its dependencies: the Apollo server, the HTTP
+// server around it, and the shared dependencies. main.ts and the tests use it.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Config } from './config.js';
+import type { Context, Deps } from './context.js';
+import type { Db } from './db/client.js';
+import type { Logger } from './log.js';
+import { createSealer } from './auth/seal.js';
+import { rootOnlyAuthorizer, type Authorizer } from './auth/authorize.js';
+import { createFormatError } from './graphql/format-error.js';
+import { createCursorCodec } from './graphql/pagination.js';
+import { buildExecutableSchema } from './graphql/schema.js';
+import { createRequestListener } from './http.js';
+import { SigningKeyStore } from './sts/signing-keys.js';
+import { TokenService } from './sts/tokens.js';
+
+/** Longest session we ever issue (GetSessionToken's 36 hours): a retired key stays published that long. */
+export const MAX_TOKEN_SECONDS = 129_600;
+
+export interface ServiceOptions {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  masterKey: string;
+  authorizer?: Authorizer;
+}
+
+export interface RunningService {
+  url: string;
+  deps: Deps;
+  httpServer: http.Server;
+  /** Stops accepting connections, finishes requests in flight, then resolves. */
+  close(): Promise<void>;
+}
+
+/** Builds the dependencies shared by all requests. */
+export async function buildDeps(options: ServiceOptions): Promise<Deps> {
+  const sealer = createSealer(options.masterKey);
+  const keys = new SigningKeyStore(options.db, sealer, { publishAheadSeconds: 300, maxTokenSeconds: MAX_TOKEN_SECONDS });
+  await keys.init();
+  const tokens = new TokenService(keys, {
+    issuer: options.config.issuer,
+    audience: options.config.audience,
+    clockSkewSeconds: options.config.clockSkewSeconds,
+  });
+  return {
+    config: options.config,
+    db: options.db,
+    logger: options.logger,
+    sealer,
+    keys,
+    tokens,
+    authorizer: options.authorizer ?? rootOnlyAuthorizer,
+    cursors: createCursorCodec(options.masterKey),
+  };
+}
+
+/** Starts the service on the configured host and port. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const deps = await buildDeps(options);
+  const { config, logger } = deps;
+  let ready = false;
+  const httpServer = http.createServer();
+  const apollo = new ApolloServer<Context>({
+    schema: buildExecutableSchema(),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: config.production,
+    formatError: createFormatError(logger, config.production),
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  await apollo.start();
+  httpServer.on('request', createRequestListener({ deps, apollo, isReady: () => ready }));
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  ready = true;
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}/graphql`;
+  logger.info({ url }, 'open-iam listening');
+  return {
+    url,
+    deps,
+    httpServer,
+    async close() {
+      ready = false;
+      await apollo.stop();
+    },
+  };
+}

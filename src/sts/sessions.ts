@@ -1,0 +1,86 @@
+// Sessions: a row per issued token, so a token can be revoked (by session, by
+// user, by role) and so the server knows what the session may do.
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../context.js';
+import type { SessionKind } from './tokens.js';
+
+export interface NewSession {
+  kind: SessionKind;
+  accountId: string;
+  principalArn: string;
+  principalId: string;
+  userId?: string;
+  roleId?: string;
+  durationSeconds: number;
+  mfaAuthenticatedAt?: Date;
+  sourceIdentity?: string;
+  passwordResetOnly?: boolean;
+  sessionPolicy?: string;
+  policyArns?: string[];
+  tags?: Array<{ key: string; value: string }>;
+  accessKeyId?: string;
+  secretHash?: string;
+  sourceAccessKeyId?: string;
+  parentSessionId?: string;
+}
+
+export interface IssuedSession {
+  sessionId: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** Records a session and signs its token. */
+export async function issueSession(deps: Deps, input: NewSession, now = new Date()): Promise<IssuedSession> {
+  const id = randomUUID();
+  const issuedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const expiration = new Date(issuedAt.getTime() + input.durationSeconds * 1000);
+  await deps.db.session.create({
+    data: {
+      id,
+      accountId: input.accountId,
+      kind: input.kind,
+      principalArn: input.principalArn,
+      principalId: input.principalId,
+      userId: input.userId ?? null,
+      roleId: input.roleId ?? null,
+      accessKeyId: input.accessKeyId ?? null,
+      secretHash: input.secretHash ?? null,
+      sourceAccessKeyId: input.sourceAccessKeyId ?? null,
+      issuedAt,
+      expiresAt: expiration,
+      mfaAuthenticatedAt: input.mfaAuthenticatedAt ?? null,
+      sourceIdentity: input.sourceIdentity ?? null,
+      sessionPolicy: input.sessionPolicy ?? null,
+      policyArns: input.policyArns ?? [],
+      tags: input.tags ?? undefined,
+      passwordResetOnly: input.passwordResetOnly ?? false,
+      parentSessionId: input.parentSessionId ?? null,
+    },
+  });
+  const sessionToken = await deps.tokens.sign(
+    {
+      sub: input.principalArn,
+      jti: id,
+      account: input.accountId,
+      principal_type: input.kind,
+      principal_id: input.principalId,
+      exp: Math.floor(expiration.getTime() / 1000),
+      ...(input.mfaAuthenticatedAt ? { mfa_auth_time: Math.floor(input.mfaAuthenticatedAt.getTime() / 1000) } : {}),
+      ...(input.sourceIdentity ? { source_identity: input.sourceIdentity } : {}),
+      ...(input.passwordResetOnly ? { password_reset_required: true as const } : {}),
+    },
+    issuedAt,
+  );
+  return { sessionId: id, sessionToken, expiration };
+}
+
+/** Revokes one session. */
+export async function revokeSession(deps: Deps, sessionId: string): Promise<void> {
+  await deps.db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
+/** Revokes every live session of a user (password change, user deletion). */
+export async function revokeUserSessions(deps: Pick<Deps, 'db'>, userId: string): Promise<void> {
+  await deps.db.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+}

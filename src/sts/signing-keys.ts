@@ -1,0 +1,98 @@
+// JWT signing keys (ES256), kept in the database with their private half sealed.
+// Rotation publishes a new key in JWKS before it signs anything, and keeps a
+// retired key published until the last token it signed has expired.
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { Db } from '../db/client.js';
+import type { Sealer } from '../auth/seal.js';
+
+export const SIGNING_ALG = 'ES256';
+
+export interface SigningKeyPair {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+  activatesAt: Date;
+  retiresAt: Date | null;
+}
+
+export interface SigningKeyStoreOptions {
+  /** How long a new key is published before it signs (lets verifiers refresh their JWKS). */
+  publishAheadSeconds: number;
+  /** Longest lifetime of any token we sign: a retired key stays published this long. */
+  maxTokenSeconds: number;
+}
+
+/** Loads, creates and rotates signing keys; `current()` answers the key to sign with now. */
+export class SigningKeyStore {
+  private keys: SigningKeyPair[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly sealer: Sealer,
+    private readonly options: SigningKeyStoreOptions,
+  ) {}
+
+  /** Loads the keys; creates the first one (active at once) on a new database. */
+  async init(now = new Date()): Promise<void> {
+    await this.reload();
+    if (this.keys.length === 0) await this.create(now);
+  }
+
+  async reload(): Promise<void> {
+    const rows = await this.db.signingKey.findMany({ orderBy: { activatesAt: 'asc' } });
+    this.keys = await Promise.all(
+      rows.map(async (row) => ({
+        kid: row.kid,
+        privateKey: (await importJWK(JSON.parse(this.sealer.open(row.sealedPrivate)) as JWK, SIGNING_ALG)) as CryptoKey,
+        publicJwk: row.publicJwk as JWK,
+        activatesAt: row.activatesAt,
+        retiresAt: row.retiresAt,
+      })),
+    );
+  }
+
+  /** The newest key whose activation time has come and that has not retired. */
+  current(now = new Date()): SigningKeyPair {
+    const usable = this.keys.filter((k) => k.activatesAt <= now && (k.retiresAt === null || k.retiresAt > now));
+    const key = usable[usable.length - 1];
+    if (!key) throw new Error('No signing key is active');
+    return key;
+  }
+
+  /** Public keys to publish: every key not retired longer ago than a token's lifetime. */
+  publicKeys(now = new Date()): JWK[] {
+    const horizon = now.getTime() - this.options.maxTokenSeconds * 1000;
+    return this.keys
+      .filter((k) => k.retiresAt === null || k.retiresAt.getTime() > horizon)
+      .map((k) => ({ ...k.publicJwk, kid: k.kid, alg: SIGNING_ALG, use: 'sig' }));
+  }
+
+  /**
+   * Starts a rotation: a new key is published now and signs from `publishAheadSeconds`
+   * on; the keys before it retire at that instant.
+   */
+  async rotate(now = new Date()): Promise<string> {
+    const activatesAt = new Date(now.getTime() + this.options.publishAheadSeconds * 1000);
+    const kid = await this.create(activatesAt);
+    await this.db.signingKey.updateMany({ where: { kid: { not: kid }, retiresAt: null }, data: { retiresAt: activatesAt } });
+    await this.reload();
+    return kid;
+  }
+
+  private async create(activatesAt: Date): Promise<string> {
+    const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+    const kid = randomUUID();
+    await this.db.signingKey.create({
+      data: {
+        kid,
+        alg: SIGNING_ALG,
+        publicJwk: (await exportJWK(publicKey)) as object,
+        sealedPrivate: this.sealer.seal(JSON.stringify(await exportJWK(privateKey))),
+        activatesAt,
+      },
+    });
+    await this.reload();
+    return kid;
+  }
+}

@@ -1,0 +1,77 @@
+// Session tokens: short-lived ES256 JWTs naming the principal and the session.
+// They carry what an outside verifier needs and no secret.
+import { SignJWT, createLocalJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { ExpiredTokenError, InvalidClientTokenIdError } from '../errors.js';
+import { SIGNING_ALG, type SigningKeyStore } from './signing-keys.js';
+
+export type SessionKind = 'root' | 'user' | 'assumed-role';
+
+/** Claims of our session tokens beyond the registered ones. */
+export interface SessionClaims {
+  /** Principal ARN (also the `sub`). */
+  sub: string;
+  /** Session id (also the `jti`). */
+  jti: string;
+  account: string;
+  principal_type: SessionKind;
+  /** AWS's `aws:userid` value for this principal. */
+  principal_id: string;
+  /** Epoch seconds of MFA authentication, when the session was MFA-authenticated. */
+  mfa_auth_time?: number;
+  source_identity?: string;
+  /** Present on a session that may only change its password. */
+  password_reset_required?: true;
+  iat: number;
+  exp: number;
+}
+
+export interface TokenServiceOptions {
+  issuer: string;
+  audience: string;
+  clockSkewSeconds: number;
+}
+
+/** Signs and verifies session tokens with the key store's keys. */
+export class TokenService {
+  constructor(
+    private readonly keys: SigningKeyStore,
+    private readonly options: TokenServiceOptions,
+  ) {}
+
+  async sign(claims: Omit<SessionClaims, 'iat'>, now = new Date()): Promise<string> {
+    const key = this.keys.current(now);
+    const { sub, jti, exp, ...rest } = claims;
+    return new SignJWT({ ...rest })
+      .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: 'JWT' })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(sub)
+      .setJti(jti)
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .setExpirationTime(exp)
+      .sign(key.privateKey);
+  }
+
+  /**
+   * Verifies signature, algorithm, issuer, audience and expiry. Answers
+   * ExpiredToken for an expired token and InvalidClientTokenId for anything else.
+   */
+  async verify(token: string): Promise<SessionClaims> {
+    const jwks = createLocalJWKSet({ keys: this.keys.publicKeys() });
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        algorithms: [SIGNING_ALG],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        clockTolerance: this.options.clockSkewSeconds,
+        requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+      });
+      return payload as JWTPayload & SessionClaims;
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) {
+        throw new ExpiredTokenError('The security token included in the request is expired', { cause: error });
+      }
+      throw new InvalidClientTokenIdError('The security token included in the request is invalid.', { cause: error });
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// A real server on a real (fresh) database, reached over HTTP, for end-to-end tests.
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config.js';
+import { createDb, type Db } from '../../src/db/client.js';
+import { createLogger } from '../../src/log.js';
+import { startService, type RunningService } from '../../src/server.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
+export const ROOT_PASSWORD = 'Root-Passw0rd!x';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }>;
+}
+
+export interface TestServer {
+  url: string;
+  origin: string;
+  db: Db;
+  service: RunningService;
+  /** Sends one GraphQL operation; `token` goes into `Authorization: Bearer`. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  /** Like gql but throws on errors and returns `data`. */
+  ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
+  /** Sends an operation and returns the first error's code (throws if it succeeded). */
+  errorCode(query: string, variables?: Record<string, unknown>, token?: string): Promise<string | undefined>;
+  /** Creates an account and signs its root user in. */
+  newAccount(name?: string): Promise<{ accountId: string; email: string; token: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts the service on a fresh database and a free port. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const database: TestDatabase = await createTestDatabase();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    IAM_OPERATOR_TOKEN: OPERATOR_TOKEN,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: database.url,
+    ...env,
+  });
+  const logger = createLogger(config.logLevel);
+  const db = createDb(database.url, 5);
+  const service = await startService({ config, db, logger, masterKey: randomBytes(32).toString('base64url') });
+  const origin = service.url.replace(/\/graphql$/, '');
+
+  const gql: TestServer['gql'] = async (query, variables, token) => {
+    const response = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResponse<any>;
+  };
+  const ok: TestServer['ok'] = async (query, variables, token) => {
+    const result = await gql(query, variables, token);
+    if (result.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(result.errors)}`);
+    return result.data as any;
+  };
+  const errorCode: TestServer['errorCode'] = async (query, variables, token) => {
+    const result = await gql(query, variables, token);
+    if (!result.errors?.length) throw new Error(`Expected an error, got ${JSON.stringify(result.data)}`);
+    return result.errors[0]!.extensions?.code;
+  };
+  const newAccount: TestServer['newAccount'] = async (name = 'Test') => {
+    const email = `root-${randomBytes(4).toString('hex')}@example.com`;
+    const created = await ok<{ createAccount: { accountId: string } }>(
+      'mutation($input: CreateAccountInput!) { createAccount(input: $input) { accountId } }',
+      { input: { accountName: name, email, password: ROOT_PASSWORD } },
+      OPERATOR_TOKEN,
+    );
+    const signedIn = await ok<{ signIn: { sessionToken: string } }>(
+      'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }',
+      { input: { email, password: ROOT_PASSWORD } },
+    );
+    return { accountId: created.createAccount.accountId, email, token: signedIn.signIn.sessionToken };
+  };
+  return {
+    url: service.url,
+    origin,
+    db,
+    service,
+    gql,
+    ok,
+    errorCode,
+    newAccount,
+    async close() {
+      await service.close();
+      await db.$disconnect();
+      await database.drop();
+    },
+  };
+}
