@@ -35,7 +35,8 @@ export async function authenticate(deps: Deps, authorization: string | undefined
 
 async function resolveSession(deps: Deps, token: string): Promise<Principal> {
   const claims = await deps.tokens.verify(token);
-  const session = await deps.db.session.findUnique({ where: { id: claims.jti } });
+  // One query answers revocation and the account's policy epoch (for the policy cache).
+  const session = await deps.db.session.findUnique({ where: { id: claims.jti }, include: { account: { select: { policyEpoch: true } } } });
   if (!session || session.principalArn !== claims.sub || session.revokedAt !== null) throw invalidToken();
   if (session.expiresAt.getTime() <= Date.now() - deps.config.clockSkewSeconds * 1000) {
     throw new ExpiredTokenError('The security token included in the request is expired');
@@ -47,6 +48,7 @@ async function resolveSession(deps: Deps, token: string): Promise<Principal> {
     principalId: session.principalId,
     sessionId: session.id,
     passwordResetOnly: session.passwordResetOnly,
+    policyEpoch: session.account.policyEpoch,
     issuedAt: session.issuedAt,
     expiresAt: session.expiresAt,
   };

@@ -10,6 +10,8 @@ export interface AuthorizationRequest {
   resourceArn: string;
   /** Request-specific condition keys (aws:RequestTag/*, iam:PolicyARN, ...), added to the global ones. */
   context?: Record<string, string | string[]>;
+  /** Facts about the HTTP request behind the call (for aws:SourceIp, aws:SecureTransport, aws:CurrentTime). */
+  request?: { sourceIp: string; secureTransport: boolean; now: Date };
 }
 
 export interface Authorizer {

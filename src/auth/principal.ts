@@ -20,6 +20,8 @@ export interface Principal {
   mfaAuthenticatedAt?: Date;
   sourceIdentity?: string;
   passwordResetOnly: boolean;
+  /** The account's policy epoch when the request began: the policy cache is valid only for this epoch. */
+  policyEpoch: number;
   issuedAt: Date;
   expiresAt: Date;
 }

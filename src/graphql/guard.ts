@@ -42,7 +42,12 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
         if (principal.passwordResetOnly && !PASSWORD_RESET_ACTIONS.has(guard.action)) {
           throw accessDenied(principal, guard.action, resourceArn, 'the password must be changed before any other action');
         }
-        await ctx.deps.authorizer.authorize({ principal, action: guard.action, resourceArn });
+        await ctx.deps.authorizer.authorize({
+          principal,
+          action: guard.action,
+          resourceArn,
+          request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
+        });
         return inner(parent, args, ctx, info);
       };
     }

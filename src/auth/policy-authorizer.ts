@@ -1,0 +1,79 @@
+// The authorizer: root may do everything in its own account; every other
+// principal is decided by the policy engine over its effective policies, with the
+// request context AWS fills for the call.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+import type { DbTx } from '../db/client.js';
+import { evaluateWithPolicySet, type CompiledPolicySet, type MatchedStatement } from '../policy/index.js';
+import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
+import { loadEffectivePolicies } from './effective-policies.js';
+import { buildRequestContext, loadPrincipalTags } from './request-context.js';
+import type { Principal } from './principal.js';
+
+interface CacheEntry {
+  epoch: number;
+  policies: CompiledPolicySet;
+  principalTags: Record<string, string>;
+}
+
+/** Most principals cached at once; the oldest is dropped beyond this. */
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Builds the authorizer. Compiled policy sets are cached per principal and
+ * reused while the account's policy epoch is unchanged: every write that changes
+ * anyone's effective policies bumps the epoch, so a change applies to the very
+ * next request, in this process or any other sharing the database.
+ */
+export function createPolicyAuthorizer(db: DbTx): Authorizer & { effective(principal: Principal): Promise<CacheEntry> } {
+  const cache = new Map<string, CacheEntry>();
+
+  async function effective(principal: Principal): Promise<CacheEntry> {
+    const key = principal.kind === 'assumed-role' ? `s:${principal.sessionId}` : `${principal.kind}:${principal.userId ?? principal.accountId}`;
+    const hit = cache.get(key);
+    if (hit && hit.epoch === principal.policyEpoch) return hit;
+    const [policies, principalTags] = await Promise.all([loadEffectivePolicies(db, principal), loadPrincipalTags(db, principal)]);
+    const entry = { epoch: principal.policyEpoch, policies, principalTags };
+    cache.delete(key);
+    cache.set(key, entry);
+    if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    return entry;
+  }
+
+  return {
+    effective,
+    async authorize(request: AuthorizationRequest) {
+      const { principal, action, resourceArn } = request;
+      if (principal.kind === 'root') {
+        if (isInAccount(resourceArn, principal.accountId)) return;
+        throw accessDenied(principal, action, resourceArn, `no resource-based policy allows the ${action} action`);
+      }
+      const entry = await effective(principal);
+      const context = { ...buildRequestContext(principal, entry.principalTags, request.request), ...request.context };
+      const result = evaluateWithPolicySet(entry.policies, {
+        principalArn: principal.arn,
+        action,
+        resourceArn,
+        context,
+        resourceOwnerAccount: principal.accountId,
+      });
+      if (result.decision === 'allowed') return;
+      throw accessDenied(principal, action, resourceArn, denialReason(action, result.decision, result.matchedStatements));
+    },
+  };
+}
+
+const SOURCE_NAMES: Record<MatchedStatement['source'], string> = {
+  identity: 'identity-based policy',
+  permissionsBoundary: 'permissions boundary',
+  session: 'session policy',
+  resource: 'resource-based policy',
+};
+
+/** AWS's wording of why a request was denied. */
+function denialReason(action: string, decision: string, matched: MatchedStatement[]): string {
+  if (decision === 'explicitDeny') {
+    const source = matched.find((m) => m.effect === 'Deny')?.source ?? 'identity';
+    return `with an explicit deny in ${source === 'identity' ? 'an' : 'a'} ${SOURCE_NAMES[source]}`;
+  }
+  return `no identity-based policy allows the ${action} action`;
+}
