@@ -11,6 +11,7 @@ import type { SigningKeyStore } from './sts/signing-keys.js';
 import type { TokenService } from './sts/tokens.js';
 import type { CursorCodec } from './graphql/pagination.js';
 import type { Loaders } from './graphql/loaders.js';
+import type { SignInThrottle } from './auth/throttle.js';
 
 /** Dependencies shared by all requests. */
 export interface Deps {
@@ -22,6 +23,8 @@ export interface Deps {
   tokens: TokenService;
   authorizer: Authorizer;
   cursors: CursorCodec;
+  /** Failed credential checks per user, client and both (src/auth/throttle.ts). */
+  throttle: SignInThrottle;
 }
 
 /** What every resolver receives. */
@@ -29,6 +32,8 @@ export interface Context {
   requestId: string;
   deps: Deps;
   db: Db;
+  /** The raw Authorization header; read once the operation has validated. */
+  authorization: string | undefined;
   /** The authenticated caller, or null for an anonymous request. */
   principal: Principal | null;
   /** True when the request carried the operator's bearer secret. */

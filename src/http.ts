@@ -3,10 +3,10 @@
 // thin integration, so body size, headers and routes are ours to bound).
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { ApolloServer } from '@apollo/server';
+import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { authenticate } from './auth/authenticate.js';
 import { HeaderMap } from '@apollo/server';
 import type { Context, Deps } from './context.js';
-import { authenticate } from './auth/authenticate.js';
 import { Loaders } from './graphql/loaders.js';
 
 export interface HttpOptions {
@@ -70,23 +70,42 @@ export function createRequestListener({ deps, apollo, isReady }: HttpOptions): h
   };
 }
 
+/**
+ * The context starts unauthenticated: credentials are checked only once the
+ * operation has parsed and validated (see `authenticationPlugin`), so a request
+ * refused by a limit never touches the database.
+ */
 async function buildContext(deps: Deps, req: http.IncomingMessage): Promise<Context> {
-  const auth = await authenticate(deps, req.headers.authorization);
   const forwarded = deps.config.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : undefined;
   const requestId = randomUUID();
   return {
     requestId,
     deps,
     db: deps.db,
-    principal: auth.principal,
-    operator: auth.operator,
-    authError: auth.error,
+    authorization: req.headers.authorization,
+    principal: null,
+    operator: false,
+    authError: null,
     sourceIp: normaliseIp(forwarded || req.socket.remoteAddress || ''),
     userAgent: req.headers['user-agent'],
     secureTransport: deps.config.trustProxy ? req.headers['x-forwarded-proto'] === 'https' : false,
     loaders: new Loaders(),
   };
 }
+
+/** Authenticates the request once its operation is known to be valid. */
+export const authenticationPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue }) {
+        const auth = await authenticate(contextValue.deps, contextValue.authorization);
+        contextValue.principal = auth.principal;
+        contextValue.operator = auth.operator;
+        contextValue.authError = auth.error;
+      },
+    };
+  },
+};
 
 function normaliseIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;

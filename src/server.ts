@@ -9,11 +9,15 @@ import type { Context, Deps } from './context.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
 import { createSealer } from './auth/seal.js';
-import { rootOnlyAuthorizer, type Authorizer } from './auth/authorize.js';
+import { SignInThrottle } from './auth/throttle.js';
+import { SingleCredentialCheckRule } from './graphql/rules/single-credential-check.js';
+import type { Authorizer } from './auth/authorize.js';
+import { createPolicyAuthorizer } from './auth/policy-authorizer.js';
 import { createFormatError } from './graphql/format-error.js';
+import { limitRules, requestLimits } from './graphql/limits.js';
 import { createCursorCodec } from './graphql/pagination.js';
 import { buildExecutableSchema } from './graphql/schema.js';
-import { createRequestListener } from './http.js';
+import { authenticationPlugin, createRequestListener } from './http.js';
 import { SigningKeyStore } from './sts/signing-keys.js';
 import { TokenService } from './sts/tokens.js';
 
@@ -53,8 +57,9 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     sealer,
     keys,
     tokens,
-    authorizer: options.authorizer ?? rootOnlyAuthorizer,
+    authorizer: options.authorizer ?? createPolicyAuthorizer(options.db),
     cursors: createCursorCodec(options.masterKey),
+    throttle: new SignInThrottle(),
   };
 }
 
@@ -71,8 +76,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     hideSchemaDetailsFromClientErrors: config.production,
     formatError: createFormatError(logger, config.production),
     csrfPrevention: true,
+    validationRules: [...limitRules, SingleCredentialCheckRule],
+    parseOptions: { maxTokens: requestLimits.maxTokens },
     allowBatchedHttpRequests: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [authenticationPlugin, ApolloServerPluginDrainHttpServer({ httpServer })],
   });
   await apollo.start();
   httpServer.on('request', createRequestListener({ deps, apollo, isReady: () => ready }));

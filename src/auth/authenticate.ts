@@ -54,6 +54,7 @@ async function resolveSession(deps: Deps, token: string): Promise<Principal> {
   };
   if (session.userId) principal.userId = session.userId;
   if (session.roleId) principal.roleId = session.roleId;
+  if (session.roleArn) principal.roleArn = session.roleArn;
   if (session.accessKeyId) principal.accessKeyId = session.accessKeyId;
   if (session.mfaAuthenticatedAt) principal.mfaAuthenticatedAt = session.mfaAuthenticatedAt;
   if (session.sourceIdentity) principal.sourceIdentity = session.sourceIdentity;

@@ -2,6 +2,7 @@
 // its own account; every other principal is decided by the policy engine over
 // its effective policies (see src/auth/effective-policies.ts).
 import { AccessDeniedError } from '../errors.js';
+import type { CompiledPolicySet } from '../policy/index.js';
 import type { Principal } from './principal.js';
 
 export interface AuthorizationRequest {
@@ -17,6 +18,8 @@ export interface AuthorizationRequest {
 export interface Authorizer {
   /** Throws AccessDenied unless the request is allowed. */
   authorize(request: AuthorizationRequest): Promise<void>;
+  /** The principal's compiled effective policies and its tags (cached). */
+  effective(principal: Principal): Promise<{ policies: CompiledPolicySet; principalTags: Record<string, string> }>;
 }
 
 /** AWS's denial message. */
@@ -25,14 +28,6 @@ export function accessDenied(principal: Principal, action: string, resourceArn: 
     `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resourceArn} because ${reason}`,
   );
 }
-
-/** Decides for root (own account only); denies every other principal until policies are evaluated. */
-export const rootOnlyAuthorizer: Authorizer = {
-  async authorize({ principal, action, resourceArn }) {
-    if (principal.kind === 'root' && isInAccount(resourceArn, principal.accountId)) return;
-    throw accessDenied(principal, action, resourceArn, `no identity-based policy allows the ${action} action`);
-  },
-};
 
 /** True for `*` and for ARNs whose account field is the given account. */
 export function isInAccount(resourceArn: string, accountId: string): boolean {

@@ -56,7 +56,10 @@ async function loadIdentityDocuments(db: DbTx, accountId: string, owners: Array<
     db.inlinePolicy.findMany({ where: { accountId, OR: owners }, select: { entityType: true, entityId: true, name: true, document: true } }),
     db.policyAttachment.findMany({ where: { accountId, OR: owners }, select: { policyArn: true } }),
   ]);
-  const docs: PolicyDocument[] = inline.map((p) => parsePolicy(p.document, { policyType: 'managed', policyId: `${p.entityType}/${p.entityId}/${p.name}` }));
+  // Inline documents passed their own (entity-specific) quota when stored.
+  const docs: PolicyDocument[] = inline.map((p) =>
+    parsePolicy(p.document, { policyType: 'managed', policyId: `${p.entityType}/${p.entityId}/${p.name}`, enforceSizeQuota: false }),
+  );
   const arns = [...new Set(attached.map((a) => a.policyArn))];
   const managed = await Promise.all(arns.map((arn) => loadManaged(db, accountId, arn)));
   for (const doc of managed) if (doc) docs.push(doc);
@@ -65,7 +68,7 @@ async function loadIdentityDocuments(db: DbTx, accountId: string, owners: Array<
 
 async function loadManaged(db: DbTx, accountId: string, arn: string): Promise<PolicyDocument | null> {
   const policy = await getManagedPolicy(db, accountId, arn);
-  return policy ? parsePolicy(policy.document, { policyType: 'managed', policyId: policy.arn }) : null;
+  return policy ? parsePolicy(policy.document, { policyType: 'managed', policyId: policy.arn, enforceSizeQuota: !policy.isAwsManaged }) : null;
 }
 
 function mergeDocuments(docs: PolicyDocument[]): PolicyDocument {

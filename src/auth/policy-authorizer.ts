@@ -24,7 +24,7 @@ const CACHE_LIMIT = 10_000;
  * anyone's effective policies bumps the epoch, so a change applies to the very
  * next request, in this process or any other sharing the database.
  */
-export function createPolicyAuthorizer(db: DbTx): Authorizer & { effective(principal: Principal): Promise<CacheEntry> } {
+export function createPolicyAuthorizer(db: DbTx): Authorizer {
   const cache = new Map<string, CacheEntry>();
 
   async function effective(principal: Principal): Promise<CacheEntry> {

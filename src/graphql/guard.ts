@@ -14,6 +14,12 @@ const PASSWORD_RESET_ACTIONS = new Set(['iam:ChangePassword', 'iam:GetAccountPas
 export interface FieldGuard {
   action: string;
   resource: string;
+  /**
+   * `guard` (default): decided here from the caller's policies. `resolver`: the
+   * decision also needs a resource-based policy (a role's trust policy), so the
+   * resolver asks the policy engine itself, with both sides at once.
+   */
+  decision: 'guard' | 'resolver';
 }
 
 /** Reads the `@iam` directive of a field, if any. */
@@ -24,7 +30,7 @@ export function readGuard(field: { astNode?: { directives?: readonly { name: { v
     const node = directive.arguments?.find((a) => a.name.value === name);
     return node ? (valueFromASTUntyped(node.value as Parameters<typeof valueFromASTUntyped>[0]) as string) : undefined;
   };
-  return { action: arg('action')!, resource: arg('resource') ?? '*' };
+  return { action: arg('action')!, resource: arg('resource') ?? '*', decision: arg('decision') === 'resolver' ? 'resolver' : 'guard' };
 }
 
 /** Wraps every `@iam` field of the schema with the authorization check. */
@@ -42,6 +48,7 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
         if (principal.passwordResetOnly && !PASSWORD_RESET_ACTIONS.has(guard.action)) {
           throw accessDenied(principal, guard.action, resourceArn, 'the password must be changed before any other action');
         }
+        if (guard.decision === 'resolver') return inner(parent, args, ctx, info);
         await ctx.deps.authorizer.authorize({
           principal,
           action: guard.action,

@@ -11,6 +11,7 @@ export interface NewSession {
   principalId: string;
   userId?: string;
   roleId?: string;
+  roleArn?: string;
   durationSeconds: number;
   mfaAuthenticatedAt?: Date;
   sourceIdentity?: string;
@@ -44,6 +45,7 @@ export async function issueSession(deps: Deps, input: NewSession, now = new Date
       principalId: input.principalId,
       userId: input.userId ?? null,
       roleId: input.roleId ?? null,
+      roleArn: input.roleArn ?? null,
       accessKeyId: input.accessKeyId ?? null,
       secretHash: input.secretHash ?? null,
       sourceAccessKeyId: input.sourceAccessKeyId ?? null,

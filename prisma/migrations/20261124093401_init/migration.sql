@@ -225,6 +225,7 @@ CREATE TABLE "Session" (
     "principalId" TEXT NOT NULL,
     "userId" TEXT,
     "roleId" TEXT,
+    "roleArn" TEXT,
     "accessKeyId" TEXT,
     "secretHash" TEXT,
     "sourceAccessKeyId" TEXT,

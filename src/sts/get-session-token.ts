@@ -1,0 +1,155 @@
+// STS GetSessionToken: temporary credentials for an IAM user (or the root user),
+// made from long-term credentials, optionally proven with an MFA code so that
+// policies can require aws:MultiFactorAuthPresent.
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
+// The long-term credential is either an access key given in the input (AWS's
+// way: the request is signed with it), or, without one, the caller's console
+// sign-in session (root users have no access keys here). Sessions made by
+// GetSessionToken or AssumeRole cannot call it again, as in AWS.
+// A session made from an access key stops working when that key is deactivated
+// or deleted (stricter than AWS, where such credentials live until they expire):
+// authenticate.ts checks `isSourceAccessKeyActive`.
+import type { Context } from '../context.js';
+import { requirePrincipal } from '../context.js';
+import type { DbTx } from '../db/client.js';
+import { AccessDeniedError, IamError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
+import type { User } from '../generated/prisma/client.js';
+import { enabledDevices, verifyMfaCode, checkCode, checkSerialNumber } from '../auth/mfa.js';
+import type { Principal } from '../auth/principal.js';
+import { hashSecret, verifySecret } from '../auth/secrets.js';
+import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
+import { rootArn } from '../iam/arn.js';
+import { checkRange } from '../iam/names.js';
+import { issueSession } from './sessions.js';
+
+export interface GetSessionTokenInput {
+  accessKeyId?: string | null;
+  secretAccessKey?: string | null;
+  durationSeconds?: number | null;
+  serialNumber?: string | null;
+  tokenCode?: string | null;
+}
+
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** AWS's bounds: 15 minutes to 36 hours, default 12 hours; root sessions at most 1 hour. */
+export const SESSION_TOKEN_SECONDS = Object.freeze({ min: 900, max: 129_600, default: 43_200, rootMax: 3_600 });
+
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.';
+/** A well-formed hash that matches no secret: unknown keys cost the same comparison. */
+const NO_SECRET_HASH = hashSecret('open-iam: no such access key');
+
+/** GetSessionToken. */
+export async function getSessionToken(ctx: Context, input: GetSessionTokenInput): Promise<{ credentials: TemporaryCredentials }> {
+  const duration = checkRange(input.durationSeconds ?? SESSION_TOKEN_SECONDS.default, 'durationSeconds', SESSION_TOKEN_SECONDS.min, SESSION_TOKEN_SECONDS.max);
+  if (Boolean(input.serialNumber) !== Boolean(input.tokenCode)) {
+    throw new ValidationError('serialNumber and tokenCode must be given together.');
+  }
+  if (input.serialNumber) checkSerialNumber(input.serialNumber);
+  if (input.tokenCode) checkCode(input.tokenCode, 'tokenCode');
+  if (input.accessKeyId || input.secretAccessKey) return fromAccessKey(ctx, input, duration);
+  return fromSignInSession(ctx, requirePrincipal(ctx), input, duration);
+}
+
+async function fromAccessKey(ctx: Context, input: GetSessionTokenInput, duration: number): Promise<{ credentials: TemporaryCredentials }> {
+  const accessKeyId = input.accessKeyId ?? '';
+  const secret = input.secretAccessKey ?? '';
+  if (!accessKeyId || !secret) throw new ValidationError('accessKeyId and secretAccessKey must be given together.');
+  return ctx.deps.throttle.run(
+    { principal: `key:${accessKeyId}`, sourceIp: ctx.sourceIp },
+    async () => {
+      const key = await ctx.db.accessKey.findUnique({ where: { id: accessKeyId }, include: { user: true } });
+      const secretOk = verifySecret(key?.secretHash ?? NO_SECRET_HASH, secret);
+      if (!key || key.status !== 'Active') throw new InvalidClientTokenIdError(INVALID_TOKEN);
+      if (!secretOk) throw new IamError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, 403);
+      const mfaAuthenticatedAt = await checkMfa(ctx, key.user, input);
+      await ctx.db.accessKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(), lastUsedService: 'sts' } });
+      return issue(ctx, { user: key.user, duration, mfaAuthenticatedAt, sourceAccessKeyId: key.id });
+    },
+    isFailure,
+  );
+}
+
+async function fromSignInSession(ctx: Context, principal: Principal, input: GetSessionTokenInput, duration: number): Promise<{ credentials: TemporaryCredentials }> {
+  if (principal.kind === 'assumed-role' || principal.accessKeyId || principal.passwordResetOnly) {
+    throw new AccessDeniedError('Cannot call GetSessionToken with session credentials');
+  }
+  if (principal.kind === 'root') {
+    if (input.serialNumber) throw mfaFailed();
+    return issue(ctx, { root: principal.accountId, duration: Math.min(duration, SESSION_TOKEN_SECONDS.rootMax) });
+  }
+  const user = await ctx.db.user.findFirst({ where: { id: principal.userId, accountId: principal.accountId } });
+  if (!user) throw new InvalidClientTokenIdError(INVALID_TOKEN);
+  return ctx.deps.throttle.run(
+    { principal: `user:${user.accountId}:${user.nameKey}`, sourceIp: ctx.sourceIp },
+    async () => {
+      const mfaAuthenticatedAt = (await checkMfa(ctx, user, input)) ?? principal.mfaAuthenticatedAt;
+      return issue(ctx, { user, duration, mfaAuthenticatedAt });
+    },
+    isFailure,
+  );
+}
+
+/** Verifies the MFA code when one is given; the instant of the proof, or undefined. */
+async function checkMfa(ctx: Context, user: User, input: GetSessionTokenInput): Promise<Date | undefined> {
+  if (!input.serialNumber || !input.tokenCode) return undefined;
+  const device = (await enabledDevices(ctx.db, user.id)).find((d) => d.serialNumber === input.serialNumber);
+  const now = new Date();
+  if (!device || !(await verifyMfaCode(ctx.db, ctx.deps.sealer, device, input.tokenCode, now))) throw mfaFailed();
+  return now;
+}
+
+interface IssueInput {
+  user?: User;
+  root?: string;
+  duration: number;
+  mfaAuthenticatedAt?: Date | undefined;
+  sourceAccessKeyId?: string;
+}
+
+async function issue(ctx: Context, input: IssueInput): Promise<{ credentials: TemporaryCredentials }> {
+  const accessKeyId = newUniqueId('temporaryAccessKey');
+  const secretAccessKey = newSecretAccessKey();
+  const common = {
+    durationSeconds: input.duration,
+    accessKeyId,
+    secretHash: hashSecret(secretAccessKey),
+    ...(input.mfaAuthenticatedAt ? { mfaAuthenticatedAt: input.mfaAuthenticatedAt } : {}),
+    ...(input.sourceAccessKeyId ? { sourceAccessKeyId: input.sourceAccessKeyId } : {}),
+  };
+  const session = input.user
+    ? await issueSession(ctx.deps, {
+        kind: 'user',
+        accountId: input.user.accountId,
+        principalArn: input.user.arn,
+        principalId: input.user.id,
+        userId: input.user.id,
+        ...common,
+      })
+    : await issueSession(ctx.deps, { kind: 'root', accountId: input.root!, principalArn: rootArn(input.root!), principalId: input.root!, ...common });
+  return { credentials: { accessKeyId, secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration } };
+}
+
+function mfaFailed(): AccessDeniedError {
+  return new AccessDeniedError('MultiFactorAuthentication failed with invalid MFA one time pass code.');
+}
+
+function isFailure(error: unknown): boolean {
+  return error instanceof InvalidClientTokenIdError || error instanceof AccessDeniedError || (error instanceof IamError && error.code === 'SignatureDoesNotMatch');
+}
+
+/**
+ * For authenticate.ts: a session made from a long-term access key is valid only
+ * while that key exists and is Active.
+ */
+export async function isSourceAccessKeyActive(db: DbTx, sourceAccessKeyId: string): Promise<boolean> {
+  const key = await db.accessKey.findUnique({ where: { id: sourceAccessKeyId }, select: { status: true } });
+  return key?.status === 'Active';
+}
