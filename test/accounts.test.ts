@@ -72,7 +72,7 @@ describe('root sign-in and session tokens', () => {
 
   it('issues tokens verifiable with only the published JWKS', async () => {
     const { accountId, token } = await server.newAccount();
-    const discovery = await (await fetch(`${server.origin}/.well-known/openid-configuration`)).json();
+    const discovery = (await (await fetch(`${server.origin}/.well-known/openid-configuration`)).json()) as { jwks_uri: string };
     expect(discovery.jwks_uri).toMatch(/\/\.well-known\/jwks\.json$/);
     const jwks = createRemoteJWKSet(new URL(`${server.origin}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(token, jwks, { audience: 'open-iam' });
