@@ -29,8 +29,13 @@ export function accessDenied(principal: Principal, action: string, resourceArn: 
   );
 }
 
-/** True for `*` and for ARNs whose account field is the given account. */
+/**
+ * True for `*`, for ARNs whose account field is the given account, and for ARNs
+ * with no account field (an S3 bucket, a customer's own `arn:aws:docs:::doc/42`):
+ * those belong to whoever owns them in the caller's account.
+ */
 export function isInAccount(resourceArn: string, accountId: string): boolean {
   if (resourceArn === '*') return true;
-  return resourceArn.split(':')[4] === accountId;
+  const account = resourceArn.split(':')[4];
+  return account === accountId || account === '';
 }

@@ -45,6 +45,7 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
       field.resolve = async (parent, args, ctx: Context, info) => {
         const principal = requirePrincipal(ctx);
         const resourceArn = await resolveResource({ parent, args, ctx, principal });
+        if (info.path.prev === undefined) ctx.auditResources.set(info.path.key as string, resourceArn === '*' ? [] : [resourceArn]);
         if (principal.passwordResetOnly && !PASSWORD_RESET_ACTIONS.has(guard.action)) {
           throw accessDenied(principal, guard.action, resourceArn, 'the password must be changed before any other action');
         }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GraphQLScalarType, type GraphQLSchema, buildSchema, isObjectType, isScalarType } from 'graphql';
+import { applyAudit } from './audit.js';
 import { applyGuards } from './guard.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -36,5 +37,5 @@ export function buildExecutableSchema(sdl = readSdl(), maps: ResolverMap = resol
       field.resolve = resolve as typeof field.resolve;
     }
   }
-  return applyGuards(schema);
+  return applyAudit(applyGuards(schema));
 }

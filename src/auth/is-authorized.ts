@@ -1,0 +1,48 @@
+// isAuthorized: "may the calling session do this action on this resource?", for
+// any service namespace (docs:Edit on arn:aws:docs:::doc/42). A SaaS backend
+// passes its end user's token and asks. The caller may add request facts to the
+// context but never the facts of its own session (who it is, its tags, MFA).
+import type { Deps } from '../context.js';
+import { InvalidInputError } from '../errors.js';
+import { evaluateWithPolicySet, type EvaluationResult, type RequestContext } from '../policy/index.js';
+import { isInAccount } from './authorize.js';
+import type { Principal } from './principal.js';
+import { buildRequestContext } from './request-context.js';
+
+/** Context keys that describe the session itself; a caller cannot supply them. */
+const SESSION_KEYS = /^aws:(principal|username$|userid$|multifactorauth|tokenissuetime$|sourceidentity$|viamanagedservice$|calledvia)/i;
+
+export interface AuthorizationQuestion {
+  action: string;
+  resource: string;
+  context?: RequestContext;
+}
+
+/** Answers one question for the calling session. */
+export async function isAuthorized(
+  deps: Deps,
+  principal: Principal,
+  question: AuthorizationQuestion,
+  request: { sourceIp: string; secureTransport: boolean; now: Date },
+): Promise<EvaluationResult> {
+  if (!/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(question.action)) {
+    throw new InvalidInputError(`Invalid action name ${question.action}: expected service:Action.`);
+  }
+  for (const key of Object.keys(question.context ?? {})) {
+    if (SESSION_KEYS.test(key)) throw new InvalidInputError(`Context key ${key} describes the session and cannot be supplied.`);
+  }
+  if (principal.kind === 'root') {
+    // Root may do everything in its own account, and nothing in another.
+    const allowed = isInAccount(question.resource, principal.accountId);
+    return { decision: allowed ? 'allowed' : 'implicitDeny', matchedStatements: [], missingContextValues: [] };
+  }
+  const { policies, principalTags } = await deps.authorizer.effective(principal);
+  const context = { ...buildRequestContext(principal, principalTags, request), ...question.context };
+  return evaluateWithPolicySet(policies, {
+    principalArn: principal.arn,
+    action: question.action,
+    resourceArn: question.resource,
+    context,
+    resourceOwnerAccount: principal.accountId,
+  });
+}

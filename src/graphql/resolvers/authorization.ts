@@ -1,0 +1,59 @@
+// Authorization questions from other software: isAuthorized for the calling
+// session, and AWS's policy simulators.
+import type { Resolvers } from '../../generated/graphql.js';
+import { requirePrincipal, type Context } from '../../context.js';
+import { ValidationError } from '../../errors.js';
+import { isAuthorized } from '../../auth/is-authorized.js';
+import { simulateCustomPolicy, simulatePrincipalPolicy, toRequestContext, type ContextEntryInput } from '../../iam/simulate.js';
+import type { MatchedStatement } from '../../policy/index.js';
+
+const MAX_BATCH = 100;
+
+interface Question {
+  action: string;
+  resource: string;
+  context?: ContextEntryInput[] | null;
+}
+
+async function answer(ctx: Context, question: Question) {
+  const principal = requirePrincipal(ctx);
+  const result = await isAuthorized(
+    ctx.deps,
+    principal,
+    { action: question.action, resource: question.resource, context: toRequestContext(question.context) },
+    { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
+  );
+  return {
+    allowed: result.decision === 'allowed',
+    decision: result.decision,
+    action: question.action,
+    resource: question.resource,
+    matchedStatements: result.matchedStatements.map(toStatement),
+    missingContextValues: result.missingContextValues,
+  };
+}
+
+function toStatement(m: MatchedStatement) {
+  return { sourcePolicyId: m.policyId ?? null, sourcePolicyType: m.source, statementIndex: m.statementIndex, sid: m.sid ?? null, effect: m.effect };
+}
+
+export const authorizationResolvers: Resolvers = {
+  Query: {
+    isAuthorized: (_parent, { input }, ctx) => answer(ctx, input),
+    isAuthorizedBatch: async (_parent, { input }, ctx) => {
+      if (input.requests.length < 1 || input.requests.length > MAX_BATCH) {
+        throw new ValidationError(`1 validation error detected: Value at 'requests' failed to satisfy constraint: Member must have length between 1 and ${MAX_BATCH}`);
+      }
+      const out = [];
+      for (const question of input.requests) out.push(await answer(ctx, question));
+      return out;
+    },
+  },
+  Mutation: {
+    simulateCustomPolicy: (_parent, { input }) => ({ evaluationResults: simulateCustomPolicy(input), isTruncated: false }),
+    simulatePrincipalPolicy: async (_parent, { input }, ctx) => ({
+      evaluationResults: await simulatePrincipalPolicy(ctx.db, requirePrincipal(ctx).accountId, input),
+      isTruncated: false,
+    }),
+  },
+};

@@ -1,0 +1,169 @@
+// Authorization answered for other software: AWS's SimulateCustomPolicy and
+// SimulatePrincipalPolicy, one to one, and isAuthorized for the calling session.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html
+import type { DbTx } from '../db/client.js';
+import { InvalidInputError, NoSuchEntityError } from '../errors.js';
+import {
+  compilePolicySet,
+  evaluateWithPolicySet,
+  parsePolicy,
+  type CompiledPolicySet,
+  type EvaluationResult,
+  type PolicyDocument,
+  type RequestContext,
+} from '../policy/index.js';
+import { parseIamArn } from './arn.js';
+import { checkPolicyDocument } from './policy-documents.js';
+import { getManagedPolicy } from './managed-policy-lookup.js';
+
+/** AWS's ContextEntry. */
+export interface ContextEntryInput {
+  contextKeyName: string;
+  contextKeyValues: string[];
+  contextKeyType?: string | null;
+}
+
+export interface SimulationInput {
+  actionNames: string[];
+  resourceArns?: string[] | null;
+  resourcePolicy?: string | null;
+  resourceOwner?: string | null;
+  callerArn?: string | null;
+  contextEntries?: ContextEntryInput[] | null;
+}
+
+/** One result row, shaped like AWS's EvaluationResult. */
+export interface SimulationResult {
+  evalActionName: string;
+  evalResourceName: string;
+  evalDecision: EvaluationResult['decision'];
+  matchedStatements: Array<{ sourcePolicyId: string | null; sourcePolicyType: string; statementIndex: number; sid: string | null; effect: string }>;
+  missingContextValues: string[];
+  permissionsBoundaryDecisionDetail: { allowedByPermissionsBoundary: boolean } | null;
+}
+
+interface LabelledPolicy {
+  document: PolicyDocument;
+  type: string;
+}
+
+const MULTI_VALUED_TYPES = new Set(['stringList', 'numericList', 'booleanList', 'dateList', 'ipList', 'binaryList']);
+
+/** Turns AWS's ContextEntry list into a request context. */
+export function toRequestContext(entries: ContextEntryInput[] | null | undefined): RequestContext {
+  const context: RequestContext = {};
+  for (const entry of entries ?? []) {
+    const multi = entry.contextKeyType ? MULTI_VALUED_TYPES.has(entry.contextKeyType) : entry.contextKeyValues.length !== 1;
+    context[entry.contextKeyName] = multi ? entry.contextKeyValues : (entry.contextKeyValues[0] ?? '');
+  }
+  return context;
+}
+
+/** Simulates documents given as text (SimulateCustomPolicy). */
+export function simulateCustomPolicy(
+  input: SimulationInput & { policyInputList: string[]; permissionsBoundaryPolicyInputList?: string[] | null },
+): SimulationResult[] {
+  const identity = input.policyInputList.map((text, i) => ({ document: parseInput(text, `PolicyInputList.${i + 1}`), type: 'IAM Policy' }));
+  const boundaries = (input.permissionsBoundaryPolicyInputList ?? []).map((text, i) => parseInput(text, `PermissionsBoundaryPolicyInputList.${i + 1}`));
+  return simulate(identity, boundaries[0] ?? null, input);
+}
+
+/** Simulates the policies of a user, group or role of this account, plus extra documents (SimulatePrincipalPolicy). */
+export async function simulatePrincipalPolicy(
+  db: DbTx,
+  accountId: string,
+  input: SimulationInput & { policySourceArn: string; policyInputList?: string[] | null; permissionsBoundaryPolicyInputList?: string[] | null },
+): Promise<SimulationResult[]> {
+  const source = parseIamArn(input.policySourceArn);
+  if (!source || source.account !== accountId || !['user', 'group', 'role'].includes(source.type)) {
+    throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
+  }
+  const owners: Array<{ entityType: string; entityId: string }> = [];
+  let boundaryArn: string | null = null;
+  if (source.type === 'user') {
+    const user = await db.user.findFirst({ where: { arn: input.policySourceArn, accountId }, include: { memberships: true } });
+    if (!user) throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
+    owners.push({ entityType: 'user', entityId: user.id }, ...user.memberships.map((m) => ({ entityType: 'group', entityId: m.groupId })));
+    boundaryArn = user.permissionsBoundaryArn;
+  } else if (source.type === 'group') {
+    const group = await db.group.findFirst({ where: { arn: input.policySourceArn, accountId } });
+    if (!group) throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
+    owners.push({ entityType: 'group', entityId: group.id });
+  } else {
+    const role = await db.role.findFirst({ where: { arn: input.policySourceArn, accountId } });
+    if (!role) throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
+    owners.push({ entityType: 'role', entityId: role.id });
+    boundaryArn = role.permissionsBoundaryArn;
+  }
+  const [inline, attached] = await Promise.all([
+    db.inlinePolicy.findMany({ where: { accountId, OR: owners }, orderBy: [{ entityType: 'desc' }, { name: 'asc' }] }),
+    db.policyAttachment.findMany({ where: { accountId, OR: owners }, orderBy: { policyArn: 'asc' } }),
+  ]);
+  const identity: LabelledPolicy[] = inline.map((p) => ({
+    document: parsePolicy(p.document, { policyType: 'managed', policyId: p.name, enforceSizeQuota: false }),
+    type: p.entityType,
+  }));
+  for (const arn of new Set(attached.map((a) => a.policyArn))) {
+    const policy = await getManagedPolicy(db, accountId, arn);
+    if (policy) {
+      identity.push({
+        document: parsePolicy(policy.document, { policyType: 'managed', policyId: policy.arn, enforceSizeQuota: !policy.isAwsManaged }),
+        type: policy.isAwsManaged ? 'aws-managed' : 'user-managed',
+      });
+    }
+  }
+  (input.policyInputList ?? []).forEach((text, i) => identity.push({ document: parseInput(text, `PolicyInputList.${i + 1}`), type: 'IAM Policy' }));
+  let boundary: PolicyDocument | null = null;
+  const boundaryInputs = input.permissionsBoundaryPolicyInputList ?? [];
+  if (boundaryInputs.length > 0) boundary = parseInput(boundaryInputs[0]!, 'PermissionsBoundaryPolicyInputList.1');
+  else if (boundaryArn) {
+    const policy = await getManagedPolicy(db, accountId, boundaryArn);
+    if (policy) boundary = parsePolicy(policy.document, { policyType: 'managed', policyId: policy.arn, enforceSizeQuota: !policy.isAwsManaged });
+  }
+  const callerArn = input.callerArn ?? (source.type === 'group' ? undefined : input.policySourceArn);
+  return simulate(identity, boundary, { ...input, callerArn: callerArn ?? null });
+}
+
+function simulate(identity: LabelledPolicy[], boundary: PolicyDocument | null, input: SimulationInput): SimulationResult[] {
+  if (input.actionNames.length === 0) throw new InvalidInputError('ActionNames must not be empty.');
+  const set: CompiledPolicySet = compilePolicySet({
+    identityPolicies: identity.map((p) => p.document),
+    permissionsBoundary: boundary,
+    resourcePolicy: input.resourcePolicy ? checkPolicyDocument(input.resourcePolicy, 'resource') : null,
+  });
+  const boundarySet = boundary ? compilePolicySet({ identityPolicies: [boundary] }) : undefined;
+  const typeOf = new Map(identity.map((p) => [p.document.policyId, p.type]));
+  const context = toRequestContext(input.contextEntries);
+  const principalArn = input.callerArn ?? 'arn:aws:iam::000000000000:user/simulated';
+  const resources = input.resourceArns?.length ? input.resourceArns : ['*'];
+  const results: SimulationResult[] = [];
+  for (const action of input.actionNames) {
+    for (const resource of resources) {
+      const request = { principalArn, action, resourceArn: resource, context, resourceOwnerAccount: input.resourceOwner ? input.resourceOwner.split(':')[4] || input.resourceOwner : null };
+      const result = evaluateWithPolicySet(set, request);
+      results.push({
+        evalActionName: action,
+        evalResourceName: resource,
+        evalDecision: result.decision,
+        matchedStatements: result.matchedStatements.map((m) => ({
+          sourcePolicyId: m.policyId ?? null,
+          sourcePolicyType: m.source === 'identity' ? (typeOf.get(m.policyId) ?? 'IAM Policy') : m.source === 'permissionsBoundary' ? 'PermissionsBoundaryPolicy' : m.source,
+          statementIndex: m.statementIndex,
+          sid: m.sid ?? null,
+          effect: m.effect,
+        })),
+        missingContextValues: result.missingContextValues,
+        permissionsBoundaryDecisionDetail: boundarySet
+          ? { allowedByPermissionsBoundary: evaluateWithPolicySet(boundarySet, request).decision === 'allowed' }
+          : null,
+      });
+    }
+  }
+  return results;
+}
+
+function parseInput(text: string, member: string): PolicyDocument {
+  const document = checkPolicyDocument(text, 'managed');
+  return { ...document, policyId: document.policyId ?? member };
+}

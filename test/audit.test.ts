@@ -1,0 +1,79 @@
+// The audit trail: every call, allowed or denied, is one CloudTrail-shaped event,
+// secrets never appear in it, and lookupEvents filters and stays within the account.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const LOOKUP = `query($input: LookupEventsInput, $first: Int, $after: String) {
+  lookupEvents(input: $input, first: $first, after: $after) {
+    nodes { eventName eventSource userIdentity requestParameters responseElements resources errorCode errorMessage readOnly requestID }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+async function events(token: string, input: Record<string, unknown> = {}, first = 50) {
+  await server.service.deps.audit.flush();
+  const data = await server.ok(LOOKUP, { input, first }, token);
+  return data.lookupEvents.nodes as Array<Record<string, any>>;
+}
+
+describe('audit events', () => {
+  it('records a mutation with its resource and the caller identity', async () => {
+    const { accountId, token } = await server.newAccount();
+    await server.ok('mutation { createUser(input: { userName: "alice", path: "/dev/" }) { user { arn } } }', {}, token);
+    const [event] = await events(token, { eventName: 'CreateUser' });
+    expect(event).toMatchObject({ eventName: 'CreateUser', eventSource: 'iam.amazonaws.com', errorCode: null, readOnly: false });
+    expect(event!.resources).toEqual([`arn:aws:iam::${accountId}:user/dev/alice`]);
+    expect(JSON.parse(event!.userIdentity)).toMatchObject({ type: 'Root', arn: `arn:aws:iam::${accountId}:root`, accountId });
+    expect(JSON.parse(event!.requestParameters)).toEqual({ userName: 'alice', path: '/dev/' });
+  });
+
+  it('records a failed call with its AWS error code and message', async () => {
+    const { token } = await server.newAccount();
+    await server.gql('mutation { deleteUser(input: { userName: "nobody" }) }', {}, token);
+    const [event] = await events(token, { errorCode: 'NoSuchEntity' });
+    expect(event).toMatchObject({ eventName: 'DeleteUser', errorCode: 'NoSuchEntity' });
+    expect(event!.errorMessage).toMatch(/nobody/);
+  });
+
+  it('hides passwords and secret keys in parameters and responses', async () => {
+    const { token } = await server.newAccount();
+    await server.ok('mutation { createUser(input: { userName: "bob" }) { user { arn } } }', {}, token);
+    await server.ok('mutation { createLoginProfile(input: { userName: "bob", password: "Plenty-Long-Passw0rd!" }) { loginProfile { userName } } }', {}, token);
+    const key = await server.ok('mutation { createAccessKey(input: { userName: "bob" }) { accessKey { accessKeyId secretAccessKey } } }', {}, token);
+    const trail = JSON.stringify(await events(token));
+    expect(trail).not.toContain('Plenty-Long-Passw0rd!');
+    expect(trail).not.toContain(key.createAccessKey.accessKey.secretAccessKey);
+    expect(trail).toContain(key.createAccessKey.accessKey.accessKeyId);
+    expect(trail).toContain('HIDDEN_DUE_TO_SECURITY_REASONS');
+  });
+
+  it('records sign-in as ConsoleLogin', async () => {
+    const { token, accountId } = await server.newAccount();
+    const [event] = await events(token, { eventName: 'ConsoleLogin' });
+    expect(event).toMatchObject({ eventName: 'ConsoleLogin', eventSource: 'signin.amazonaws.com', errorCode: null });
+    expect(JSON.parse(event!.responseElements).arn).toBe(`arn:aws:iam::${accountId}:root`);
+    expect(event!.responseElements).not.toMatch(/eyJ/);
+  });
+
+  it('paginates and never shows another account its events', async () => {
+    const a = await server.newAccount();
+    const b = await server.newAccount();
+    for (const name of ['u1', 'u2', 'u3']) await server.ok(`mutation { createUser(input: { userName: "${name}" }) { user { arn } } }`, {}, a.token);
+    await server.service.deps.audit.flush();
+    const first = await server.ok(LOOKUP, { input: { eventName: 'CreateUser' }, first: 2 }, a.token);
+    expect(first.lookupEvents.nodes).toHaveLength(2);
+    expect(first.lookupEvents.pageInfo.hasNextPage).toBe(true);
+    const rest = await server.ok(LOOKUP, { input: { eventName: 'CreateUser' }, first: 2, after: first.lookupEvents.pageInfo.endCursor }, a.token);
+    expect(rest.lookupEvents.nodes).toHaveLength(1);
+    expect(await events(b.token, { eventName: 'CreateUser' })).toEqual([]);
+    expect(await server.errorCode(LOOKUP, { input: { eventName: 'CreateUser' }, first: 2, after: first.lookupEvents.pageInfo.endCursor }, b.token)).toBe('InvalidInput');
+  });
+});
