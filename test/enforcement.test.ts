@@ -1,0 +1,202 @@
+// Every resolver enforced by the policy engine, for non-root users: what AWS's
+// managed policies, path- and ${aws:username}-scoped policies, boundaries,
+// explicit denies and tag conditions allow and deny, over HTTP.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/server.js';
+import { ask, policy, signedInUser } from './support/scenarios.js';
+
+let server: TestServer;
+let root: { accountId: string; token: string };
+beforeAll(async () => {
+  server = await startTestServer();
+  root = await server.newAccount();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }';
+const aws = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+
+async function denial(query: string, variables: Record<string, unknown>, token: string) {
+  const result = await server.gql(query, variables, token);
+  expect(result.errors?.[0]?.extensions?.code).toBe('AccessDenied');
+  return result.errors![0]!.message;
+}
+
+describe('AWS-managed policies', () => {
+  it('AmazonS3ReadOnlyAccess reads S3 but cannot create users', async () => {
+    const s3 = await signedInUser(server, root, 's3reader', { managed: [aws('AmazonS3ReadOnlyAccess')] });
+    expect(await ask(server, s3.token, 's3:GetObject', 'arn:aws:s3:::example-bucket/report.csv')).toBe('allowed');
+    expect(await ask(server, s3.token, 's3:PutObject', 'arn:aws:s3:::example-bucket/report.csv')).toBe('implicitDeny');
+    const message = await denial(CREATE_USER, { input: { userName: 'mallory' } }, s3.token);
+    expect(message).toBe(
+      `User: ${s3.arn} is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${root.accountId}:user/mallory because no identity-based policy allows the iam:CreateUser action`,
+    );
+  });
+
+  it('IAMReadOnlyAccess lists and gets users but cannot change them', async () => {
+    const reader = await signedInUser(server, root, 'iamreader', { managed: [aws('IAMReadOnlyAccess')] });
+    const list = await server.ok('{ listUsers { nodes { userName } } }', {}, reader.token);
+    expect(list.listUsers.nodes.map((u: { userName: string }) => u.userName)).toContain('iamreader');
+    await server.ok('{ getUser(input: { userName: "iamreader" }) { user { arn } } }', {}, reader.token);
+    await denial(CREATE_USER, { input: { userName: 'x1' } }, reader.token);
+    await denial('mutation { deleteUser(input: { userName: "iamreader" }) }', {}, reader.token);
+  });
+});
+
+describe('customer policies', () => {
+  it('a path-scoped policy allows creating users under /developers/ only', async () => {
+    const creator = await signedInUser(server, root, 'pathcreator', {
+      inline: { dev: policy({ Effect: 'Allow', Action: 'iam:CreateUser', Resource: `arn:aws:iam::${root.accountId}:user/developers/*` }) },
+    });
+    await server.ok(CREATE_USER, { input: { userName: 'dev1', path: '/developers/' } }, creator.token);
+    await denial(CREATE_USER, { input: { userName: 'dev2', path: '/' } }, creator.token);
+    await denial(CREATE_USER, { input: { userName: 'dev3', path: '/admins/' } }, creator.token);
+  });
+
+  it('a ${aws:username} policy lets a user manage only her own access keys', async () => {
+    const selfService = policy({
+      Effect: 'Allow',
+      Action: ['iam:CreateAccessKey', 'iam:ListAccessKeys', 'iam:DeleteAccessKey'],
+      Resource: 'arn:aws:iam::*:user/${aws:username}',
+    });
+    const carol = await signedInUser(server, root, 'carol', { inline: { self: selfService } });
+    await signedInUser(server, root, 'dave');
+    const own = await server.ok('mutation { createAccessKey { accessKey { userName accessKeyId } } }', {}, carol.token);
+    expect(own.createAccessKey.accessKey.userName).toBe('carol');
+    await server.ok('mutation { createAccessKey(input: { userName: "carol" }) { accessKey { accessKeyId } } }', {}, carol.token);
+    await denial('mutation { createAccessKey(input: { userName: "dave" }) { accessKey { accessKeyId } } }', {}, carol.token);
+  });
+
+  it('a permissions boundary caps an administrator', async () => {
+    const capped = await signedInUser(server, root, 'capped', { managed: [aws('AdministratorAccess')], boundary: aws('IAMReadOnlyAccess') });
+    await server.ok('{ listUsers { nodes { userName } } }', {}, capped.token);
+    const message = await denial(CREATE_USER, { input: { userName: 'x2' } }, capped.token);
+    expect(message).toMatch(/is not authorized to perform: iam:CreateUser/);
+    expect(await ask(server, capped.token, 's3:GetObject', 'arn:aws:s3:::b/k')).toBe('implicitDeny');
+  });
+
+  it('an explicit deny beats AdministratorAccess', async () => {
+    const admin = await signedInUser(server, root, 'nodelete', {
+      managed: [aws('AdministratorAccess')],
+      inline: { deny: policy({ Effect: 'Deny', Action: 'iam:DeleteUser', Resource: '*' }) },
+    });
+    await server.ok(CREATE_USER, { input: { userName: 'victim' } }, admin.token);
+    const message = await denial('mutation { deleteUser(input: { userName: "victim" }) }', {}, admin.token);
+    expect(message).toMatch(/with an explicit deny in an identity-based policy$/);
+  });
+
+  it('a principal-tag condition decides a customer namespace action', async () => {
+    const rule = policy({
+      Effect: 'Allow',
+      Action: 'docs:Edit',
+      Resource: 'arn:aws:docs:::doc/*',
+      Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' } },
+    });
+    const blue = await signedInUser(server, root, 'bluey', { inline: { docs: rule }, tags: [{ key: 'team', value: 'blue' }] });
+    const red = await signedInUser(server, root, 'reddy', { inline: { docs: rule }, tags: [{ key: 'team', value: 'red' }] });
+    expect(await ask(server, blue.token, 'docs:Edit', 'arn:aws:docs:::doc/42')).toBe('allowed');
+    expect(await ask(server, red.token, 'docs:Edit', 'arn:aws:docs:::doc/42')).toBe('implicitDeny');
+    expect(await ask(server, blue.token, 'docs:Delete', 'arn:aws:docs:::doc/42')).toBe('implicitDeny');
+  });
+
+  it('a request-context condition uses the context the caller passes', async () => {
+    const rule = policy({
+      Effect: 'Allow',
+      Action: 'docs:Read',
+      Resource: '*',
+      Condition: { StringEquals: { 'docs:classification': 'public' } },
+    });
+    const reader = await signedInUser(server, root, 'ctxreader', { inline: { docs: rule } });
+    const ctx = (value: string) => [{ contextKeyName: 'docs:classification', contextKeyValues: [value] }];
+    expect(await ask(server, reader.token, 'docs:Read', 'arn:aws:docs:::doc/1', ctx('public'))).toBe('allowed');
+    expect(await ask(server, reader.token, 'docs:Read', 'arn:aws:docs:::doc/1', ctx('secret'))).toBe('implicitDeny');
+    const spoof = await server.gql(
+      'query($input: IsAuthorizedInput!) { isAuthorized(input: $input) { decision } }',
+      { input: { action: 'docs:Read', resource: '*', context: [{ contextKeyName: 'aws:PrincipalTag/team', contextKeyValues: ['blue'] }] } },
+      reader.token,
+    );
+    expect(spoof.errors?.[0]?.extensions?.code).toBe('InvalidInput');
+  });
+});
+
+describe('decisions and their side effects', () => {
+  it('a denied call changes nothing and leaves one audit event', async () => {
+    const reader = await signedInUser(server, root, 'auditee', { managed: [aws('IAMReadOnlyAccess')] });
+    await denial(CREATE_USER, { input: { userName: 'ghost' } }, reader.token);
+    expect(await server.errorCode('{ getUser(input: { userName: "ghost" }) { user { arn } } }', {}, root.token)).toBe('NoSuchEntity');
+    await server.service.deps.audit.flush();
+    const trail = await server.ok(
+      'query { lookupEvents(input: { eventName: "CreateUser", errorCode: "AccessDenied", userName: "auditee" }) { nodes { errorCode resources } } }',
+      {},
+      root.token,
+    );
+    expect(trail.lookupEvents.nodes).toEqual([{ errorCode: 'AccessDenied', resources: [`arn:aws:iam::${root.accountId}:user/ghost`] }]);
+  });
+
+  it('a policy change takes effect on the very next request', async () => {
+    const user = await signedInUser(server, root, 'flipper', { managed: [aws('IAMReadOnlyAccess')] });
+    await server.ok('{ listUsers { nodes { userName } } }', {}, user.token);
+    await server.ok('mutation { detachUserPolicy(input: { userName: "flipper", policyArn: "arn:aws:iam::aws:policy/IAMReadOnlyAccess" }) }', {}, root.token);
+    await denial('{ listUsers { nodes { userName } } }', {}, user.token);
+    await server.ok('mutation { attachUserPolicy(input: { userName: "flipper", policyArn: "arn:aws:iam::aws:policy/IAMReadOnlyAccess" }) }', {}, root.token);
+    await server.ok('{ listUsers { nodes { userName } } }', {}, user.token);
+  });
+
+  it('group membership grants the group policies, and removal takes them away', async () => {
+    const user = await signedInUser(server, root, 'member');
+    await server.ok('mutation { createGroup(input: { groupName: "Readers" }) { group { arn } } }', {}, root.token);
+    await server.ok('mutation { attachGroupPolicy(input: { groupName: "Readers", policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" }) }', {}, root.token);
+    expect(await ask(server, user.token, 's3:ListBucket', 'arn:aws:s3:::b')).toBe('implicitDeny');
+    await server.ok('mutation { addUserToGroup(input: { groupName: "Readers", userName: "member" }) }', {}, root.token);
+    expect(await ask(server, user.token, 's3:ListBucket', 'arn:aws:s3:::b')).toBe('allowed');
+    await server.ok('mutation { removeUserFromGroup(input: { groupName: "Readers", userName: "member" }) }', {}, root.token);
+    expect(await ask(server, user.token, 's3:ListBucket', 'arn:aws:s3:::b')).toBe('implicitDeny');
+  });
+});
+
+describe('policy simulators', () => {
+  it('simulatePrincipalPolicy answers for a user with its group and boundary', async () => {
+    await signedInUser(server, root, 'simuser', { managed: [aws('AmazonS3ReadOnlyAccess')] });
+    const data = await server.ok(
+      `mutation($input: SimulatePrincipalPolicyInput!) { simulatePrincipalPolicy(input: $input) {
+         evaluationResults { evalActionName evalResourceName evalDecision matchedStatements { sourcePolicyId sourcePolicyType } } } }`,
+      {
+        input: {
+          policySourceArn: `arn:aws:iam::${root.accountId}:user/simuser`,
+          actionNames: ['s3:GetObject', 's3:DeleteObject'],
+          resourceArns: ['arn:aws:s3:::example-bucket/a'],
+        },
+      },
+      root.token,
+    );
+    const [get, del] = data.simulatePrincipalPolicy.evaluationResults;
+    expect(get).toMatchObject({ evalActionName: 's3:GetObject', evalDecision: 'allowed' });
+    expect(get.matchedStatements[0]).toMatchObject({ sourcePolicyId: aws('AmazonS3ReadOnlyAccess'), sourcePolicyType: 'aws-managed' });
+    expect(del).toMatchObject({ evalActionName: 's3:DeleteObject', evalDecision: 'implicitDeny', matchedStatements: [] });
+  });
+
+  it('simulateCustomPolicy reports explicit denies, missing context and the boundary decision', async () => {
+    const allow = policy({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
+    const deny = policy({ Sid: 'NoDelete', Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' });
+    const data = await server.ok(
+      `mutation($input: SimulateCustomPolicyInput!) { simulateCustomPolicy(input: $input) {
+         evaluationResults { evalActionName evalDecision missingContextValues matchedStatements { sid effect }
+           permissionsBoundaryDecisionDetail { allowedByPermissionsBoundary } } } }`,
+      {
+        input: {
+          policyInputList: [JSON.stringify(allow), JSON.stringify(deny)],
+          permissionsBoundaryPolicyInputList: [JSON.stringify(policy({ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }))],
+          actionNames: ['s3:GetObject', 's3:DeleteObject', 's3:PutObject'],
+        },
+      },
+      root.token,
+    );
+    const [get, del, put] = data.simulateCustomPolicy.evaluationResults;
+    expect(get).toMatchObject({ evalDecision: 'implicitDeny', missingContextValues: ['aws:SourceIp'] });
+    expect(del).toMatchObject({ evalDecision: 'explicitDeny', matchedStatements: [{ sid: 'NoDelete', effect: 'Deny' }] });
+    expect(put.permissionsBoundaryDecisionDetail).toEqual({ allowedByPermissionsBoundary: false });
+  });
+});
