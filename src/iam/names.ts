@@ -94,3 +94,11 @@ export function checkRange(value: number, member: string, min: number, max: numb
 export function checkArn(value: string, member: string): string {
   return checkString(value, member, 20, 2048, /^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+$/, 'arn:...');
 }
+
+/**
+ * A Prisma `startsWith` filter that matches `prefix` literally. Prisma passes the
+ * value into SQL LIKE unescaped, so `_` and `%` (legal in paths) would act as wildcards.
+ */
+export function literalPrefix(prefix: string): { startsWith: string } {
+  return { startsWith: prefix.replace(/[\\%_]/g, (c) => `\\${c}`) };
+}

@@ -1,0 +1,193 @@
+// Users, their tags, login profiles and access keys, and account aliases: thin
+// resolvers over src/iam/{users,tags,login-profiles,access-keys,account-aliases}.ts.
+// Every lookup is scoped to the caller's account.
+import type { Resolvers, StatusType } from '../../generated/graphql.js';
+import type { User } from '../../generated/prisma/client.js';
+import type { Context } from '../../context.js';
+import { requirePrincipal } from '../../context.js';
+import type { Principal } from '../../auth/principal.js';
+import { revokeUserSessions } from '../../sts/sessions.js';
+import { checkPathPrefix } from '../../iam/names.js';
+import { listTags, tagsLoader } from '../../iam/tags.js';
+import {
+  type Caller,
+  createUser,
+  deleteUser,
+  findTargetUser,
+  findUser,
+  listUsersPage,
+  rootUser,
+  tagUser,
+  untagUser,
+  updateUser,
+} from '../../iam/users.js';
+import {
+  type LoginProfileRecord,
+  createLoginProfile,
+  deleteLoginProfile,
+  getLoginProfile,
+  loginProfilesOf,
+  updateLoginProfile,
+} from '../../iam/login-profiles.js';
+import {
+  type AccessKeyRecord,
+  accessKeysOf,
+  createAccessKey,
+  deleteAccessKey,
+  getAccessKeyLastUsed,
+  listAccessKeysPage,
+  updateAccessKey,
+} from '../../iam/access-keys.js';
+import { createAccountAlias, deleteAccountAlias, listAccountAliases } from '../../iam/account-aliases.js';
+import { defineLoader, groupBy } from '../loaders.js';
+import { paginate, paginateList } from '../pagination.js';
+
+const callerOf = (principal: Principal): Caller => ({ kind: principal.kind, accountId: principal.accountId, userId: principal.userId });
+
+/** User names by user id (the `userName` of login profiles and access keys). */
+const userNameLoader = defineLoader<string, string>('userNameById', async (ctx: Context, ids) => {
+  const rows = await ctx.db.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
+  const names = new Map(rows.map((row) => [row.id, row.name]));
+  return ids.map((id) => names.get(id) ?? new Error(`No user ${id}`));
+});
+
+const loginProfileLoader = defineLoader<string, LoginProfileRecord | null>('loginProfileByUser', async (ctx: Context, ids) => {
+  const profiles = await loginProfilesOf(ctx.db, ids);
+  return ids.map((id) => profiles.get(id) ?? null);
+});
+
+const accessKeysLoader = defineLoader<string, AccessKeyRecord[]>('accessKeysByUser', async (ctx: Context, ids) =>
+  groupBy(ids, await accessKeysOf(ctx.db, ids), (key) => key.userId),
+);
+
+export const userResolvers: Resolvers = {
+  Query: {
+    getUser: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      if (!input?.userName && principal.kind === 'root') return { user: await rootUser(ctx.db, principal.accountId) };
+      return { user: await findTargetUser(ctx.db, callerOf(principal), input?.userName) };
+    },
+    listUsers: async (_parent, { input, first, after }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const pathPrefix = checkPathPrefix(input?.pathPrefix);
+      return paginate(ctx.deps.cursors, `${accountId}:listUsers:${pathPrefix}`, { first, after }, (user: User) => user.nameKey, (afterKey, take) =>
+        listUsersPage(ctx.db, accountId, pathPrefix, afterKey, take),
+      );
+    },
+    listUserTags: async (_parent, { input, first, after }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const user = await findUser(ctx.db, accountId, input.userName);
+      const tags = await listTags(ctx.db, 'user', user.id);
+      return paginateList(ctx.deps.cursors, `${accountId}:listUserTags:${user.id}`, { first, after }, (tag) => tag.key.toLowerCase(), tags);
+    },
+    getLoginProfile: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      return { loginProfile: await getLoginProfile(ctx.db, callerOf(principal), input?.userName) };
+    },
+    listAccessKeys: async (_parent, { input, first, after }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      const user = await findTargetUser(ctx.db, callerOf(principal), input?.userName);
+      return paginate(ctx.deps.cursors, `${principal.accountId}:listAccessKeys:${user.id}`, { first, after }, (key: AccessKeyRecord) => key.id, (afterKey, take) =>
+        listAccessKeysPage(ctx.db, user, afterKey, take),
+      );
+    },
+    getAccessKeyLastUsed: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      // The guard authorized iam:GetAccessKeyLastUsed on the key owner's ARN (accessKeyOwner template).
+      const result = await getAccessKeyLastUsed(ctx.db, principal.accountId, input.accessKeyId);
+      return { userName: result.userName, accessKeyLastUsed: result.accessKeyLastUsed };
+    },
+    listAccountAliases: async (_parent, { first, after }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const aliases = await listAccountAliases(ctx.db, accountId);
+      return paginateList(ctx.deps.cursors, `${accountId}:listAccountAliases`, { first, after }, (alias) => alias, aliases);
+    },
+  },
+  Mutation: {
+    createUser: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      return { user: await createUser(ctx.db, accountId, input) };
+    },
+    updateUser: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      await updateUser(ctx.db, accountId, input);
+      return true;
+    },
+    deleteUser: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const user = await deleteUser(ctx.db, accountId, input.userName);
+      await revokeUserSessions(ctx.deps, user.id);
+      return true;
+    },
+    tagUser: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      await tagUser(ctx.db, accountId, input.userName, input.tags);
+      return true;
+    },
+    untagUser: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      await untagUser(ctx.db, accountId, input.userName, input.tagKeys);
+      return true;
+    },
+    createLoginProfile: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      return { loginProfile: await createLoginProfile(ctx.db, accountId, input) };
+    },
+    updateLoginProfile: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const { user, passwordChanged } = await updateLoginProfile(ctx.db, accountId, input);
+      if (passwordChanged) await revokeUserSessions(ctx.deps, user.id);
+      return true;
+    },
+    deleteLoginProfile: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const user = await deleteLoginProfile(ctx.db, accountId, input.userName);
+      await revokeUserSessions(ctx.deps, user.id);
+      return true;
+    },
+    createAccessKey: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      return { accessKey: await createAccessKey(ctx.db, callerOf(principal), input?.userName) };
+    },
+    updateAccessKey: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await updateAccessKey(ctx.db, callerOf(principal), input);
+      return true;
+    },
+    deleteAccessKey: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await deleteAccessKey(ctx.db, callerOf(principal), input);
+      return true;
+    },
+    createAccountAlias: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      await createAccountAlias(ctx.db, accountId, input.accountAlias);
+      return true;
+    },
+    deleteAccountAlias: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      await deleteAccountAlias(ctx.db, accountId, input.accountAlias);
+      return true;
+    },
+  },
+  User: {
+    userName: (user) => user.name,
+    userId: (user) => user.id,
+    createDate: (user) => user.createdAt,
+    permissionsBoundary: (user) =>
+      user.permissionsBoundaryArn ? { permissionsBoundaryType: 'PermissionsBoundaryPolicy', permissionsBoundaryArn: user.permissionsBoundaryArn } : null,
+    tags: (user, _args, ctx) => tagsLoader(ctx).load({ resourceType: 'user', resourceId: user.id }),
+    loginProfile: (user, _args, ctx) => loginProfileLoader(ctx).load(user.id),
+    accessKeys: (user, _args, ctx) => accessKeysLoader(ctx).load(user.id),
+  },
+  LoginProfile: {
+    userName: (profile, _args, ctx) => userNameLoader(ctx).load(profile.userId),
+    createDate: (profile) => profile.createdAt,
+  },
+  AccessKeyMetadata: {
+    userName: (key, _args, ctx) => userNameLoader(ctx).load(key.userId),
+    accessKeyId: (key) => key.id,
+    status: (key) => key.status as StatusType,
+    createDate: (key) => key.createdAt,
+  },
+};
