@@ -1,0 +1,109 @@
+// Groups and group membership: thin resolvers over src/iam/groups.ts, with the
+// batched nested lists Group.users and User.groups (one query per level).
+import type { Group, User } from '../../generated/prisma/client.js';
+import type { Resolvers } from '../../generated/graphql.js';
+import type { Context } from '../../context.js';
+import { requirePrincipal } from '../../context.js';
+import {
+  type PageRequest,
+  addUserToGroup,
+  createGroup,
+  deleteGroup,
+  fetchGroupsOfUsers,
+  fetchUsersOfGroups,
+  findGroup,
+  findUser,
+  listGroups,
+  removeUserFromGroup,
+  updateGroup,
+} from '../../iam/groups.js';
+import { checkName } from '../../iam/names.js';
+import { defineLoader } from '../loaders.js';
+import { type Connection, type PageArgs, paginate } from '../pagination.js';
+
+/** What getGroup resolves to; `arn` (the group's) is the resource of the guarded `users` field. */
+export interface GetGroupResultModel {
+  arn: string;
+  group: Group;
+  users: Connection<User>;
+  isTruncated: boolean;
+  marker: string | null;
+}
+
+const cacheKeyFn = (request: PageRequest) => JSON.stringify([request.ownerId, request.afterKey ?? null, request.take]);
+
+const usersOfGroup = defineLoader<PageRequest, User[], string>(
+  'usersOfGroup',
+  (ctx, requests) => fetchUsersOfGroups(ctx.db, requirePrincipal(ctx).accountId, requests),
+  { cacheKeyFn },
+);
+
+const groupsOfUser = defineLoader<PageRequest, Group[], string>(
+  'groupsOfUser',
+  (ctx, requests) => fetchGroupsOfUsers(ctx.db, requirePrincipal(ctx).accountId, requests),
+  { cacheKeyFn },
+);
+
+/** A page of a group's users; cursors are bound to the account and the group. */
+function pageOfUsers(ctx: Context, group: Group, page: PageArgs): Promise<Connection<User>> {
+  const scope = `${requirePrincipal(ctx).accountId}:getGroup:${group.id}`;
+  return paginate<User>(ctx.deps.cursors, scope, page, (user) => user.nameKey, (afterKey, take) =>
+    usersOfGroup(ctx).load({ ownerId: group.id, afterKey, take }),
+  );
+}
+
+/** A page of a user's groups; cursors are bound to the account and the user. */
+function pageOfGroups(ctx: Context, user: User, page: PageArgs): Promise<Connection<Group>> {
+  const scope = `${requirePrincipal(ctx).accountId}:listGroupsForUser:${user.id}`;
+  return paginate<Group>(ctx.deps.cursors, scope, page, (group) => group.nameKey, (afterKey, take) =>
+    groupsOfUser(ctx).load({ ownerId: user.id, afterKey, take }),
+  );
+}
+
+export const groupResolvers: Resolvers = {
+  Query: {
+    getGroup: async (_parent, { input, first, after }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const group = await findGroup(ctx.db, accountId, checkName(input.groupName, 'groupName'));
+      const users = await pageOfUsers(ctx, group, { first, after });
+      return { arn: group.arn, group, users, isTruncated: users.isTruncated, marker: users.marker };
+    },
+    listGroups: (_parent, { input, first, after }, ctx) =>
+      listGroups(ctx.db, ctx.deps.cursors, requirePrincipal(ctx).accountId, input?.pathPrefix, { first, after }),
+    listGroupsForUser: async (_parent, { input, first, after }, ctx) => {
+      const user = await findUser(ctx.db, requirePrincipal(ctx).accountId, input.userName);
+      return pageOfGroups(ctx, user, { first, after });
+    },
+  },
+  Mutation: {
+    createGroup: async (_parent, { input }, ctx) => ({ group: await createGroup(ctx.db, requirePrincipal(ctx).accountId, input) }),
+    updateGroup: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await updateGroup(ctx.db, principal.accountId, input, (resourceArn) =>
+        ctx.deps.authorizer.authorize({ principal, action: 'iam:UpdateGroup', resourceArn }),
+      );
+      return true;
+    },
+    deleteGroup: async (_parent, { input }, ctx) => {
+      await deleteGroup(ctx.db, requirePrincipal(ctx).accountId, input.groupName);
+      return true;
+    },
+    addUserToGroup: async (_parent, { input }, ctx) => {
+      await addUserToGroup(ctx.db, requirePrincipal(ctx).accountId, input.groupName, input.userName);
+      return true;
+    },
+    removeUserFromGroup: async (_parent, { input }, ctx) => {
+      await removeUserFromGroup(ctx.db, requirePrincipal(ctx).accountId, input.groupName, input.userName);
+      return true;
+    },
+  },
+  Group: {
+    groupName: (group) => group.name,
+    groupId: (group) => group.id,
+    createDate: (group) => group.createdAt,
+    users: (group, { first, after }, ctx) => pageOfUsers(ctx, group, { first, after }),
+  },
+  User: {
+    groups: (user, { first, after }, ctx) => pageOfGroups(ctx, user, { first, after }),
+  },
+};
