@@ -27,3 +27,5 @@ if (!existsSync(installStamp) || readFileSync(installStamp, 'utf8') !== lockHash
 }
 
 run(process.execPath, ['scripts/generate.mjs', '--if-stale']);
+// The AWS-managed policy catalog's compact index (cached under node_modules/.cache; quick when present).
+run(process.execPath, ['--import', 'tsx', 'scripts/build-aws-managed-policies.ts']);

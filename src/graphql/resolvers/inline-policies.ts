@@ -1,0 +1,96 @@
+// Inline policies of users, groups and roles: thin resolvers over
+// src/iam/inline-policies.ts, with batched nested `inlinePolicies` fields.
+import type { Resolvers } from '../../generated/graphql.js';
+import type { Context } from '../../context.js';
+import { requirePrincipal } from '../../context.js';
+import type { PolicyHolderKind } from '../../iam/attachments.js';
+import {
+  type InlinePolicyModel,
+  deleteInlinePolicy,
+  getInlinePolicy,
+  inlinePoliciesOf,
+  listInlinePolicyNames,
+  putInlinePolicy,
+} from '../../iam/inline-policies.js';
+import { defineLoader } from '../loaders.js';
+import { type PageArgs, paginateList } from '../pagination.js';
+
+interface HolderRef {
+  kind: PolicyHolderKind;
+  id: string;
+  arn: string;
+  name: string;
+}
+
+/** Inline policies of the users, groups and roles of one request: one query per kind. */
+const inlineLoader = defineLoader<HolderRef, InlinePolicyModel[], string>(
+  'inlinePolicies',
+  async (ctx: Context, keys) => {
+    const { accountId } = requirePrincipal(ctx);
+    const results = new Map<string, InlinePolicyModel[]>();
+    for (const kind of ['user', 'group', 'role'] as const) {
+      const entities = keys.filter((key) => key.kind === kind);
+      if (entities.length === 0) continue;
+      for (const [id, list] of await inlinePoliciesOf(ctx.db, accountId, kind, entities)) results.set(`${kind}\0${id}`, list);
+    }
+    return keys.map((key) => results.get(`${key.kind}\0${key.id}`) ?? []);
+  },
+  { cacheKeyFn: (key) => `${key.kind}\0${key.id}` },
+);
+
+function nested(kind: PolicyHolderKind) {
+  return (entity: { id: string; arn: string; name: string }, _args: unknown, ctx: Context) =>
+    inlineLoader(ctx).load({ kind, id: entity.id, arn: entity.arn, name: entity.name });
+}
+
+async function listPage(ctx: Context, kind: PolicyHolderKind, entityName: string, page: PageArgs) {
+  const { accountId } = requirePrincipal(ctx);
+  const { holder, names } = await listInlinePolicyNames(ctx.db, accountId, kind, entityName);
+  const connection = await paginateList(ctx.deps.cursors, `${accountId}:listInlinePolicies:${kind}:${holder.id}`, page, (name: string) => name, names);
+  return { ...connection, policyNames: connection.nodes };
+}
+
+async function get(ctx: Context, kind: PolicyHolderKind, entityName: string, policyName: string) {
+  return getInlinePolicy(ctx.db, requirePrincipal(ctx).accountId, kind, entityName, policyName);
+}
+
+async function put(ctx: Context, kind: PolicyHolderKind, entityName: string, policyName: string, policyDocument: string) {
+  await putInlinePolicy(ctx.db, requirePrincipal(ctx).accountId, kind, entityName, policyName, policyDocument);
+  return true;
+}
+
+async function remove(ctx: Context, kind: PolicyHolderKind, entityName: string, policyName: string) {
+  await deleteInlinePolicy(ctx.db, requirePrincipal(ctx).accountId, kind, entityName, policyName);
+  return true;
+}
+
+export const inlinePolicyResolvers: Resolvers = {
+  Query: {
+    getUserPolicy: async (_parent, { input }, ctx) => {
+      const p = await get(ctx, 'user', input.userName, input.policyName);
+      return { userName: p.entityName, policyName: p.policyName, policyDocument: p.policyDocument };
+    },
+    getGroupPolicy: async (_parent, { input }, ctx) => {
+      const p = await get(ctx, 'group', input.groupName, input.policyName);
+      return { groupName: p.entityName, policyName: p.policyName, policyDocument: p.policyDocument };
+    },
+    getRolePolicy: async (_parent, { input }, ctx) => {
+      const p = await get(ctx, 'role', input.roleName, input.policyName);
+      return { roleName: p.entityName, policyName: p.policyName, policyDocument: p.policyDocument };
+    },
+    listUserPolicies: (_parent, { input, first, after }, ctx) => listPage(ctx, 'user', input.userName, { first, after }),
+    listGroupPolicies: (_parent, { input, first, after }, ctx) => listPage(ctx, 'group', input.groupName, { first, after }),
+    listRolePolicies: (_parent, { input, first, after }, ctx) => listPage(ctx, 'role', input.roleName, { first, after }),
+  },
+  Mutation: {
+    putUserPolicy: (_parent, { input }, ctx) => put(ctx, 'user', input.userName, input.policyName, input.policyDocument),
+    putGroupPolicy: (_parent, { input }, ctx) => put(ctx, 'group', input.groupName, input.policyName, input.policyDocument),
+    putRolePolicy: (_parent, { input }, ctx) => put(ctx, 'role', input.roleName, input.policyName, input.policyDocument),
+    deleteUserPolicy: (_parent, { input }, ctx) => remove(ctx, 'user', input.userName, input.policyName),
+    deleteGroupPolicy: (_parent, { input }, ctx) => remove(ctx, 'group', input.groupName, input.policyName),
+    deleteRolePolicy: (_parent, { input }, ctx) => remove(ctx, 'role', input.roleName, input.policyName),
+  },
+  User: { inlinePolicies: nested('user') },
+  Group: { inlinePolicies: nested('group') },
+  Role: { inlinePolicies: nested('role') },
+};

@@ -1,0 +1,60 @@
+// Finds a managed policy by ARN for the caller's account: a customer-managed
+// policy of THIS account (never another account's) or an AWS-managed policy
+// from the in-memory catalog. Used by attachments and by the authorizer.
+import type { Db, DbTx } from '../db/client.js';
+import { findAwsManagedPolicy, isAwsManagedArn } from './aws-managed-policies.js';
+
+/** A managed policy with its default version's document. */
+export interface ManagedPolicyRef {
+  arn: string;
+  name: string;
+  isAwsManaged: boolean;
+  defaultVersionId: string;
+  /** The default version's document (JSON text). */
+  document: string;
+}
+
+/**
+ * The managed policy `policyArn` as seen from `accountId`, or null when it does
+ * not exist there. One indexed query (Policy.arn is unique) for customer policies.
+ */
+export async function getManagedPolicy(db: Db | DbTx, accountId: string, policyArn: string): Promise<ManagedPolicyRef | null> {
+  if (isAwsManagedArn(policyArn)) {
+    const aws = findAwsManagedPolicy(policyArn);
+    if (!aws) return null;
+    return { arn: aws.arn, name: aws.name, isAwsManaged: true, defaultVersionId: aws.defaultVersionId, document: aws.document };
+  }
+  // One round trip: the policy of THIS account joined to its default version.
+  const rows = await db.$queryRaw<{ arn: string; name: string; defaultVersionId: string; document: string }[]>`
+    SELECT p.arn, p.name, p."defaultVersionId", v.document
+    FROM "Policy" p JOIN "PolicyVersion" v ON v."policyId" = p.id AND v."versionId" = p."defaultVersionId"
+    WHERE p.arn = ${policyArn} AND p."accountId" = ${accountId}`;
+  const row = rows[0];
+  if (!row) return null;
+  return { arn: row.arn, name: row.name, isAwsManaged: false, defaultVersionId: row.defaultVersionId, document: row.document };
+}
+
+/** Several managed policies by ARN at once (missing ones are absent from the map). */
+export async function getManagedPolicies(db: Db | DbTx, accountId: string, policyArns: readonly string[]): Promise<Map<string, ManagedPolicyRef>> {
+  const found = new Map<string, ManagedPolicyRef>();
+  const customerArns: string[] = [];
+  for (const arn of new Set(policyArns)) {
+    if (isAwsManagedArn(arn)) {
+      const aws = findAwsManagedPolicy(arn);
+      if (aws) found.set(arn, { arn, name: aws.name, isAwsManaged: true, defaultVersionId: aws.defaultVersionId, document: aws.document });
+    } else {
+      customerArns.push(arn);
+    }
+  }
+  if (customerArns.length > 0) {
+    const rows = await db.policy.findMany({
+      where: { accountId, arn: { in: customerArns } },
+      select: { arn: true, name: true, defaultVersionId: true, versions: { select: { versionId: true, document: true } } },
+    });
+    for (const row of rows) {
+      const version = row.versions.find((v) => v.versionId === row.defaultVersionId);
+      if (version) found.set(row.arn, { arn: row.arn, name: row.name, isAwsManaged: false, defaultVersionId: row.defaultVersionId, document: version.document });
+    }
+  }
+  return found;
+}

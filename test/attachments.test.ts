@@ -1,0 +1,320 @@
+// Managed policies attached to users, groups and roles, and the entities of a
+// policy, over HTTP against a real server and database.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const S3_READ_ONLY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const LAMBDA_BASIC = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
+const BUCKET_RW = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::example-bucket' },
+    { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::example-bucket/*' },
+  ],
+});
+const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+
+const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }';
+const CREATE_GROUP = 'mutation($input: CreateGroupInput!) { createGroup(input: $input) { group { arn } } }';
+const CREATE_ROLE = 'mutation($input: CreateRoleInput!) { createRole(input: $input) { role { arn } } }';
+const CREATE_POLICY = 'mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { policy { arn } } }';
+const ATTACH = {
+  user: 'mutation($input: AttachUserPolicyInput!) { attachUserPolicy(input: $input) }',
+  group: 'mutation($input: AttachGroupPolicyInput!) { attachGroupPolicy(input: $input) }',
+  role: 'mutation($input: AttachRolePolicyInput!) { attachRolePolicy(input: $input) }',
+};
+const DETACH = {
+  user: 'mutation($input: DetachUserPolicyInput!) { detachUserPolicy(input: $input) }',
+  group: 'mutation($input: DetachGroupPolicyInput!) { detachGroupPolicy(input: $input) }',
+  role: 'mutation($input: DetachRolePolicyInput!) { detachRolePolicy(input: $input) }',
+};
+const LIST_ATTACHED = {
+  user: 'query($input: ListAttachedUserPoliciesInput!, $first: Int, $after: String) { listAttachedUserPolicies(input: $input, first: $first, after: $after) { nodes { policyName policyArn } attachedPolicies { policyName } isTruncated marker } }',
+  group: 'query($input: ListAttachedGroupPoliciesInput!, $first: Int, $after: String) { listAttachedGroupPolicies(input: $input, first: $first, after: $after) { nodes { policyName policyArn } attachedPolicies { policyName } isTruncated marker } }',
+  role: 'query($input: ListAttachedRolePoliciesInput!, $first: Int, $after: String) { listAttachedRolePolicies(input: $input, first: $first, after: $after) { nodes { policyName policyArn } attachedPolicies { policyName } isTruncated marker } }',
+};
+const ENTITIES = `query($input: ListEntitiesForPolicyInput!, $first: Int, $after: String) { listEntitiesForPolicy(input: $input, first: $first, after: $after) {
+  policyGroups { groupName groupId } policyUsers { userName userId } policyRoles { roleName roleId } nodes { entityType name } isTruncated marker } }`;
+
+type Kind = 'user' | 'group' | 'role';
+const ADMIN_PASSWORD = 'Ops-Secr3t!kq9Z';
+
+/**
+ * An IAM user with an inline `iam:*` policy, signed in. The guard lets the root user act only on
+ * ARNs of its own account, so AWS-managed policy ARNs (account `aws`) are exercised through a user.
+ */
+async function adminToken(account: { accountId: string; token: string }): Promise<string> {
+  await server.ok(CREATE_USER, { input: { userName: 'admin' } }, account.token);
+  const allowIam = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] });
+  await server.ok('mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }', { input: { userName: 'admin', policyName: 'iam-admin', policyDocument: allowIam } }, account.token);
+  await server.ok('mutation($input: CreateLoginProfileInput!) { createLoginProfile(input: $input) { loginProfile { userName } } }', { input: { userName: 'admin', password: ADMIN_PASSWORD } }, account.token);
+  const signedIn = await server.ok('mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }', { input: { accountId: account.accountId, userName: 'admin', password: ADMIN_PASSWORD } });
+  return signedIn.signIn.sessionToken;
+}
+const nameKey = { user: 'userName', group: 'groupName', role: 'roleName' } as const;
+
+async function createEntity(token: string, kind: Kind, name: string, path?: string) {
+  if (kind === 'user') return server.ok(CREATE_USER, { input: { userName: name, path } }, token);
+  if (kind === 'group') return server.ok(CREATE_GROUP, { input: { groupName: name, path } }, token);
+  return server.ok(CREATE_ROLE, { input: { roleName: name, path, assumeRolePolicyDocument: TRUST } }, token);
+}
+
+async function createPolicies(token: string, count: number, prefix = 'p'): Promise<string[]> {
+  const arns: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const data = await server.ok(CREATE_POLICY, { input: { policyName: `${prefix}${i}`, policyDocument: BUCKET_RW } }, token);
+    arns.push(data.createPolicy.policy.arn);
+  }
+  return arns;
+}
+
+describe('the IAM tutorial', () => {
+  it('attaches AmazonS3ReadOnlyAccess to group Developers and lists it', async () => {
+    const { token } = await server.newAccount();
+    await createEntity(token, 'group', 'Developers');
+    expect((await server.ok(ATTACH.group, { input: { groupName: 'Developers', policyArn: S3_READ_ONLY } }, token)).attachGroupPolicy).toBe(true);
+    const list = await server.ok(LIST_ATTACHED.group, { input: { groupName: 'developers' } }, token);
+    expect(list.listAttachedGroupPolicies.nodes).toEqual([{ policyName: 'AmazonS3ReadOnlyAccess', policyArn: S3_READ_ONLY }]);
+    expect(list.listAttachedGroupPolicies.attachedPolicies).toEqual([{ policyName: 'AmazonS3ReadOnlyAccess' }]);
+  });
+
+  it("writes the one-bucket read/write policy and attaches it to alice", async () => {
+    const { accountId, token } = await server.newAccount();
+    await createEntity(token, 'user', 'alice');
+    const created = await server.ok(CREATE_POLICY, { input: { policyName: 'example-bucket-rw', policyDocument: BUCKET_RW } }, token);
+    const arn = created.createPolicy.policy.arn;
+    expect(arn).toBe(`arn:aws:iam::${accountId}:policy/example-bucket-rw`);
+    await server.ok(ATTACH.user, { input: { userName: 'alice', policyArn: arn } }, token);
+    const user = await server.ok('query { getUser(input: { userName: "alice" }) { user { attachedPolicies { policyName policyArn } } } }', {}, token);
+    expect(user.getUser.user.attachedPolicies).toEqual([{ policyName: 'example-bucket-rw', policyArn: arn }]);
+    const policy = await server.ok('query($input: GetPolicyInput!) { getPolicy(input: $input) { policy { attachmentCount entities { policyUsers { userName } } } } }', { input: { policyArn: arn } }, token);
+    expect(policy.getPolicy.policy).toEqual({ attachmentCount: 1, entities: { policyUsers: [{ userName: 'alice' }] } });
+  });
+});
+
+describe('attach and detach', () => {
+  it.each(['user', 'group', 'role'] as const)('attaches ReadOnlyAccess and service-role/AWSLambdaBasicExecutionRole to a %s, and detaches them', async (kind) => {
+    const { token } = await server.newAccount();
+    await createEntity(token, kind, 'target');
+    for (const policyArn of [READ_ONLY, LAMBDA_BASIC]) await server.ok(ATTACH[kind], { input: { [nameKey[kind]]: 'target', policyArn } }, token);
+    const listed = await server.ok(LIST_ATTACHED[kind], { input: { [nameKey[kind]]: 'target' } }, token);
+    const nodes = Object.values(listed)[0] as any;
+    expect(nodes.nodes).toEqual([
+      { policyName: 'AWSLambdaBasicExecutionRole', policyArn: LAMBDA_BASIC },
+      { policyName: 'ReadOnlyAccess', policyArn: READ_ONLY },
+    ]);
+    const filtered = await server.ok(LIST_ATTACHED[kind], { input: { [nameKey[kind]]: 'target', pathPrefix: '/service-role/' } }, token);
+    expect((Object.values(filtered)[0] as any).nodes).toEqual([{ policyName: 'AWSLambdaBasicExecutionRole', policyArn: LAMBDA_BASIC }]);
+    await server.ok(DETACH[kind], { input: { [nameKey[kind]]: 'target', policyArn: READ_ONLY } }, token);
+    const after = await server.ok(LIST_ATTACHED[kind], { input: { [nameKey[kind]]: 'target' } }, token);
+    expect((Object.values(after)[0] as any).nodes).toEqual([{ policyName: 'AWSLambdaBasicExecutionRole', policyArn: LAMBDA_BASIC }]);
+    expect(await server.errorCode(DETACH[kind], { input: { [nameKey[kind]]: 'target', policyArn: READ_ONLY } }, token)).toBe('NoSuchEntity');
+  });
+
+  it('treats attaching an attached policy again as a successful no-op', async () => {
+    const { accountId, token } = await server.newAccount();
+    await createEntity(token, 'user', 'twice');
+    await server.ok(ATTACH.user, { input: { userName: 'twice', policyArn: READ_ONLY } }, token);
+    const epoch = (await server.db.account.findUniqueOrThrow({ where: { id: accountId } })).policyEpoch;
+    expect((await server.ok(ATTACH.user, { input: { userName: 'twice', policyArn: READ_ONLY } }, token)).attachUserPolicy).toBe(true);
+    expect(await server.db.policyAttachment.count({ where: { accountId } })).toBe(1);
+    expect((await server.db.account.findUniqueOrThrow({ where: { id: accountId } })).policyEpoch).toBe(epoch);
+  });
+
+  it('bumps the policy epoch on attach and detach', async () => {
+    const { accountId, token } = await server.newAccount();
+    await createEntity(token, 'role', 'r');
+    const epoch = async () => (await server.db.account.findUniqueOrThrow({ where: { id: accountId } })).policyEpoch;
+    const e0 = await epoch();
+    await server.ok(ATTACH.role, { input: { roleName: 'r', policyArn: READ_ONLY } }, token);
+    expect(await epoch()).toBe(e0 + 1);
+    await server.ok(DETACH.role, { input: { roleName: 'r', policyArn: READ_ONLY } }, token);
+    expect(await epoch()).toBe(e0 + 2);
+  });
+
+  it('answers NoSuchEntity for an unknown entity or policy, with AWS messages', async () => {
+    const { accountId, token } = await server.newAccount();
+    await createEntity(token, 'user', 'u');
+    const noUser = await server.gql(ATTACH.user, { input: { userName: 'nobody', policyArn: READ_ONLY } }, token);
+    expect(noUser.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
+    expect(noUser.errors?.[0]?.message).toBe('The user with name nobody cannot be found.');
+    expect(await server.errorCode(ATTACH.group, { input: { groupName: 'nogroup', policyArn: READ_ONLY } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(ATTACH.role, { input: { roleName: 'norole', policyArn: READ_ONLY } }, token)).toBe('NoSuchEntity');
+    const missing = `arn:aws:iam::${accountId}:policy/missing`;
+    const noPolicy = await server.gql(ATTACH.user, { input: { userName: 'u', policyArn: missing } }, token);
+    expect(noPolicy.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
+    expect(noPolicy.errors?.[0]?.message).toBe(`Policy ${missing} does not exist or is not attachable.`);
+    expect(await server.errorCode(ATTACH.user, { input: { userName: 'u', policyArn: 'arn:aws:iam::aws:policy/NotAnAwsPolicy' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(LIST_ATTACHED.user, { input: { userName: 'nobody' } }, token)).toBe('NoSuchEntity');
+  });
+
+  it('refuses AWS service-linked role policies with PolicyNotAttachable', async () => {
+    const { token } = await server.newAccount();
+    await createEntity(token, 'role', 'r');
+    const arn = 'arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy';
+    expect(await server.errorCode(ATTACH.role, { input: { roleName: 'r', policyArn: arn } }, token)).toBe('PolicyNotAttachable');
+  });
+
+  it("cannot attach another account's policy, even to its own user", async () => {
+    const a = await server.newAccount();
+    const b = await server.newAccount();
+    const [foreign] = await createPolicies(a.token, 1, 'foreign');
+    await createEntity(b.token, 'user', 'bob');
+    expect(await server.errorCode(ATTACH.user, { input: { userName: 'bob', policyArn: foreign } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.db.policyAttachment.count({ where: { accountId: b.accountId } })).toBe(0);
+  });
+
+  it("cannot see or change another account's entities by name", async () => {
+    const a = await server.newAccount();
+    const b = await server.newAccount();
+    await createEntity(a.token, 'user', 'alice');
+    await server.ok(ATTACH.user, { input: { userName: 'alice', policyArn: READ_ONLY } }, a.token);
+    expect(await server.errorCode(LIST_ATTACHED.user, { input: { userName: 'alice' } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DETACH.user, { input: { userName: 'alice', policyArn: READ_ONLY } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(ATTACH.user, { input: { userName: 'alice', policyArn: READ_ONLY } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.db.policyAttachment.count({ where: { accountId: a.accountId } })).toBe(1);
+  });
+});
+
+describe('the quota of 10 managed policies per entity', () => {
+  it.each([
+    ['user', 'PoliciesPerUser'],
+    ['group', 'PoliciesPerGroup'],
+    ['role', 'PoliciesPerRole'],
+  ] as const)('refuses an 11th policy on a %s with LimitExceeded', async (kind, quota) => {
+    const { token } = await server.newAccount();
+    await createEntity(token, kind, 'full');
+    const arns = await createPolicies(token, 11);
+    for (const policyArn of arns.slice(0, 10)) await server.ok(ATTACH[kind], { input: { [nameKey[kind]]: 'full', policyArn } }, token);
+    const result = await server.gql(ATTACH[kind], { input: { [nameKey[kind]]: 'full', policyArn: arns[10] } }, token);
+    expect(result.errors?.[0]?.extensions?.code).toBe('LimitExceeded');
+    expect(result.errors?.[0]?.message).toBe(`Cannot exceed quota for ${quota}: 10`);
+    // Re-attaching one of the ten is still a no-op success.
+    await server.ok(ATTACH[kind], { input: { [nameKey[kind]]: 'full', policyArn: arns[0] } }, token);
+  });
+
+  it('holds when attachments race', async () => {
+    const { accountId, token } = await server.newAccount();
+    await createEntity(token, 'user', 'racer');
+    const arns = await createPolicies(token, 14);
+    for (const policyArn of arns.slice(0, 8)) await server.ok(ATTACH.user, { input: { userName: 'racer', policyArn } }, token);
+    const results = await Promise.all(arns.slice(8).map((policyArn) => server.gql(ATTACH.user, { input: { userName: 'racer', policyArn } }, token)));
+    expect(results.filter((r) => !r.errors).length).toBe(2);
+    expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'LimitExceeded').length).toBe(4);
+    expect(await server.db.policyAttachment.count({ where: { accountId } })).toBe(10);
+  });
+});
+
+describe('listAttached*Policies pagination', () => {
+  it('pages by name and refuses a cursor from another entity', async () => {
+    const { token } = await server.newAccount();
+    await createEntity(token, 'user', 'pager');
+    await createEntity(token, 'user', 'other');
+    const arns = await createPolicies(token, 5);
+    for (const policyArn of arns) await server.ok(ATTACH.user, { input: { userName: 'pager', policyArn } }, token);
+    const names: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: any = (await server.ok(LIST_ATTACHED.user, { input: { userName: 'pager' }, first: 2, after }, token)).listAttachedUserPolicies;
+      names.push(...page.nodes.map((p: any) => p.policyName));
+      after = page.marker;
+    } while (after);
+    expect(names).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    const first = (await server.ok(LIST_ATTACHED.user, { input: { userName: 'pager' }, first: 2 }, token)).listAttachedUserPolicies;
+    expect(await server.errorCode(LIST_ATTACHED.user, { input: { userName: 'other' }, first: 2, after: first.marker }, token)).toBe('InvalidInput');
+  });
+});
+
+describe('listEntitiesForPolicy', () => {
+  it('lists groups, users and roles, filtered by kind and path, paginated', async () => {
+    const { token } = await server.newAccount();
+    const [policyArn] = await createPolicies(token, 1, 'shared');
+    await createEntity(token, 'user', 'u1', '/team/');
+    await createEntity(token, 'user', 'u2');
+    await createEntity(token, 'group', 'g1');
+    await createEntity(token, 'role', 'r1', '/team/');
+    await createEntity(token, 'user', 'unrelated');
+    for (const [kind, name] of [['user', 'u1'], ['user', 'u2'], ['group', 'g1'], ['role', 'r1']] as const) {
+      await server.ok(ATTACH[kind], { input: { [nameKey[kind]]: name, policyArn } }, token);
+    }
+    const all = (await server.ok(ENTITIES, { input: { policyArn } }, token)).listEntitiesForPolicy;
+    expect(all.nodes).toEqual([
+      { entityType: 'Group', name: 'g1' },
+      { entityType: 'User', name: 'u1' },
+      { entityType: 'User', name: 'u2' },
+      { entityType: 'Role', name: 'r1' },
+    ]);
+    expect(all.policyGroups.map((g: any) => g.groupName)).toEqual(['g1']);
+    expect(all.policyUsers.map((u: any) => u.userName)).toEqual(['u1', 'u2']);
+    expect(all.policyRoles[0].roleId).toMatch(/^AROA/);
+    const users = (await server.ok(ENTITIES, { input: { policyArn, entityFilter: 'User' } }, token)).listEntitiesForPolicy;
+    expect(users.nodes.map((n: any) => n.name)).toEqual(['u1', 'u2']);
+    const team = (await server.ok(ENTITIES, { input: { policyArn, pathPrefix: '/team/' } }, token)).listEntitiesForPolicy;
+    expect(team.nodes.map((n: any) => n.name)).toEqual(['u1', 'r1']);
+    const page1 = (await server.ok(ENTITIES, { input: { policyArn }, first: 3 }, token)).listEntitiesForPolicy;
+    expect(page1.isTruncated).toBe(true);
+    const page2 = (await server.ok(ENTITIES, { input: { policyArn }, first: 3, after: page1.marker }, token)).listEntitiesForPolicy;
+    expect(page2.nodes).toEqual([{ entityType: 'Role', name: 'r1' }]);
+    expect(page2.policyRoles.map((r: any) => r.roleName)).toEqual(['r1']);
+    const none = (await server.ok(ENTITIES, { input: { policyArn, entityFilter: 'LocalManagedPolicy' } }, token)).listEntitiesForPolicy;
+    expect(none.nodes).toEqual([]);
+    await server.ok(DETACH.group, { input: { groupName: 'g1', policyArn } }, token);
+    const afterDetach = (await server.ok(ENTITIES, { input: { policyArn, entityFilter: 'Group' } }, token)).listEntitiesForPolicy;
+    expect(afterDetach.nodes).toEqual([]);
+  });
+
+  it("shows only this account's entities of an AWS-managed policy", async () => {
+    const a = await server.newAccount();
+    const b = await server.newAccount();
+    await createEntity(a.token, 'user', 'alice');
+    await server.ok(ATTACH.user, { input: { userName: 'alice', policyArn: READ_ONLY } }, a.token);
+    const aSees = (await server.ok(ENTITIES, { input: { policyArn: READ_ONLY } }, await adminToken(a))).listEntitiesForPolicy;
+    expect(aSees.nodes).toEqual([{ entityType: 'User', name: 'alice' }]);
+    const bSees = (await server.ok(ENTITIES, { input: { policyArn: READ_ONLY } }, await adminToken(b))).listEntitiesForPolicy;
+    expect(bSees.nodes).toEqual([]);
+  });
+});
+
+describe('permissions boundaries', () => {
+  it('count as usage: listed with PermissionsBoundary, counted, and blocking deletePolicy', async () => {
+    const { token } = await server.newAccount();
+    const [boundary, attached] = await createPolicies(token, 2, 'b');
+    await server.ok(CREATE_USER, { input: { userName: 'bounded', permissionsBoundary: boundary } }, token);
+    await server.ok(ATTACH.user, { input: { userName: 'bounded', policyArn: attached } }, token);
+    const LIST = 'query($input: ListPoliciesInput) { listPolicies(input: $input) { nodes { arn attachmentCount permissionsBoundaryUsageCount } } }';
+    const asBoundary = (await server.ok(LIST, { input: { scope: 'Local', onlyAttached: true, policyUsageFilter: 'PermissionsBoundary' } }, token)).listPolicies.nodes;
+    expect(asBoundary).toEqual([{ arn: boundary, attachmentCount: 0, permissionsBoundaryUsageCount: 1 }]);
+    const asPolicy = (await server.ok(LIST, { input: { scope: 'Local', onlyAttached: true, policyUsageFilter: 'PermissionsPolicy' } }, token)).listPolicies.nodes;
+    expect(asPolicy).toEqual([{ arn: attached, attachmentCount: 1, permissionsBoundaryUsageCount: 0 }]);
+    const either = (await server.ok(LIST, { input: { scope: 'Local', onlyAttached: true } }, token)).listPolicies.nodes;
+    expect(either.map((p: any) => p.arn)).toEqual([boundary, attached]);
+    const entities = (await server.ok(ENTITIES, { input: { policyArn: boundary, policyUsageFilter: 'PermissionsBoundary' } }, token)).listEntitiesForPolicy;
+    expect(entities.policyUsers.map((u: any) => u.userName)).toEqual(['bounded']);
+    const asAttachment = (await server.ok(ENTITIES, { input: { policyArn: boundary, policyUsageFilter: 'PermissionsPolicy' } }, token)).listEntitiesForPolicy;
+    expect(asAttachment.nodes).toEqual([]);
+    expect(await server.errorCode('mutation($input: DeletePolicyInput!) { deletePolicy(input: $input) }', { input: { policyArn: boundary } }, token)).toBe('DeleteConflict');
+  });
+});
+
+describe('nested attachedPolicies', () => {
+  it('batches the attached policies of every group in a list', async () => {
+    const { token } = await server.newAccount();
+    for (const name of ['ga', 'gb']) await createEntity(token, 'group', name);
+    await server.ok(ATTACH.group, { input: { groupName: 'ga', policyArn: READ_ONLY } }, token);
+    await server.ok(ATTACH.group, { input: { groupName: 'gb', policyArn: S3_READ_ONLY } }, token);
+    const data = await server.ok('query { listGroups { nodes { groupName attachedPolicies { policyName } } } }', {}, token);
+    expect(data.listGroups.nodes).toEqual([
+      { groupName: 'ga', attachedPolicies: [{ policyName: 'ReadOnlyAccess' }] },
+      { groupName: 'gb', attachedPolicies: [{ policyName: 'AmazonS3ReadOnlyAccess' }] },
+    ]);
+  });
+});
