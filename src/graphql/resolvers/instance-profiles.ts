@@ -1,0 +1,138 @@
+// Instance profiles and the role ↔ instance profile links (InstanceProfile.roles,
+// Role.instanceProfiles): thin resolvers over src/iam/instance-profiles.ts, with
+// DataLoaders so nested lists cost one query per level.
+import type { Resolvers } from '../../generated/graphql.js';
+import type { InstanceProfile, Role } from '../../generated/prisma/client.js';
+import type { Context } from '../../context.js';
+import { requirePrincipal } from '../../context.js';
+import {
+  addRoleToInstanceProfile,
+  createInstanceProfile,
+  deleteInstanceProfile,
+  fetchInstanceProfiles,
+  fetchInstanceProfilesForRole,
+  findInstanceProfile,
+  removeRoleFromInstanceProfile,
+  tagInstanceProfile,
+  untagInstanceProfile,
+} from '../../iam/instance-profiles.js';
+import { checkPathPrefix } from '../../iam/names.js';
+import { findRole } from '../../iam/roles.js';
+import { listTags, tagsLoader } from '../../iam/tags.js';
+import { defineLoader, groupBy } from '../loaders.js';
+import { paginate, paginateList } from '../pagination.js';
+
+interface OwnedKey {
+  accountId: string;
+  id: string;
+}
+
+const ownedKey = (key: OwnedKey) => `${key.accountId}\0${key.id}`;
+
+/** The role of each instance profile, by role id within the profile's account. */
+const roleLoader = defineLoader<OwnedKey, Role | null, string>(
+  'roleById',
+  async (ctx: Context, keys) => {
+    const rows = await ctx.db.role.findMany({
+      where: { OR: keys.map((key) => ({ id: key.id, accountId: key.accountId })) },
+    });
+    const byKey = new Map(rows.map((row) => [ownedKey(row), row]));
+    return keys.map((key) => byKey.get(ownedKey(key)) ?? null);
+  },
+  { cacheKeyFn: ownedKey },
+);
+
+/** The instance profiles that hold each role, ordered by name. */
+const profilesOfRoleLoader = defineLoader<OwnedKey, InstanceProfile[], string>(
+  'instanceProfilesByRole',
+  async (ctx: Context, keys) => {
+    const rows = await ctx.db.instanceProfile.findMany({
+      where: { OR: keys.map((key) => ({ roleId: key.id, accountId: key.accountId })) },
+      orderBy: { nameKey: 'asc' },
+    });
+    return groupBy(keys.map(ownedKey), rows, (row) => `${row.accountId}\0${row.roleId}`);
+  },
+  { cacheKeyFn: ownedKey },
+);
+
+export const instanceProfileResolvers: Resolvers = {
+  Query: {
+    getInstanceProfile: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      return { instanceProfile: await findInstanceProfile(ctx.db, accountId, input.instanceProfileName) };
+    },
+    listInstanceProfiles: async (_parent, { input, first, after }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const pathPrefix = checkPathPrefix(input?.pathPrefix);
+      return paginate<InstanceProfile>(ctx.deps.cursors, `${accountId}:listInstanceProfiles:${pathPrefix}`, { first, after }, (profile) => profile.nameKey, (afterKey, take) =>
+        fetchInstanceProfiles(ctx.db, accountId, pathPrefix, afterKey, take),
+      );
+    },
+    listInstanceProfilesForRole: async (_parent, { input, first, after }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const role = await findRole(ctx.db, accountId, input.roleName);
+      return paginate<InstanceProfile>(ctx.deps.cursors, `${accountId}:listInstanceProfilesForRole:${role.id}`, { first, after }, (profile) => profile.nameKey, (afterKey, take) =>
+        fetchInstanceProfilesForRole(ctx.db, accountId, role.id, afterKey, take),
+      );
+    },
+    listInstanceProfileTags: async (_parent, { input, first, after }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      const profile = await findInstanceProfile(ctx.db, accountId, input.instanceProfileName);
+      const tags = await listTags(ctx.db, 'instance-profile', profile.id);
+      return paginateList(ctx.deps.cursors, `${accountId}:listInstanceProfileTags:${profile.id}`, { first, after }, (tag) => tag.key.toLowerCase(), tags);
+    },
+  },
+  Mutation: {
+    createInstanceProfile: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      return { instanceProfile: await ctx.db.$transaction((tx) => createInstanceProfile(tx, accountId, input)) };
+    },
+    addRoleToInstanceProfile: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      const { accountId } = principal;
+      // AWS: the caller must also be allowed to pass the role (iam:PassRole on the role's ARN).
+      // https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html
+      const role = await findRole(ctx.db, accountId, input.roleName);
+      await ctx.deps.authorizer.authorize({ principal, action: 'iam:PassRole', resourceArn: role.arn });
+      await ctx.db.$transaction((tx) => addRoleToInstanceProfile(tx, accountId, input.instanceProfileName, input.roleName));
+      return true;
+    },
+    removeRoleFromInstanceProfile: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      await ctx.db.$transaction((tx) => removeRoleFromInstanceProfile(tx, accountId, input.instanceProfileName, input.roleName));
+      return true;
+    },
+    deleteInstanceProfile: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      await ctx.db.$transaction((tx) => deleteInstanceProfile(tx, accountId, input.instanceProfileName));
+      return true;
+    },
+    tagInstanceProfile: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      await ctx.db.$transaction((tx) => tagInstanceProfile(tx, accountId, input.instanceProfileName, input.tags));
+      return true;
+    },
+    untagInstanceProfile: async (_parent, { input }, ctx) => {
+      const { accountId } = requirePrincipal(ctx);
+      await untagInstanceProfile(ctx.db, accountId, input.instanceProfileName, input.tagKeys);
+      return true;
+    },
+  },
+  InstanceProfile: {
+    instanceProfileName: (profile) => profile.name,
+    instanceProfileId: (profile) => profile.id,
+    createDate: (profile) => profile.createdAt,
+    roles: async (profile, _args, ctx) => {
+      if (!profile.roleId) return [];
+      const role = await roleLoader(ctx).load({ accountId: profile.accountId, id: profile.roleId });
+      return role ? [role] : [];
+    },
+    tags: (profile, _args, ctx) => tagsLoader(ctx).load({ resourceType: 'instance-profile', resourceId: profile.id }),
+  },
+  Role: {
+    instanceProfiles: async (role, { first, after }, ctx) => {
+      const profiles = await profilesOfRoleLoader(ctx).load({ accountId: role.accountId, id: role.id });
+      return paginateList(ctx.deps.cursors, `${role.accountId}:Role.instanceProfiles:${role.id}`, { first, after }, (profile) => profile.nameKey, profiles);
+    },
+  },
+};

@@ -1,0 +1,80 @@
+// Permissions boundaries of users and roles: a managed policy (customer-managed
+// in this account, or AWS-managed) that caps the entity's identity permissions.
+// Every boundary write bumps the account's policy epoch in the same transaction.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+import type { DbTx } from '../db/client.js';
+import { InvalidInputError, NoSuchEntityError } from '../errors.js';
+import { parseIamArn } from './arn.js';
+import { getManagedPolicy } from './managed-policy-lookup.js';
+import { checkArn, checkName } from './names.js';
+import { findRole, lockRole } from './roles.js';
+
+/** The one kind of boundary AWS has (AttachedPermissionsBoundary.PermissionsBoundaryType; AWS spells it PermissionsBoundaryPolicy). */
+export const PERMISSIONS_BOUNDARY_TYPE = 'PermissionsBoundaryPolicy';
+
+/**
+ * Checks that `arn` names a managed policy usable as a boundary from `accountId`
+ * and returns it. A customer-managed policy row is locked FOR SHARE so that it
+ * cannot be deleted before the transaction commits.
+ */
+export async function checkPermissionsBoundary(tx: DbTx, accountId: string, arn: string): Promise<string> {
+  checkArn(arn, 'permissionsBoundary');
+  const parsed = parseIamArn(arn);
+  if (!parsed || parsed.type !== 'policy') throw new InvalidInputError(`ARN ${arn} is not valid.`);
+  const policy = await getManagedPolicy(tx, accountId, arn);
+  if (!policy) throw new NoSuchEntityError(`Policy ${arn} does not exist or is not attachable.`);
+  if (!policy.isAwsManaged) await tx.$executeRaw`SELECT 1 FROM "Policy" WHERE arn = ${arn} AND "accountId" = ${accountId} FOR SHARE`;
+  return policy.arn;
+}
+
+/** PutUserPermissionsBoundary. Call inside a transaction. */
+export async function putUserPermissionsBoundary(tx: DbTx, accountId: string, userName: string, boundaryArn: string): Promise<void> {
+  checkName(userName, 'userName');
+  checkArn(boundaryArn, 'permissionsBoundary');
+  const user = await findUserId(tx, accountId, userName);
+  const arn = await checkPermissionsBoundary(tx, accountId, boundaryArn);
+  await tx.user.update({ where: { id: user }, data: { permissionsBoundaryArn: arn } });
+  await bumpPolicyEpoch(tx, accountId);
+}
+
+/** DeleteUserPermissionsBoundary; a user without a boundary is left as it is. Call inside a transaction. */
+export async function deleteUserPermissionsBoundary(tx: DbTx, accountId: string, userName: string): Promise<void> {
+  checkName(userName, 'userName');
+  const user = await findUserId(tx, accountId, userName);
+  const { count } = await tx.user.updateMany({ where: { id: user, permissionsBoundaryArn: { not: null } }, data: { permissionsBoundaryArn: null } });
+  if (count > 0) await bumpPolicyEpoch(tx, accountId);
+}
+
+/** PutRolePermissionsBoundary. Call inside a transaction. */
+export async function putRolePermissionsBoundary(tx: DbTx, accountId: string, roleName: string, boundaryArn: string): Promise<void> {
+  checkName(roleName, 'roleName');
+  checkArn(boundaryArn, 'permissionsBoundary');
+  const role = await lockRole(tx, accountId, roleName);
+  const arn = await checkPermissionsBoundary(tx, accountId, boundaryArn);
+  await tx.role.update({ where: { id: role.id }, data: { permissionsBoundaryArn: arn } });
+  await bumpPolicyEpoch(tx, accountId);
+}
+
+/** DeleteRolePermissionsBoundary; a role without a boundary is left as it is. Call inside a transaction. */
+export async function deleteRolePermissionsBoundary(tx: DbTx, accountId: string, roleName: string): Promise<void> {
+  const role = await findRole(tx, accountId, roleName);
+  const { count } = await tx.role.updateMany({ where: { id: role.id, permissionsBoundaryArn: { not: null } }, data: { permissionsBoundaryArn: null } });
+  if (count > 0) await bumpPolicyEpoch(tx, accountId);
+}
+
+/**
+ * Marks every cached policy set of the account stale (src/auth/policy-authorizer.ts
+ * compares epochs). Call in the transaction of the write that changes permissions.
+ */
+export async function bumpPolicyEpoch(tx: DbTx, accountId: string): Promise<void> {
+  await tx.account.update({ where: { id: accountId }, data: { policyEpoch: { increment: 1 } } });
+}
+
+/** The user's id, its row locked until the transaction ends so that a concurrent DeleteUser waits. */
+async function findUserId(tx: DbTx, accountId: string, userName: string): Promise<string> {
+  const nameKey = userName.toLowerCase();
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM "User" WHERE "accountId" = ${accountId} AND "nameKey" = ${nameKey} FOR UPDATE`;
+  if (rows.length === 0) throw new NoSuchEntityError(`The user with name ${userName} cannot be found.`);
+  return rows[0]!.id;
+}

@@ -1,0 +1,198 @@
+// IAM roles: creation with a trust policy, updates, deletion, tags, and the
+// keyset queries behind ListRoles. Every lookup is scoped by account.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+import type { DbTx } from '../db/client.js';
+import { isMissingRecord, isUniqueViolation } from '../db/errors.js';
+import { DeleteConflictError, EntityAlreadyExistsError, LimitExceededError, NoSuchEntityError } from '../errors.js';
+import type { Role } from '../generated/prisma/client.js';
+import { iamArn } from './arn.js';
+import { newUniqueId } from './ids.js';
+import { type TagInput, checkDescription, checkName, checkPath, checkRange, checkString, literalPrefix } from './names.js';
+import { bumpPolicyEpoch, checkPermissionsBoundary } from './permissions-boundaries.js';
+import { checkPolicyDocument } from './policy-documents.js';
+import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
+
+/** MaxSessionDuration bounds in seconds (1 to 12 hours) and AWS's default. */
+export const sessionDurationLimits = Object.freeze({ min: 3600, max: 43200, default: 3600 });
+
+/** AWS's default quota of roles per account. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
+export const ROLES_PER_ACCOUNT = 1000;
+
+/** AWS's length limit of the AssumeRolePolicyDocument parameter (the 2,048-character trust quota is the parser's). */
+const POLICY_DOCUMENT_PARAMETER_MAX = 131072;
+
+export interface CreateRoleInput {
+  roleName: string;
+  path?: string | null;
+  assumeRolePolicyDocument: string;
+  description?: string | null;
+  maxSessionDuration?: number | null;
+  permissionsBoundary?: string | null;
+  tags?: TagInput[] | null;
+}
+
+/** The role named `roleName` in the account (case-insensitively), or NoSuchEntity. */
+export async function findRole(db: DbTx, accountId: string, roleName: string): Promise<Role> {
+  checkName(roleName, 'roleName');
+  const role = await db.role.findUnique({ where: { accountId_nameKey: { accountId, nameKey: roleName.toLowerCase() } } });
+  if (!role) throw noSuchRole(roleName);
+  return role;
+}
+
+/** Like findRole, and locks the row until the transaction ends (FOR UPDATE). */
+export async function lockRole(tx: DbTx, accountId: string, roleName: string): Promise<Role> {
+  checkName(roleName, 'roleName');
+  const nameKey = roleName.toLowerCase();
+  const locked = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM "Role" WHERE "accountId" = ${accountId} AND "nameKey" = ${nameKey} FOR UPDATE`;
+  if (locked.length === 0) throw noSuchRole(roleName);
+  return tx.role.findUniqueOrThrow({ where: { id: locked[0]!.id } });
+}
+
+/** NoSuchEntity for a role, worded as AWS words it. */
+export function noSuchRole(roleName: string): NoSuchEntityError {
+  return new NoSuchEntityError(`The role with name ${roleName} cannot be found.`);
+}
+
+/**
+ * CreateRole: validates every parameter, parses the trust policy, checks the
+ * permissions boundary, then stores the role and its tags. Call inside a transaction.
+ * INVARIANT: role names are unique per account case-insensitively (unique index on nameKey).
+ */
+export async function createRole(tx: DbTx, accountId: string, input: CreateRoleInput): Promise<Role> {
+  const name = checkName(input.roleName, 'roleName');
+  const path = checkPath(input.path);
+  const description = checkDescription(input.description);
+  const maxSessionDuration = checkSessionDuration(input.maxSessionDuration ?? sessionDurationLimits.default);
+  const tags = checkTagList(input.tags);
+  const document = checkTrustPolicy(input.assumeRolePolicyDocument, 'assumeRolePolicyDocument');
+  const boundaryArn = input.permissionsBoundary == null ? null : await checkPermissionsBoundary(tx, accountId, input.permissionsBoundary);
+  // INVARIANT: at most ROLES_PER_ACCOUNT roles; the account row lock serializes concurrent creates.
+  await tx.$executeRaw`SELECT 1 FROM "Account" WHERE id = ${accountId} FOR UPDATE`;
+  if ((await tx.role.count({ where: { accountId } })) >= ROLES_PER_ACCOUNT) {
+    throw new LimitExceededError(`Cannot exceed quota for RolesPerAccount: ${ROLES_PER_ACCOUNT}`);
+  }
+  let role: Role;
+  try {
+    role = await tx.role.create({
+      data: {
+        id: newUniqueId('role'),
+        accountId,
+        name,
+        nameKey: name.toLowerCase(),
+        path,
+        arn: iamArn(accountId, 'role', path, name),
+        description: description ?? null,
+        assumeRolePolicy: document,
+        maxSessionDuration,
+        permissionsBoundaryArn: boundaryArn,
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new EntityAlreadyExistsError(`Role with name ${name} already exists.`, { cause: error });
+    throw error;
+  }
+  await tagResource(tx, accountId, 'role', role.id, tags);
+  return role;
+}
+
+export interface UpdateRoleInput {
+  roleName: string;
+  description?: string | null;
+  maxSessionDuration?: number | null;
+}
+
+/** UpdateRole: changes the description and/or the maximum session duration; absent members stay as they are. */
+export async function updateRole(tx: DbTx, accountId: string, input: UpdateRoleInput): Promise<Role> {
+  checkName(input.roleName, 'roleName');
+  const description = checkDescription(input.description);
+  const maxSessionDuration = input.maxSessionDuration == null ? undefined : checkSessionDuration(input.maxSessionDuration);
+  const role = await findRole(tx, accountId, input.roleName);
+  return updateFound(tx, role, { description, maxSessionDuration });
+}
+
+/** UpdateAssumeRolePolicy: replaces the trust policy after the parser accepts it. */
+export async function updateAssumeRolePolicy(tx: DbTx, accountId: string, roleName: string, policyDocument: string): Promise<Role> {
+  checkName(roleName, 'roleName');
+  const document = checkTrustPolicy(policyDocument, 'policyDocument');
+  const role = await findRole(tx, accountId, roleName);
+  return updateFound(tx, role, { assumeRolePolicy: document });
+}
+
+/**
+ * DeleteRole: refused while the role is in an instance profile, has managed
+ * policies attached or has inline policies (AWS's DeleteConflict messages).
+ * The role row is locked first so that a concurrent AddRoleToInstanceProfile or
+ * attach waits and then sees the role gone. The role's sessions are revoked and the
+ * account's policy epoch bumped in the same transaction. Call inside a transaction.
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html
+ */
+export async function deleteRole(tx: DbTx, accountId: string, roleName: string): Promise<void> {
+  const role = await lockRole(tx, accountId, roleName);
+  const where = { accountId, entityType: 'role', entityId: role.id };
+  if (await tx.instanceProfile.findFirst({ where: { accountId, roleId: role.id }, select: { id: true } })) {
+    throw new DeleteConflictError('Cannot delete entity, must remove roles from instance profile first.');
+  }
+  if (await tx.policyAttachment.findFirst({ where, select: { policyArn: true } })) {
+    throw new DeleteConflictError('Cannot delete entity, must detach all policies first.');
+  }
+  if (await tx.inlinePolicy.findFirst({ where, select: { name: true } })) {
+    throw new DeleteConflictError('Cannot delete entity, must delete policies first.');
+  }
+  await deleteAllTags(tx, 'role', role.id);
+  try {
+    await tx.role.delete({ where: { id: role.id } });
+  } catch (error) {
+    // An instance profile still references the role (foreign key, Restrict).
+    if (isMissingRecord(error)) throw new DeleteConflictError('Cannot delete entity, must remove roles from instance profile first.', { cause: error });
+    throw error;
+  }
+  // The role's sessions end with it (they could not do anything anyway: the role has no policies left).
+  await tx.session.updateMany({ where: { accountId, roleId: role.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  await bumpPolicyEpoch(tx, accountId);
+}
+
+/** TagRole. Call inside a transaction. */
+export async function tagRole(tx: DbTx, accountId: string, roleName: string, tags: TagInput[]): Promise<void> {
+  checkName(roleName, 'roleName');
+  checkTagList(tags);
+  // Locked so that a concurrent DeleteRole cannot leave these tags orphaned.
+  const role = await lockRole(tx, accountId, roleName);
+  await tagResource(tx, accountId, 'role', role.id, tags);
+}
+
+/** UntagRole. */
+export async function untagRole(tx: DbTx, accountId: string, roleName: string, tagKeys: string[]): Promise<void> {
+  const role = await findRole(tx, accountId, roleName);
+  await untagResource(tx, accountId, 'role', role.id, tagKeys);
+}
+
+/** One keyset page of the account's roles whose path starts with `pathPrefix`, ordered by name. */
+export function fetchRoles(db: DbTx, accountId: string, pathPrefix: string, afterKey: string | undefined, take: number): Promise<Role[]> {
+  return db.role.findMany({
+    where: { accountId, path: literalPrefix(pathPrefix), ...(afterKey === undefined ? {} : { nameKey: { gt: afterKey } }) },
+    orderBy: { nameKey: 'asc' },
+    take,
+  });
+}
+
+/** Updates a role found earlier; NoSuchEntity if it was deleted in between. */
+async function updateFound(tx: DbTx, role: Role, data: { description?: string; maxSessionDuration?: number; assumeRolePolicy?: string }): Promise<Role> {
+  try {
+    return await tx.role.update({ where: { id: role.id }, data });
+  } catch (error) {
+    if (isMissingRecord(error)) throw noSuchRole(role.name);
+    throw error;
+  }
+}
+
+function checkSessionDuration(seconds: number): number {
+  return checkRange(seconds, 'maxSessionDuration', sessionDurationLimits.min, sessionDurationLimits.max);
+}
+
+/** Parses a trust policy (MalformedPolicyDocument / LimitExceeded) and returns the text to store. */
+function checkTrustPolicy(text: string, member: string): string {
+  checkString(text, member, 1, POLICY_DOCUMENT_PARAMETER_MAX);
+  checkPolicyDocument(text, 'trust');
+  return text;
+}
