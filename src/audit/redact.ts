@@ -15,6 +15,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value;
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'bigint') return value.toString();
+  // Postgres jsonb refuses NUL characters; they carry nothing worth keeping.
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '') : value;
   if (typeof value !== 'object') return value;
   if (depth > 6) return '[...]';
   if (Array.isArray(value)) return value.slice(0, 100).map((item) => redact(item, depth + 1));

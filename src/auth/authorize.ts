@@ -36,6 +36,8 @@ export function accessDenied(principal: Principal, action: string, resourceArn: 
  */
 export function isInAccount(resourceArn: string, accountId: string): boolean {
   if (resourceArn === '*') return true;
+  // AWS-managed policies are shared by every account (read-only: writes answer UnmodifiableEntity).
+  if (resourceArn.startsWith('arn:aws:iam::aws:policy/')) return true;
   const account = resourceArn.split(':')[4];
   return account === accountId || account === '';
 }

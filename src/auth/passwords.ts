@@ -27,9 +27,14 @@ async function bounded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Hashes a password into a PHC string. */
-export function hashPassword(password: string): Promise<string> {
-  return bounded(() => argon2.hash(password, passwordHashOptions));
+/**
+ * Hashes a password into a PHC string, with the parameters in Argon2's reference
+ * order (`m=…,t=…,p=…`): the `argon2` package writes them alphabetically, which
+ * verifiers built on the reference library refuse.
+ */
+export async function hashPassword(password: string): Promise<string> {
+  const hash = await bounded(() => argon2.hash(password, passwordHashOptions));
+  return hash.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, '$$m=$1,t=$3,p=$2$$');
 }
 
 /**

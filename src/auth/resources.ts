@@ -7,6 +7,8 @@
 //   "user(input.userName, input.path)"  argument gives the path of an entity being created.
 //                              When the name is absent, user(...) means the caller's own user.
 //   "group(...)" "role(...)" "instanceProfile(...)"  likewise
+//   "policy(input.policyName, input.path)"  a customer-managed policy being created
+//   "accessKeyOwner(input.accessKeyId)"     the user owning an access key of the caller's account
 //   "arn(input.policyArn)"     an ARN given by the caller (policies, MFA serials, roles)
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 import type { Context } from '../context.js';
@@ -17,7 +19,7 @@ export type ResourceResolver = (source: { parent: unknown; args: Record<string, 
 
 type EntityKind = 'user' | 'group' | 'role' | 'instanceProfile';
 
-const TEMPLATE = /^(user|group|role|instanceProfile|arn)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
+const TEMPLATE = /^(user|group|role|instanceProfile|policy|accessKeyOwner|arn)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
 
 /** Compiles a template once, at schema build time; throws on an unknown template. */
 export function compileResource(template: string): ResourceResolver {
@@ -26,9 +28,24 @@ export function compileResource(template: string): ResourceResolver {
   if (template === 'self') return ({ principal }) => principal.arn;
   const match = TEMPLATE.exec(template);
   if (!match) throw new Error(`Unknown @iam resource template: ${template}`);
-  const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn', string, string | undefined];
+  const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn' | 'policy' | 'accessKeyOwner', string, string | undefined];
   const readName = compilePath(namePath);
   const readPath = pathPath ? compilePath(pathPath) : undefined;
+  if (kind === 'policy') {
+    return ({ args, principal }) => {
+      const name = readName(args);
+      const path = readPath ? readPath(args) : undefined;
+      return typeof name === 'string' ? iamArn(principal.accountId, 'policy', typeof path === 'string' ? path : '/', name) : '*';
+    };
+  }
+  if (kind === 'accessKeyOwner') {
+    return async ({ args, ctx, principal }) => {
+      const id = readName(args);
+      if (typeof id !== 'string') return '*';
+      const key = await ctx.db.accessKey.findFirst({ where: { id, accountId: principal.accountId }, select: { user: { select: { arn: true } } } });
+      return key?.user.arn ?? '*';
+    };
+  }
   if (kind === 'arn') {
     return ({ args }) => {
       const value = readName(args);
