@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { Context, Deps } from './context.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
+import { AuditLog } from './audit/events.js';
 import { createSealer } from './auth/seal.js';
 import { SignInThrottle } from './auth/throttle.js';
 import { SingleCredentialCheckRule } from './graphql/rules/single-credential-check.js';
@@ -45,6 +46,7 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
   const sealer = createSealer(options.masterKey);
   const keys = new SigningKeyStore(options.db, sealer, { publishAheadSeconds: 300, maxTokenSeconds: MAX_TOKEN_SECONDS });
   await keys.init();
+  keys.startRefresh();
   const tokens = new TokenService(keys, {
     issuer: options.config.issuer,
     audience: options.config.audience,
@@ -60,6 +62,7 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     authorizer: options.authorizer ?? createPolicyAuthorizer(options.db),
     cursors: createCursorCodec(options.masterKey),
     throttle: new SignInThrottle(),
+    audit: new AuditLog(options.db, options.logger),
   };
 }
 
@@ -99,6 +102,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     async close() {
       ready = false;
       await apollo.stop();
+      await deps.audit.flush();
+      deps.keys.stopRefresh();
     },
   };
 }

@@ -22,7 +22,7 @@ export function buildRequestContext(
     'aws:userid': principal.principalId,
     'aws:CurrentTime': now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
-    'aws:TokenIssueTime': principal.issuedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'aws:TokenIssueTime': principal.issuedAt.toISOString(),
     'aws:MultiFactorAuthPresent': principal.mfaAuthenticatedAt ? 'true' : 'false',
   };
   if (principal.kind === 'user' && principal.userName) context['aws:username'] = principal.userName;

@@ -34,8 +34,10 @@ export interface IssuedSession {
 /** Records a session and signs its token. */
 export async function issueSession(deps: Deps, input: NewSession, now = new Date()): Promise<IssuedSession> {
   const id = randomUUID();
-  const issuedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  const expiration = new Date(issuedAt.getTime() + input.durationSeconds * 1000);
+  // The row keeps milliseconds (aws:TokenIssueTime must order exactly against a revocation
+  // instant); the token's iat and exp are whole seconds, exp never later than the row's.
+  const issuedAt = now;
+  const expiration = new Date(Math.floor((issuedAt.getTime() + input.durationSeconds * 1000) / 1000) * 1000);
   await deps.db.session.create({
     data: {
       id,

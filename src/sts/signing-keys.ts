@@ -26,6 +26,8 @@ export interface SigningKeyStoreOptions {
 /** Loads, creates and rotates signing keys; `current()` answers the key to sign with now. */
 export class SigningKeyStore {
   private keys: SigningKeyPair[] = [];
+  private lastReload = 0;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Db,
@@ -33,13 +35,42 @@ export class SigningKeyStore {
     private readonly options: SigningKeyStoreOptions,
   ) {}
 
-  /** Loads the keys; creates the first one (active at once) on a new database. */
-  async init(now = new Date()): Promise<void> {
+  /**
+   * Loads the keys; creates the first one (active at once) on a new database, and
+   * starts a rotation when the newest key is older than `maxKeyAgeDays`.
+   */
+  async init(now = new Date(), maxKeyAgeDays = 30): Promise<void> {
     await this.reload();
-    if (this.keys.length === 0) await this.create(now);
+    if (this.keys.length === 0) {
+      await this.create(now);
+      return;
+    }
+    const newest = this.keys[this.keys.length - 1]!;
+    if (now.getTime() - newest.activatesAt.getTime() > maxKeyAgeDays * 86_400_000) await this.rotate(now);
+  }
+
+  /**
+   * Reloads every `intervalMs`, so keys rotated by another process are published
+   * here well before they sign (rotation publishes `publishAheadSeconds` ahead).
+   */
+  startRefresh(intervalMs = 60_000): void {
+    this.timer ??= setInterval(() => void this.reload().catch(() => {}), intervalMs).unref();
+  }
+
+  stopRefresh(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Reloads when a token names a key this process has not seen, at most every few seconds. */
+  async reloadForUnknownKid(kid: string | undefined): Promise<boolean> {
+    if (!kid || this.keys.some((k) => k.kid === kid) || Date.now() - this.lastReload < 5_000) return false;
+    await this.reload();
+    return this.keys.some((k) => k.kid === kid);
   }
 
   async reload(): Promise<void> {
+    this.lastReload = Date.now();
     const rows = await this.db.signingKey.findMany({ orderBy: { activatesAt: 'asc' } });
     this.keys = await Promise.all(
       rows.map(async (row) => ({
@@ -60,6 +91,13 @@ export class SigningKeyStore {
     return key;
   }
 
+  /** When the key `kid` starts signing. */
+  activationOf(kid: string): Date {
+    const key = this.keys.find((k) => k.kid === kid);
+    if (!key) throw new Error(`Unknown signing key ${kid}`);
+    return key.activatesAt;
+  }
+
   /** Public keys to publish: every key not retired longer ago than a token's lifetime. */
   publicKeys(now = new Date()): JWK[] {
     const horizon = now.getTime() - this.options.maxTokenSeconds * 1000;
@@ -75,7 +113,10 @@ export class SigningKeyStore {
   async rotate(now = new Date()): Promise<string> {
     const activatesAt = new Date(now.getTime() + this.options.publishAheadSeconds * 1000);
     const kid = await this.create(activatesAt);
-    await this.db.signingKey.updateMany({ where: { kid: { not: kid }, retiresAt: null }, data: { retiresAt: activatesAt } });
+    await this.db.signingKey.updateMany({
+      where: { kid: { not: kid }, OR: [{ retiresAt: null }, { retiresAt: { gt: activatesAt } }] },
+      data: { retiresAt: activatesAt },
+    });
     await this.reload();
     return kid;
   }

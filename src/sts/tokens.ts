@@ -39,7 +39,8 @@ export class TokenService {
   ) {}
 
   async sign(claims: Omit<SessionClaims, 'iat'>, now = new Date()): Promise<string> {
-    const key = this.keys.current(now);
+    // The key in force now signs, whatever instant the token says it was issued at.
+    const key = this.keys.current();
     const { sub, jti, exp, ...rest } = claims;
     return new SignJWT({ ...rest })
       .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: 'JWT' })
@@ -57,6 +58,16 @@ export class TokenService {
    * ExpiredToken for an expired token and InvalidClientTokenId for anything else.
    */
   async verify(token: string): Promise<SessionClaims> {
+    try {
+      return await this.verifyWithKnownKeys(token);
+    } catch (error) {
+      // A key rotated in by another process: reload once and try again.
+      if (error instanceof InvalidClientTokenIdError && (await this.keys.reloadForUnknownKid(kidOf(token)))) return this.verifyWithKnownKeys(token);
+      throw error;
+    }
+  }
+
+  private async verifyWithKnownKeys(token: string): Promise<SessionClaims> {
     const jwks = createLocalJWKSet({ keys: this.keys.publicKeys() });
     try {
       const { payload } = await jwtVerify(token, jwks, {
@@ -73,5 +84,14 @@ export class TokenService {
       }
       throw new InvalidClientTokenIdError('The security token included in the request is invalid.', { cause: error });
     }
+  }
+}
+
+function kidOf(token: string): string | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
   }
 }

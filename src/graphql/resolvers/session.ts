@@ -27,8 +27,15 @@ export const sessionResolvers: Resolvers = {
       }
       return createAccount(ctx.db, input, checkRootPassword);
     },
+    rotateSigningKey: async (_parent, _args, ctx) => {
+      if (!ctx.deps.config.operatorToken || !ctx.operator) {
+        throw new AccessDeniedError('rotateSigningKey requires the operator token: send Authorization: Bearer <IAM_OPERATOR_TOKEN>.');
+      }
+      const kid = await ctx.deps.keys.rotate();
+      return { kid, publishedKeys: ctx.deps.keys.publicKeys().length, activatesAt: ctx.deps.keys.activationOf(kid) };
+    },
     signIn: async (_parent, { input }, ctx) => {
-      const result = await signIn(ctx.deps, input);
+      const result = await signIn(ctx.deps, input, { sourceIp: ctx.sourceIp });
       return {
         sessionToken: result.sessionToken,
         expiration: result.expiration,

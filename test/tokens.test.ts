@@ -1,0 +1,120 @@
+// Session tokens from the outside: refused when expired, unsigned, wrongly
+// signed, meant for another audience or revoked; verifiable with the JWKS alone;
+// and signing keys rotate without breaking tokens already issued.
+import { randomUUID } from 'node:crypto';
+import { SignJWT, createLocalJWKSet, generateKeyPair, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR_TOKEN, startTestServer, type TestServer } from './support/server.js';
+import { ask, policy, signedInUser } from './support/scenarios.js';
+
+let server: TestServer;
+let root: { accountId: string; token: string };
+beforeAll(async () => {
+  server = await startTestServer();
+  root = await server.newAccount();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const WHO = '{ getCallerIdentity { arn } }';
+const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+
+describe('refused tokens', () => {
+  it('refuses an expired token with ExpiredToken', async () => {
+    const deps = server.service.deps;
+    const past = new Date(Date.now() - 2 * 3600_000);
+    const token = await deps.tokens.sign(
+      { sub: `arn:aws:iam::${root.accountId}:root`, jti: randomUUID(), account: root.accountId, principal_type: 'root', principal_id: root.accountId, exp: Math.floor(past.getTime() / 1000) + 900 },
+      past,
+    );
+    expect(await server.errorCode(WHO, {}, token)).toBe('ExpiredToken');
+  });
+
+  it('refuses alg: none', async () => {
+    const [, payload] = root.token.split('.');
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    expect(await server.errorCode(WHO, {}, unsigned)).toBe('InvalidClientTokenId');
+  });
+
+  it('refuses a token signed by another key that claims our key id', async () => {
+    const [header, payload] = root.token.split('.');
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT(decode(payload!)).setProtectedHeader(decode(header!)).sign(privateKey);
+    expect(await server.errorCode(WHO, {}, forged)).toBe('InvalidClientTokenId');
+  });
+
+  it('refuses a token for another audience, even signed with our key', async () => {
+    const key = server.service.deps.keys.current();
+    const claims = decode(root.token.split('.')[1]!);
+    const other = await new SignJWT({ ...claims, aud: 'someone-else' }).setProtectedHeader({ alg: 'ES256', kid: key.kid }).sign(key.privateKey);
+    expect(await server.errorCode(WHO, {}, other)).toBe('InvalidClientTokenId');
+  });
+
+  it('refuses a session token once the user is deleted or changes password', async () => {
+    const user = await signedInUser(server, root, 'leaver', { managed: ['arn:aws:iam::aws:policy/IAMUserChangePassword'] });
+    expect((await server.ok(WHO, {}, user.token)).getCallerIdentity.arn).toBe(user.arn);
+    await server.ok('mutation { updateLoginProfile(input: { userName: "leaver", password: "Totally-Different-9!" }) }', {}, root.token);
+    expect(await server.errorCode(WHO, {}, user.token)).toBe('InvalidClientTokenId');
+  });
+
+  it('carries what an outside verifier needs and no secret', async () => {
+    const claims = decode(root.token.split('.')[1]!);
+    expect(Object.keys(claims).sort()).toEqual(['account', 'aud', 'exp', 'iat', 'iss', 'jti', 'principal_id', 'principal_type', 'sub'].sort());
+    expect(claims).toMatchObject({ account: root.accountId, principal_type: 'root', sub: `arn:aws:iam::${root.accountId}:root`, aud: 'open-iam' });
+  });
+});
+
+describe('revocation by role', () => {
+  it('revokeRoleSessions denies every older session of the role and spares new ones', async () => {
+    const user = await signedInUser(server, root, 'roleuser');
+    const trust = policy({ Effect: 'Allow', Principal: { AWS: user.arn }, Action: 'sts:AssumeRole' });
+    await server.ok(
+      'mutation($trust: String!) { createRole(input: { roleName: "Revocable", assumeRolePolicyDocument: $trust }) { role { arn } } }',
+      { trust: JSON.stringify(trust) },
+      root.token,
+    );
+    await server.ok(
+      'mutation($doc: String!) { putRolePolicy(input: { roleName: "Revocable", policyName: "s3", policyDocument: $doc }) }',
+      { doc: JSON.stringify(policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' })) },
+      root.token,
+    );
+    const assume = async () =>
+      (await server.ok(
+        `mutation { assumeRole(input: { roleArn: "arn:aws:iam::${root.accountId}:role/Revocable", roleSessionName: "rs" }) { credentials { sessionToken } } }`,
+        {},
+        user.token,
+      )).assumeRole.credentials.sessionToken as string;
+    const old = await assume();
+    expect(await ask(server, old, 's3:GetObject', 'arn:aws:s3:::b/k')).toBe('allowed');
+    await server.ok('mutation { revokeRoleSessions(input: { roleName: "Revocable" }) { revokedBefore } }', {}, root.token);
+    expect(await ask(server, old, 's3:GetObject', 'arn:aws:s3:::b/k')).toBe('explicitDeny');
+    const fresh = await assume();
+    expect(await ask(server, fresh, 's3:GetObject', 'arn:aws:s3:::b/k')).toBe('allowed');
+  });
+});
+
+describe('signing key rotation', () => {
+  it('publishes the new key before it signs and keeps the old one for its tokens', async () => {
+    const before = (await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+    const oldKid = decode(root.token.split('.')[0]!).kid;
+    const rotated = await server.ok('mutation { rotateSigningKey { kid activatesAt publishedKeys } }', {}, OPERATOR_TOKEN);
+    const { kid, activatesAt } = rotated.rotateSigningKey;
+    expect(new Date(activatesAt).getTime()).toBeGreaterThan(Date.now() + 200_000);
+    const after = (await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+    expect(after.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([...before.keys.map((k) => k.kid), kid]));
+    // Until it activates, tokens are still signed with the old key.
+    const fresh = await server.newAccount();
+    expect(decode(fresh.token.split('.')[0]!).kid).toBe(oldKid);
+    // Once active, the new key signs; tokens of the old key still verify against the JWKS.
+    await server.service.deps.keys.rotate(new Date(Date.now() - 600_000));
+    const newest = await server.newAccount();
+    const newKid = decode(newest.token.split('.')[0]!).kid;
+    expect(newKid).not.toBe(oldKid);
+    const jwks = createLocalJWKSet((await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: [] });
+    await jwtVerify(root.token, jwks, { audience: 'open-iam' });
+    await jwtVerify(newest.token, jwks, { audience: 'open-iam' });
+    expect((await server.ok(WHO, {}, root.token)).getCallerIdentity.arn).toBe(`arn:aws:iam::${root.accountId}:root`);
+    expect(await server.errorCode('mutation { rotateSigningKey { kid } }', {}, root.token)).toBe('AccessDenied');
+  });
+});
