@@ -11,7 +11,10 @@ import type { SigningKeyStore } from './sts/signing-keys.js';
 import type { TokenService } from './sts/tokens.js';
 import type { CursorCodec } from './graphql/pagination.js';
 import type { Loaders } from './graphql/loaders.js';
+import type { AuditLog } from './audit/events.js';
 import type { SignInThrottle } from './auth/throttle.js';
+import type { VerifiedTokenCache } from './auth/token-cache.js';
+import type { ChangeFeed } from './auth/change-feed.js';
 
 /** Dependencies shared by all requests. */
 export interface Deps {
@@ -21,8 +24,14 @@ export interface Deps {
   sealer: Sealer;
   keys: SigningKeyStore;
   tokens: TokenService;
+  /** Claims of tokens already verified (src/auth/token-cache.ts). */
+  tokenCache: VerifiedTokenCache;
+  /** Account epochs and session revocations pushed by Postgres; absent: every request reads the session row. */
+  changeFeed?: ChangeFeed;
   authorizer: Authorizer;
   cursors: CursorCodec;
+  /** The audit trail (CloudTrail-shaped events). */
+  audit: AuditLog;
   /** Failed credential checks per user, client and both (src/auth/throttle.ts). */
   throttle: SignInThrottle;
 }
@@ -44,6 +53,8 @@ export interface Context {
   userAgent: string | undefined;
   secureTransport: boolean;
   loaders: Loaders;
+  /** Resource ARNs the guard resolved per root field (by response key), for the audit event. */
+  auditResources: Map<string, string[]>;
 }
 
 /** The caller, or the reason there is none (InvalidClientTokenId / ExpiredToken). */

@@ -1,8 +1,10 @@
 // Password rules that hold whatever the account's password policy says.
 // The root user's password follows AWS's root rules: 8 to 128 characters with at
-// least three of upper case, lower case, digits and symbols.
+// least three of upper case, lower case, digits and symbols; and, ours, not a
+// common or breached password (src/auth/common-passwords.ts).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_change-root.html
 import { PasswordPolicyViolationError } from '../errors.js';
+import { isCommonPassword } from './common-passwords.js';
 
 /** Throws PasswordPolicyViolation unless the root password meets AWS's root rules. */
 export function checkRootPassword(password: string): void {
@@ -14,5 +16,8 @@ export function checkRootPassword(password: string): void {
     throw new PasswordPolicyViolationError(
       'Password should contain at least three of: uppercase letters, lowercase letters, numbers and symbols.',
     );
+  }
+  if (isCommonPassword(password)) {
+    throw new PasswordPolicyViolationError('Password is too common: it appears in lists of breached passwords');
   }
 }

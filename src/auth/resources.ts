@@ -8,6 +8,7 @@
 //                              When the name is absent, user(...) means the caller's own user.
 //   "group(...)" "role(...)" "instanceProfile(...)"  likewise
 //   "policy(input.policyName, input.path)"  a customer-managed policy being created
+//   "mfa(input.virtualMFADeviceName, input.path)"  a virtual MFA device being created
 //   "accessKeyOwner(input.accessKeyId)"     the user owning an access key of the caller's account
 //   "arn(input.policyArn)"     an ARN given by the caller (policies, MFA serials, roles)
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
@@ -19,7 +20,7 @@ export type ResourceResolver = (source: { parent: unknown; args: Record<string, 
 
 type EntityKind = 'user' | 'group' | 'role' | 'instanceProfile';
 
-const TEMPLATE = /^(user|group|role|instanceProfile|policy|accessKeyOwner|arn)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
+const TEMPLATE = /^(user|group|role|instanceProfile|policy|mfa|accessKeyOwner|arn)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
 
 /** Compiles a template once, at schema build time; throws on an unknown template. */
 export function compileResource(template: string): ResourceResolver {
@@ -28,14 +29,14 @@ export function compileResource(template: string): ResourceResolver {
   if (template === 'self') return ({ principal }) => principal.arn;
   const match = TEMPLATE.exec(template);
   if (!match) throw new Error(`Unknown @iam resource template: ${template}`);
-  const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn' | 'policy' | 'accessKeyOwner', string, string | undefined];
+  const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn' | 'policy' | 'mfa' | 'accessKeyOwner', string, string | undefined];
   const readName = compilePath(namePath);
   const readPath = pathPath ? compilePath(pathPath) : undefined;
-  if (kind === 'policy') {
+  if (kind === 'policy' || kind === 'mfa') {
     return ({ args, principal }) => {
       const name = readName(args);
       const path = readPath ? readPath(args) : undefined;
-      return typeof name === 'string' ? iamArn(principal.accountId, 'policy', typeof path === 'string' ? path : '/', name) : '*';
+      return typeof name === 'string' ? iamArn(principal.accountId, kind, typeof path === 'string' ? path : '/', name) : '*';
     };
   }
   if (kind === 'accessKeyOwner') {

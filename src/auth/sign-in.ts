@@ -1,11 +1,21 @@
 // Console sign-in: the root user with email and password, an IAM user with
-// account (id or alias), user name and password. Unknown account, unknown user
-// and wrong password give the same error after the same work (one argon2 verify).
+// account (id or alias), user name and password, plus a code of the user's MFA
+// device when the user has one enabled.
+// Unknown account, unknown user and wrong password give the same error after the
+// same work (one argon2 verify). Failures are throttled per user, per client and
+// per both (src/auth/throttle.ts): a throttled attempt is refused before any
+// password is verified, so the right password fails too during a lockout.
+// MFA: the code is asked for only once the password is known to be right (as the
+// AWS console does); a missing or wrong code counts as a failed attempt, so this
+// "password was right" signal is throttled like password guessing itself.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/console_sign-in-mfa.html
 import type { Deps } from '../context.js';
-import { InvalidClientTokenIdError, ValidationError } from '../errors.js';
+import { AccessDeniedError, InvalidAuthenticationCodeError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
 import { rootArn } from '../iam/arn.js';
 import { issueSession, type IssuedSession } from '../sts/sessions.js';
-import { verifyPassword } from './passwords.js';
+import { enabledDevices, verifyAnyMfaCode } from './mfa.js';
+import { findPolicy, isPasswordExpired } from './password-policy.js';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 export interface SignInInput {
   email?: string | null;
@@ -15,6 +25,11 @@ export interface SignInInput {
   mfaCode?: string | null;
 }
 
+/** Where the attempt comes from (the throttle's client key). */
+export interface SignInClient {
+  sourceIp: string;
+}
+
 export interface SignInResult extends IssuedSession {
   arn: string;
   passwordResetRequired: boolean;
@@ -22,18 +37,46 @@ export interface SignInResult extends IssuedSession {
 
 const FAILED = 'The credentials you provided are not valid.';
 
+/** True for the errors that count as a failed credential check. */
+export function isCredentialFailure(error: unknown): boolean {
+  return error instanceof InvalidClientTokenIdError || error instanceof InvalidAuthenticationCodeError;
+}
+
 /** Verifies the credentials and issues a session. */
-export async function signIn(deps: Deps, input: SignInInput): Promise<SignInResult> {
-  if (input.email) return signInRoot(deps, input.email, input.password);
-  if (input.accountId && input.userName) return signInUser(deps, input.accountId, input.userName, input.password);
+export async function signIn(deps: Deps, input: SignInInput, client: SignInClient = { sourceIp: 'unknown' }): Promise<SignInResult> {
+  if (input.email) {
+    const email = input.email.toLowerCase();
+    return deps.throttle.run(
+      { principal: `root:${email}`, sourceIp: client.sourceIp },
+      () => signInRoot(deps, email, input.password),
+      isCredentialFailure,
+    );
+  }
+  if (input.accountId && input.userName) {
+    const accountRef = input.accountId;
+    const account = /^\d{12}$/.test(accountRef)
+      ? await deps.db.account.findUnique({ where: { id: accountRef }, select: { id: true } })
+      : await deps.db.account.findUnique({ where: { alias: accountRef.toLowerCase() }, select: { id: true } });
+    // Keyed by the account id when it exists, so id and alias share one budget.
+    const principal = `user:${account?.id ?? accountRef.toLowerCase()}:${input.userName.toLowerCase()}`;
+    return deps.throttle.run(
+      { principal, sourceIp: client.sourceIp },
+      () => signInUser(deps, account?.id, input.userName!, input.password, input.mfaCode),
+      isCredentialFailure,
+    );
+  }
   throw new ValidationError('Provide either email (root user) or accountId and userName (IAM user), with password.');
 }
 
 async function signInRoot(deps: Deps, email: string, password: string): Promise<SignInResult> {
-  const account = await deps.db.account.findUnique({ where: { email: email.toLowerCase() } });
+  const account = await deps.db.account.findUnique({ where: { email } });
   const ok = await verifyPassword(account?.rootPasswordHash, password);
   if (!account || !ok) throw new InvalidClientTokenIdError(FAILED);
-  await deps.db.account.update({ where: { id: account.id }, data: { rootPasswordLastUsed: new Date() } });
+  const rehashed = needsRehash(account.rootPasswordHash) ? await hashPassword(password) : undefined;
+  await deps.db.account.update({
+    where: { id: account.id },
+    data: { rootPasswordLastUsed: new Date(), ...(rehashed ? { rootPasswordHash: rehashed } : {}) },
+  });
   const arn = rootArn(account.id);
   const session = await issueSession(deps, {
     kind: 'root',
@@ -45,28 +88,59 @@ async function signInRoot(deps: Deps, email: string, password: string): Promise<
   return { ...session, arn, passwordResetRequired: false };
 }
 
-async function signInUser(deps: Deps, accountRef: string, userName: string, password: string): Promise<SignInResult> {
-  const account = /^\d{12}$/.test(accountRef)
-    ? await deps.db.account.findUnique({ where: { id: accountRef }, select: { id: true } })
-    : await deps.db.account.findUnique({ where: { alias: accountRef.toLowerCase() }, select: { id: true } });
-  const user = account
+async function signInUser(
+  deps: Deps,
+  accountId: string | undefined,
+  userName: string,
+  password: string,
+  mfaCode: string | null | undefined,
+): Promise<SignInResult> {
+  const user = accountId
     ? await deps.db.user.findUnique({
-        where: { accountId_nameKey: { accountId: account.id, nameKey: userName.toLowerCase() } },
+        where: { accountId_nameKey: { accountId, nameKey: userName.toLowerCase() } },
         include: { loginProfile: true },
       })
     : null;
   const ok = await verifyPassword(user?.loginProfile?.passwordHash, password);
-  if (!account || !user || !user.loginProfile || !ok) throw new InvalidClientTokenIdError(FAILED);
-  await deps.db.user.update({ where: { id: user.id }, data: { passwordLastUsed: new Date() } });
-  const passwordResetRequired = user.loginProfile.passwordResetRequired;
+  if (!accountId || !user || !user.loginProfile || !ok) throw new InvalidClientTokenIdError(FAILED);
+  const profile = user.loginProfile;
+
+  const now = new Date();
+  let mfaAuthenticatedAt: Date | undefined;
+  const devices = await enabledDevices(deps.db, user.id);
+  if (devices.length > 0) {
+    if (!mfaCode) {
+      throw new InvalidAuthenticationCodeError('This user has an MFA device: sign in again with the password and mfaCode, the current code of the device.');
+    }
+    if (!(await verifyAnyMfaCode(deps.db, deps.sealer, devices, mfaCode, now))) {
+      throw new InvalidAuthenticationCodeError('The MFA code is not valid.');
+    }
+    mfaAuthenticatedAt = now;
+  }
+
+  // Password expiry (MaxPasswordAge): the user must change it first, or, with
+  // HardExpiry, an administrator must reset it.
+  const policy = await findPolicy(deps.db, accountId);
+  const expired = isPasswordExpired(policy, profile.passwordChangedAt, now);
+  if (expired && policy?.hardExpiry) {
+    throw new AccessDeniedError('Your password has expired; an administrator must reset it (the account password policy sets HardExpiry).');
+  }
+  const passwordResetRequired = profile.passwordResetRequired || expired;
+
+  await deps.db.user.update({ where: { id: user.id }, data: { passwordLastUsed: now } });
+  if (needsRehash(profile.passwordHash)) {
+    const rehashed = await hashPassword(password);
+    await deps.db.loginProfile.updateMany({ where: { userId: user.id, passwordHash: profile.passwordHash }, data: { passwordHash: rehashed } });
+  }
   const session = await issueSession(deps, {
     kind: 'user',
-    accountId: account.id,
+    accountId,
     principalArn: user.arn,
     principalId: user.id,
     userId: user.id,
     durationSeconds: deps.config.signInSessionSeconds,
     passwordResetOnly: passwordResetRequired,
+    ...(mfaAuthenticatedAt ? { mfaAuthenticatedAt } : {}),
   });
   return { ...session, arn: user.arn, passwordResetRequired };
 }

@@ -28,7 +28,7 @@ export const stsResolvers: Resolvers = {
         principal,
         input,
         effectivePolicies: (p) => authorizer.effective(p),
-        verifyMfa: (p, serial, code) => verifyCallerMfaCode(ctx.deps, p, serial, code),
+        verifyMfa: (p, serial, code) => verifyCallerMfaCode(ctx.deps, p, serial, code, ctx.sourceIp),
         request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
       });
     },

@@ -1,0 +1,169 @@
+// Throttling of credential checks (sign-in, changePassword's old password, MFA
+// codes, getSessionToken): failures are counted per key in a sliding window, and
+// past a key's threshold every further attempt is refused with `Throttling`
+// BEFORE any password is verified, so during a lockout even the right password
+// fails and costs no argon2 work. The lockout doubles with each further failure
+// (exponential backoff), up to a cap.
+//
+// Keys, and why three of them (OWASP Authentication Cheat Sheet, "Account lockout"):
+//   user+ip  strict: stops one client guessing one user's password;
+//   user     looser: stops a distributed guess against one user; its cap is short,
+//            because an attacker who fails on purpose can keep a user locked out
+//            (the trade-off of any per-account lockout: we accept a denial of
+//            service of at most `user.maxLockMs` per burst of failures over
+//            the user's own legitimate sign-in, rather than unbounded guessing);
+//   ip       loosest: stops one client spraying many users (clients behind one
+//            NAT share this budget, hence its high threshold).
+// Attempts in flight count as failures until they finish, so a burst of
+// concurrent requests cannot slip past the threshold before the first failure lands.
+//
+// INVARIANT: state is in this process's memory only. Several processes behind a
+// load balancer each keep their own counts (an attacker gets N times the budget);
+// a shared store (Postgres or Redis) is future work.
+import { ThrottlingError } from '../errors.js';
+
+export interface ThrottleRule {
+  /** Failures tolerated within the window before attempts are refused. */
+  threshold: number;
+  windowMs: number;
+  /** First lockout; doubles with each failure past the threshold. */
+  baseLockMs: number;
+  maxLockMs: number;
+}
+
+export type ThrottleScope = 'userIp' | 'user' | 'ip';
+
+export type ThrottleRules = Record<ThrottleScope, ThrottleRule>;
+
+export const defaultThrottleRules: ThrottleRules = Object.freeze({
+  userIp: { threshold: 5, windowMs: 15 * 60_000, baseLockMs: 1_000, maxLockMs: 15 * 60_000 },
+  user: { threshold: 20, windowMs: 15 * 60_000, baseLockMs: 1_000, maxLockMs: 60_000 },
+  ip: { threshold: 100, windowMs: 15 * 60_000, baseLockMs: 1_000, maxLockMs: 15 * 60_000 },
+});
+
+/** What an attempt is about: the principal it names (account + user, or an access key) and the client. */
+export interface AttemptSubject {
+  /** e.g. `user:123456789012:alice`, `root:ann@example.com`, `key:AKIA...`; lower-cased by the caller. */
+  principal: string;
+  sourceIp: string;
+}
+
+interface Entry {
+  /** Times of recent failures, oldest first. */
+  failures: number[];
+  inFlight: number;
+  lockedUntil: number;
+}
+
+/** An attempt under way: call one of these exactly once. */
+export interface Attempt {
+  /** The credentials were right: clears the counts naming this principal. */
+  succeeded(): void;
+  /** The credentials were wrong: counts a failure. */
+  failed(): void;
+  /** Ended for another reason (a database error...): counts nothing, clears nothing. */
+  abandoned(): void;
+}
+
+const MAX_ENTRIES = 100_000;
+
+export class SignInThrottle {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly rules: ThrottleRules = defaultThrottleRules,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /**
+   * Starts an attempt, or throws Throttling when any of its keys is locked out
+   * or has reached its threshold (failures + attempts in flight).
+   */
+  begin(subject: AttemptSubject): Attempt {
+    const now = this.clock();
+    const keys = this.keysOf(subject);
+    for (const [scope, key] of keys) {
+      const entry = this.entries.get(key);
+      if (!entry) continue;
+      prune(entry, now, this.rules[scope].windowMs);
+      // Locked out; or at the threshold counting attempts in flight (past it, once a
+      // lockout ends, one probe at a time may try: the backoff then doubles if it fails).
+      const atThreshold = entry.failures.length + entry.inFlight >= this.rules[scope].threshold && entry.inFlight > 0;
+      if (entry.lockedUntil > now || atThreshold) throw new ThrottlingError('Rate exceeded');
+    }
+    const entries = keys.map(([scope, key]) => [scope, this.entry(key)] as const);
+    for (const [, entry] of entries) entry.inFlight++;
+    let done = false;
+    const finish = (outcome: 'succeeded' | 'failed' | 'abandoned') => {
+      if (done) return;
+      done = true;
+      const at = this.clock();
+      for (const [scope, entry] of entries) {
+        entry.inFlight--;
+        if (outcome !== 'failed') continue;
+        entry.failures.push(at);
+        if (entry.failures.length >= this.rules[scope].threshold) entry.lockedUntil = at + this.lockMs(scope, entry);
+      }
+      if (outcome === 'succeeded') {
+        // The right credentials clear the counts naming this principal, not the client's.
+        for (const [scope, key] of keys) if (scope !== 'ip') this.entries.delete(key);
+      }
+    };
+    return { succeeded: () => finish('succeeded'), failed: () => finish('failed'), abandoned: () => finish('abandoned') };
+  }
+
+  /** Runs `work` as one attempt: a thrown error of `isFailure` counts as a failure, any other counts nothing. */
+  async run<T>(subject: AttemptSubject, work: () => Promise<T>, isFailure: (error: unknown) => boolean = () => true): Promise<T> {
+    const attempt = this.begin(subject);
+    try {
+      const result = await work();
+      attempt.succeeded();
+      return result;
+    } catch (error) {
+      if (isFailure(error)) attempt.failed();
+      else attempt.abandoned();
+      throw error;
+    }
+  }
+
+  private keysOf(subject: AttemptSubject): Array<[ThrottleScope, string]> {
+    return [
+      ['userIp', `userIp\0${subject.principal}\0${subject.sourceIp}`],
+      ['user', `user\0${subject.principal}`],
+      ['ip', `ip\0${subject.sourceIp}`],
+    ];
+  }
+
+  private entry(key: string): Entry {
+    let entry = this.entries.get(key);
+    if (entry) {
+      // Re-insert so the Map's order is least recently used first.
+      this.entries.delete(key);
+    } else {
+      entry = { failures: [], inFlight: 0, lockedUntil: 0 };
+      if (this.entries.size >= MAX_ENTRIES) this.evict();
+    }
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  /** Drops the least recently used entry that holds no attempt in flight. */
+  private evict(): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.inFlight === 0) {
+        this.entries.delete(key);
+        return;
+      }
+    }
+  }
+
+  private lockMs(scope: ThrottleScope, entry: Entry): number {
+    const rule = this.rules[scope];
+    const over = Math.max(0, entry.failures.length - rule.threshold);
+    return Math.min(rule.maxLockMs, rule.baseLockMs * 2 ** Math.min(over, 30));
+  }
+}
+
+function prune(entry: Entry, now: number, windowMs: number): void {
+  while (entry.failures.length > 0 && entry.failures[0]! <= now - windowMs) entry.failures.shift();
+}

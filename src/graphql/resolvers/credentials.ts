@@ -1,0 +1,135 @@
+// Credentials: the account password policy, changePassword, virtual MFA devices
+// and STS getSessionToken. Thin resolvers over src/auth/{password-policy,
+// change-password,mfa}.ts and src/sts/get-session-token.ts; every lookup is
+// scoped to the caller's account.
+import type { Resolvers } from '../../generated/graphql.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { requirePrincipal } from '../../context.js';
+import { authorizeOwnPasswordCall, changePassword } from '../../auth/change-password.js';
+import {
+  createVirtualMfaDevice,
+  deactivateMfaDevice,
+  deleteVirtualMfaDevice,
+  enableMfaDevice,
+  toVirtualMfaDeviceModel,
+  type VirtualMfaDeviceModel,
+} from '../../auth/mfa.js';
+import { deletePasswordPolicy, getPasswordPolicy, updatePasswordPolicy } from '../../auth/password-policy.js';
+import { getSessionToken } from '../../sts/get-session-token.js';
+import { tagsLoader } from '../../iam/tags.js';
+import { findTargetUser, findUser } from '../../iam/users.js';
+import type { Principal } from '../../auth/principal.js';
+import { paginate, type Connection } from '../pagination.js';
+
+const callerOf = (principal: Principal) => ({ kind: principal.kind, accountId: principal.accountId, userId: principal.userId });
+
+const emptyConnection = <T>(): Connection<T> => ({
+  edges: [],
+  nodes: [],
+  pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+  isTruncated: false,
+  marker: null,
+});
+
+export const credentialsResolvers: Resolvers = {
+  Query: {
+    getAccountPasswordPolicy: async (_parent, _args, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await authorizeOwnPasswordCall(ctx, principal, 'iam:GetAccountPasswordPolicy', '*');
+      return { passwordPolicy: await getPasswordPolicy(ctx.db, principal.accountId) };
+    },
+    listMFADevices: async (_parent, { input, first, after }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      // Root MFA devices are not supported: the root user, naming no user, has none.
+      if (!input?.userName && principal.kind === 'root') return emptyConnection();
+      const user = await findTargetUser(ctx.db, callerOf(principal), input?.userName);
+      return paginate(
+        ctx.deps.cursors,
+        `${principal.accountId}:listMFADevices:${user.id}`,
+        { first, after },
+        (row) => row.serialNumber,
+        async (afterKey, take) => {
+          const rows = await ctx.db.mfaDevice.findMany({
+            where: { accountId: principal.accountId, userId: user.id, enabledAt: { not: null }, ...(afterKey ? { serialNumber: { gt: afterKey } } : {}) },
+            orderBy: { serialNumber: 'asc' },
+            take,
+          });
+          return rows.map((row) => ({ userName: user.name, serialNumber: row.serialNumber, enableDate: row.enabledAt! }));
+        },
+      );
+    },
+    listVirtualMFADevices: async (_parent, { input, first, after }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      const status = input?.assignmentStatus ?? 'Any';
+      const assignment: Prisma.MfaDeviceWhereInput =
+        status === 'Assigned' ? { userId: { not: null } } : status === 'Unassigned' ? { userId: null } : {};
+      return paginate<VirtualMfaDeviceModel>(
+        ctx.deps.cursors,
+        `${principal.accountId}:listVirtualMFADevices:${status}`,
+        { first, after },
+        (row) => row.serialNumber,
+        async (afterKey, take) => {
+          const rows = await ctx.db.mfaDevice.findMany({
+            where: { accountId: principal.accountId, ...assignment, ...(afterKey ? { serialNumber: { gt: afterKey } } : {}) },
+            include: { user: true },
+            orderBy: { serialNumber: 'asc' },
+            take,
+          });
+          return rows.map(toVirtualMfaDeviceModel);
+        },
+      );
+    },
+  },
+  Mutation: {
+    updateAccountPasswordPolicy: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await updatePasswordPolicy(ctx.db, principal.accountId, input ?? {});
+      return true;
+    },
+    deleteAccountPasswordPolicy: async (_parent, _args, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await deletePasswordPolicy(ctx.db, principal.accountId);
+      return true;
+    },
+    changePassword: async (_parent, { input }, ctx) => {
+      await changePassword(ctx, requirePrincipal(ctx), input);
+      return true;
+    },
+    createVirtualMFADevice: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      const created = await ctx.db.$transaction((tx) => createVirtualMfaDevice(tx, ctx.deps.sealer, principal.accountId, input));
+      return {
+        virtualMFADevice: {
+          ...toVirtualMfaDeviceModel(created.device),
+          base32StringSeed: created.base32StringSeed,
+          otpauthUri: created.otpauthUri,
+        },
+      };
+    },
+    enableMFADevice: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await ctx.db.$transaction(async (tx) => {
+        const user = await findUser(tx, principal.accountId, input.userName);
+        await enableMfaDevice(tx, ctx.deps.sealer, principal.accountId, { ...input, userId: user.id });
+      });
+      return true;
+    },
+    deactivateMFADevice: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await ctx.db.$transaction(async (tx) => {
+        const user = await findTargetUser(tx, callerOf(principal), input.userName);
+        await deactivateMfaDevice(tx, principal.accountId, { userId: user.id, userName: user.name, serialNumber: input.serialNumber });
+      });
+      return true;
+    },
+    deleteVirtualMFADevice: async (_parent, { input }, ctx) => {
+      const principal = requirePrincipal(ctx);
+      await ctx.db.$transaction((tx) => deleteVirtualMfaDevice(tx, principal.accountId, input.serialNumber));
+      return true;
+    },
+    getSessionToken: (_parent, { input }, ctx) => getSessionToken(ctx, input ?? {}),
+  },
+  VirtualMFADevice: {
+    tags: (device, _args, ctx) => tagsLoader(ctx).load({ resourceType: 'mfa', resourceId: device.serialNumber }),
+  },
+};

@@ -1,0 +1,199 @@
+// Sign-in throttling: aliased bursts are refused whole by validation, bursts of
+// separate requests are throttled after the threshold (the right password fails
+// too during the lockout), lockouts back off exponentially and end, and clients
+// and users are counted apart. Client addresses come from X-Forwarded-For
+// (IAM_TRUST_PROXY=true), so each test is its own client.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignInThrottle, defaultThrottleRules } from '../src/auth/throttle.js';
+import { ThrottlingError } from '../src/errors.js';
+import { startTestServer, type GraphQLResponse, type TestServer } from './support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ IAM_TRUST_PROXY: 'true' });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const PASSWORD = 'Initial-Secret-42';
+const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { userId } } }';
+const CREATE_PROFILE = 'mutation($input: CreateLoginProfileInput!) { createLoginProfile(input: $input) { loginProfile { userName } } }';
+const SIGN_IN = 'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }';
+
+/** A client address of its own for each test. */
+function newClientIp(): string {
+  const b = randomBytes(3);
+  return `10.${b[0]}.${b[1]}.${b[2]}`;
+}
+
+async function post(body: unknown, ip: string): Promise<GraphQLResponse> {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as GraphQLResponse;
+}
+
+function signIn(ip: string, accountId: string, password: string, userName = 'alice') {
+  return post({ query: SIGN_IN, variables: { input: { accountId, userName, password } } }, ip);
+}
+
+async function accountWithAlice() {
+  const account = await server.newAccount();
+  await server.ok(CREATE_USER, { n: 'alice' }, account.token);
+  await server.ok(CREATE_PROFILE, { input: { userName: 'alice', password: PASSWORD } }, account.token);
+  return account;
+}
+
+/** Runs `tasks` with at most `limit` in flight. */
+async function bounded<T>(count: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}
+
+const codeOf = (r: GraphQLResponse) => r.errors?.[0]?.extensions?.code;
+
+describe('aliased bursts', () => {
+  it('refuses 1,000 aliased signIn fields in one request whole, counting no attempt', async () => {
+    const { accountId } = await accountWithAlice();
+    const ip = newClientIp();
+    const fields = Array.from({ length: 1000 }, (_, i) => `a${i}: signIn(input: { accountId: "${accountId}", userName: "alice", password: "Wrong-${i}" }) { sessionToken }`);
+    const result = await post({ query: `mutation { ${fields.join(' ')} }` }, ip);
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.length).toBeGreaterThan(0);
+    // Nothing was tried: the right password still works at once, from the same client.
+    expect((await signIn(ip, accountId, PASSWORD)).errors).toBeUndefined();
+  });
+
+  it('refuses even two credential checks in one operation, with fragments and mixed fields', async () => {
+    const { accountId } = await accountWithAlice();
+    const ip = newClientIp();
+    const input = `{ accountId: "${accountId}", userName: "alice", password: "${PASSWORD}" }`;
+    const documents = [
+      `mutation { a: signIn(input: ${input}) { sessionToken } b: signIn(input: ${input}) { sessionToken } }`,
+      `mutation { a: signIn(input: ${input}) { sessionToken } ...F } fragment F on Mutation { b: signIn(input: ${input}) { sessionToken } }`,
+      `mutation { a: signIn(input: ${input}) { sessionToken } ... on Mutation { changePassword(input: { oldPassword: "x", newPassword: "y" }) } }`,
+      `mutation { signIn(input: ${input}) { sessionToken } getSessionToken(input: { accessKeyId: "AKIAAAAAAAAAAAAAAAAA", secretAccessKey: "x" }) { credentials { sessionToken } } }`,
+    ];
+    for (const query of documents) {
+      const result = await post({ query }, ip);
+      expect(result.data ?? null).toBeNull();
+      expect(codeOf(result)).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(result.errors?.[0]?.message).toMatch(/may check credentials only once/);
+    }
+    expect(await server.db.session.count({ where: { accountId, kind: 'user' } })).toBe(0);
+  });
+});
+
+describe('bursts of separate requests', () => {
+  it('throttles 1,000 wrong passwords (20 at a time) after the threshold; the right password fails during the lockout', async () => {
+    const { accountId } = await accountWithAlice();
+    const ip = newClientIp();
+    const started = Date.now();
+    const results = await bounded(1000, 20, (i) => signIn(ip, accountId, `Wrong-Password-${i}`));
+    const codes = results.map(codeOf);
+    const tried = codes.filter((c) => c === 'InvalidClientTokenId').length;
+    expect(codes.filter((c) => c !== 'InvalidClientTokenId' && c !== 'Throttling')).toEqual([]);
+    // 5 failures allowed, then a lockout that doubles with every probe (1 s, 2 s, 4 s...).
+    expect(tried).toBeGreaterThanOrEqual(defaultThrottleRules.userIp.threshold);
+    expect(tried).toBeLessThanOrEqual(defaultThrottleRules.userIp.threshold + Math.ceil(Math.log2((Date.now() - started) / 1000 + 2)) + 1);
+    const right = await signIn(ip, accountId, PASSWORD);
+    expect(codeOf(right)).toBe('Throttling');
+    expect(right.errors?.[0]?.message).toBe('Rate exceeded');
+  });
+
+  it('counts users apart: another user signs in from the same client meanwhile', async () => {
+    const { accountId, token } = await accountWithAlice();
+    await server.ok(CREATE_USER, { n: 'bob' }, token);
+    await server.ok(CREATE_PROFILE, { input: { userName: 'bob', password: PASSWORD } }, token);
+    const ip = newClientIp();
+    await bounded(10, 5, (i) => signIn(ip, accountId, `Wrong-Password-${i}`));
+    expect(codeOf(await signIn(ip, accountId, PASSWORD))).toBe('Throttling');
+    expect((await signIn(ip, accountId, PASSWORD, 'bob')).errors).toBeUndefined();
+  });
+
+  it('lets the user in from another client while one client is locked out', async () => {
+    const { accountId } = await accountWithAlice();
+    const attacker = newClientIp();
+    await bounded(10, 5, (i) => signIn(attacker, accountId, `Wrong-Password-${i}`));
+    expect(codeOf(await signIn(attacker, accountId, PASSWORD))).toBe('Throttling');
+    expect((await signIn(newClientIp(), accountId, PASSWORD)).errors).toBeUndefined();
+  });
+
+  it('treats unknown users like known ones: same error, same throttling', async () => {
+    const { accountId } = await accountWithAlice();
+    const ip = newClientIp();
+    const results = await bounded(8, 1, (i) => signIn(ip, accountId, `Wrong-Password-${i}`, 'nobody'));
+    expect(results.slice(0, 5).map(codeOf)).toEqual(Array(5).fill('InvalidClientTokenId'));
+    expect(results.slice(0, 5).map((r) => r.errors?.[0]?.message)).toEqual(Array(5).fill('The credentials you provided are not valid.'));
+    expect(results.slice(5).map(codeOf)).toEqual(Array(3).fill('Throttling'));
+    const unknownAccount = await signIn(newClientIp(), '999999999999', PASSWORD);
+    expect(codeOf(unknownAccount)).toBe('InvalidClientTokenId');
+    expect(unknownAccount.errors?.[0]?.message).toBe('The credentials you provided are not valid.');
+  });
+});
+
+describe('SignInThrottle (clock-driven)', () => {
+  const subject = { principal: 'user:123456789012:alice', sourceIp: '10.0.0.1' };
+  const fail = (t: SignInThrottle) => t.begin(subject).failed();
+
+  it('locks out after the threshold, backs off exponentially, and lets the right password in once the lockout ends', () => {
+    let now = 1_000_000;
+    const throttle = new SignInThrottle(defaultThrottleRules, () => now);
+    for (let i = 0; i < 5; i++) fail(throttle);
+    expect(() => throttle.begin(subject)).toThrow(ThrottlingError);
+    now += 1_000; // the first lockout is 1 s
+    fail(throttle); // a probe fails: the next lockout doubles
+    now += 1_000;
+    expect(() => throttle.begin(subject)).toThrow(ThrottlingError);
+    now += 1_000;
+    const attempt = throttle.begin(subject);
+    attempt.succeeded();
+    // Success clears the user's counts.
+    for (let i = 0; i < 4; i++) fail(throttle);
+    expect(() => throttle.begin(subject).succeeded()).not.toThrow();
+  });
+
+  it('counts attempts in flight, so a concurrent burst cannot pass the threshold', () => {
+    const throttle = new SignInThrottle(defaultThrottleRules, () => 0);
+    const inFlight = Array.from({ length: 5 }, () => throttle.begin(subject));
+    expect(() => throttle.begin(subject)).toThrow(ThrottlingError);
+    for (const attempt of inFlight) attempt.failed();
+    expect(() => throttle.begin(subject)).toThrow(ThrottlingError);
+  });
+
+  it('forgets failures older than the window', () => {
+    let now = 0;
+    const throttle = new SignInThrottle(defaultThrottleRules, () => now);
+    for (let i = 0; i < 4; i++) fail(throttle);
+    now += defaultThrottleRules.userIp.windowMs + 1;
+    for (let i = 0; i < 4; i++) fail(throttle);
+    expect(() => throttle.begin(subject).failed()).not.toThrow();
+  });
+
+  it('caps the per-user lockout that a distributed attacker can impose', () => {
+    let now = 0;
+    const throttle = new SignInThrottle(defaultThrottleRules, () => now);
+    for (let i = 0; i < 200; i++) {
+      try {
+        throttle.begin({ principal: subject.principal, sourceIp: `10.1.${i >> 8}.${i & 255}` }).failed();
+      } catch {
+        now += defaultThrottleRules.user.maxLockMs;
+      }
+    }
+    now += defaultThrottleRules.user.maxLockMs;
+    expect(() => throttle.begin({ principal: subject.principal, sourceIp: '192.0.2.1' }).succeeded()).not.toThrow();
+  });
+});
