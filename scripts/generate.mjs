@@ -2,20 +2,10 @@
 // types (src/generated/graphql.ts). `--if-stale` skips what is up to date.
 // `prisma generate` never runs the schema engine, but looks for its binary first:
 // PRISMA_SCHEMA_ENGINE_BINARY points it at any executable (see shared ENVIRONMENT notes).
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hashOf, run } from './lib.mjs';
 
 const ifStale = process.argv.includes('--if-stale');
-const hashOf = (...files) => {
-  const hash = createHash('sha256');
-  for (const file of files) hash.update(existsSync(file) ? readFileSync(file) : '');
-  return hash.digest('hex');
-};
-const run = (command, args, env = {}) => {
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-};
 
 mkdirSync('src/generated', { recursive: true });
 const targets = [
