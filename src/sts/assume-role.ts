@@ -168,7 +168,8 @@ export async function assumeRole(deps: Deps, { principal, input, effectivePolici
     ...(policyArns.length > 0 ? { policyArns } : {}),
     ...(tags.length > 0 ? { tags } : {}),
   });
-  await deps.db.role.update({ where: { id: role.id }, data: { lastUsedAt: request.now } });
+  // RoleLastUsed: one region-free service, reported as us-east-1 like IAM's own endpoint.
+  await deps.db.role.update({ where: { id: role.id }, data: { lastUsedAt: request.now, lastUsedRegion: 'us-east-1' } });
   return {
     credentials: { accessKeyId, secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration },
     assumedRoleUser: { assumedRoleId, arn },

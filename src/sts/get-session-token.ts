@@ -9,6 +9,7 @@
 // A session made from an access key stops working when that key is deactivated
 // or deleted (stricter than AWS, where such credentials live until they expire):
 // authenticate.ts checks `isSourceAccessKeyActive`.
+import { recordAccessKeyUse } from '../iam/access-keys.js';
 import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
 import type { DbTx } from '../db/client.js';
@@ -70,7 +71,7 @@ async function fromAccessKey(ctx: Context, input: GetSessionTokenInput, duration
       if (!key || key.status !== 'Active') throw new InvalidClientTokenIdError(INVALID_TOKEN);
       if (!secretOk) throw new IamError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, 403);
       const mfaAuthenticatedAt = await checkMfa(ctx, key.user, input);
-      await ctx.db.accessKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(), lastUsedService: 'sts' } });
+      await recordAccessKeyUse(ctx.db, key.id, 'sts');
       return issue(ctx, { user: key.user, duration, mfaAuthenticatedAt, sourceAccessKeyId: key.id });
     },
     isFailure,

