@@ -140,11 +140,11 @@ describe('getPolicy', () => {
     expect(lambda.getPolicy.policy).toMatchObject({ policyName: 'AWSLambdaBasicExecutionRole', path: '/service-role/' });
   });
 
-  it("never shows another account's policy: AccessDenied from the guard, nothing from the service", async () => {
+  it("never shows another account's policy: it answers as a missing one does", async () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
     const policy = await newPolicy(a.token, 'mine');
-    expect(await server.errorCode(GET, { input: { policyArn: policy.arn } }, b.token)).toBe('AccessDenied');
+    expect(await server.errorCode(GET, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
     const bAdmin = await adminToken(b);
     const result = await server.gql(GET, { input: { policyArn: policy.arn } }, bAdmin);
     expect(result.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
@@ -198,7 +198,7 @@ describe('deletePolicy', () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
     const policy = await newPolicy(a.token, 'keep');
-    expect(await server.errorCode(DELETE, { input: { policyArn: policy.arn } }, b.token)).toBe('AccessDenied');
+    expect(await server.errorCode(DELETE, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
     expect(await server.errorCode(DELETE, { input: { policyArn: policy.arn } }, await adminToken(b))).toBe('NoSuchEntity');
     await server.ok(GET, { input: { policyArn: policy.arn } }, a.token);
   });
@@ -368,7 +368,7 @@ describe('policy tags', () => {
     ]);
     await server.ok(UNTAG, { input: { policyArn: policy.arn, tagKeys: ['A'] } }, a.token);
     expect((await server.ok(LIST_TAGS, { input: { policyArn: policy.arn } }, a.token)).listPolicyTags.nodes).toEqual([{ key: 'b', value: '2' }]);
-    expect(await server.errorCode(LIST_TAGS, { input: { policyArn: policy.arn } }, b.token)).toBe('AccessDenied');
+    expect(await server.errorCode(LIST_TAGS, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
     const bAdmin = await adminToken(b);
     expect(await server.errorCode(LIST_TAGS, { input: { policyArn: policy.arn } }, bAdmin)).toBe('NoSuchEntity');
     expect(await server.errorCode(TAG, { input: { policyArn: policy.arn, tags: [{ key: 'x', value: 'y' }] } }, bAdmin)).toBe('NoSuchEntity');

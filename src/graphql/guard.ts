@@ -5,8 +5,11 @@
 import { type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver, isObjectType, valueFromASTUntyped } from 'graphql';
 import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
-import { accessDenied } from '../auth/authorize.js';
+import { accessDenied, isInAccount } from '../auth/authorize.js';
+import { NoSuchEntityError } from '../errors.js';
+import { parseIamArn } from '../iam/arn.js';
 import { compileResource } from '../auth/resources.js';
+import { compileRequestKeys } from '../auth/request-keys.js';
 
 /** Actions a session that must first change its password may still perform. */
 const PASSWORD_RESET_ACTIONS = new Set(['iam:ChangePassword', 'iam:GetAccountPasswordPolicy', 'sts:GetCallerIdentity']);
@@ -33,6 +36,31 @@ export function readGuard(field: { astNode?: { directives?: readonly { name: { v
   return { action: arg('action')!, resource: arg('resource') ?? '*', decision: arg('decision') === 'resolver' ? 'resolver' : 'guard' };
 }
 
+/** True for a well-formed ARN that names another account (the `aws` account's policies belong to every account). */
+function isForeignArn(arn: string, accountId: string): boolean {
+  const parts = arn.split(':');
+  return parts[0] === 'arn' && parts.length >= 6 && parts[4] !== 'aws' && !isInAccount(arn, accountId);
+}
+
+/** NoSuchEntity for an ARN of another account, worded as the services word a missing entity. */
+function foreignEntityError(arn: string): NoSuchEntityError {
+  const parsed = parseIamArn(arn);
+  switch (parsed?.type) {
+    case 'policy':
+      return new NoSuchEntityError(`Policy ${arn} was not found.`);
+    case 'mfa':
+      return new NoSuchEntityError(`VirtualMFADevice with serial number ${arn} doesn't exist.`);
+    case 'user':
+    case 'group':
+    case 'role':
+      return new NoSuchEntityError(`The ${parsed.type} with name ${parsed.name} cannot be found.`);
+    case 'instance-profile':
+      return new NoSuchEntityError(`Instance Profile ${parsed.name} cannot be found.`);
+    default:
+      return new NoSuchEntityError(`Entity ${arn} does not exist.`);
+  }
+}
+
 /** Wraps every `@iam` field of the schema with the authorization check. */
 export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
@@ -41,6 +69,7 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
       const guard = readGuard(field);
       if (!guard) continue;
       const resolveResource = compileResource(guard.resource);
+      const resolveRequestKeys = compileRequestKeys(guard.action);
       const inner: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
       field.resolve = async (parent, args, ctx: Context, info) => {
         const principal = requirePrincipal(ctx);
@@ -50,10 +79,13 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
           throw accessDenied(principal, guard.action, resourceArn, 'the password must be changed before any other action');
         }
         if (guard.decision === 'resolver') return inner(parent, args, ctx, info);
+        // Tenants are sealed: another account's IAM entity answers exactly what a missing one does.
+        if (isForeignArn(resourceArn, principal.accountId)) throw foreignEntityError(resourceArn);
         await ctx.deps.authorizer.authorize({
           principal,
           action: guard.action,
           resourceArn,
+          context: await resolveRequestKeys?.({ args, ctx, principal, resourceArn }),
           request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
         });
         return inner(parent, args, ctx, info);

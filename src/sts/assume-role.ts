@@ -75,12 +75,9 @@ export async function assumeRole(deps: Deps, { principal, input, effectivePolici
     throw new AccessDeniedError('Roles may not be assumed by root accounts.');
   }
 
-  const target = parseIamArn(input.roleArn);
-  const role = target?.type === 'role' ? await deps.db.role.findUnique({ where: { arn: input.roleArn } }) : null;
-  // An unknown role and a refused one look the same: nothing is revealed about other accounts.
-  const denied = () => accessDenied(principal, action, input.roleArn, 'no identity-based policy allows the sts:AssumeRole action');
-  if (!role) throw denied();
-
+  // Everything that does not depend on the role is checked first, and everything that does only
+  // after the trust decision: a caller learns nothing about a role it may not assume (another
+  // account's, or one that does not exist) beyond AccessDenied.
   let mfaAuthenticatedAt: Date | undefined;
   if (input.serialNumber || input.tokenCode) {
     if (!input.serialNumber || !input.tokenCode || !(await verifyMfa(principal, input.serialNumber, input.tokenCode))) {
@@ -88,13 +85,7 @@ export async function assumeRole(deps: Deps, { principal, input, effectivePolici
     }
     mfaAuthenticatedAt = request.now;
   }
-
   const sessionPolicy = input.policy != null ? checkPolicyDocument(input.policy, 'session') : undefined;
-  for (const arn of policyArns) {
-    if (!(await getManagedPolicy(deps.db, role.accountId, arn))) {
-      throw new ValidationError(`Policy ${arn} does not exist or is not attachable.`);
-    }
-  }
   const packedPolicySize = Math.ceil(
     (100 * ((input.policy?.replace(/\s+/g, '').length ?? 0) + policyArns.join('').length + tags.reduce((n, t) => n + t.key.length + t.value.length, 0))) /
       PACKED_POLICY_LIMIT,
@@ -102,6 +93,12 @@ export async function assumeRole(deps: Deps, { principal, input, effectivePolici
   if (packedPolicySize > 100) {
     throw new ValidationError(`Packed policy consumes ${packedPolicySize}% of allotted space, please use smaller policy for this request.`);
   }
+
+  const target = parseIamArn(input.roleArn);
+  const role = target?.type === 'role' ? await deps.db.role.findUnique({ where: { arn: input.roleArn } }) : null;
+  // An unknown role and a refused one look the same: nothing is revealed about other accounts.
+  const denied = () => accessDenied(principal, action, input.roleArn, 'no identity-based policy allows the sts:AssumeRole action');
+  if (!role) throw denied();
 
   const { policies, principalTags } = await effectivePolicies(principal);
   const context: Record<string, string | string[]> = {
@@ -134,6 +131,12 @@ export async function assumeRole(deps: Deps, { principal, input, effectivePolici
       evaluateWithPolicySet(trustForAccount, { ...facts(act), resourceOwnerAccount: otherThan(principal.accountId) }).decision === 'allowed';
     if (result.decision !== 'allowed' || !trusted) {
       throw accessDenied(principal, act, role.arn, result.decision === 'explicitDeny' ? 'with an explicit deny' : `no identity-based policy allows the ${act} action`);
+    }
+  }
+
+  for (const arn of policyArns) {
+    if (!(await getManagedPolicy(deps.db, role.accountId, arn))) {
+      throw new ValidationError(`Policy ${arn} does not exist or is not attachable.`);
     }
   }
 

