@@ -1,0 +1,200 @@
+// open-iam playground: a sign-in panel around GraphiQL. The session token lives
+// in this page's memory only; signing out revokes it on the server and forgets it.
+/* global React, ReactDOM, GraphiQL */
+(function () {
+  'use strict';
+  const endpoint = '/graphql';
+  const $ = (id) => document.getElementById(id);
+  const session = { token: null, expiration: null, arn: null, account: null };
+
+  const DEFAULT_QUERY = `# Welcome to the open-iam playground.
+#
+# 1. Sign in above: root (email + password), an IAM user
+#    (account id or alias + user name + password) or an
+#    access key. Requests from this page then carry
+#    "Authorization: Bearer <session token>".
+# 2. Each AWS IAM/STS action is a field in lowerCamelCase
+#    (CreateUser -> createUser). "Tour examples" loads the
+#    steps of docs/tour.md; the Docs panel lists them all.
+
+query WhoAmI {
+  getCallerIdentity {
+    account
+    arn
+    userId
+  }
+}
+`;
+
+  async function post(query, variables, token, extraHeaders) {
+    const headers = Object.assign({ 'content-type': 'application/json', accept: 'application/json' }, extraHeaders || {});
+    if (token && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.authorization = 'Bearer ' + token;
+    const response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify({ query, variables }), credentials: 'omit' });
+    return response.json();
+  }
+
+  // GraphiQL's fetcher: the signed-in session's token goes into its headers
+  // (an Authorization header typed into GraphiQL's Headers tab wins).
+  function fetcher(params, opts) {
+    return post(params.query, params.variables, session.token, opts && opts.headers);
+  }
+
+  function status(text, isError) {
+    const el = $('status');
+    el.textContent = text || '';
+    el.className = isError ? 'error' : '';
+  }
+
+  function firstError(result) {
+    const error = result.errors && result.errors[0];
+    if (!error) return null;
+    const code = error.extensions && error.extensions.code;
+    return (code ? code + ': ' : '') + error.message;
+  }
+
+  function showMode() {
+    const mode = $('mode').value;
+    for (const el of document.querySelectorAll('[data-mode]')) el.hidden = !el.getAttribute('data-mode').split(' ').includes(mode);
+  }
+
+  function relative(date) {
+    const minutes = Math.round((date.getTime() - Date.now()) / 60000);
+    return minutes >= 0 ? 'in ' + minutes + ' min' : minutes + ' min ago';
+  }
+
+  function renderSession() {
+    const signedIn = Boolean(session.token);
+    $('sign-in').hidden = signedIn;
+    $('signed-in').hidden = !signedIn;
+    if (!signedIn) {
+      $('who').textContent = '';
+      $('expires').textContent = '';
+      $('expires').removeAttribute('datetime');
+    } else {
+      $('who').textContent = session.arn || '(unknown)';
+      const expires = new Date(session.expiration);
+      $('expires').dateTime = expires.toISOString();
+      $('expires').textContent = expires.toLocaleString() + ' (' + relative(expires) + ')';
+      $('expires').title = expires.toISOString();
+    }
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    const mode = $('mode').value;
+    status('Signing in…');
+    try {
+      let token;
+      let expiration;
+      let note = '';
+      if (mode === 'key') {
+        const result = await post(
+          'mutation PlaygroundGetSessionToken($input: GetSessionTokenInput) { getSessionToken(input: $input) { credentials { sessionToken expiration } } }',
+          { input: { accessKeyId: $('access-key-id').value.trim(), secretAccessKey: $('secret-access-key').value } },
+        );
+        const error = firstError(result);
+        if (error) return status(error, true);
+        token = result.data.getSessionToken.credentials.sessionToken;
+        expiration = result.data.getSessionToken.credentials.expiration;
+      } else {
+        const input = { password: $('password').value };
+        if (mode === 'root') input.email = $('email').value.trim();
+        else {
+          input.accountId = $('account').value.trim();
+          input.userName = $('user-name').value.trim();
+        }
+        const mfa = $('mfa').value.trim();
+        if (mfa) input.mfaCode = mfa;
+        const result = await post(
+          'mutation PlaygroundSignIn($input: SignInInput!) { signIn(input: $input) { sessionToken expiration arn passwordResetRequired } }',
+          { input },
+        );
+        const error = firstError(result);
+        if (error) return status(error, true);
+        token = result.data.signIn.sessionToken;
+        expiration = result.data.signIn.expiration;
+        if (result.data.signIn.passwordResetRequired) note = 'Your password must be changed first: run changePassword.';
+      }
+      const identity = await post('query PlaygroundWhoAmI { getCallerIdentity { account arn userId } }', {}, token);
+      const error = firstError(identity);
+      if (error) return status(error, true);
+      session.token = token;
+      session.expiration = expiration;
+      session.arn = identity.data.getCallerIdentity.arn;
+      session.account = identity.data.getCallerIdentity.account;
+      for (const id of ['password', 'mfa', 'secret-access-key']) $(id).value = '';
+      renderSession();
+      status(note, Boolean(note));
+    } catch (e) {
+      status('Sign-in failed: ' + e.message, true);
+    }
+  }
+
+  async function signOut() {
+    const token = session.token;
+    session.token = session.expiration = session.arn = session.account = null;
+    renderSession();
+    try {
+      const result = await post('mutation PlaygroundSignOut { signOut }', {}, token);
+      const error = firstError(result);
+      status(error ? 'Signed out here; the server said ' + error : 'Signed out.', Boolean(error));
+    } catch (e) {
+      status('Signed out here; the server could not be reached.', true);
+    }
+  }
+
+  // GraphiQL, remounted with a new query when a tour example is picked (it opens in a new tab).
+  const root = ReactDOM.createRoot($('graphiql'));
+  let generation = 0;
+  function renderGraphiQL(example) {
+    generation += 1;
+    const props = { key: generation, fetcher, defaultQuery: DEFAULT_QUERY, defaultEditorToolsVisibility: true, isHeadersEditorEnabled: true };
+    if (example) {
+      props.query = example.query;
+      props.variables = example.variables;
+    }
+    root.render(React.createElement(GraphiQL, props));
+  }
+
+  let examples = [];
+  async function loadExamples() {
+    try {
+      const response = await fetch('/playground/assets/tour.json');
+      examples = await response.json();
+      const select = $('examples');
+      examples.forEach((example, index) => {
+        const option = document.createElement('option');
+        option.value = String(index);
+        option.textContent = example.title + ' (as ' + example.as + ')';
+        select.appendChild(option);
+      });
+    } catch (e) {
+      $('examples').disabled = true;
+    }
+  }
+
+  function pickExample() {
+    const example = examples[Number($('examples').value)];
+    const note = $('example-note');
+    if (!example) {
+      note.hidden = true;
+      return;
+    }
+    const known = { accountId: session.account || '' };
+    const variables = example.variables.replace(/\{\{(\w+)\}\}/g, (whole, name) => (known[name] ? known[name] : whole));
+    note.hidden = false;
+    note.textContent = 'Run as: ' + example.as + '. Replaces: ' + example.cli.replace(/\\\n\s*/g, ' ') +
+      (/\{\{\w+\}\}/.test(variables) ? ' — fill the {{placeholders}} with values from earlier steps.' : '');
+    renderGraphiQL({ query: example.query + '\n', variables });
+  }
+
+  $('mode').addEventListener('change', showMode);
+  $('sign-in').addEventListener('submit', signIn);
+  $('sign-out').addEventListener('click', signOut);
+  $('examples').addEventListener('change', pickExample);
+  showMode();
+  renderSession();
+  renderGraphiQL(null);
+  loadExamples();
+  setInterval(() => session.token && renderSession(), 30000);
+})();
