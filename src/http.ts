@@ -8,6 +8,7 @@ import { authenticate } from './auth/authenticate.js';
 import { HeaderMap } from '@apollo/server';
 import type { Context, Deps } from './context.js';
 import { Loaders } from './graphql/loaders.js';
+import { isPlaygroundRequest, servePlayground } from './playground/index.js';
 
 export interface HttpOptions {
   deps: Deps;
@@ -34,6 +35,7 @@ export function createRequestListener({ deps, apollo, isReady }: HttpOptions): h
         claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'jti', 'account', 'principal_type', 'principal_id', 'mfa_auth_time', 'source_identity'],
       }, 'public, max-age=300');
     }
+    if (isPlaygroundRequest(req, url)) return servePlayground(req, res, url);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found' });
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.setHeader('Allow', 'GET, POST');
@@ -90,6 +92,7 @@ async function buildContext(deps: Deps, req: http.IncomingMessage): Promise<Cont
     userAgent: req.headers['user-agent'],
     secureTransport: deps.config.trustProxy ? req.headers['x-forwarded-proto'] === 'https' : false,
     loaders: new Loaders(),
+    auditResources: new Map(),
   };
 }
 

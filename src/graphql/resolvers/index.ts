@@ -2,10 +2,30 @@
 import { GraphQLScalarType } from 'graphql';
 import type { Resolvers } from '../../generated/graphql.js';
 import { DateTime } from '../scalars.js';
+import { credentialsResolvers } from './credentials.js';
+import { groupResolvers } from './groups.js';
+import { instanceProfileResolvers } from './instance-profiles.js';
+import { policyResolvers } from './policies.js';
+import { roleResolvers } from './roles.js';
 import { sessionResolvers } from './session.js';
+import { stsResolvers } from './sts.js';
+import { auditResolvers } from './audit.js';
+import { authorizationResolvers } from './authorization.js';
+import { userResolvers } from './users.js';
+import { reportResolvers } from './reports.js';
 
 const maps: Resolvers[] = [
   sessionResolvers,
+  stsResolvers,
+  auditResolvers,
+  authorizationResolvers,
+  userResolvers,
+  groupResolvers,
+  policyResolvers,
+  roleResolvers,
+  instanceProfileResolvers,
+  credentialsResolvers,
+  reportResolvers,
 ];
 
 /** The merged resolver map. */
