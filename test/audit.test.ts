@@ -77,3 +77,26 @@ describe('audit events', () => {
     expect(await server.errorCode(LOOKUP, { input: { eventName: 'CreateUser' }, first: 2, after: first.lookupEvents.pageInfo.endCursor }, b.token)).toBe('InvalidInput');
   });
 });
+
+describe('audit events and transactions', () => {
+  it('writes a mutation event in the same transaction as its effect', async () => {
+    const { token, accountId } = await server.newAccount();
+    await server.ok('mutation { createUser(input: { userName: "txuser" }) { user { userId } } }', {}, token);
+    await server.ok('mutation { tagUser(input: { userName: "txuser", tags: [{ key: "team", value: "blue" }] }) }', {}, token);
+    const event = await server.db.auditEvent.findFirstOrThrow({ where: { eventName: 'TagUser', accountId } });
+    // Same transaction: Postgres stamps both rows with the id of the transaction that wrote them (xmin).
+    const [tag] = await server.db.$queryRaw<Array<{ xmin: string }>>`SELECT xmin::text FROM "Tag" WHERE "accountId" = ${accountId} AND key = 'team'`;
+    const [row] = await server.db.$queryRaw<Array<{ xmin: string }>>`SELECT xmin::text FROM "AuditEvent" WHERE "eventId" = ${event.eventId}`;
+    expect(row!.xmin).toBe(tag!.xmin);
+    const created = await server.db.auditEvent.findFirstOrThrow({ where: { eventName: 'CreateUser', accountId } });
+    expect(created.responseElements).toMatchObject({ user: { arn: `arn:aws:iam::${accountId}:user/txuser` } });
+  });
+
+  it('writes exactly one event for a mutation that failed inside its transaction', async () => {
+    const { token, accountId } = await server.newAccount();
+    await server.ok('mutation { createUser(input: { userName: "once" }) { user { userId } } }', {}, token);
+    await server.gql('mutation { createUser(input: { userName: "ONCE" }) { user { userId } } }', {}, token);
+    const events = await server.db.auditEvent.findMany({ where: { accountId, eventName: 'CreateUser' }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.errorCode)).toEqual([null, 'EntityAlreadyExists']);
+  });
+});

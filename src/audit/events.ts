@@ -70,6 +70,19 @@ export class AuditLog {
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
+  /** The row `call` would be stored as (for a write inside the effect's own transaction). */
+  rowOf(call: AuditCall) {
+    return this.toRow(call);
+  }
+
+  /** Fills in the response of an event written in its effect's transaction. */
+  async attachResponse(eventId: string, responseElements: unknown): Promise<void> {
+    // AWS's calls that answer nothing but success have no response elements.
+    if (responseElements === null || typeof responseElements !== 'object') return;
+    const redacted = redact(responseElements);
+    await this.db.auditEvent.update({ where: { eventId }, data: { responseElements: redacted as object } });
+  }
+
   /** Writes what is queued. */
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);

@@ -3,6 +3,8 @@
 import { type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver, isObjectType } from 'graphql';
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
+import type { AuditCall } from '../audit/events.js';
+import { runInAuditScope, type AuditScope } from '../audit/scope.js';
 
 /** Fields that are STS or sign-in calls rather than IAM calls. */
 const EVENT_SOURCES: Record<string, string> = {
@@ -36,36 +38,47 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
       const eventName = eventNameOf(field.name);
       const eventSource = EVENT_SOURCES[field.name] ?? 'iam.amazonaws.com';
       field.resolve = async (parent, args, ctx: Context, info) => {
-        const base = { eventName, eventSource, readOnly, requestParameters: args.input ?? args };
+        const call = (overrides: Partial<AuditCall>): AuditCall => ({
+          eventName,
+          eventSource,
+          readOnly,
+          requestParameters: args.input ?? args,
+          accountId: ctx.principal?.accountId ?? null,
+          principal: ctx.principal,
+          sourceIp: ctx.sourceIp,
+          userAgent: ctx.userAgent,
+          requestId: ctx.requestId,
+          responseElements: null,
+          resources: ctx.auditResources.get(info.path.key as string) ?? [],
+          ...overrides,
+        });
+        // A mutation's event is written by its effect's transaction when it has one (src/audit/scope.ts).
+        const scope: AuditScope | undefined = readOnly ? undefined : { build: () => ctx.deps.audit.rowOf(call({})), written: false };
+        const run = () => inner(parent, args, ctx, info) as Promise<unknown>;
         try {
-          const result = await inner(parent, args, ctx, info);
-          await ctx.deps.audit.record({
-            ...base,
-            accountId: ctx.principal?.accountId ?? accountOfResult(result),
-            principal: ctx.principal,
-            sourceIp: ctx.sourceIp,
-            userAgent: ctx.userAgent,
-            requestId: ctx.requestId,
-            // Lists and connections are not copied into the trail, as CloudTrail omits them for List calls.
-            responseElements: readOnly ? null : result,
-            resources: ctx.auditResources.get(info.path.key as string) ?? [],
-          });
+          let result: unknown;
+          if (scope) {
+            result = await runInAuditScope(scope, run);
+          } else {
+            result = await run();
+          }
+          if (scope?.written) {
+            await ctx.deps.audit.attachResponse(scope.eventId!, result);
+          } else {
+            await ctx.deps.audit.record(
+              // Lists and connections are not copied into the trail, as CloudTrail omits them for List calls.
+              call({ accountId: ctx.principal?.accountId ?? accountOfResult(result), responseElements: readOnly ? null : result }),
+            );
+          }
           return result;
         } catch (error) {
-          const known = error instanceof IamError ? error : undefined;
-          await ctx.deps.audit.record({
-            ...base,
-            readOnly: false,
-            accountId: ctx.principal?.accountId ?? null,
-            principal: ctx.principal,
-            sourceIp: ctx.sourceIp,
-            userAgent: ctx.userAgent,
-            requestId: ctx.requestId,
-            responseElements: null,
-            resources: ctx.auditResources.get(info.path.key as string) ?? [],
-            errorCode: known?.code ?? 'ServiceFailure',
-            errorMessage: known?.message ?? 'An internal error occurred.',
-          });
+          // An effect that committed keeps its event; otherwise the failure is the event.
+          if (!scope?.written) {
+            const known = error instanceof IamError ? error : undefined;
+            await ctx.deps.audit.record(
+              call({ readOnly: false, errorCode: known?.code ?? 'ServiceFailure', errorMessage: known?.message ?? 'An internal error occurred.' }),
+            );
+          }
           throw error;
         }
       };

@@ -1,0 +1,53 @@
+// Writes a mutation's audit event in the same transaction as its effect. The
+// audit wrapper opens a scope around each mutation; the database handle's
+// `$transaction` (wrapped by `withAuditedTransactions`) adds the scope's event as
+// the transaction's last statement, so the effect and its record commit or roll
+// back together. Calls whose effect is not a transaction are recorded right after.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Db } from '../db/client.js';
+
+export interface AuditScope {
+  /** Builds the event, less its response (called when the transaction writes it, after the guard ran). */
+  build(): Record<string, unknown> & { eventId: string };
+  /** Id of the event once a transaction has written it. */
+  eventId?: string;
+  /** Set once the event is in a committed transaction. */
+  written: boolean;
+}
+
+const scopes = new AsyncLocalStorage<AuditScope>();
+
+/** Runs `work` with `scope` as the current audit scope. */
+export function runInAuditScope<T>(scope: AuditScope, work: () => Promise<T>): Promise<T> {
+  return scopes.run(scope, work);
+}
+
+/**
+ * Wraps a Prisma client so that interactive transactions run inside an audit scope
+ * also insert that scope's event (once per scope), before they commit.
+ */
+export function withAuditedTransactions(db: Db): Db {
+  const transaction = db.$transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
+  const audited = (first: unknown, ...rest: unknown[]) => {
+    if (typeof first !== 'function') return transaction(first, ...rest);
+    const work = first as (tx: Db) => Promise<unknown>;
+    return transaction(async (tx: Db) => {
+      const result = await work(tx);
+      const scope = scopes.getStore();
+      if (scope && !scope.written) {
+        const row = scope.build();
+        await tx.auditEvent.create({ data: row as never });
+        scope.eventId = row.eventId;
+        scope.written = true;
+      }
+      return result;
+    }, ...rest);
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === '$transaction') return audited;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
