@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const { applied } = await migrate(databaseUrl);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const db = createDb(databaseUrl);
-  const service = await startService({ config, db, logger, masterKey: config.masterKey ?? localMasterKey(config.dataDir) });
+  const service = await startService({ config, db, databaseUrl, logger, masterKey: config.masterKey ?? localMasterKey(config.dataDir) });
 
   let stopping = false;
   const stop = async (signal: string) => {

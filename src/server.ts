@@ -2,15 +2,18 @@
 // server around it, and the shared dependencies. main.ts and the tests use it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Config } from './config.js';
 import type { Context, Deps } from './context.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
 import { AuditLog } from './audit/events.js';
+import { withAuditedTransactions } from './audit/scope.js';
 import { createSealer } from './auth/seal.js';
 import { SignInThrottle } from './auth/throttle.js';
+import { ChangeFeed } from './auth/change-feed.js';
+import { VerifiedTokenCache } from './auth/token-cache.js';
 import { SingleCredentialCheckRule } from './graphql/rules/single-credential-check.js';
 import type { Authorizer } from './auth/authorize.js';
 import { createPolicyAuthorizer } from './auth/policy-authorizer.js';
@@ -31,6 +34,11 @@ export interface ServiceOptions {
   logger: Logger;
   masterKey: string;
   authorizer?: Authorizer;
+  /**
+   * Connection string for the change feed's listening connection (defaults to
+   * `config.databaseUrl`). Without one, every request reads its session row.
+   */
+  databaseUrl?: string;
 }
 
 export interface RunningService {
@@ -44,6 +52,7 @@ export interface RunningService {
 /** Builds the dependencies shared by all requests. */
 export async function buildDeps(options: ServiceOptions): Promise<Deps> {
   const sealer = createSealer(options.masterKey);
+  const databaseUrl = options.databaseUrl ?? options.config.databaseUrl;
   const keys = new SigningKeyStore(options.db, sealer, { publishAheadSeconds: 300, maxTokenSeconds: MAX_TOKEN_SECONDS });
   await keys.init();
   keys.startRefresh();
@@ -54,11 +63,14 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
   });
   return {
     config: options.config,
-    db: options.db,
+    // Mutations' audit events commit with their effects (src/audit/scope.ts).
+    db: withAuditedTransactions(options.db),
     logger: options.logger,
     sealer,
     keys,
     tokens,
+    tokenCache: new VerifiedTokenCache(options.config.clockSkewSeconds),
+    ...(databaseUrl ? { changeFeed: new ChangeFeed(databaseUrl, options.logger) } : {}),
     authorizer: options.authorizer ?? createPolicyAuthorizer(options.db),
     cursors: createCursorCodec(options.masterKey),
     throttle: new SignInThrottle(),
@@ -69,6 +81,7 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
 /** Starts the service on the configured host and port. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const deps = await buildDeps(options);
+  await deps.changeFeed?.start();
   const { config, logger } = deps;
   let ready = false;
   const httpServer = http.createServer();
@@ -82,7 +95,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     validationRules: [...limitRules, SingleCredentialCheckRule],
     parseOptions: { maxTokens: requestLimits.maxTokens },
     allowBatchedHttpRequests: false,
-    plugins: [authenticationPlugin, ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [authenticationPlugin, ownWritesPlugin, ApolloServerPluginDrainHttpServer({ httpServer })],
   });
   await apollo.start();
   httpServer.on('request', createRequestListener({ deps, apollo, isReady: () => ready }));
@@ -102,8 +115,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     async close() {
       ready = false;
       await apollo.stop();
+      await deps.changeFeed?.stop();
       await deps.audit.flush();
       deps.keys.stopRefresh();
     },
   };
 }
+
+/**
+ * A mutation's response leaves only once this process has applied, through its
+ * change feed, every change the mutation committed: the caller's next request
+ * here sees a new policy epoch or a revocation (see ChangeFeed.sync).
+ */
+const ownWritesPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, operation }) {
+        if (operation?.operation === 'mutation') await contextValue.deps.changeFeed?.sync();
+      },
+    };
+  },
+};

@@ -1,9 +1,12 @@
 // Request → principal. A bearer token is either the operator's secret (for
 // createAccount) or a session JWT, verified and checked against its session row
-// (revoked, expired). Failures are remembered, not thrown: public fields still work.
+// (revoked, expired): from memory once the session is known (src/auth/token-cache.ts,
+// src/auth/change-feed.ts), from the database otherwise. Failures are remembered,
+// not thrown: public fields still work.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Deps } from '../context.js';
 import { ExpiredTokenError, InvalidClientTokenIdError } from '../errors.js';
+import type { SessionFacts } from './change-feed.js';
 import type { Principal } from './principal.js';
 
 export interface Authentication {
@@ -34,10 +37,10 @@ export async function authenticate(deps: Deps, authorization: string | undefined
 }
 
 async function resolveSession(deps: Deps, token: string): Promise<Principal> {
-  const claims = await deps.tokens.verify(token);
-  // One query answers revocation and the account's policy epoch (for the policy cache).
-  const session = await deps.db.session.findUnique({ where: { id: claims.jti }, include: { account: { select: { policyEpoch: true } } } });
-  if (!session || session.principalArn !== claims.sub || session.revokedAt !== null) throw invalidToken();
+  const claims = await deps.tokenCache.verify(token, (t) => deps.tokens.verify(t));
+  const found = await loadSession(deps, claims.jti);
+  if (!found || found.session.principalArn !== claims.sub || found.revoked) throw invalidToken();
+  const { session, policyEpoch } = found;
   if (session.expiresAt.getTime() <= Date.now() - deps.config.clockSkewSeconds * 1000) {
     throw new ExpiredTokenError('The security token included in the request is expired');
   }
@@ -48,7 +51,7 @@ async function resolveSession(deps: Deps, token: string): Promise<Principal> {
     principalId: session.principalId,
     sessionId: session.id,
     passwordResetOnly: session.passwordResetOnly,
-    policyEpoch: session.account.policyEpoch,
+    policyEpoch,
     issuedAt: session.issuedAt,
     expiresAt: session.expiresAt,
   };
@@ -65,6 +68,25 @@ async function resolveSession(deps: Deps, token: string): Promise<Principal> {
     if (sessionName) principal.roleSessionName = sessionName;
   }
   return principal;
+}
+
+/**
+ * A session's facts, whether it is revoked, and its account's policy epoch. From
+ * memory when the change feed is live and knows them (no round trip); otherwise
+ * one query, whose answer the feed then remembers.
+ */
+async function loadSession(deps: Deps, sessionId: string): Promise<{ session: SessionFacts; revoked: boolean; policyEpoch: number } | null> {
+  const feed = deps.changeFeed;
+  if (feed?.live) {
+    const session = feed.session(sessionId);
+    const policyEpoch = session && feed.epochOf(session.accountId);
+    if (session && policyEpoch !== undefined) return { session, revoked: feed.isRevoked(sessionId), policyEpoch };
+  }
+  const generation = feed?.generation ?? 0;
+  const row = await deps.db.session.findUnique({ where: { id: sessionId }, include: { account: { select: { policyEpoch: true } } } });
+  if (!row) return null;
+  feed?.remember(generation, row, row.revokedAt !== null, row.account.policyEpoch);
+  return { session: row, revoked: row.revokedAt !== null, policyEpoch: row.account.policyEpoch };
 }
 
 function invalidToken(): Error {

@@ -22,7 +22,8 @@ const CACHE_LIMIT = 10_000;
  * Builds the authorizer. Compiled policy sets are cached per principal and
  * reused while the account's policy epoch is unchanged: every write that changes
  * anyone's effective policies bumps the epoch, so a change applies to the very
- * next request, in this process or any other sharing the database.
+ * next request in this process, and in another process sharing the database as
+ * soon as its change feed delivers the new epoch (src/auth/change-feed.ts).
  */
 export function createPolicyAuthorizer(db: DbTx): Authorizer {
   const cache = new Map<string, CacheEntry>();

@@ -1,0 +1,173 @@
+// HTTP benchmark of the GraphQL service (npm run bench:graphql): autocannon on
+// loopback against an embedded Postgres, every case side by side with its
+// baseline. Cases run one after another, each for CASE_SECONDS with
+// CONNECTIONS connections after a short warm-up; the load runs in a worker
+// thread so it does not share the servers' event loop.
+// BENCH_SECONDS=n changes the duration; BENCH_ONLY=<regexp> runs only the matching cases.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { compilePolicySet } from '../src/policy/index.js';
+import type { Authorizer } from '../src/auth/authorize.js';
+import { loadConfig } from '../src/config.js';
+import { createDb } from '../src/db/client.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { migrate } from '../src/db/migrate.js';
+import { createLogger } from '../src/log.js';
+import { startService, type RunningService } from '../src/server.js';
+import { startBareApollo, startRawPgList } from './graphql-baselines.js';
+import { seed } from './graphql-seed.js';
+
+const CASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = 1;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
+
+const TRIVIAL = '{ getCallerIdentity { account arn userId } }';
+const LIST = '{ listUsers(first: 20) { nodes { userName userId arn path createDate } isTruncated marker } }';
+
+/** Enforcement "off": every request allowed, nothing evaluated. */
+const allowAll: Authorizer = {
+  authorize: async () => {},
+  effective: async () => ({ policies: compilePolicySet({ identityPolicies: [] }), principalTags: {} }),
+};
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'open-iam-bench-'));
+  const port = 56000 + Math.floor(Math.random() * 4000);
+  const pg = await startEmbeddedPostgres({ dir, port, database: 'iam', ephemeral: true });
+  const services: RunningService[] = [];
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    await migrate(pg.connectionString);
+    const masterKey = randomBytes(32).toString('base64url');
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, IAM_ISSUER: 'http://bench.local', LOG_LEVEL: 'silent', DATABASE_URL: pg.connectionString });
+    const start = async (authorizer?: Authorizer) => {
+      const db = createDb(pg.connectionString);
+      const service = await startService({ config, db, logger: createLogger('silent'), masterKey, ...(authorizer ? { authorizer } : {}) });
+      services.push(service);
+      closers.push(async () => (await service.close(), await db.$disconnect()));
+      return service;
+    };
+    const on = await start();
+    const off = await start(allowAll);
+    const bare = await startBareApollo();
+    closers.push(bare.close);
+    const fixture = await seed(on.url, OPERATOR_TOKEN);
+    const raw = await startRawPgList(pg.connectionString, fixture.accountId);
+    closers.push(raw.close);
+
+    const isAuthorized = `{ isAuthorized(input: { action: "iam:GetUser", resource: "arn:aws:iam::${fixture.accountId}:user/user-07" }) { allowed decision } }`;
+    const cases: Array<{ name: string; url: string; query: string; token?: string; auditOff?: RunningService }> = [
+      { name: 'bare Apollo: getCallerIdentity (constant)', url: bare.url, query: TRIVIAL },
+      { name: 'open-iam: { __typename } anonymous', url: on.url, query: '{ __typename }' },
+      { name: 'open-iam: getCallerIdentity, enforcement on', url: on.url, query: TRIVIAL, token: fixture.userToken },
+      { name: 'open-iam: getCallerIdentity, enforcement off', url: off.url, query: TRIVIAL, token: fixture.userToken },
+      { name: 'open-iam: getCallerIdentity, on, audit off', url: on.url, query: TRIVIAL, token: fixture.userToken, auditOff: on },
+      { name: 'open-iam: isAuthorized (bearer)', url: on.url, query: isAuthorized, token: fixture.userToken },
+      { name: 'raw pg: 20 users over node:http', url: raw.url, query: LIST },
+      { name: 'open-iam: listUsers(20), user, 5 policies, on', url: on.url, query: LIST, token: fixture.userToken },
+      { name: 'open-iam: listUsers(20), user, enforcement off', url: off.url, query: LIST, token: fixture.userToken },
+      { name: 'open-iam: listUsers(20), root (no evaluation)', url: on.url, query: LIST, token: fixture.rootToken },
+      { name: 'open-iam: listUsers(20), user, on, audit off', url: on.url, query: LIST, token: fixture.userToken, auditOff: on },
+    ];
+    const results = new Map<string, Result>();
+    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
+    for (const c of cases) {
+      if (only && !only.test(c.name)) continue;
+      await expectSuccess(c.url, c.query, c.token);
+      const restore = c.auditOff ? muteAudit(c.auditOff) : () => {};
+      try {
+        await load(c.url, c.query, c.token, WARMUP_SECONDS);
+        const r = await load(c.url, c.query, c.token, CASE_SECONDS);
+        results.set(c.name, { name: c.name, ...r });
+        process.stderr.write(`${c.name}: ${Math.round(r.rps)} req/s\n`);
+      } finally {
+        restore();
+      }
+    }
+    printTable(results);
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function load(url: string, query: string, token: string | undefined, seconds: number): Promise<Omit<Result, 'name'>> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    workers: 1,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+/** Refuses to measure a case whose answer is an error (an AccessDenied is fast, and meaningless). */
+async function expectSuccess(url: string, query: string, token?: string): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { errors?: unknown[] };
+  if (!response.ok || body.errors?.length) throw new Error(`${url} ${query}: ${JSON.stringify(body)}`);
+}
+
+/** Replaces the audit trail's record with a no-op, for measuring what it costs. */
+function muteAudit(service: RunningService): () => void {
+  const audit = service.deps.audit;
+  const record = audit.record;
+  audit.record = async () => {};
+  return () => {
+    audit.record = record;
+  };
+}
+
+function printTable(results: Map<string, Result>): void {
+  const get = (name: string) => results.get(name)!;
+  const ratio = (a: string, b: string) => get(a).rps / get(b).rps;
+  console.log(`\nGraphQL HTTP benchmark: ${CASE_SECONDS} s per case, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
+  console.log('| case | req/s | p50 ms | p99 ms | errors |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const r of results.values()) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+  const checks: Array<[string, string, string, number]> = [
+    ['this server / bare Apollo (getCallerIdentity)', 'open-iam: getCallerIdentity, enforcement on', 'bare Apollo: getCallerIdentity (constant)', 0.9],
+    ['enforcement on / off (getCallerIdentity)', 'open-iam: getCallerIdentity, enforcement on', 'open-iam: getCallerIdentity, enforcement off', 0.9],
+    ['enforcement on / off (listUsers, 5 policies)', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), user, enforcement off', 0.9],
+    ['isAuthorized / bare Apollo', 'open-iam: isAuthorized (bearer)', 'bare Apollo: getCallerIdentity (constant)', 0.8],
+    ['listUsers user (5 policies) / raw pg', 'open-iam: listUsers(20), user, 5 policies, on', 'raw pg: 20 users over node:http', 0.6],
+    ['listUsers root / raw pg', 'open-iam: listUsers(20), root (no evaluation)', 'raw pg: 20 users over node:http', 0.6],
+    ['listUsers user / root', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), root (no evaluation)', NaN],
+    ['audit cost: getCallerIdentity on / audit off', 'open-iam: getCallerIdentity, enforcement on', 'open-iam: getCallerIdentity, on, audit off', NaN],
+    ['audit cost: listUsers on / audit off', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), user, on, audit off', NaN],
+    ['anonymous __typename / bare Apollo', 'open-iam: { __typename } anonymous', 'bare Apollo: getCallerIdentity (constant)', NaN],
+  ];
+  console.log('\n| ratio | value | target | |');
+  console.log('| --- | ---: | ---: | --- |');
+  for (const [label, a, b, target] of checks) {
+    if (!results.has(a) || !results.has(b)) continue;
+    const value = ratio(a, b);
+    const verdict = Number.isNaN(target) ? '' : value >= target ? 'met' : 'MISSED';
+    console.log(`| ${label} | ${value.toFixed(2)}× | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} |`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

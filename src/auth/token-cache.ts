@@ -1,0 +1,57 @@
+// Verified session tokens, remembered per token string: a token seen before
+// costs a Map lookup instead of an ECDSA verification. Bounded (least recently
+// used first out) and each entry lives no longer than the token would verify.
+import type { SessionClaims } from '../sts/tokens.js';
+
+/** Most tokens remembered at once. */
+const DEFAULT_LIMIT = 10_000;
+
+interface Entry {
+  claims: SessionClaims;
+  /** Epoch ms after which the token no longer verifies (exp plus the tolerated clock skew). */
+  validUntil: number;
+}
+
+/**
+ * Caches the claims of tokens that verified. Only successes are cached: a
+ * refused token is verified again each time (and refused again).
+ *
+ * INVARIANT: an entry is only returned while `now < exp + clockSkew`, exactly
+ * the window in which jose would accept the same token; after that the caller
+ * verifies again and gets jose's ExpiredToken answer. The key is the whole token
+ * (header, payload and signature), so a hit is the very string that verified.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly clockSkewSeconds: number,
+    private readonly limit = DEFAULT_LIMIT,
+  ) {}
+
+  /** The claims of `token`, verified by `verify` unless a live entry exists. */
+  async verify(token: string, verify: (token: string) => Promise<SessionClaims>, now = Date.now()): Promise<SessionClaims> {
+    const hit = this.entries.get(token);
+    if (hit) {
+      if (now < hit.validUntil) {
+        // Refresh its place in the LRU order (Map keeps insertion order).
+        this.entries.delete(token);
+        this.entries.set(token, hit);
+        return hit.claims;
+      }
+      this.entries.delete(token);
+    }
+    const claims = await verify(token);
+    this.entries.set(token, { claims, validUntil: (claims.exp + this.clockSkewSeconds) * 1000 });
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+    return claims;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

@@ -1,0 +1,70 @@
+// The verified-token cache: a repeated token skips verification, only while it
+// would still verify, and the cache stays bounded.
+import { describe, expect, it, vi } from 'vitest';
+import { VerifiedTokenCache } from '../src/auth/token-cache.js';
+import type { SessionClaims } from '../src/sts/tokens.js';
+
+const NOW = Date.UTC(2026, 10, 24, 10, 0, 0);
+
+function claimsFor(jti: string, expSeconds: number): SessionClaims {
+  return { sub: 'arn:aws:iam::123456789012:user/alice', jti, account: '123456789012', principal_type: 'user', principal_id: 'AIDA', iat: NOW / 1000, exp: expSeconds };
+}
+
+describe('VerifiedTokenCache', () => {
+  it('verifies a token once and answers repeats from memory', async () => {
+    const cache = new VerifiedTokenCache(30);
+    const verify = vi.fn(async () => claimsFor('s1', NOW / 1000 + 3600));
+    const first = await cache.verify('token-1', verify, NOW);
+    const second = await cache.verify('token-1', verify, NOW + 1000);
+    expect(second).toBe(first);
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('verifies again once exp plus the clock skew has passed, and passes on the refusal', async () => {
+    const cache = new VerifiedTokenCache(30);
+    const exp = NOW / 1000 + 60;
+    const verify = vi.fn(async () => claimsFor('s1', exp));
+    await cache.verify('token-1', verify, NOW);
+    await cache.verify('token-1', verify, (exp + 29) * 1000);
+    expect(verify).toHaveBeenCalledTimes(1);
+    verify.mockRejectedValueOnce(new Error('expired'));
+    await expect(cache.verify('token-1', verify, (exp + 30) * 1000)).rejects.toThrow('expired');
+    expect(verify).toHaveBeenCalledTimes(2);
+    expect(cache.size).toBe(0);
+  });
+
+  it('never caches a refusal', async () => {
+    const cache = new VerifiedTokenCache(0);
+    const verify = vi.fn(async () => {
+      throw new Error('invalid');
+    });
+    await expect(cache.verify('bad', verify, NOW)).rejects.toThrow('invalid');
+    await expect(cache.verify('bad', verify, NOW)).rejects.toThrow('invalid');
+    expect(verify).toHaveBeenCalledTimes(2);
+  });
+
+  it('keys on the whole token: another signature is verified on its own', async () => {
+    const cache = new VerifiedTokenCache(0);
+    const verify = vi.fn(async (token: string) => {
+      if (token.endsWith('.forged')) throw new Error('invalid');
+      return claimsFor('s1', NOW / 1000 + 3600);
+    });
+    await cache.verify('h.p.good', verify, NOW);
+    await expect(cache.verify('h.p.forged', verify, NOW)).rejects.toThrow('invalid');
+  });
+
+  it('drops the least recently used token beyond its limit', async () => {
+    const cache = new VerifiedTokenCache(0, 2);
+    const verify = vi.fn(async (token: string) => claimsFor(token, NOW / 1000 + 3600));
+    await cache.verify('a', verify, NOW);
+    await cache.verify('b', verify, NOW);
+    await cache.verify('a', verify, NOW); // a is now the most recent
+    await cache.verify('c', verify, NOW); // evicts b
+    expect(cache.size).toBe(2);
+    verify.mockClear();
+    await cache.verify('a', verify, NOW);
+    expect(verify).not.toHaveBeenCalled();
+    await cache.verify('b', verify, NOW);
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+});

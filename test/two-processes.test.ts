@@ -1,0 +1,268 @@
+// Two server processes on one database: this test's process runs one service,
+// a child OS process runs the real entry point (src/main.ts) as a second one.
+// Changes made through either reach the other through Postgres LISTEN/NOTIFY.
+// The writer's own process applies a change before answering the mutation, so
+// its next request needs no wait; the other process learns it when the
+// notification arrives, so those checks poll for at most PROPAGATION_MS.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANGE_FEED_APPLICATION, ChangeFeed } from '../src/auth/change-feed.js';
+import { loadConfig } from '../src/config.js';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { Db } from '../src/db/client.js';
+import { PrismaClient } from '../src/generated/prisma/client.js';
+import { createLogger } from '../src/log.js';
+import { startService, type RunningService } from '../src/server.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { OPERATOR_TOKEN, ROOT_PASSWORD, type GraphQLResponse } from './support/server.js';
+
+/** Longest wait for a change made in one process to reach the other (delivery is normally a few ms). */
+const PROPAGATION_MS = 2_000;
+const MASTER_KEY = randomBytes(32).toString('base64url');
+const ISSUER = 'http://open-iam.test';
+const USER_PASSWORD = 'Users-Passw0rd-Long!';
+
+let database: TestDatabase;
+let db: Db;
+let one: RunningService;
+let child: ChildProcess;
+let twoUrl: string;
+/** SQL sent by process one's Prisma client. */
+const sqlSeen: string[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const env = { HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, IAM_ISSUER: ISSUER, IAM_MASTER_KEY: MASTER_KEY, DATABASE_URL: database.url, LOG_LEVEL: 'silent' };
+  const config = loadConfig({ ...env, PORT: '0' });
+  const logged = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url, max: 5 }), log: [{ emit: 'event', level: 'query' }] as const });
+  logged.$on('query', (event) => sqlSeen.push(event.query));
+  db = logged as unknown as Db;
+  one = await startService({ config, db, logger: createLogger(config.logLevel), masterKey: MASTER_KEY });
+  const port = await freePort();
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  twoUrl = `http://127.0.0.1:${port}/graphql`;
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status === 200, 60_000, () => `second process not ready: ${stderr}`);
+});
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  await one?.close();
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+describe('two server processes on one database', () => {
+  it('applies a policy change made through one process to the next request of both', async () => {
+    const root = await newAccount(one.url);
+    const alice = await userWithListUsers(one.url, root, 'alice');
+    // Both processes have now cached alice's session and compiled policies.
+    expect(await code(one.url, LIST_USERS, alice)).toBeUndefined();
+    expect(await code(twoUrl, LIST_USERS, alice)).toBeUndefined();
+
+    await ok(one.url, 'mutation { deleteUserPolicy(input: { userName: "alice", policyName: "list" }) }', root.token);
+    expect(await code(one.url, LIST_USERS, alice)).toBe('AccessDenied');
+    await eventually(async () => expect(await code(twoUrl, LIST_USERS, alice)).toBe('AccessDenied'));
+
+    await ok(twoUrl, PUT_LIST_POLICY, root.token);
+    expect(await code(twoUrl, LIST_USERS, alice)).toBeUndefined();
+    await eventually(async () => expect(await code(one.url, LIST_USERS, alice)).toBeUndefined());
+  });
+
+  it('refuses a session revoked through the other process', async () => {
+    const root = await newAccount(one.url);
+    const alice = await userWithListUsers(one.url, root, 'alice');
+    const other = await signIn(one.url, root.accountId, 'alice');
+    expect(await code(twoUrl, LIST_USERS, alice)).toBeUndefined();
+    expect(await code(one.url, LIST_USERS, other)).toBeUndefined();
+
+    await ok(one.url, 'mutation { signOut }', alice);
+    expect(await code(one.url, LIST_USERS, alice)).toBe('InvalidClientTokenId');
+    await eventually(async () => expect(await code(twoUrl, LIST_USERS, alice)).toBe('InvalidClientTokenId'));
+    expect(await code(twoUrl, LIST_USERS, other)).toBeUndefined();
+
+    // A user-wide revocation (a password set by an administrator) updates many rows at once.
+    const third = await signIn(one.url, root.accountId, 'alice');
+    expect(await code(one.url, LIST_USERS, third)).toBeUndefined();
+    await ok(twoUrl, 'mutation { updateLoginProfile(input: { userName: "alice", password: "Another-Passw0rd-Long!" }) }', root.token);
+    expect(await code(twoUrl, LIST_USERS, other)).toBe('InvalidClientTokenId');
+    await eventually(async () => {
+      expect(await code(one.url, LIST_USERS, other)).toBe('InvalidClientTokenId');
+      expect(await code(one.url, LIST_USERS, third)).toBe('InvalidClientTokenId');
+    });
+  });
+
+  it('stays correct while its listening connection is down, and listens again', async () => {
+    const root = await newAccount(one.url);
+    const alice = await userWithListUsers(one.url, root, 'alice');
+    expect(await code(one.url, LIST_USERS, alice)).toBeUndefined();
+    const feed = one.deps.changeFeed!;
+    expect(feed.live).toBe(true);
+
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      // Cut both processes' listening connections; each reconnects on its own.
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [CHANGE_FEED_APPLICATION]);
+      await waitFor(async () => !feed.live, PROPAGATION_MS, () => 'feed still live');
+      // While down, process one reads the database on every request: a change elsewhere applies at once.
+      await ok(twoUrl, 'mutation { deleteUserPolicy(input: { userName: "alice", policyName: "list" }) }', root.token);
+      expect(await code(one.url, LIST_USERS, alice)).toBe('AccessDenied');
+      await waitFor(async () => feed.live, 10_000, () => 'feed did not reconnect');
+      await ok(twoUrl, PUT_LIST_POLICY, root.token);
+      await eventually(async () => expect(await code(one.url, LIST_USERS, alice)).toBeUndefined());
+      expect(await code(twoUrl, LIST_USERS, alice)).toBeUndefined();
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('answers a known session from memory: no query reads its session row again', async () => {
+    const root = await newAccount(one.url);
+    const alice = await userWithListUsers(one.url, root, 'alice');
+    await ok(one.url, LIST_USERS, alice);
+    sqlSeen.length = 0;
+    for (let i = 0; i < 5; i++) await ok(one.url, LIST_USERS, alice);
+    expect(sqlSeen.filter((sql) => /"Session"|"Account"/.test(sql))).toEqual([]);
+    expect(sqlSeen.length).toBeGreaterThan(0); // the listUsers queries themselves
+  });
+});
+
+describe('the change feed', () => {
+  it('keeps a revocation and a newer epoch that arrive while a session row is being read', async () => {
+    const root = await newAccount(one.url);
+    const feed = new ChangeFeed(database.url, createLogger('silent'));
+    await feed.start();
+    try {
+      const row = await db.session.findFirstOrThrow({ where: { accountId: root.accountId }, include: { account: { select: { policyEpoch: true } } } });
+      const generation = feed.generation;
+      // Committed after the read, before its result is remembered.
+      await db.session.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+      await db.account.update({ where: { id: root.accountId }, data: { policyEpoch: { increment: 1 } } });
+      await feed.sync();
+      feed.remember(generation, row, false, row.account.policyEpoch);
+      expect(feed.isRevoked(row.id)).toBe(true);
+      expect(feed.epochOf(root.accountId)).toBe(row.account.policyEpoch + 1);
+    } finally {
+      await feed.stop();
+    }
+  });
+
+  it('forgets what it knew when it listens again, and ignores reads begun before', async () => {
+    const root = await newAccount(one.url);
+    const feed = new ChangeFeed(database.url, createLogger('silent'));
+    await feed.start();
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const row = await db.session.findFirstOrThrow({ where: { accountId: root.accountId }, include: { account: { select: { policyEpoch: true } } } });
+      feed.remember(feed.generation, row, false, row.account.policyEpoch);
+      expect(feed.session(row.id)?.id).toBe(row.id);
+      const before = feed.generation;
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [CHANGE_FEED_APPLICATION]);
+      await waitFor(async () => !feed.live, PROPAGATION_MS, () => 'feed still live');
+      await waitFor(async () => feed.live, 10_000, () => 'feed did not reconnect');
+      expect(feed.session(row.id)).toBeUndefined();
+      expect(feed.epochOf(root.accountId)).toBeUndefined();
+      feed.remember(before, row, false, row.account.policyEpoch);
+      expect(feed.session(row.id)).toBeUndefined();
+    } finally {
+      await admin.end();
+      await feed.stop();
+    }
+  });
+});
+
+const LIST_USERS = '{ listUsers(first: 5) { nodes { userName } } }';
+const PUT_LIST_POLICY = `mutation { putUserPolicy(input: { userName: "alice", policyName: "list", policyDocument: ${JSON.stringify(
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:ListUsers'], Resource: '*' }] }),
+)} }) }`;
+
+async function gql(url: string, query: string, token?: string): Promise<GraphQLResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  return (await response.json()) as GraphQLResponse;
+}
+
+async function ok(url: string, query: string, token?: string, variables?: Record<string, unknown>): Promise<any> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const result = (await response.json()) as GraphQLResponse;
+  if (result.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(result.errors)}`);
+  return result.data;
+}
+
+/** The first error code, or undefined when the operation succeeded. */
+async function code(url: string, query: string, token: string): Promise<string | undefined> {
+  return (await gql(url, query, token)).errors?.[0]?.extensions?.code;
+}
+
+async function newAccount(url: string): Promise<{ accountId: string; token: string }> {
+  const email = `root-${randomBytes(4).toString('hex')}@example.com`;
+  const created = await ok(url, 'mutation($input: CreateAccountInput!) { createAccount(input: $input) { accountId } }', OPERATOR_TOKEN, {
+    input: { accountName: 'Two', email, password: ROOT_PASSWORD },
+  });
+  const signedIn = await ok(url, 'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }', undefined, { input: { email, password: ROOT_PASSWORD } });
+  return { accountId: created.createAccount.accountId, token: signedIn.signIn.sessionToken };
+}
+
+/** A user allowed iam:ListUsers by an inline policy "list", signed in. */
+async function userWithListUsers(url: string, root: { accountId: string; token: string }, userName: string): Promise<string> {
+  await ok(url, `mutation { createUser(input: { userName: "${userName}" }) { user { arn } } }`, root.token);
+  await ok(url, `mutation { createLoginProfile(input: { userName: "${userName}", password: "${USER_PASSWORD}" }) { loginProfile { userName } } }`, root.token);
+  await ok(url, PUT_LIST_POLICY.replace('"alice"', `"${userName}"`), root.token);
+  return signIn(url, root.accountId, userName);
+}
+
+async function signIn(url: string, accountId: string, userName: string): Promise<string> {
+  const data = await ok(url, 'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }', undefined, {
+    input: { accountId, userName, password: USER_PASSWORD },
+  });
+  return data.signIn.sessionToken;
+}
+
+/** Retries `assertion` until it passes or PROPAGATION_MS have passed (then rethrows its error). */
+async function eventually(assertion: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + PROPAGATION_MS;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, message: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(message());
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
