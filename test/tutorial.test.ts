@@ -161,6 +161,8 @@ describe('the IAM tutorial, end to end', () => {
     const me = await server.ok('{ getCallerIdentity { arn } }', {}, data.getSessionToken.credentials.sessionToken);
     expect(me.getCallerIdentity.arn).toBe(`arn:aws:iam::${root.accountId}:user/engineering/alice`);
     await asRoot('mutation($id: String!) { updateAccessKey(input: { userName: "alice", accessKeyId: $id, status: Inactive }) }', { id: state.accessKeyId });
+    // Switching the key off also ends the sessions it made.
+    expect(await server.errorCode('{ getCallerIdentity { arn } }', {}, data.getSessionToken.credentials.sessionToken)).toBe('InvalidClientTokenId');
     const refused = await server.gql('mutation($input: GetSessionTokenInput) { getSessionToken(input: $input) { credentials { accessKeyId } } }', {
       input: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
     });

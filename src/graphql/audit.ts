@@ -23,8 +23,12 @@ export function eventNameOf(fieldName: string): string {
   return fieldName.charAt(0).toUpperCase() + fieldName.slice(1);
 }
 
-/** Reads that are not worth an event each (answered for the caller about itself, at high rates). */
-const NOT_AUDITED = new Set(['jwks']);
+/**
+ * Calls that write no event. `jwks` reveals nothing; `isAuthorized*` are authorization
+ * questions asked at request rates, like CloudTrail's data events (which AWS records
+ * only on request) rather than management events.
+ */
+const NOT_AUDITED = new Set(['jwks', 'isAuthorized', 'isAuthorizedBatch']);
 
 /** Wraps every Query and Mutation field so that each call writes one audit event. */
 export function applyAudit(schema: GraphQLSchema): GraphQLSchema {

@@ -96,7 +96,17 @@ export async function updateAccessKey(
   await db.$transaction(async (tx) => {
     const key = await findUserKey(tx, caller, input.userName, input.accessKeyId);
     await tx.accessKey.update({ where: { id: key.id }, data: { status: input.status } });
+    if (input.status === 'Inactive') await revokeSessionsOfKey(tx, key.id);
   });
+}
+
+/**
+ * Ends the sessions made from a long-term key (GetSessionToken) when the key is
+ * deactivated or deleted. Stricter than AWS, where such credentials live until they
+ * expire: here switching a key off switches off everything it made.
+ */
+async function revokeSessionsOfKey(tx: DbTx, accessKeyId: string): Promise<void> {
+  await tx.session.updateMany({ where: { sourceAccessKeyId: accessKeyId, revokedAt: null }, data: { revokedAt: new Date() } });
 }
 
 /** AWS's DeleteAccessKey. https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteAccessKey.html */
@@ -104,6 +114,7 @@ export async function deleteAccessKey(db: Db, caller: Caller, input: { userName?
   await db.$transaction(async (tx) => {
     const key = await findUserKey(tx, caller, input.userName, input.accessKeyId);
     await tx.accessKey.delete({ where: { id: key.id } });
+    await revokeSessionsOfKey(tx, key.id);
   });
 }
 
