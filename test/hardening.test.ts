@@ -1,5 +1,6 @@
 // Request limits and production hardening: each limit answers a clear error and
 // none of these rejections reaches the database.
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestLimits } from '../src/graphql/limits.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -31,6 +32,15 @@ describe('request limits', () => {
     const deep = 'a { '.repeat(requestLimits.maxDepth + 1) + 'b' + ' }'.repeat(requestLimits.maxDepth + 1);
     const { json } = await post(server, JSON.stringify({ query: `{ ${deep} }` }));
     expect(json.errors.some((e: any) => /Query depth \d+ exceeds the limit/.test(e.message))).toBe(true);
+  });
+
+  it("accepts GraphiQL's standard introspection query but not a recursive one", async () => {
+    const { json } = await post(server, JSON.stringify({ query: getIntrospectionQuery() }));
+    expect(json.errors).toBeUndefined();
+    expect(json.data.__schema.queryType.name).toBe('Query');
+    const recursive = '{ __schema { types { ' + 'fields { type { '.repeat(10) + 'name' + ' } }'.repeat(10) + ' } } }';
+    const refused = await post(server, JSON.stringify({ query: recursive }));
+    expect(refused.json.errors[0].message).toMatch(/Introspection depth \d+ exceeds the limit of 20/);
   });
 
   it('refuses more aliases than the alias limit', async () => {

@@ -88,6 +88,10 @@ describe.skipIf(skip)('the playground in a browser', () => {
     expect(response?.headers()['content-security-policy']).toContain("default-src 'self'");
     await page.locator('.graphiql-container').waitFor();
     await expect.poll(() => page.locator('#examples option').count(), POLL).toBeGreaterThan(20);
+    // GraphiQL's own introspection query loaded the schema (the Docs panel and completion need it).
+    await expect.poll(() => graphqlRequests.some((r) => r.body.includes('IntrospectionQuery')), POLL).toBe(true);
+    await page.waitForTimeout(300);
+    expect(await responseText()).not.toMatch(/exceeds the limit|error/i);
     // API clients asking for JSON still get GraphQL.
     const api = await fetch(`${server.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
     expect(await api.json()).toEqual({ data: { __typename: 'Query' } });

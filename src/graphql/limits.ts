@@ -16,6 +16,11 @@ import {
 export const requestLimits = Object.freeze({
   /** Deepest selection nesting. */
   maxDepth: 12,
+  /**
+   * Deepest nesting inside `__schema` / `__type`: GraphiQL's standard introspection
+   * query nests `ofType` about 15 deep; recursive `fields { type { fields ...` beyond is refused.
+   */
+  maxIntrospectionDepth: 20,
   /** Aliased fields in one operation. */
   maxAliases: 30,
   /** Tokens the parser reads before giving up. */
@@ -28,28 +33,40 @@ function limitError(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'QUERY_LIMIT_EXCEEDED' } });
 }
 
-/** Refuses operations nested deeper than `maxDepth`. */
-export function depthLimitRule(maxDepth = requestLimits.maxDepth) {
+/**
+ * Refuses operations nested deeper than `maxDepth`; introspection subtrees
+ * (`__schema`, `__type`) have their own, larger limit.
+ */
+export function depthLimitRule(maxDepth = requestLimits.maxDepth, maxIntrospectionDepth = requestLimits.maxIntrospectionDepth) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+    let introspectionDepth = 0;
+    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>, inIntrospection: boolean): number => {
       if (!set) return 0;
       let deepest = 0;
       for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, seen) : 1);
-        else if (selection.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(selection.selectionSet, seen));
+        if (selection.kind === Kind.FIELD) {
+          const starts = !inIntrospection && (selection.name.value === '__schema' || selection.name.value === '__type');
+          const depth = selection.selectionSet ? 1 + depthOf(selection.selectionSet, seen, inIntrospection || starts) : 1;
+          if (starts) introspectionDepth = Math.max(introspectionDepth, depth);
+          else deepest = Math.max(deepest, depth);
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(selection.selectionSet, seen, inIntrospection));
         else if (!seen.has(selection.name.value)) {
           const fragment = fragments.get(selection.name.value);
-          deepest = Math.max(deepest, depthOf(fragment?.selectionSet, new Set([...seen, selection.name.value])));
+          deepest = Math.max(deepest, depthOf(fragment?.selectionSet, new Set([...seen, selection.name.value]), inIntrospection));
         }
       }
       return deepest;
     };
     return {
       OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, new Set());
+        introspectionDepth = 0;
+        const depth = depthOf(node.selectionSet, new Set(), false);
         if (depth > maxDepth) context.reportError(limitError(`Query depth ${depth} exceeds the limit of ${maxDepth}.`));
+        if (introspectionDepth > maxIntrospectionDepth) {
+          context.reportError(limitError(`Introspection depth ${introspectionDepth} exceeds the limit of ${maxIntrospectionDepth}.`));
+        }
       },
     };
   };
