@@ -9,6 +9,7 @@ import { findAwsManagedPolicy, isAwsManagedArn } from './aws-managed-policies.js
 import { checkPolicyArn, compare, requirePolicy } from './managed-policies.js';
 import { getManagedPolicies } from './managed-policy-lookup.js';
 import { checkName, checkPathPrefix, literalPrefix } from './names.js';
+import { bumpPolicyEpoch } from './policy-epoch.js';
 
 /** The kinds of entity a managed or inline policy belongs to (`entityType` columns). */
 export type PolicyHolderKind = 'user' | 'group' | 'role';
@@ -33,14 +34,6 @@ export class PolicyNotAttachableError extends IamError {
   constructor(message: string) {
     super('PolicyNotAttachable', message, 400);
   }
-}
-
-/**
- * Bumps the account's policy epoch: every cached view of any principal's effective
- * policies is stale from now on. Call in the transaction of the write that changes them.
- */
-export async function bumpPolicyEpoch(tx: DbTx, accountId: string): Promise<void> {
-  await tx.account.update({ where: { id: accountId }, data: { policyEpoch: { increment: 1 } } });
 }
 
 export function entityNotFound(kind: PolicyHolderKind, name: string): NoSuchEntityError {

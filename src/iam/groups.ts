@@ -16,6 +16,7 @@ import { paginate } from '../graphql/pagination.js';
 import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
 import { checkName, checkPath, checkPathPrefix, checkString, nameLimits } from './names.js';
+import { bumpPolicyEpoch } from './policy-epoch.js';
 
 /** AWS's default quota of groups per account. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
 export const GROUPS_PER_ACCOUNT = 300;
@@ -56,11 +57,6 @@ async function lockUser(tx: DbTx, accountId: string, userName: string): Promise<
     SELECT id FROM "User" WHERE "accountId" = ${accountId} AND "nameKey" = ${userName.toLowerCase()} FOR UPDATE`;
   if (!rows[0]) throw noSuchUser(userName);
   return rows[0];
-}
-
-/** Membership changes what policies users have: the authorizer's cache keys on this epoch. */
-async function bumpPolicyEpoch(tx: DbTx, accountId: string): Promise<void> {
-  await tx.account.update({ where: { id: accountId }, data: { policyEpoch: { increment: 1 } } });
 }
 
 export interface CreateGroupInput {

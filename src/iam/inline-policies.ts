@@ -6,7 +6,8 @@
 import type { Db, DbTx } from '../db/client.js';
 import { LimitExceededError, NoSuchEntityError } from '../errors.js';
 import { measurePolicySize, policySizeQuotas } from '../policy/limits.js';
-import { type PolicyHolder, type PolicyHolderKind, bumpPolicyEpoch, findHolder, lockHolder } from './attachments.js';
+import { type PolicyHolder, type PolicyHolderKind, findHolder, lockHolder } from './attachments.js';
+import { bumpPolicyEpoch } from './policy-epoch.js';
 import { compare } from './managed-policies.js';
 import { checkName } from './names.js';
 import { checkPolicyDocument } from './policy-documents.js';

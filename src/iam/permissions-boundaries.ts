@@ -8,6 +8,7 @@ import { parseIamArn } from './arn.js';
 import { getManagedPolicy } from './managed-policy-lookup.js';
 import { checkArn, checkName } from './names.js';
 import { findRole, lockRole } from './roles.js';
+import { bumpPolicyEpoch } from './policy-epoch.js';
 
 /** The one kind of boundary AWS has (AttachedPermissionsBoundary.PermissionsBoundaryType; AWS spells it PermissionsBoundaryPolicy). */
 export const PERMISSIONS_BOUNDARY_TYPE = 'PermissionsBoundaryPolicy';
@@ -60,14 +61,6 @@ export async function deleteRolePermissionsBoundary(tx: DbTx, accountId: string,
   const role = await findRole(tx, accountId, roleName);
   const { count } = await tx.role.updateMany({ where: { id: role.id, permissionsBoundaryArn: { not: null } }, data: { permissionsBoundaryArn: null } });
   if (count > 0) await bumpPolicyEpoch(tx, accountId);
-}
-
-/**
- * Marks every cached policy set of the account stale (src/auth/policy-authorizer.ts
- * compares epochs). Call in the transaction of the write that changes permissions.
- */
-export async function bumpPolicyEpoch(tx: DbTx, accountId: string): Promise<void> {
-  await tx.account.update({ where: { id: accountId }, data: { policyEpoch: { increment: 1 } } });
 }
 
 /** The user's id, its row locked until the transaction ends so that a concurrent DeleteUser waits. */

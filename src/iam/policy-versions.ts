@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html
 import type { Db, DbTx } from '../db/client.js';
 import { DeleteConflictError, LimitExceededError, NoSuchEntityError } from '../errors.js';
-import { bumpPolicyEpoch } from './attachments.js';
+import { bumpPolicyEpoch } from './policy-epoch.js';
 import { findAwsManagedPolicy, getAwsManagedPolicyVersion, isAwsManagedArn, listAwsManagedPolicyVersions } from './aws-managed-policies.js';
 import { checkPolicyArn, lockCustomerPolicy, requirePolicy } from './managed-policies.js';
 import { checkString } from './names.js';

@@ -8,7 +8,8 @@ import type { Role } from '../generated/prisma/client.js';
 import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
 import { type TagInput, checkDescription, checkName, checkPath, checkRange, checkString, literalPrefix } from './names.js';
-import { bumpPolicyEpoch, checkPermissionsBoundary } from './permissions-boundaries.js';
+import { checkPermissionsBoundary } from './permissions-boundaries.js';
+import { bumpPolicyEpoch } from './policy-epoch.js';
 import { checkPolicyDocument } from './policy-documents.js';
 import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
 

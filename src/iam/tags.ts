@@ -6,6 +6,7 @@ import type { DbTx } from '../db/client.js';
 import { InvalidInputError, LimitExceededError } from '../errors.js';
 import { defineLoader } from '../graphql/loaders.js';
 import { MAX_TAGS, type TagInput, checkTagKeys, checkTags } from './names.js';
+import { bumpPolicyEpoch } from './policy-epoch.js';
 
 /** The kinds of resource that carry tags (the `Tag.resourceType` column). */
 export type TaggableResourceType = 'user' | 'role' | 'policy' | 'instance-profile' | 'mfa';
@@ -59,7 +60,7 @@ export async function tagResource(
       update: { key: tag.key, value: tag.value },
     });
   }
-  await bumpPolicyEpoch(tx, accountId, resourceType);
+  await bumpPolicyEpochForTags(tx, accountId, resourceType);
 }
 
 /** Removes tags by key (case-insensitively); unknown keys are ignored, as in AWS. */
@@ -75,16 +76,15 @@ export async function untagResource(
   const removed = await tx.tag.deleteMany({
     where: { accountId, resourceType, resourceId, keyLower: { in: keys.map((k) => k.toLowerCase()) } },
   });
-  if (removed.count > 0) await bumpPolicyEpoch(tx, accountId, resourceType);
+  if (removed.count > 0) await bumpPolicyEpochForTags(tx, accountId, resourceType);
 }
 
 /**
  * Tags of users and roles are principal tags (`aws:PrincipalTag/*`), cached with the
  * compiled policies per account epoch: changing them must invalidate that cache.
  */
-async function bumpPolicyEpoch(tx: DbTx, accountId: string, resourceType: TaggableResourceType): Promise<void> {
-  if (resourceType !== 'user' && resourceType !== 'role') return;
-  await tx.account.update({ where: { id: accountId }, data: { policyEpoch: { increment: 1 } } });
+async function bumpPolicyEpochForTags(tx: DbTx, accountId: string, resourceType: TaggableResourceType): Promise<void> {
+  if (resourceType === 'user' || resourceType === 'role') await bumpPolicyEpoch(tx, accountId);
 }
 
 /** The tags of one resource, ordered by lower-cased key (code point order, the same in every database collation). */
