@@ -7,6 +7,7 @@
 import { globToRegExp, isKnownService, matchActions } from '../catalog.js';
 import type { Statement } from '../types.js';
 import type { CheckContext } from './context.js';
+import { findRedundant } from './redundant.js';
 
 /** Runs the action checks on every statement. */
 export function checkActions(ctx: CheckContext): void {
@@ -49,20 +50,8 @@ function checkActionsExist(ctx: CheckContext, statement: Statement, element: str
  */
 function checkRedundantActions(ctx: CheckContext, statement: Statement, element: string, actions: string[]): void {
   if (actions.length < 2) return;
-  const lower = actions.map((a) => a.toLowerCase());
-  const redundant: number[] = [];
-  for (let i = 0; i < lower.length; i++) {
-    for (let j = 0; j < lower.length; j++) {
-      if (i === j) continue;
-      const a = lower[i] as string;
-      const b = lower[j] as string;
-      // Of two equal entries the later one is redundant.
-      if (a === b ? j < i : covers(b, a)) {
-        redundant.push(i);
-        break;
-      }
-    }
-  }
+  // Actions compare case-insensitively.
+  const redundant = findRedundant(actions.map((a) => a.toLowerCase()), covers);
   if (redundant.length === 0) return;
   ctx.report(
     'SUGGESTION',

@@ -7,6 +7,7 @@
 import { globToRegExp, resourceArnFormats } from '../catalog.js';
 import type { Statement } from '../types.js';
 import type { CheckContext } from './context.js';
+import { findRedundant } from './redundant.js';
 
 const ACCOUNT = /^(\d{12}|aws)$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -84,18 +85,7 @@ function checkResourceType(ctx: CheckContext, resource: string, service: string,
  */
 function checkRedundantResources(ctx: CheckContext, statement: Statement, element: string, resources: string[]): void {
   if (resources.length < 2) return;
-  const redundant: number[] = [];
-  for (let i = 0; i < resources.length; i++) {
-    for (let j = 0; j < resources.length; j++) {
-      if (i === j) continue;
-      const a = resources[i] as string;
-      const b = resources[j] as string;
-      if (a === b ? j < i : covers(b, a)) {
-        redundant.push(i);
-        break;
-      }
-    }
-  }
+  const redundant = findRedundant(resources, covers);
   if (redundant.length === 0) return;
   ctx.report(
     'SUGGESTION',
