@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, generateKeyPair, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueSession } from '../src/sts/sessions.js';
 import { OPERATOR_TOKEN, startTestServer, type TestServer } from './support/server.js';
 import { ask, policy, signedInUser } from './support/scenarios.js';
 
@@ -29,6 +30,20 @@ describe('refused tokens', () => {
       past,
     );
     expect(await server.errorCode(WHO, {}, token)).toBe('ExpiredToken');
+  });
+
+  it('tolerates 30 seconds of clock skew on expiry, and no more', async () => {
+    const deps = server.service.deps;
+    const issuedAgo = async (seconds: number) =>
+      (
+        await issueSession(
+          deps,
+          { kind: 'root', accountId: root.accountId, principalArn: `arn:aws:iam::${root.accountId}:root`, principalId: root.accountId, durationSeconds: 900 },
+          new Date(Date.now() - seconds * 1000),
+        )
+      ).sessionToken;
+    expect((await server.ok(WHO, {}, await issuedAgo(910))).getCallerIdentity.arn).toBe(`arn:aws:iam::${root.accountId}:root`);
+    expect(await server.errorCode(WHO, {}, await issuedAgo(945))).toBe('ExpiredToken');
   });
 
   it('refuses alg: none', async () => {
