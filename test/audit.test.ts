@@ -55,6 +55,19 @@ describe('audit events', () => {
     expect(trail).toContain('HIDDEN_DUE_TO_SECURITY_REASONS');
   });
 
+  it('records reads as read-only events, written in batches', async () => {
+    const { token, accountId } = await server.newAccount();
+    await server.ok('mutation { createUser(input: { userName: "reader" }) { user { arn } } }', {}, token);
+    await server.ok('{ getUser(input: { userName: "reader" }) { user { arn } } }', {}, token);
+    await server.ok('{ listUsers { nodes { userName } } }', {}, token);
+    const reads = await events(token, { readOnly: true });
+    const byName = Object.fromEntries(reads.map((e) => [e.eventName, e]));
+    expect(byName.GetUser).toMatchObject({ readOnly: true, errorCode: null, resources: [`arn:aws:iam::${accountId}:user/reader`] });
+    expect(JSON.parse(byName.GetUser!.requestParameters)).toEqual({ userName: 'reader' });
+    expect(JSON.parse(byName.GetUser!.userIdentity)).toMatchObject({ type: 'Root', accountId });
+    expect(byName.ListUsers).toMatchObject({ readOnly: true, resources: [] });
+  });
+
   it('records sign-in as ConsoleLogin', async () => {
     const { token, accountId } = await server.newAccount();
     const [event] = await events(token, { eventName: 'ConsoleLogin' });

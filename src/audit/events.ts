@@ -24,6 +24,18 @@ export interface AuditCall {
   readOnly: boolean;
 }
 
+const COLUMNS = [
+  ['eventId', 'text'], ['accountId', 'text'], ['eventTime', 'timestamp(3)'], ['eventName', 'text'], ['eventSource', 'text'],
+  ['userIdentity', 'jsonb'], ['sourceIPAddress', 'text'], ['userAgent', 'text'], ['requestParameters', 'jsonb'],
+  ['responseElements', 'jsonb'], ['resources', 'text[]'], ['errorCode', 'text'], ['errorMessage', 'text'],
+  ['requestId', 'text'], ['readOnly', 'boolean'],
+] as const;
+
+/** Inserts a JSON array of rows (the shape `toRow` builds) in one statement. */
+const INSERT_BATCH = `INSERT INTO "AuditEvent" (${COLUMNS.map(([name]) => `"${name}"`).join(', ')})
+SELECT ${COLUMNS.map(([name]) => `r."${name}"`).join(', ')}
+FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(', ')})`;
+
 const USER_IDENTITY_TYPES = { root: 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole' } as const;
 
 /** CloudTrail's userIdentity element for a principal. */
@@ -91,7 +103,9 @@ export class AuditLog {
     this.buffer = [];
     if (rows.length === 0) return;
     try {
-      await this.db.auditEvent.createMany({ data: rows });
+      // One statement, one parameter: the batch as a JSON array, expanded by Postgres. Much
+      // cheaper on the request-serving process than building a row-by-row insert.
+      await this.db.$executeRawUnsafe(INSERT_BATCH, JSON.stringify(rows));
     } catch (error) {
       this.logger.error({ err: error, events: rows.length }, 'audit events could not be written');
     }
