@@ -9,6 +9,7 @@ import type { PolicyPath } from './errors.js';
 import type { JsonNode } from './json.js';
 import { messages, type ParseContext } from './parse-context.js';
 import type { ConditionEntry } from './types.js';
+import { parseDate } from './conditions/date.js';
 
 /**
  * `{ "<operator>": { "<key>": <value or values> } }` → one entry per operator/key
@@ -65,25 +66,16 @@ function scalarValue(ctx: ParseContext, node: JsonNode, path: () => PolicyPath):
   }
 }
 
-const ISO_DATE =
-  /^[+-]?\d{4,9}(?:-(\d{2})(?:-(\d{2}))?)?(?:[Tt](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 const MAX_EPOCH = 9223372036854775807n;
 
 /**
  * True when IAM can read `value` as a date: an ISO 8601 date or date-time
  * (`2020-01-01`, `2020-01-01T00:00:00Z`, `2020-01-01T10:00:00+01:00`) or a
- * non-negative epoch time in seconds.
+ * non-negative epoch time in seconds. One grammar with the evaluator (`parseDate`):
+ * a value accepted here is one a Date* condition can compare.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
  */
 export function isDateConditionValue(value: string): boolean {
   if (/^\d+$/.test(value)) return BigInt(value) <= MAX_EPOCH;
-  const m = ISO_DATE.exec(value);
-  if (!m) return false;
-  const [, month, day, hour, minute, second] = m;
-  if (month !== undefined && (Number(month) < 1 || Number(month) > 12)) return false;
-  if (day !== undefined && (Number(day) < 1 || Number(day) > 31)) return false;
-  if (hour !== undefined && Number(hour) > 23) return false;
-  if (minute !== undefined && Number(minute) > 59) return false;
-  if (second !== undefined && Number(second) > 59) return false;
-  return true;
+  return !value.startsWith('-') && parseDate(value) !== undefined;
 }

@@ -405,3 +405,14 @@ describe('parsePolicy properties', () => {
     );
   });
 });
+
+describe('Date condition values: one grammar for parse and evaluate', () => {
+  const withDate = (value: string) =>
+    JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { DateLessThan: { 'aws:CurrentTime': value } } }] });
+  it.each(['2020-01', '2020-01-01T10Z', '+2020-01-01', '2020-02-30T24:00:00Z'])('rejects %s, which no Date comparison could read', (value) => {
+    expect(() => parsePolicy(withDate(value), { policyType: 'managed' })).toThrow(PolicyError);
+  });
+  it.each(['2020-01-01', '2020-01-01T10:00:00Z', '2020-01-01T10:00:00+01:00', '1577836800'])('accepts %s', (value) => {
+    expect(parsePolicy(withDate(value), { policyType: 'managed' }).statements[0]!.condition[0]!.values).toEqual([value]);
+  });
+});
