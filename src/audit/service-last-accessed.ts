@@ -22,7 +22,7 @@ import { InvalidInputError, NoSuchEntityError, ValidationError } from '../errors
 import { parseIamArn } from '../iam/arn.js';
 import { getManagedPolicies } from '../iam/managed-policy-lookup.js';
 import { checkArn } from '../iam/names.js';
-import { globToRegExp, isKnownService } from '../policy/catalog.js';
+import { globMatcher, isKnownService } from '../policy/catalog.js';
 
 /** AWS's tracking period for last accessed data. */
 export const TRACKING_PERIOD_DAYS = 400;
@@ -286,8 +286,8 @@ function servicesOf(patterns: ActionPattern[]): Set<string> {
       if (isKnownService(service)) services.add(service);
       continue;
     }
-    const regex = globToRegExp(service);
-    for (const namespace of Object.keys(serviceNames())) if (regex.test(namespace)) services.add(namespace);
+    const matches = globMatcher(service);
+    for (const namespace of Object.keys(serviceNames())) if (matches(namespace)) services.add(namespace);
   }
   return services;
 }
@@ -297,9 +297,9 @@ function trackedActions(namespace: string, patterns: ActionPattern[], uses: Use[
   const names = actionNamesOf(namespace);
   const actions = new Map<string, Use | undefined>();
   for (const pattern of patterns) {
-    if (!globToRegExp(pattern.service).test(namespace)) continue;
-    const regex = globToRegExp(pattern.action);
-    for (const [lower, name] of names) if (regex.test(lower)) actions.set(name, actions.get(name));
+    if (!globMatcher(pattern.service)(namespace)) continue;
+    const matches = globMatcher(pattern.action);
+    for (const [lower, name] of names) if (matches(lower)) actions.set(name, actions.get(name));
   }
   for (const use of uses) {
     const known = actions.get(use.action);

@@ -10,6 +10,7 @@
 // cached by Node) rather than a static `import`, which could not name them;
 // its own API is asynchronous, and validation is synchronous.
 
+import { compileGlob } from './match.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -76,9 +77,9 @@ export function matchActions(prefix: string, pattern: string): readonly string[]
   const cacheKey = `${prefix.toLowerCase()}:${lower}`;
   let out = matchCache.get(cacheKey);
   if (!out) {
-    const regex = globToRegExp(lower);
+    const matches = globMatcher(lower);
     const found: string[] = [];
-    for (const action of actions) if (regex.test(action)) found.push(action);
+    for (const action of actions) if (matches(action)) found.push(action);
     out = Object.freeze(found);
     // Policies repeat a handful of patterns; a bounded cache keeps repeated validation fast.
     if (matchCache.size >= 2048) matchCache.clear();
@@ -185,17 +186,19 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `*` matches any run of characters, `?` any one character; everything else literally. Compiled once per pattern. */
-export function globToRegExp(pattern: string): RegExp {
-  let regex = globCache.get(pattern);
-  if (!regex) {
-    let source = '';
-    for (const ch of pattern) source += ch === '*' ? '.*' : ch === '?' ? '.' : escapeRegExp(ch);
-    regex = new RegExp(`^${source}$`, 's');
+/**
+ * `*` matches any run of characters, `?` any one character; everything else literally.
+ * The engine's linear-time matcher (no backtracking regex: validated policies come
+ * from users), compiled once per pattern.
+ */
+export function globMatcher(pattern: string): (text: string) => boolean {
+  let matcher = globCache.get(pattern);
+  if (!matcher) {
+    matcher = compileGlob(pattern);
     if (globCache.size >= 4096) globCache.clear();
-    globCache.set(pattern, regex);
+    globCache.set(pattern, matcher);
   }
-  return regex;
+  return matcher;
 }
 
-const globCache = new Map<string, RegExp>();
+const globCache = new Map<string, (text: string) => boolean>();

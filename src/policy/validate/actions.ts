@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
 
-import { globToRegExp, isKnownService, matchActions } from '../catalog.js';
+import { globMatcher, isKnownService, matchActions } from '../catalog.js';
 import type { Statement } from '../types.js';
 import type { CheckContext } from './context.js';
 import { findRedundant } from './redundant.js';
@@ -68,7 +68,7 @@ function covers(wide: string, narrow: string): boolean {
   const w = split(wide);
   const n = split(narrow);
   if (!w || !n || w[0] !== n[0]) return false;
-  if (!/[*?]/.test(n[1])) return globToRegExp(w[1]).test(n[1]);
+  if (!/[*?]/.test(n[1])) return globMatcher(w[1])(n[1]);
   if (isKnownService(n[0])) {
     const narrowSet = matchActions(n[0], n[1]);
     if (narrowSet.length === 0) return false;
@@ -76,7 +76,7 @@ function covers(wide: string, narrow: string): boolean {
     return narrowSet.every((a) => wideSet.has(a));
   }
   // Sound without a catalog only when `wide` has no single-character wildcard.
-  return !w[1].includes('?') && globToRegExp(w[1]).test(n[1]);
+  return !w[1].includes('?') && globMatcher(w[1])(n[1]);
 }
 
 /**

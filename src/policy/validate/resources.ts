@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
 
-import { globToRegExp, resourceArnFormats } from '../catalog.js';
+import { globMatcher, resourceArnFormats } from '../catalog.js';
 import type { Statement } from '../types.js';
 import type { CheckContext } from './context.js';
 import { findRedundant } from './redundant.js';
@@ -102,6 +102,6 @@ function checkRedundantResources(ctx: CheckContext, statement: Statement, elemen
  */
 function covers(wide: string, narrow: string): boolean {
   if (wide.includes('${') || narrow.includes('${')) return false;
-  if (!/[*?]/.test(narrow)) return globToRegExp(wide).test(narrow);
-  return !wide.includes('?') && globToRegExp(wide).test(narrow);
+  if (!/[*?]/.test(narrow)) return globMatcher(wide)(narrow);
+  return !wide.includes('?') && globMatcher(wide)(narrow);
 }
