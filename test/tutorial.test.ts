@@ -49,7 +49,7 @@ describe('the IAM tutorial, end to end', () => {
     expect(await rootError('mutation { createLoginProfile(input: { userName: "alice", password: "Another-Passw0rd!" }) { loginProfile { userName } } }')).toBe('EntityAlreadyExists');
     expect(await rootError('mutation { createLoginProfile(input: { userName: "nobody", password: "Another-Passw0rd!" }) { loginProfile { userName } } }')).toBe('NoSuchEntity');
     const stored = await server.db.loginProfile.findFirstOrThrow({ where: { user: { name: 'alice' } } });
-    expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$(m=19456,t=2,p=1|m=19456,p=1,t=2)\$/);
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     // As the console does with "must create a new password at next sign-in": let her change it.
     await asRoot('mutation { attachUserPolicy(input: { userName: "alice", policyArn: "arn:aws:iam::aws:policy/IAMUserChangePassword" }) }');
   });
@@ -81,7 +81,7 @@ describe('the IAM tutorial, end to end', () => {
     await asRoot('mutation($arn: String!) { attachUserPolicy(input: { userName: "alice", policyArn: $arn }) }', { arn: state.policyArn });
     expect(await rootError('mutation { createPolicy(input: { policyName: "Broken", policyDocument: "{\\"Statement\\": [{\\"Action\\": \\"s3:*\\"}]}" }) { policy { arn } } }')).toBe('MalformedPolicyDocument');
     expect(await rootError('mutation($arn: String!) { deletePolicy(input: { policyArn: $arn }) }', { arn: state.policyArn })).toBe('DeleteConflict');
-    expect(await rootError('mutation { deletePolicy(input: { policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" }) }')).toMatch(/UnmodifiableEntity|AccessDenied/);
+    expect(await rootError('mutation { deletePolicy(input: { policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" }) }')).toBe('UnmodifiableEntity');
   });
 
   it('6. creates AppServerRole trusted by EC2 and attaches a policy to it', async () => {

@@ -9,5 +9,7 @@ export type DbTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$tra
 
 /** Opens a pooled Prisma client on `connectionString`. */
 export function createDb(connectionString: string, poolSize = 10): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize }) });
+  // Minimal error messages: Prisma's default ones quote the failing call with its
+  // arguments, which may hold password hashes or sealed seeds, and errors get logged.
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize }), errorFormat: 'minimal' });
 }

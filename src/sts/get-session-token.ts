@@ -8,11 +8,10 @@
 // GetSessionToken or AssumeRole cannot call it again, as in AWS.
 // A session made from an access key stops working when that key is deactivated
 // or deleted (stricter than AWS, where such credentials live until they expire):
-// authenticate.ts checks `isSourceAccessKeyActive`.
+// src/iam/access-keys.ts revokes its sessions in the same transaction.
 import { recordAccessKeyUse } from '../iam/access-keys.js';
 import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
-import type { DbTx } from '../db/client.js';
 import { AccessDeniedError, IamError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
 import type { User } from '../generated/prisma/client.js';
 import { enabledDevices, verifyMfaCode, checkCode, checkSerialNumber } from '../auth/mfa.js';
@@ -146,11 +145,3 @@ function isFailure(error: unknown): boolean {
   return error instanceof InvalidClientTokenIdError || error instanceof AccessDeniedError || (error instanceof IamError && error.code === 'SignatureDoesNotMatch');
 }
 
-/**
- * For authenticate.ts: a session made from a long-term access key is valid only
- * while that key exists and is Active.
- */
-export async function isSourceAccessKeyActive(db: DbTx, sourceAccessKeyId: string): Promise<boolean> {
-  const key = await db.accessKey.findUnique({ where: { id: sourceAccessKeyId }, select: { status: true } });
-  return key?.status === 'Active';
-}
