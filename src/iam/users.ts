@@ -201,6 +201,8 @@ export async function tagUser(db: Db, accountId: string, userName: string, tags:
   checkTagList(tags);
   await db.$transaction(async (tx) => {
     const user = await findUser(tx, accountId, userName);
+    // Tag rows have no foreign key: lock the user so a concurrent DeleteUser cannot orphan them.
+    await lockUser(tx, user.id);
     await tagResource(tx, accountId, 'user', user.id, tags);
   });
 }
