@@ -27,6 +27,8 @@ export interface SigningKeyStoreOptions {
 export class SigningKeyStore {
   private keys: SigningKeyPair[] = [];
   private lastReload = 0;
+  /** Bumped by every reload, so derived views (the verifier's JWKS) know to rebuild. */
+  version = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -71,6 +73,7 @@ export class SigningKeyStore {
 
   async reload(): Promise<void> {
     this.lastReload = Date.now();
+    this.version++;
     const rows = await this.db.signingKey.findMany({ orderBy: { activatesAt: 'asc' } });
     this.keys = await Promise.all(
       rows.map(async (row) => ({

@@ -67,8 +67,19 @@ export class TokenService {
     }
   }
 
+  private jwks: { version: number; builtAt: number; set: ReturnType<typeof createLocalJWKSet> } | undefined;
+
+  /** The verification key set, rebuilt when the keys reload and at least every minute (retirements age out). */
+  private keySet(): ReturnType<typeof createLocalJWKSet> {
+    const now = Date.now();
+    if (!this.jwks || this.jwks.version !== this.keys.version || now - this.jwks.builtAt > 60_000) {
+      this.jwks = { version: this.keys.version, builtAt: now, set: createLocalJWKSet({ keys: this.keys.publicKeys() }) };
+    }
+    return this.jwks.set;
+  }
+
   private async verifyWithKnownKeys(token: string): Promise<SessionClaims> {
-    const jwks = createLocalJWKSet({ keys: this.keys.publicKeys() });
+    const jwks = this.keySet();
     try {
       const { payload } = await jwtVerify(token, jwks, {
         algorithms: [SIGNING_ALG],
