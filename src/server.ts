@@ -3,13 +3,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Config } from './config.js';
 import type { Context, Deps } from './context.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
 import { AuditLog } from './audit/events.js';
-import { withAuditedTransactions } from './audit/scope.js';
 import { createSealer } from './auth/seal.js';
 import { SignInThrottle } from './auth/throttle.js';
 import { ChangeFeed } from './auth/change-feed.js';
@@ -63,8 +63,8 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
   });
   return {
     config: options.config,
-    // Mutations' audit events commit with their effects (src/audit/scope.ts).
-    db: withAuditedTransactions(options.db),
+    // Mutations' audit events commit with their effects through ctx.db (src/audit/scope.ts).
+    db: options.db,
     logger: options.logger,
     sealer,
     keys,
@@ -95,7 +95,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     validationRules: [...limitRules, SingleCredentialCheckRule],
     parseOptions: { maxTokens: requestLimits.maxTokens },
     allowBatchedHttpRequests: false,
-    plugins: [authenticationPlugin, ownWritesPlugin, ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [
+      authenticationPlugin,
+      ownWritesPlugin,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // IAM answers are never cacheable, and the cache-control plugin's per-field
+      // hook costs every field of every response. The playground is ours (src/playground).
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
   });
   await apollo.start();
   httpServer.on('request', createRequestListener({ deps, apollo, isReady: () => ready }));

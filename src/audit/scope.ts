@@ -1,9 +1,12 @@
 // Writes a mutation's audit event in the same transaction as its effect. The
-// audit wrapper opens a scope around each mutation; the database handle's
-// `$transaction` (wrapped by `withAuditedTransactions`) adds the scope's event as
-// the transaction's last statement, so the effect and its record commit or roll
-// back together. Calls whose effect is not a transaction are recorded right after.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// audit wrapper gives each mutation a database handle (`auditedDb`) whose
+// `$transaction` adds the scope's event as the transaction's last statement, so
+// the effect and its record commit or roll back together. Calls whose effect is
+// not a transaction are recorded right after.
+//
+// The scope travels on the request's context (`ctx.db`), not in an
+// AsyncLocalStorage: on Node 20 one AsyncLocalStorage in use puts a promise hook
+// on every promise of the process, which costs every request, reads included.
 import type { Db } from '../db/client.js';
 
 export interface AuditScope {
@@ -15,26 +18,18 @@ export interface AuditScope {
   written: boolean;
 }
 
-const scopes = new AsyncLocalStorage<AuditScope>();
-
-/** Runs `work` with `scope` as the current audit scope. */
-export function runInAuditScope<T>(scope: AuditScope, work: () => Promise<T>): Promise<T> {
-  return scopes.run(scope, work);
-}
-
 /**
- * Wraps a Prisma client so that interactive transactions run inside an audit scope
- * also insert that scope's event (once per scope), before they commit.
+ * `db`, except that its interactive transactions also insert `scope`'s event
+ * (once per scope) before they commit.
  */
-export function withAuditedTransactions(db: Db): Db {
+export function auditedDb(db: Db, scope: AuditScope): Db {
   const transaction = db.$transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
   const audited = (first: unknown, ...rest: unknown[]) => {
     if (typeof first !== 'function') return transaction(first, ...rest);
     const work = first as (tx: Db) => Promise<unknown>;
     return transaction(async (tx: Db) => {
       const result = await work(tx);
-      const scope = scopes.getStore();
-      if (scope && !scope.written) {
+      if (!scope.written) {
         const row = scope.build();
         await tx.auditEvent.create({ data: row as never });
         scope.eventId = row.eventId;

@@ -4,7 +4,7 @@ import { type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver, is
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
 import type { AuditCall } from '../audit/events.js';
-import { runInAuditScope, type AuditScope } from '../audit/scope.js';
+import { auditedDb, type AuditScope } from '../audit/scope.js';
 
 /** Fields that are STS or sign-in calls rather than IAM calls. */
 const EVENT_SOURCES: Record<string, string> = {
@@ -62,7 +62,13 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
         try {
           let result: unknown;
           if (scope) {
-            result = await runInAuditScope(scope, run);
+            // Mutations run one after another, so the handle can be swapped for the call's duration.
+            ctx.db = auditedDb(ctx.deps.db, scope);
+            try {
+              result = await run();
+            } finally {
+              ctx.db = ctx.deps.db;
+            }
           } else {
             result = await run();
           }
