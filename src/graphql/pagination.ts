@@ -71,14 +71,32 @@ export async function paginate<T>(
   const rows = await fetch(afterKey, size + 1);
   const hasNextPage = rows.length > size;
   const page = hasNextPage ? rows.slice(0, size) : rows;
-  const edges = page.map((node) => ({ node, cursor: codec.encode(scope, keyOf(node)) }));
-  const endCursor = edges.length > 0 ? edges[edges.length - 1]!.cursor : null;
+  // Cursors are signed only when read: most callers ask for the marker alone.
+  const cursorOf = (node: T | undefined) => (node === undefined ? null : codec.encode(scope, keyOf(node)));
+  const first = page[0];
+  const last = page[page.length - 1];
   return {
-    edges,
+    edges: page.map((node) => ({
+      node,
+      get cursor() {
+        return cursorOf(node)!;
+      },
+    })),
     nodes: page,
-    pageInfo: { hasNextPage, hasPreviousPage: afterKey !== undefined, startCursor: edges[0]?.cursor ?? null, endCursor },
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: afterKey !== undefined,
+      get startCursor() {
+        return cursorOf(first);
+      },
+      get endCursor() {
+        return cursorOf(last);
+      },
+    },
     isTruncated: hasNextPage,
-    marker: hasNextPage ? endCursor : null,
+    get marker() {
+      return hasNextPage ? cursorOf(last) : null;
+    },
   };
 }
 
