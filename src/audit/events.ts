@@ -3,7 +3,7 @@
 // buffered and written in batches so reads stay cheap.
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/client.js';
+import { type Db, poolOf } from '../db/client.js';
 import type { Logger } from '../log.js';
 import type { Principal } from '../auth/principal.js';
 import { redact } from './redact.js';
@@ -26,15 +26,15 @@ export interface AuditCall {
 
 const COLUMNS = [
   ['eventId', 'text'], ['accountId', 'text'], ['eventTime', 'timestamp(3)'], ['eventName', 'text'], ['eventSource', 'text'],
-  ['userIdentity', 'jsonb'], ['sourceIPAddress', 'text'], ['userAgent', 'text'], ['requestParameters', 'jsonb'],
-  ['responseElements', 'jsonb'], ['resources', 'text[]'], ['errorCode', 'text'], ['errorMessage', 'text'],
+  ['userIdentity', 'json'], ['sourceIPAddress', 'text'], ['userAgent', 'text'], ['requestParameters', 'json'],
+  ['responseElements', 'json'], ['resources', 'text[]'], ['errorCode', 'text'], ['errorMessage', 'text'],
   ['requestId', 'text'], ['readOnly', 'boolean'],
 ] as const;
 
 /** Inserts a JSON array of rows (the shape `toRow` builds) in one statement. */
 const INSERT_BATCH = `INSERT INTO "AuditEvent" (${COLUMNS.map(([name]) => `"${name}"`).join(', ')})
 SELECT ${COLUMNS.map(([name]) => `r."${name}"`).join(', ')}
-FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(', ')})`;
+FROM json_to_recordset($1::json) AS r(${COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(', ')})`;
 
 const USER_IDENTITY_TYPES = { root: 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole' } as const;
 
@@ -59,10 +59,16 @@ export function userIdentityOf(principal: Principal | null): Record<string, unkn
   };
 }
 
+/** Most sessions whose userIdentity JSON is remembered (see `identityJson`). */
+const IDENTITY_CACHE_LIMIT = 10_000;
+
 /** Writes audit events; read-only ones in batches. */
 export class AuditLog {
-  private buffer: ReturnType<AuditLog['toRow']>[] = [];
+  /** Queued read-only events, each already one JSON object of `INSERT_BATCH`'s record set. */
+  private buffer: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** userIdentity as JSON per session id: every field of it is a fixed fact of the session. */
+  private readonly identities = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -72,12 +78,11 @@ export class AuditLog {
 
   /** Records a call. Mutations are written before this resolves; reads are queued. */
   async record(call: AuditCall): Promise<void> {
-    const row = this.toRow(call);
     if (!call.readOnly) {
-      await this.db.auditEvent.create({ data: row });
+      await this.db.auditEvent.create({ data: this.toRow(call) });
       return;
     }
-    this.buffer.push(row);
+    this.buffer.push(this.toJson(call));
     if (this.buffer.length >= 500) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
@@ -104,11 +109,44 @@ export class AuditLog {
     if (rows.length === 0) return;
     try {
       // One statement, one parameter: the batch as a JSON array, expanded by Postgres. Much
-      // cheaper on the request-serving process than building a row-by-row insert.
-      await this.db.$executeRawUnsafe(INSERT_BATCH, JSON.stringify(rows));
+      // cheaper on the request-serving process than building a row-by-row insert, and
+      // sent through node-postgres directly: Prisma re-encodes a large parameter.
+      const batch = `[${rows.join(',')}]`;
+      const pool = poolOf(this.db);
+      if (pool) await pool.query(INSERT_BATCH, [batch]);
+      else await this.db.$executeRawUnsafe(INSERT_BATCH, batch);
     } catch (error) {
       this.logger.error({ err: error, events: rows.length }, 'audit events could not be written');
     }
+  }
+
+  /**
+   * A read's event as the JSON object `INSERT_BATCH` expands: the same fields as
+   * `toRow`, written straight to text (reads are the hot path).
+   */
+  private toJson(call: AuditCall): string {
+    const parameters = redact(call.requestParameters);
+    const response = redact(call.responseElements);
+    return (
+      `{"eventId":"${randomUUID()}","accountId":${JSON.stringify(call.accountId)},"eventTime":"${new Date().toISOString()}",` +
+      `"eventName":${JSON.stringify(call.eventName)},"eventSource":${JSON.stringify(call.eventSource)},` +
+      `"userIdentity":${this.identityJson(call.principal)},"sourceIPAddress":${JSON.stringify(call.sourceIp || null)},` +
+      `"userAgent":${JSON.stringify(call.userAgent ?? null)},"requestParameters":${parameters === undefined ? 'null' : JSON.stringify(parameters)},` +
+      `"responseElements":${response === undefined ? 'null' : JSON.stringify(response)},"resources":${JSON.stringify(call.resources)},` +
+      `"errorCode":${JSON.stringify(call.errorCode ?? null)},"errorMessage":${JSON.stringify(call.errorMessage ?? null)},` +
+      `"requestId":${JSON.stringify(call.requestId)},"readOnly":true}`
+    );
+  }
+
+  private identityJson(principal: Principal | null): string {
+    if (!principal) return '{"type":"Anonymous"}';
+    let json = this.identities.get(principal.sessionId);
+    if (json === undefined) {
+      json = JSON.stringify(userIdentityOf(principal));
+      if (this.identities.size >= IDENTITY_CACHE_LIMIT) this.identities.clear();
+      this.identities.set(principal.sessionId, json);
+    }
+    return json;
   }
 
   private toRow(call: AuditCall) {
