@@ -1,9 +1,15 @@
 // HTTP benchmark of the GraphQL service (npm run bench:graphql): autocannon on
 // loopback against an embedded Postgres, every case side by side with its
-// baseline. Cases run one after another, each for CASE_SECONDS with
-// CONNECTIONS connections after a short warm-up; the load runs in a worker
-// thread so it does not share the servers' event loop.
-// BENCH_SECONDS=n changes the duration; BENCH_ONLY=<regexp> runs only the matching cases.
+// baseline, all servers in one process, run as deployed (NODE_ENV=production).
+// Cases take turns: ROUNDS rounds, each running every case for CASE_SECONDS
+// with CONNECTIONS connections (after one warm-up second per case in the first
+// round), and each figure is the median of its rounds, so a slow spell of a
+// shared machine lands on every case alike instead of on one. The load runs in
+// a worker thread so it does not share the servers' event loop.
+// Run with --expose-gc (as npm run bench:graphql does) so that each case starts
+// from a collected heap. BENCH_SECONDS=n and BENCH_ROUNDS=n change the durations; BENCH_ONLY=<regexp>
+// runs only the matching cases.
+import './production-mode.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +23,11 @@ import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate } from '../src/db/migrate.js';
 import { createLogger } from '../src/log.js';
 import { startService, type RunningService } from '../src/server.js';
-import { startBareApollo, startRawPgList } from './graphql-baselines.js';
+import { startApolloList, startBareApollo, startRawPgList } from './graphql-baselines.js';
 import { seed } from './graphql-seed.js';
 
-const CASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
@@ -51,7 +58,7 @@ async function main(): Promise<void> {
   try {
     await migrate(pg.connectionString);
     const masterKey = randomBytes(32).toString('base64url');
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, IAM_ISSUER: 'http://bench.local', LOG_LEVEL: 'silent', DATABASE_URL: pg.connectionString });
+    const config = loadConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, IAM_ISSUER: 'http://bench.local', LOG_LEVEL: 'silent', DATABASE_URL: pg.connectionString });
     const start = async (authorizer?: Authorizer) => {
       const db = createDb(pg.connectionString);
       const service = await startService({ config, db, logger: createLogger('silent'), masterKey, ...(authorizer ? { authorizer } : {}) });
@@ -66,6 +73,10 @@ async function main(): Promise<void> {
     const fixture = await seed(on.url, OPERATOR_TOKEN);
     const raw = await startRawPgList(pg.connectionString, fixture.accountId);
     closers.push(raw.close);
+    const apolloPg = await startApolloList(pg.connectionString, fixture.accountId, 'pg');
+    closers.push(apolloPg.close);
+    const apolloPrisma = await startApolloList(pg.connectionString, fixture.accountId, 'prisma');
+    closers.push(apolloPrisma.close);
 
     const isAuthorized = `{ isAuthorized(input: { action: "iam:GetUser", resource: "arn:aws:iam::${fixture.accountId}:user/user-07" }) { allowed decision } }`;
     const cases: Array<{ name: string; url: string; query: string; token?: string; auditOff?: RunningService }> = [
@@ -76,25 +87,36 @@ async function main(): Promise<void> {
       { name: 'open-iam: getCallerIdentity, on, audit off', url: on.url, query: TRIVIAL, token: fixture.userToken, auditOff: on },
       { name: 'open-iam: isAuthorized (bearer)', url: on.url, query: isAuthorized, token: fixture.userToken },
       { name: 'raw pg: 20 users over node:http', url: raw.url, query: LIST },
+      { name: 'bare Apollo + pg: listUsers(20)', url: apolloPg.url, query: LIST },
+      { name: 'bare Apollo + Prisma: listUsers(20)', url: apolloPrisma.url, query: LIST },
       { name: 'open-iam: listUsers(20), user, 5 policies, on', url: on.url, query: LIST, token: fixture.userToken },
       { name: 'open-iam: listUsers(20), user, enforcement off', url: off.url, query: LIST, token: fixture.userToken },
       { name: 'open-iam: listUsers(20), root (no evaluation)', url: on.url, query: LIST, token: fixture.rootToken },
       { name: 'open-iam: listUsers(20), user, on, audit off', url: on.url, query: LIST, token: fixture.userToken, auditOff: on },
     ];
-    const results = new Map<string, Result>();
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
-    for (const c of cases) {
-      if (only && !only.test(c.name)) continue;
-      await expectSuccess(c.url, c.query, c.token);
-      const restore = c.auditOff ? muteAudit(c.auditOff) : () => {};
-      try {
-        await load(c.url, c.query, c.token, WARMUP_SECONDS);
-        const r = await load(c.url, c.query, c.token, CASE_SECONDS);
-        results.set(c.name, { name: c.name, ...r });
-        process.stderr.write(`${c.name}: ${Math.round(r.rps)} req/s\n`);
-      } finally {
-        restore();
+    const chosen = cases.filter((c) => !only || only.test(c.name));
+    for (const c of chosen) await expectSuccess(c.url, c.query, c.token);
+    const rounds = new Map<string, Array<Omit<Result, 'name'>>>(chosen.map((c) => [c.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const c of chosen) {
+        const restore = c.auditOff ? muteAudit(c.auditOff) : () => {};
+        try {
+          if (round === 0) await load(c.url, c.query, c.token, WARMUP_SECONDS);
+          // Every case starts from a collected heap: all servers share this process,
+          // and one case's promoted garbage would otherwise slow the next one's collections.
+          globalThis.gc?.();
+          const r = await load(c.url, c.query, c.token, CASE_SECONDS);
+          rounds.get(c.name)!.push(r);
+          process.stderr.write(`round ${round + 1}/${ROUNDS} ${c.name}: ${Math.round(r.rps)} req/s\n`);
+        } finally {
+          restore();
+        }
       }
+    }
+    const results = new Map<string, Result>();
+    for (const [name, runs] of rounds) {
+      results.set(name, { name, rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((n, r) => n + r.errors, 0) });
     }
     printTable(results);
   } finally {
@@ -117,6 +139,12 @@ async function load(url: string, query: string, token: string | undefined, secon
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** Refuses to measure a case whose answer is an error (an AccessDenied is fast, and meaningless). */
 async function expectSuccess(url: string, query: string, token?: string): Promise<void> {
   const response = await fetch(url, {
@@ -128,20 +156,22 @@ async function expectSuccess(url: string, query: string, token?: string): Promis
   if (!response.ok || body.errors?.length) throw new Error(`${url} ${query}: ${JSON.stringify(body)}`);
 }
 
-/** Replaces the audit trail's record with a no-op, for measuring what it costs. */
+/** Replaces the audit trail's record calls with no-ops, for measuring what it costs. */
 function muteAudit(service: RunningService): () => void {
   const audit = service.deps.audit;
-  const record = audit.record;
+  const { record, recordRead } = audit;
   audit.record = async () => {};
+  audit.recordRead = () => {};
   return () => {
     audit.record = record;
+    audit.recordRead = recordRead;
   };
 }
 
 function printTable(results: Map<string, Result>): void {
   const get = (name: string) => results.get(name)!;
   const ratio = (a: string, b: string) => get(a).rps / get(b).rps;
-  console.log(`\nGraphQL HTTP benchmark: ${CASE_SECONDS} s per case, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`);
+  console.log(`\nGraphQL HTTP benchmark: median of ${ROUNDS} rounds of ${CASE_SECONDS} s per case, ${CONNECTIONS} connections, loopback, NODE_ENV=production, Node ${process.version}\n`);
   console.log('| case | req/s | p50 ms | p99 ms | errors |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const r of results.values()) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
@@ -150,8 +180,12 @@ function printTable(results: Map<string, Result>): void {
     ['enforcement on / off (getCallerIdentity)', 'open-iam: getCallerIdentity, enforcement on', 'open-iam: getCallerIdentity, enforcement off', 0.9],
     ['enforcement on / off (listUsers, 5 policies)', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), user, enforcement off', 0.9],
     ['isAuthorized / bare Apollo', 'open-iam: isAuthorized (bearer)', 'bare Apollo: getCallerIdentity (constant)', 0.8],
-    ['listUsers user (5 policies) / raw pg', 'open-iam: listUsers(20), user, 5 policies, on', 'raw pg: 20 users over node:http', 0.6],
-    ['listUsers root / raw pg', 'open-iam: listUsers(20), root (no evaluation)', 'raw pg: 20 users over node:http', 0.6],
+    ['listUsers user (5 policies) / bare Apollo + pg', 'open-iam: listUsers(20), user, 5 policies, on', 'bare Apollo + pg: listUsers(20)', 0.6],
+    ['listUsers root / bare Apollo + pg', 'open-iam: listUsers(20), root (no evaluation)', 'bare Apollo + pg: listUsers(20)', 0.6],
+    ['(reference) bare Apollo + Prisma / bare Apollo + pg', 'bare Apollo + Prisma: listUsers(20)', 'bare Apollo + pg: listUsers(20)', NaN],
+    ['(reference) listUsers user / bare Apollo + Prisma', 'open-iam: listUsers(20), user, 5 policies, on', 'bare Apollo + Prisma: listUsers(20)', NaN],
+    ['(reference) listUsers user / node:http + pg, no GraphQL', 'open-iam: listUsers(20), user, 5 policies, on', 'raw pg: 20 users over node:http', NaN],
+    ['(reference) bare Apollo + pg / node:http + pg', 'bare Apollo + pg: listUsers(20)', 'raw pg: 20 users over node:http', NaN],
     ['listUsers user / root', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), root (no evaluation)', NaN],
     ['audit cost: getCallerIdentity on / audit off', 'open-iam: getCallerIdentity, enforcement on', 'open-iam: getCallerIdentity, on, audit off', NaN],
     ['audit cost: listUsers on / audit off', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), user, on, audit off', NaN],

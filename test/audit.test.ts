@@ -18,8 +18,8 @@ const LOOKUP = `query($input: LookupEventsInput, $first: Int, $after: String) {
   }
 }`;
 
-async function events(token: string, input: Record<string, unknown> = {}, first = 50) {
-  await server.service.deps.audit.flush();
+async function events(token: string, input: Record<string, unknown> = {}, { first = 50, flush = true } = {}) {
+  if (flush) await server.service.deps.audit.flush();
   const data = await server.ok(LOOKUP, { input, first }, token);
   return data.lookupEvents.nodes as Array<Record<string, any>>;
 }
@@ -41,6 +41,14 @@ describe('audit events', () => {
     const [event] = await events(token, { errorCode: 'NoSuchEntity' });
     expect(event).toMatchObject({ eventName: 'DeleteUser', errorCode: 'NoSuchEntity' });
     expect(event!.errorMessage).toMatch(/nobody/);
+  });
+
+  it('records a failed read at once, still as a read-only event', async () => {
+    const { token } = await server.newAccount();
+    await server.gql('{ getUser(input: { userName: "ghost" }) { user { arn } } }', {}, token);
+    // No flush: a failure is written before the answer leaves.
+    const [event] = await events(token, { errorCode: 'NoSuchEntity' }, { flush: false });
+    expect(event).toMatchObject({ eventName: 'GetUser', errorCode: 'NoSuchEntity', readOnly: true });
   });
 
   it('hides passwords and secret keys in parameters and responses', async () => {

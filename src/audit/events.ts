@@ -76,12 +76,13 @@ export class AuditLog {
     private readonly flushMs = 200,
   ) {}
 
-  /** Records a call. Mutations are written before this resolves; reads are queued. */
+  /** Writes a call's event before resolving: mutations, and every call that failed (denials included). */
   async record(call: AuditCall): Promise<void> {
-    if (!call.readOnly) {
-      await this.db.auditEvent.create({ data: this.toRow(call) });
-      return;
-    }
+    await this.db.auditEvent.create({ data: this.toRow(call) });
+  }
+
+  /** Queues a read's event for the next batch (at most `flushMs` or 500 events away). */
+  recordRead(call: AuditCall): void {
     this.buffer.push(this.toJson(call));
     if (this.buffer.length >= 500) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);

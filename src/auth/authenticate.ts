@@ -95,7 +95,13 @@ function invalidToken(): Error {
 
 /** Compares two secrets in constant time (digests first, so lengths do not leak). */
 export function isSameSecret(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
+  return timingSafeEqual(createHash('sha256').update(a).digest(), digestOf(b));
+}
+
+/** The digest of the last secret compared against (the operator token: the same on every request). */
+let remembered: { secret: string; digest: Buffer } | undefined;
+
+function digestOf(secret: string): Buffer {
+  if (remembered?.secret !== secret) remembered = { secret, digest: createHash('sha256').update(secret).digest() };
+  return remembered.digest;
 }

@@ -1,6 +1,6 @@
 // Every root field (each one an AWS API call) is audited, allowed or denied:
 // this wraps the guarded resolver, so a denial is recorded with its error code.
-import { type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver, isObjectType } from 'graphql';
+import { type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, defaultFieldResolver, isObjectType } from 'graphql';
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
 import type { AuditCall } from '../audit/events.js';
@@ -41,60 +41,76 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
       const inner: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
       const eventName = eventNameOf(field.name);
       const eventSource = EVENT_SOURCES[field.name] ?? 'iam.amazonaws.com';
-      field.resolve = async (parent, args, ctx: Context, info) => {
-        const call = (overrides: Partial<AuditCall>): AuditCall => ({
-          eventName,
-          eventSource,
-          readOnly,
-          requestParameters: args.input ?? args,
-          accountId: ctx.principal?.accountId ?? null,
-          principal: ctx.principal,
-          sourceIp: ctx.sourceIp,
-          userAgent: ctx.userAgent,
-          requestId: ctx.requestId,
-          responseElements: null,
-          resources: ctx.auditResources.get(info.path.key as string) ?? [],
-          ...overrides,
-        });
-        // A mutation's event is written by its effect's transaction when it has one (src/audit/scope.ts).
-        const scope: AuditScope | undefined = readOnly ? undefined : { build: () => ctx.deps.audit.rowOf(call({})), written: false };
-        const run = () => inner(parent, args, ctx, info) as Promise<unknown>;
-        try {
-          let result: unknown;
-          if (scope) {
-            // Mutations run one after another, so the handle can be swapped for the call's duration.
-            ctx.db = auditedDb(ctx.deps.db, scope);
+      const meta: CallMeta = { eventName, eventSource, readOnly };
+      field.resolve = readOnly
+        ? async (parent, args, ctx: Context, info) => {
+            let result: unknown;
             try {
-              result = await run();
-            } finally {
-              ctx.db = ctx.deps.db;
+              result = await inner(parent, args, ctx, info);
+            } catch (error) {
+              await ctx.deps.audit.record(failedCall(meta, args, ctx, info, error));
+              throw error;
             }
-          } else {
-            result = await run();
+            // Lists and connections are not copied into the trail, as CloudTrail omits them for List calls.
+            ctx.deps.audit.recordRead(callOf(meta, args, ctx, info, ctx.principal?.accountId ?? accountOfResult(result), null));
+            return result;
           }
-          if (scope?.written) {
-            await ctx.deps.audit.attachResponse(scope.eventId!, result);
-          } else {
-            await ctx.deps.audit.record(
-              // Lists and connections are not copied into the trail, as CloudTrail omits them for List calls.
-              call({ accountId: ctx.principal?.accountId ?? accountOfResult(result), responseElements: readOnly ? null : result }),
-            );
-          }
-          return result;
-        } catch (error) {
-          // An effect that committed keeps its event; otherwise the failure is the event.
-          if (!scope?.written) {
-            const known = error instanceof IamError ? error : undefined;
-            await ctx.deps.audit.record(
-              call({ readOnly: false, errorCode: known?.code ?? 'ServiceFailure', errorMessage: known?.message ?? 'An internal error occurred.' }),
-            );
-          }
-          throw error;
-        }
-      };
+        : async (parent, args, ctx: Context, info) => {
+            // A mutation's event is written by its effect's transaction when it has one (src/audit/scope.ts).
+            const scope: AuditScope = { build: () => ctx.deps.audit.rowOf(callOf(meta, args, ctx, info, ctx.principal?.accountId ?? null, null)), written: false };
+            try {
+              let result: unknown;
+              // Mutations run one after another, so the handle can be swapped for the call's duration.
+              ctx.db = auditedDb(ctx.deps.db, scope);
+              try {
+                result = await inner(parent, args, ctx, info);
+              } finally {
+                ctx.db = ctx.deps.db;
+              }
+              if (scope.written) await ctx.deps.audit.attachResponse(scope.eventId!, result);
+              else await ctx.deps.audit.record(callOf(meta, args, ctx, info, ctx.principal?.accountId ?? accountOfResult(result), result));
+              return result;
+            } catch (error) {
+              // An effect that committed keeps its event; otherwise the failure is the event.
+              if (!scope.written) await ctx.deps.audit.record(failedCall(meta, args, ctx, info, error));
+              throw error;
+            }
+          };
     }
   }
   return schema;
+}
+
+/** What an audited field always records the same way. */
+interface CallMeta {
+  eventName: string;
+  eventSource: string;
+  readOnly: boolean;
+}
+
+function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, accountId: string | null, responseElements: unknown): AuditCall {
+  return {
+    eventName: meta.eventName,
+    eventSource: meta.eventSource,
+    readOnly: meta.readOnly,
+    requestParameters: args.input ?? args,
+    accountId,
+    principal: ctx.principal,
+    sourceIp: ctx.sourceIp,
+    userAgent: ctx.userAgent,
+    requestId: ctx.requestId,
+    responseElements,
+    resources: ctx.auditResources.get(info.path.key as string) ?? [],
+  };
+}
+
+/** The event of a call that failed (written at once, reads included: denials are what reviews look for). */
+function failedCall(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, error: unknown): AuditCall {
+  const known = error instanceof IamError ? error : undefined;
+  const call = callOf(meta, args, ctx, info, ctx.principal?.accountId ?? null, null);
+  call.errorCode = known?.code ?? 'ServiceFailure';
+  call.errorMessage = known?.message ?? 'An internal error occurred.';
+  return call;
 }
 
 function accountOfResult(result: unknown): string | null {

@@ -7,7 +7,7 @@ import { DeleteConflictError, EntityAlreadyExistsError, LimitExceededError, NoSu
 import type { Role } from '../generated/prisma/client.js';
 import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
-import { type TagInput, checkDescription, checkName, checkPath, checkRange, checkString, literalPrefix } from './names.js';
+import { type TagInput, checkDescription, checkName, checkPath, checkRange, checkString } from './names.js';
 import { checkPermissionsBoundary } from './permissions-boundaries.js';
 import { bumpPolicyEpoch } from './policy-epoch.js';
 import { checkPolicyDocument } from './policy-documents.js';
@@ -170,11 +170,11 @@ export async function untagRole(tx: DbTx, accountId: string, roleName: string, t
 
 /** One keyset page of the account's roles whose path starts with `pathPrefix`, ordered by name. */
 export function fetchRoles(db: DbTx, accountId: string, pathPrefix: string, afterKey: string | undefined, take: number): Promise<Role[]> {
-  return db.role.findMany({
-    where: { accountId, path: literalPrefix(pathPrefix), ...(afterKey === undefined ? {} : { nameKey: { gt: afterKey } }) },
-    orderBy: { nameKey: 'asc' },
-    take,
-  });
+  // One keyset query in SQL, like listUsersPage and listGroups.
+  return db.$queryRaw<Role[]>`
+    SELECT * FROM "Role"
+    WHERE "accountId" = ${accountId} AND starts_with(path, ${pathPrefix}) AND (${afterKey ?? null}::text IS NULL OR "nameKey" > ${afterKey ?? null})
+    ORDER BY "nameKey" LIMIT ${take}`;
 }
 
 /** Updates a role found earlier; NoSuchEntity if it was deleted in between. */

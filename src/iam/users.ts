@@ -7,7 +7,7 @@ import { DeleteConflictError, EntityAlreadyExistsError, InvalidInputError, NoSuc
 import type { User } from '../generated/prisma/client.js';
 import { iamArn, parseIamArn, rootArn } from './arn.js';
 import { newUniqueId } from './ids.js';
-import { type TagInput, checkArn, checkName, checkPath, checkPathPrefix, checkString, checkTagKeys, literalPrefix, nameLimits } from './names.js';
+import { type TagInput, checkArn, checkName, checkPath, checkPathPrefix, checkString, checkTagKeys, nameLimits } from './names.js';
 import { checkPermissionsBoundary } from './permissions-boundaries.js';
 import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
 
@@ -128,15 +128,13 @@ export interface ListUsersParams {
 
 /** One keyset page of AWS's ListUsers, ordered by name (case-insensitively). */
 export function listUsersPage(db: DbTx, accountId: string, pathPrefix: string, afterKey: string | undefined, take: number): Promise<User[]> {
-  return db.user.findMany({
-    where: {
-      accountId,
-      path: literalPrefix(checkPathPrefix(pathPrefix)),
-      ...(afterKey !== undefined ? { nameKey: { gt: afterKey } } : {}),
-    },
-    orderBy: { nameKey: 'asc' },
-    take,
-  });
+  // One keyset query in SQL (like listGroups): the list calls are the hot reads, and a
+  // raw query skips the query builder's per-call planning and row mapping.
+  // starts_with, not LIKE: `_` and `%` are legal path characters.
+  return db.$queryRaw<User[]>`
+    SELECT * FROM "User"
+    WHERE "accountId" = ${accountId} AND starts_with(path, ${checkPathPrefix(pathPrefix)}) AND (${afterKey ?? null}::text IS NULL OR "nameKey" > ${afterKey ?? null})
+    ORDER BY "nameKey" LIMIT ${take}`;
 }
 
 export interface UpdateUserParams {
