@@ -59,13 +59,49 @@ export function userIdentityOf(principal: Principal | null): Record<string, unkn
   };
 }
 
+/** A JSON array being appended to, element by element, in one growing byte buffer. */
+class BatchBuffer {
+  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private length = 1;
+  count = 0;
+
+  constructor() {
+    this.bytes[0] = 0x5b; // [
+  }
+
+  /** Adds one element, given as JSON text. */
+  append(json: string): void {
+    // 3 bytes per UTF-16 unit bounds its UTF-8 length, plus the comma and the closing bracket.
+    const needed = this.length + json.length * 3 + 2;
+    if (needed > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
+      this.bytes.copy(grown, 0, 0, this.length);
+      this.bytes = grown;
+    }
+    if (this.count > 0) this.bytes[this.length++] = 0x2c; // ,
+    this.length += this.bytes.write(json, this.length, 'utf8');
+    this.count++;
+  }
+
+  /** The whole array; nothing may be appended after. */
+  close(): Buffer {
+    this.bytes[this.length] = 0x5d; // ]
+    return this.bytes.subarray(0, this.length + 1);
+  }
+}
+
 /** Most sessions whose userIdentity JSON is remembered (see `identityJson`). */
 const IDENTITY_CACHE_LIMIT = 10_000;
 
 /** Writes audit events; read-only ones in batches. */
 export class AuditLog {
-  /** Queued read-only events, each already one JSON object of `INSERT_BATCH`'s record set. */
-  private buffer: string[] = [];
+  /**
+   * Queued read-only events: the JSON array `INSERT_BATCH` expands, as UTF-8 bytes
+   * outside the JavaScript heap. Events wait up to `flushMs` here; kept as strings
+   * they would outlive young-generation collections and be copied and promoted
+   * on every request's account.
+   */
+  private batch = new BatchBuffer();
   private timer: NodeJS.Timeout | undefined;
   /** userIdentity as JSON per session id: every field of it is a fixed fact of the session. */
   private readonly identities = new Map<string, string>();
@@ -83,8 +119,8 @@ export class AuditLog {
 
   /** Queues a read's event for the next batch (at most `flushMs` or 500 events away). */
   recordRead(call: AuditCall): void {
-    this.buffer.push(this.toJson(call));
-    if (this.buffer.length >= 500) void this.flush();
+    this.batch.append(this.toJson(call));
+    if (this.batch.count >= 500) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
@@ -105,19 +141,19 @@ export class AuditLog {
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const rows = this.buffer;
-    this.buffer = [];
-    if (rows.length === 0) return;
+    const batch = this.batch;
+    if (batch.count === 0) return;
+    this.batch = new BatchBuffer();
     try {
       // One statement, one parameter: the batch as a JSON array, expanded by Postgres. Much
       // cheaper on the request-serving process than building a row-by-row insert, and
-      // sent through node-postgres directly: Prisma re-encodes a large parameter.
-      const batch = `[${rows.join(',')}]`;
+      // sent through node-postgres directly (as json's binary form, its UTF-8 text):
+      // Prisma would re-encode a large parameter.
       const pool = poolOf(this.db);
-      if (pool) await pool.query(INSERT_BATCH, [batch]);
-      else await this.db.$executeRawUnsafe(INSERT_BATCH, batch);
+      if (pool) await pool.query(INSERT_BATCH, [batch.close()]);
+      else await this.db.$executeRawUnsafe(INSERT_BATCH, batch.close().toString('utf8'));
     } catch (error) {
-      this.logger.error({ err: error, events: rows.length }, 'audit events could not be written');
+      this.logger.error({ err: error, events: batch.count }, 'audit events could not be written');
     }
   }
 
