@@ -10,7 +10,7 @@
 // from a collected heap. BENCH_SECONDS=n and BENCH_ROUNDS=n change the durations; BENCH_ONLY=<regexp>
 // runs only the matching cases.
 import './production-mode.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +47,23 @@ interface Result {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time of the servers' thread per request, in µs (Linux only): steadier than req/s on a shared machine. */
+  cpuPerRequest: number | undefined;
+}
+
+/**
+ * CPU seconds used so far by this process's main thread, where every server runs
+ * (autocannon runs in a worker thread): from /proc on Linux, undefined elsewhere.
+ */
+function serverThreadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, fields 14 and 15 of proc(5), in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -116,7 +133,15 @@ async function main(): Promise<void> {
     }
     const results = new Map<string, Result>();
     for (const [name, runs] of rounds) {
-      results.set(name, { name, rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((n, r) => n + r.errors, 0) });
+      const cpu = runs.map((r) => r.cpuPerRequest).filter((v): v is number => v !== undefined);
+      results.set(name, {
+        name,
+        rps: median(runs.map((r) => r.rps)),
+        p50: median(runs.map((r) => r.p50)),
+        p99: median(runs.map((r) => r.p99)),
+        errors: runs.reduce((n, r) => n + r.errors, 0),
+        cpuPerRequest: cpu.length > 0 ? median(cpu) : undefined,
+      });
     }
     printTable(results);
   } finally {
@@ -127,6 +152,7 @@ async function main(): Promise<void> {
 }
 
 async function load(url: string, query: string, token: string | undefined, seconds: number): Promise<Omit<Result, 'name'>> {
+  const cpuBefore = serverThreadCpuSeconds();
   const result = await autocannon({
     url,
     method: 'POST',
@@ -136,7 +162,9 @@ async function load(url: string, query: string, token: string | undefined, secon
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  const cpuAfter = serverThreadCpuSeconds();
+  const cpuPerRequest = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) / result.requests.total) * 1e6;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuPerRequest };
 }
 
 function median(values: number[]): number {
@@ -171,10 +199,16 @@ function muteAudit(service: RunningService): () => void {
 function printTable(results: Map<string, Result>): void {
   const get = (name: string) => results.get(name)!;
   const ratio = (a: string, b: string) => get(a).rps / get(b).rps;
+  // The same comparison in CPU per request: the baseline's cost over ours (higher is better, like req/s).
+  const cpuRatio = (a: string, b: string) => {
+    const [ours, base] = [get(a).cpuPerRequest, get(b).cpuPerRequest];
+    return ours === undefined || base === undefined ? undefined : base / ours;
+  };
+  const micros = (value: number | undefined) => (value === undefined ? 'n/a' : Math.round(value).toString());
   console.log(`\nGraphQL HTTP benchmark: median of ${ROUNDS} rounds of ${CASE_SECONDS} s per case, ${CONNECTIONS} connections, loopback, NODE_ENV=production, Node ${process.version}\n`);
-  console.log('| case | req/s | p50 ms | p99 ms | errors |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const r of results.values()) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+  console.log('| case | req/s | p50 ms | p99 ms | errors | server CPU µs/req |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results.values()) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${micros(r.cpuPerRequest)} |`);
   const checks: Array<[string, string, string, number]> = [
     ['this server / bare Apollo (getCallerIdentity)', 'open-iam: getCallerIdentity, enforcement on', 'bare Apollo: getCallerIdentity (constant)', 0.9],
     ['enforcement on / off (getCallerIdentity)', 'open-iam: getCallerIdentity, enforcement on', 'open-iam: getCallerIdentity, enforcement off', 0.9],
@@ -191,13 +225,14 @@ function printTable(results: Map<string, Result>): void {
     ['audit cost: listUsers on / audit off', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), user, on, audit off', NaN],
     ['anonymous __typename / bare Apollo', 'open-iam: { __typename } anonymous', 'bare Apollo: getCallerIdentity (constant)', NaN],
   ];
-  console.log('\n| ratio | value | target | |');
-  console.log('| --- | ---: | ---: | --- |');
+  console.log('\n| ratio | req/s | target | | by CPU per request |');
+  console.log('| --- | ---: | ---: | --- | ---: |');
   for (const [label, a, b, target] of checks) {
     if (!results.has(a) || !results.has(b)) continue;
     const value = ratio(a, b);
     const verdict = Number.isNaN(target) ? '' : value >= target ? 'met' : 'MISSED';
-    console.log(`| ${label} | ${value.toFixed(2)}× | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} |`);
+    const byCpu = cpuRatio(a, b);
+    console.log(`| ${label} | ${value.toFixed(2)}× | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} |`);
   }
 }
 
