@@ -33,6 +33,17 @@ describe('VerifiedTokenCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('looks a token up without verifying: only the very string that verified, only while it would verify', async () => {
+    const cache = new VerifiedTokenCache(30);
+    const exp = NOW / 1000 + 60;
+    expect(cache.lookup('token-1', NOW)).toBeUndefined();
+    const claims = await cache.verify('token-1', async () => claimsFor('s1', exp), NOW);
+    expect(cache.lookup('token-1', NOW + 1000)).toBe(claims);
+    expect(cache.lookup('token-1x', NOW + 1000)).toBeUndefined();
+    expect(cache.lookup('token-1', (exp + 30) * 1000)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
   it('never caches a refusal', async () => {
     const cache = new VerifiedTokenCache(0);
     const verify = vi.fn(async () => {

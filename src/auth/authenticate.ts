@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Deps } from '../context.js';
 import { ExpiredTokenError, InvalidClientTokenIdError } from '../errors.js';
 import type { SessionFacts } from './change-feed.js';
+import type { SessionClaims } from '../sts/tokens.js';
 import type { Principal } from './principal.js';
 
 export interface Authentication {
@@ -23,11 +24,14 @@ export async function authenticate(deps: Deps, authorization: string | undefined
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match) return { ...anonymous, error: invalidToken() };
   const token = match[1]!;
-  if (deps.config.operatorToken && isSameSecret(token, deps.config.operatorToken)) {
+  // A token that verified before is a session token: no need to compare it with the
+  // operator's secret (which costs a digest of the whole token on every request).
+  const known = deps.tokenCache.lookup(token);
+  if (!known && deps.config.operatorToken && isSameSecret(token, deps.config.operatorToken)) {
     return { principal: null, operator: true, error: null };
   }
   try {
-    return { principal: await resolveSession(deps, token), operator: false, error: null };
+    return { principal: await resolveSession(deps, token, known), operator: false, error: null };
   } catch (error) {
     if (error instanceof InvalidClientTokenIdError || error instanceof ExpiredTokenError) {
       return { ...anonymous, error };
@@ -36,8 +40,8 @@ export async function authenticate(deps: Deps, authorization: string | undefined
   }
 }
 
-async function resolveSession(deps: Deps, token: string): Promise<Principal> {
-  const claims = await deps.tokenCache.verify(token, (t) => deps.tokens.verify(t));
+async function resolveSession(deps: Deps, token: string, known: SessionClaims | undefined): Promise<Principal> {
+  const claims = known ?? (await deps.tokenCache.verify(token, (t) => deps.tokens.verify(t)));
   const found = await loadSession(deps, claims.jti);
   if (!found || found.session.principalArn !== claims.sub || found.revoked) throw invalidToken();
   const { session, policyEpoch } = found;

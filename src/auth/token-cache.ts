@@ -31,20 +31,23 @@ export class VerifiedTokenCache {
 
   /** The claims of `token`, verified by `verify` unless a live entry exists. */
   async verify(token: string, verify: (token: string) => Promise<SessionClaims>, now = Date.now()): Promise<SessionClaims> {
-    const hit = this.entries.get(token);
-    if (hit) {
-      if (now < hit.validUntil) {
-        // Refresh its place in the LRU order (Map keeps insertion order).
-        this.entries.delete(token);
-        this.entries.set(token, hit);
-        return hit.claims;
-      }
-      this.entries.delete(token);
-    }
+    const known = this.lookup(token, now);
+    if (known) return known;
     const claims = await verify(token);
     this.entries.set(token, { claims, validUntil: (claims.exp + this.clockSkewSeconds) * 1000 });
     if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
     return claims;
+  }
+
+  /** The claims of `token` if a live entry exists (the very string that verified), else undefined. */
+  lookup(token: string, now = Date.now()): SessionClaims | undefined {
+    const hit = this.entries.get(token);
+    if (!hit) return undefined;
+    this.entries.delete(token);
+    if (now >= hit.validUntil) return undefined;
+    // Back in at the newest end of the LRU order (Map keeps insertion order).
+    this.entries.set(token, hit);
+    return hit.claims;
   }
 
   get size(): number {
