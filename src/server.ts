@@ -95,6 +95,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     validationRules: [...limitRules, SingleCredentialCheckRule],
     parseOptions: { maxTokens: requestLimits.maxTokens },
     allowBatchedHttpRequests: false,
+    // Signals are main.ts's to handle (drain, then stop Postgres). Apollo's own handlers,
+    // on by default unless NODE_ENV=test, would stop it a second time and re-raise the
+    // signal, which main.ts's handler then swallows: the process never exited.
+    stopOnTerminationSignals: false,
     plugins: [
       authenticationPlugin,
       ownWritesPlugin,

@@ -20,8 +20,11 @@ afterAll(async () => {
 });
 
 function start(): Promise<ChildProcess> {
+  // As `npm start` runs it: without vitest's NODE_ENV=test, which changes how libraries
+  // behave (Apollo installs its own SIGTERM handler unless NODE_ENV is test).
+  const { NODE_ENV: _test, ...env } = process.env;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: '', PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), IAM_DATA_DIR: dataDir, IAM_OPERATOR_TOKEN: operator, LOG_LEVEL: 'info' },
+    env: { ...env, DATABASE_URL: '', PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), IAM_DATA_DIR: dataDir, IAM_OPERATOR_TOKEN: operator, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -40,13 +43,17 @@ function start(): Promise<ChildProcess> {
   });
 }
 
-/** Sends SIGTERM; resolves with the exit code and what the server logged meanwhile. */
+/** Sends SIGTERM; resolves with the exit code and what the server logged meanwhile (fails after 30 s). */
 function stop(proc: ChildProcess): Promise<{ code: number | null; log: string }> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let log = '';
+    const timer = setTimeout(() => reject(new Error(`still running 30 s after SIGTERM:\n${log}`)), 30_000);
     proc.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     proc.removeAllListeners('exit');
-    proc.on('exit', (code) => resolve({ code, log }));
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, log });
+    });
     proc.kill('SIGTERM');
   });
 }
