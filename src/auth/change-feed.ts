@@ -64,6 +64,8 @@ export class ChangeFeed {
   private readonly sessions = new Map<string, SessionFacts>();
   private readonly id = randomBytes(8).toString('hex');
   private syncCounter = 0;
+  /** The last sync mark sent (or being sent) on the listening connection. */
+  private sending: Promise<unknown> = Promise.resolve();
   private readonly pendingSyncs = new Map<number, () => void>();
   private readonly sessionLimit: number;
   private readonly stateLimit: number;
@@ -141,8 +143,12 @@ export class ChangeFeed {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.syncTimeoutMs);
     });
+    // One query at a time on the listening connection (node-postgres deprecates overlapping
+    // queries on a client): concurrent mutations' marks go out one after another.
+    const sent = this.sending.then(() => client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, JSON.stringify({ kind: 'sync', feed: this.id, n })]));
+    this.sending = sent.catch(() => {});
     try {
-      await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, JSON.stringify({ kind: 'sync', feed: this.id, n })]);
+      await sent;
     } catch {
       // The connection failed: the 'error'/'end' handler takes the feed down, which resolves us.
     }
