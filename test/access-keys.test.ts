@@ -1,18 +1,12 @@
 // Access keys over HTTP: the secret shown once and stored only as a digest, the
 // two-keys quota under concurrency, status changes, last use, and tenant isolation.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findActiveAccessKey, recordAccessKeyUse } from '../src/iam/access-keys.js';
 import { verifySecret } from '../src/auth/secrets.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { userId } } }';
 const CREATE = 'mutation($input: CreateAccessKeyInput) { createAccessKey(input: $input) { accessKey { userName accessKeyId status secretAccessKey createDate } } }';

@@ -1,15 +1,9 @@
 // Accounts, root sign-in, tokens and the well-known documents, over HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { OPERATOR_TOKEN, ROOT_PASSWORD, startTestServer, type TestServer } from './support/server.js';
+import { OPERATOR_TOKEN, ROOT_PASSWORD, useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const CREATE = 'mutation($input: CreateAccountInput!) { createAccount(input: $input) { accountId accountName rootArn } }';
 

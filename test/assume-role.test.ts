@@ -1,18 +1,14 @@
 // STS AssumeRole end to end: trust policies decide who may assume, durations are
 // bounded, session policies narrow the role, and the session says who it is.
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 import { ask, policy, signedInUser } from './support/scenarios.js';
 
-let server: TestServer;
+const server = useTestServer();
 let root: { accountId: string; token: string };
 beforeAll(async () => {
-  server = await startTestServer();
   root = await server.newAccount();
-});
-afterAll(async () => {
-  await server?.close();
 });
 
 const ASSUME = `mutation($input: AssumeRoleInput!) { assumeRole(input: $input) {

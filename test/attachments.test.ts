@@ -1,15 +1,9 @@
 // Managed policies attached to users, groups and roles, and the entities of a
 // policy, over HTTP against a real server and database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const S3_READ_ONLY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';

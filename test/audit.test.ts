@@ -1,15 +1,9 @@
 // The audit trail: every call, allowed or denied, is one CloudTrail-shaped event,
 // secrets never appear in it, and lookupEvents filters and stays within the account.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const LOOKUP = `query($input: LookupEventsInput, $first: Int, $after: String) {
   lookupEvents(input: $input, first: $first, after: $after) {

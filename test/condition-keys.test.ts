@@ -6,18 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requestKeyFillers } from '../src/auth/request-keys.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from './support/server.js';
 import { policy, signedInUser } from './support/scenarios.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }';
 const TAG_USER = 'mutation($input: TagUserInput!) { tagUser(input: $input) }';

@@ -4,18 +4,12 @@
 // never seeing another's; and that access keys and roles record their last use.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html
 import { Secret, TOTP } from 'otpauth';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPORT_VALIDITY_MS, reportStoreOf } from '../src/audit/credential-report.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from './support/server.js';
 import { policy, signedInUser } from './support/scenarios.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const GENERATE = 'mutation { generateCredentialReport { state description } }';
 const GET = '{ getCredentialReport { content contentBase64 reportFormat generatedTime } }';

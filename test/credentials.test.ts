@@ -1,17 +1,11 @@
 // Credentials over HTTP: the account password policy and its enforcement
 // (length, character classes, common passwords, reuse), changePassword and the
 // password-reset-only session, and STS getSessionToken.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { needsRehash } from '../src/auth/passwords.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const FIRST_PASSWORD = 'Initial-Secret-42';
 const NEW_PASSWORD = 'Brand-New-Secret-77';

@@ -2,18 +2,14 @@
 // managed policies, path- and ${aws:username}-scoped policies, boundaries,
 // explicit denies and tag conditions allow and deny, over HTTP.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 import { ask, policy, signedInUser } from './support/scenarios.js';
 
-let server: TestServer;
+const server = useTestServer();
 let root: { accountId: string; token: string };
 beforeAll(async () => {
-  server = await startTestServer();
   root = await server.newAccount();
-});
-afterAll(async () => {
-  await server?.close();
 });
 
 const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }';

@@ -2,7 +2,7 @@
 // UpdateGroup, DeleteGroup, AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser,
 // and the nested lists Group.users / User.groups, with AWS's codes and quotas.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../src/generated/prisma/client.js';
 import { loadConfig } from '../src/config.js';
@@ -11,15 +11,9 @@ import { startService, type RunningService } from '../src/server.js';
 import { iamArn } from '../src/iam/arn.js';
 import { newUniqueId } from '../src/iam/ids.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { OPERATOR_TOKEN, ROOT_PASSWORD, startTestServer, type TestServer } from './support/server.js';
+import { OPERATOR_TOKEN, ROOT_PASSWORD, useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const CREATE_GROUP = 'mutation($input: CreateGroupInput!) { createGroup(input: $input) { group { groupName groupId arn path createDate } } }';
 const GET_GROUP = `query($input: GetGroupInput!, $first: Int, $after: String) {

@@ -1,16 +1,10 @@
 // Instance profiles over HTTP: the tutorial's AppServerProfile holding
 // AppServerRole, the one-role quota under concurrency, deletion conflicts, tags,
 // pagination, nested lists and tenant isolation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const EC2_TRUST = JSON.stringify({
   Version: '2012-10-17',

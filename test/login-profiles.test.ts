@@ -1,15 +1,9 @@
 // Login profiles (console passwords) over HTTP: argon2id storage, the password
 // policy, AWS's errors, and session revocation when the password changes or goes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const PASSWORD = 'Correct-Horse-1';
 const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { userId } } }';

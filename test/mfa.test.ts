@@ -2,16 +2,10 @@
 // two consecutive codes, sign-in and getSessionToken with a code, replay refusal,
 // aws:MultiFactorAuthPresent in policies, deactivate, delete, lists.
 import { HOTP, Secret, TOTP } from 'otpauth';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const PASSWORD = 'Initial-Secret-42';
 const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { userId arn } } }';

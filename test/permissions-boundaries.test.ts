@@ -2,16 +2,10 @@
 // AWS-managed and customer-managed policies, every AWS error, the policy epoch
 // bump in the same transaction, tenant isolation and authorization.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const EC2_TRUST = JSON.stringify({
   Version: '2012-10-17',

@@ -1,16 +1,10 @@
 // IAM roles over HTTP: the tutorial's AppServerRole, every AWS error on bad
 // input (names, paths, durations, trust policies), duplicates under concurrency,
 // updates, deletion conflicts, tags, pagination and tenant isolation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const EC2_TRUST = JSON.stringify({
   Version: '2012-10-17',

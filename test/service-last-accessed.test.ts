@@ -3,17 +3,11 @@
 // was seen calling, from the audit trail; action-level details; AWS's errors;
 // authorization on the entity's ARN; one account never reaching another's.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServiceLastAccessedDetails.html
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 import { policy, signedInUser } from './support/scenarios.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const GENERATE = 'mutation($input: GenerateServiceLastAccessedDetailsInput!) { generateServiceLastAccessedDetails(input: $input) { jobId } }';
 const GET = `query($input: GetServiceLastAccessedDetailsInput!) { getServiceLastAccessedDetails(input: $input) {

@@ -4,18 +4,12 @@
 // and users are counted apart. Client addresses come from X-Forwarded-For
 // (IAM_TRUST_PROXY=true), so each test is its own client.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SignInThrottle, defaultThrottleRules } from '../src/auth/throttle.js';
 import { ThrottlingError } from '../src/errors.js';
-import { startTestServer, type GraphQLResponse, type TestServer } from './support/server.js';
+import { type GraphQLResponse, useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ IAM_TRUST_PROXY: 'true' });
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer({ IAM_TRUST_PROXY: 'true' });
 
 const PASSWORD = 'Initial-Secret-42';
 const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { userId } } }';

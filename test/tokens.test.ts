@@ -3,19 +3,15 @@
 // and signing keys rotate without breaking tokens already issued.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, generateKeyPair, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueSession } from '../src/sts/sessions.js';
-import { OPERATOR_TOKEN, startTestServer, type TestServer } from './support/server.js';
+import { OPERATOR_TOKEN, useTestServer } from './support/server.js';
 import { ask, policy, signedInUser } from './support/scenarios.js';
 
-let server: TestServer;
+const server = useTestServer();
 let root: { accountId: string; token: string };
 beforeAll(async () => {
-  server = await startTestServer();
   root = await server.newAccount();
-});
-afterAll(async () => {
-  await server?.close();
 });
 
 const WHO = '{ getCallerIdentity { arn } }';

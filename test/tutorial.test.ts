@@ -3,17 +3,13 @@
 // role with an instance profile and an access key; alice signs in, must change
 // her password, uses a key and assumes a role. Each step also checks the AWS
 // error its bad input must give.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
+const server = useTestServer();
 let root: { accountId: string; token: string };
 beforeAll(async () => {
-  server = await startTestServer();
   root = await server.newAccount('Tutorial');
-});
-afterAll(async () => {
-  await server?.close();
 });
 
 const bucketPolicy = JSON.stringify({

@@ -1,15 +1,9 @@
 // IAM users, user tags and account aliases over HTTP: the tutorial steps, every
 // AWS error on bad input, pagination, renames and tenant isolation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const USER_FIELDS = 'userName userId arn path createDate passwordLastUsed permissionsBoundary { permissionsBoundaryType permissionsBoundaryArn } tags { key value }';
 const CREATE = `mutation($input: CreateUserInput!) { createUser(input: $input) { user { ${USER_FIELDS} } } }`;

@@ -1,5 +1,6 @@
 // A real server on a real (fresh) database, reached over HTTP, for end-to-end tests.
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/log.js';
@@ -28,6 +29,28 @@ export interface TestServer {
   /** Creates an account and signs its root user in. */
   newAccount(name?: string): Promise<{ accountId: string; email: string; token: string }>;
   close(): Promise<void>;
+}
+
+/**
+ * One server for the calling test file: started before its first test, closed
+ * after its last. The returned handle forwards to that server (use it inside
+ * tests and hooks, not at the top level of the file).
+ */
+export function useTestServer(env: Record<string, string> = {}): TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(env);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return new Proxy({} as TestServer, {
+    get(_target, property) {
+      if (!server) throw new Error('the test server is used before beforeAll started it');
+      const value = Reflect.get(server, property, server);
+      return typeof value === 'function' ? value.bind(server) : value;
+    },
+  });
 }
 
 /** Starts the service on a fresh database and a free port. */
