@@ -17,6 +17,7 @@ import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
 import { checkName, checkPath, checkPathPrefix, checkString, nameLimits } from './names.js';
 import { bumpPolicyEpoch } from './policy-epoch.js';
+import { pathPage } from './path-pages.js';
 
 /** AWS's default quota of groups per account. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
 export const GROUPS_PER_ACCOUNT = 300;
@@ -210,11 +211,7 @@ export async function listGroups(
 ): Promise<Connection<Group>> {
   const prefix = checkPathPrefix(pathPrefix);
   return paginate<Group>(cursors, `${accountId}:listGroups:${prefix}`, page, (group) => group.nameKey, (afterKey, take) =>
-    // starts_with, not LIKE: `_` and `%` are legal path characters.
-    db.$queryRaw<Group[]>`
-      SELECT * FROM "Group"
-      WHERE "accountId" = ${accountId} AND starts_with(path, ${prefix}) AND (${afterKey ?? null}::text IS NULL OR "nameKey" > ${afterKey ?? null})
-      ORDER BY "nameKey" LIMIT ${take}`,
+    pathPage<Group>(db, 'Group', accountId, prefix, afterKey, take),
   );
 }
 

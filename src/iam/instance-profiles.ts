@@ -7,9 +7,10 @@ import { DeleteConflictError, EntityAlreadyExistsError, LimitExceededError, NoSu
 import type { InstanceProfile } from '../generated/prisma/client.js';
 import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
-import { type TagInput, checkName, checkPath, literalPrefix } from './names.js';
+import { type TagInput, checkName, checkPath } from './names.js';
 import { findRole, noSuchRole } from './roles.js';
 import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
+import { pathPage } from './path-pages.js';
 
 /** AWS's default quota of instance profiles per account. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
 export const INSTANCE_PROFILES_PER_ACCOUNT = 1000;
@@ -128,11 +129,7 @@ export async function untagInstanceProfile(tx: DbTx, accountId: string, instance
 
 /** One keyset page of the account's instance profiles under `pathPrefix`, ordered by name. */
 export function fetchInstanceProfiles(db: DbTx, accountId: string, pathPrefix: string, afterKey: string | undefined, take: number): Promise<InstanceProfile[]> {
-  return db.instanceProfile.findMany({
-    where: { accountId, path: literalPrefix(pathPrefix), ...(afterKey === undefined ? {} : { nameKey: { gt: afterKey } }) },
-    orderBy: { nameKey: 'asc' },
-    take,
-  });
+  return pathPage<InstanceProfile>(db, 'InstanceProfile', accountId, pathPrefix, afterKey, take);
 }
 
 /** One keyset page of the instance profiles that hold the role `roleId`, ordered by name. */

@@ -12,6 +12,7 @@ import { checkPermissionsBoundary } from './permissions-boundaries.js';
 import { bumpPolicyEpoch } from './policy-epoch.js';
 import { checkPolicyDocument } from './policy-documents.js';
 import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
+import { pathPage } from './path-pages.js';
 
 /** MaxSessionDuration bounds in seconds (1 to 12 hours) and AWS's default. */
 export const sessionDurationLimits = Object.freeze({ min: 3600, max: 43200, default: 3600 });
@@ -170,11 +171,7 @@ export async function untagRole(tx: DbTx, accountId: string, roleName: string, t
 
 /** One keyset page of the account's roles whose path starts with `pathPrefix`, ordered by name. */
 export function fetchRoles(db: DbTx, accountId: string, pathPrefix: string, afterKey: string | undefined, take: number): Promise<Role[]> {
-  // One keyset query in SQL, like listUsersPage and listGroups.
-  return db.$queryRaw<Role[]>`
-    SELECT * FROM "Role"
-    WHERE "accountId" = ${accountId} AND starts_with(path, ${pathPrefix}) AND (${afterKey ?? null}::text IS NULL OR "nameKey" > ${afterKey ?? null})
-    ORDER BY "nameKey" LIMIT ${take}`;
+  return pathPage<Role>(db, 'Role', accountId, pathPrefix, afterKey, take);
 }
 
 /** Updates a role found earlier; NoSuchEntity if it was deleted in between. */

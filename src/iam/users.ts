@@ -10,6 +10,7 @@ import { newUniqueId } from './ids.js';
 import { type TagInput, checkArn, checkName, checkPath, checkPathPrefix, checkString, checkTagKeys, nameLimits } from './names.js';
 import { checkPermissionsBoundary } from './permissions-boundaries.js';
 import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
+import { pathPage } from './path-pages.js';
 
 /** The name AWS gives the root user where a user name is expected (credential report). */
 export const ROOT_USER_NAME = '<root_account>';
@@ -128,13 +129,7 @@ export interface ListUsersParams {
 
 /** One keyset page of AWS's ListUsers, ordered by name (case-insensitively). */
 export function listUsersPage(db: DbTx, accountId: string, pathPrefix: string, afterKey: string | undefined, take: number): Promise<User[]> {
-  // One keyset query in SQL (like listGroups): the list calls are the hot reads, and a
-  // raw query skips the query builder's per-call planning and row mapping.
-  // starts_with, not LIKE: `_` and `%` are legal path characters.
-  return db.$queryRaw<User[]>`
-    SELECT * FROM "User"
-    WHERE "accountId" = ${accountId} AND starts_with(path, ${checkPathPrefix(pathPrefix)}) AND (${afterKey ?? null}::text IS NULL OR "nameKey" > ${afterKey ?? null})
-    ORDER BY "nameKey" LIMIT ${take}`;
+  return pathPage<User>(db, 'User', accountId, checkPathPrefix(pathPrefix), afterKey, take);
 }
 
 export interface UpdateUserParams {
