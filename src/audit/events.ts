@@ -3,7 +3,7 @@
 // buffered and written in batches so reads stay cheap.
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 import { randomUUID } from 'node:crypto';
-import { type Db, poolOf } from '../db/client.js';
+import { type Db, type DbTx, poolOf } from '../db/client.js';
 import type { Logger } from '../log.js';
 import type { Principal } from '../auth/principal.js';
 import { redact } from './redact.js';
@@ -31,7 +31,7 @@ const COLUMNS = [
   ['requestId', 'text'], ['readOnly', 'boolean'],
 ] as const;
 
-/** Inserts a JSON array of rows (the shape `toRow` builds) in one statement. */
+/** Inserts a JSON array of events (the objects `toJson` writes) in one statement. */
 const INSERT_BATCH = `INSERT INTO "AuditEvent" (${COLUMNS.map(([name]) => `"${name}"`).join(', ')})
 SELECT ${COLUMNS.map(([name]) => `r."${name}"`).join(', ')}
 FROM json_to_recordset($1::json) AS r(${COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(', ')})`;
@@ -114,19 +114,21 @@ export class AuditLog {
 
   /** Writes a call's event before resolving: mutations, and every call that failed (denials included). */
   async record(call: AuditCall): Promise<void> {
-    await this.db.auditEvent.create({ data: this.toRow(call) });
+    await this.insert(this.db, call);
+  }
+
+  /** Inserts `call`'s event with `db` (a transaction's, for an effect's own event); resolves with its id. */
+  async insert(db: DbTx, call: AuditCall): Promise<string> {
+    const eventId = randomUUID();
+    await db.$executeRawUnsafe(INSERT_BATCH, `[${this.toJson(call, eventId)}]`);
+    return eventId;
   }
 
   /** Queues a read's event for the next batch (at most `flushMs` or 500 events away). */
   recordRead(call: AuditCall): void {
-    this.batch.append(this.toJson(call));
+    this.batch.append(this.toJson(call, randomUUID()));
     if (this.batch.count >= 500) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
-  }
-
-  /** The row `call` would be stored as (for a write inside the effect's own transaction). */
-  rowOf(call: AuditCall) {
-    return this.toRow(call);
   }
 
   /** Fills in the response of an event written in its effect's transaction. */
@@ -157,21 +159,18 @@ export class AuditLog {
     }
   }
 
-  /**
-   * A read's event as the JSON object `INSERT_BATCH` expands: the same fields as
-   * `toRow`, written straight to text (reads are the hot path).
-   */
-  private toJson(call: AuditCall): string {
+  /** `call`'s event as one JSON object of the record set `INSERT_BATCH` expands, written straight to text. */
+  private toJson(call: AuditCall, eventId: string): string {
     const parameters = redact(call.requestParameters);
     const response = redact(call.responseElements);
     return (
-      `{"eventId":"${randomUUID()}","accountId":${JSON.stringify(call.accountId)},"eventTime":"${new Date().toISOString()}",` +
+      `{"eventId":"${eventId}","accountId":${JSON.stringify(call.accountId)},"eventTime":"${new Date().toISOString()}",` +
       `"eventName":${JSON.stringify(call.eventName)},"eventSource":${JSON.stringify(call.eventSource)},` +
       `"userIdentity":${this.identityJson(call.principal)},"sourceIPAddress":${JSON.stringify(call.sourceIp || null)},` +
       `"userAgent":${JSON.stringify(call.userAgent ?? null)},"requestParameters":${parameters === undefined ? 'null' : JSON.stringify(parameters)},` +
       `"responseElements":${response === undefined ? 'null' : JSON.stringify(response)},"resources":${JSON.stringify(call.resources)},` +
       `"errorCode":${JSON.stringify(call.errorCode ?? null)},"errorMessage":${JSON.stringify(call.errorMessage ?? null)},` +
-      `"requestId":${JSON.stringify(call.requestId)},"readOnly":true}`
+      `"requestId":${JSON.stringify(call.requestId)},"readOnly":${call.readOnly}}`
     );
   }
 
@@ -186,23 +185,4 @@ export class AuditLog {
     return json;
   }
 
-  private toRow(call: AuditCall) {
-    return {
-      eventId: randomUUID(),
-      accountId: call.accountId,
-      eventTime: new Date(),
-      eventName: call.eventName,
-      eventSource: call.eventSource,
-      userIdentity: userIdentityOf(call.principal) as object,
-      sourceIPAddress: call.sourceIp || null,
-      userAgent: call.userAgent ?? null,
-      requestParameters: (redact(call.requestParameters) ?? undefined) as object | undefined,
-      responseElements: (redact(call.responseElements) ?? undefined) as object | undefined,
-      resources: call.resources,
-      errorCode: call.errorCode ?? null,
-      errorMessage: call.errorMessage ?? null,
-      requestId: call.requestId,
-      readOnly: call.readOnly,
-    };
-  }
 }

@@ -7,11 +7,11 @@
 // The scope travels on the request's context (`ctx.db`), not in an
 // AsyncLocalStorage: on Node 20 one AsyncLocalStorage in use puts a promise hook
 // on every promise of the process, which costs every request, reads included.
-import type { Db } from '../db/client.js';
+import type { Db, DbTx } from '../db/client.js';
 
 export interface AuditScope {
-  /** Builds the event, less its response (called when the transaction writes it, after the guard ran). */
-  build(): Record<string, unknown> & { eventId: string };
+  /** Inserts the event, less its response, with the transaction's handle; resolves with its id (called after the guard ran). */
+  write(tx: DbTx): Promise<string>;
   /** Id of the event once a transaction has written it. */
   eventId?: string;
   /** Set once the event is in a committed transaction. */
@@ -30,9 +30,7 @@ export function auditedDb(db: Db, scope: AuditScope): Db {
     return transaction(async (tx: Db) => {
       const result = await work(tx);
       if (!scope.written) {
-        const row = scope.build();
-        await tx.auditEvent.create({ data: row as never });
-        scope.eventId = row.eventId;
+        scope.eventId = await scope.write(tx);
         scope.written = true;
       }
       return result;

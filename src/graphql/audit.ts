@@ -57,7 +57,7 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
           }
         : async (parent, args, ctx: Context, info) => {
             // A mutation's event is written by its effect's transaction when it has one (src/audit/scope.ts).
-            const scope: AuditScope = { build: () => ctx.deps.audit.rowOf(callOf(meta, args, ctx, info, ctx.principal?.accountId ?? null, null)), written: false };
+            const scope: AuditScope = { write: (tx) => ctx.deps.audit.insert(tx, callOf(meta, args, ctx, info, ctx.principal?.accountId ?? null, null)), written: false };
             try {
               let result: unknown;
               // Mutations run one after another, so the handle can be swapped for the call's duration.
