@@ -1,6 +1,7 @@
 // The audit trail: every call, allowed or denied, is one CloudTrail-shaped event,
 // secrets never appear in it, and lookupEvents filters and stays within the account.
 import { describe, expect, it } from 'vitest';
+import { eventIdV7 } from '../src/audit/events.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
@@ -70,6 +71,24 @@ describe('audit events', () => {
     expect(byName.ListUsers).toMatchObject({ readOnly: true, resources: [] });
   });
 
+  it('keeps tabs, line breaks, backslashes, quotes and non-ASCII text of a read intact in its batch', async () => {
+    const { token, accountId } = await server.newAccount();
+    const odd = 'tab\there\nline\r\nback\\slash \\N "quoted" {a,b} caf\u00e9 \u4e2d \ud83d\ude00';
+    await events(token, { userName: odd, resourceName: `arn:aws:docs:::doc/${odd}` });
+    const trail = await events(token, { eventName: 'LookupEvents' });
+    const parameters = trail.map((event) => JSON.parse(event.requestParameters));
+    expect(parameters).toContainEqual({ userName: odd, resourceName: `arn:aws:docs:::doc/${odd}` });
+    // Resources become a Postgres array inside the COPY text: quotes, commas and braces in its elements.
+    const resources = [`arn:aws:docs:::doc/${odd}`, 'a,b', '{c}', 'NULL', ''];
+    server.service.deps.audit.recordRead({
+      accountId, eventName: 'OddRead', eventSource: 'docs.example.com',
+      principal: null, sourceIp: '127.0.0.1', userAgent: odd, requestId: 'req-odd', requestParameters: { odd }, responseElements: null, resources, readOnly: true,
+    });
+    const [oddRead] = await events(token, { eventName: 'OddRead' });
+    expect(oddRead).toMatchObject({ resources, requestID: 'req-odd', readOnly: true });
+    expect(JSON.parse(oddRead!.requestParameters)).toEqual({ odd });
+  });
+
   it('records sign-in as ConsoleLogin', async () => {
     const { token, accountId } = await server.newAccount();
     const [event] = await events(token, { eventName: 'ConsoleLogin' });
@@ -90,6 +109,17 @@ describe('audit events', () => {
     expect(rest.lookupEvents.nodes).toHaveLength(1);
     expect(await events(b.token, { eventName: 'CreateUser' })).toEqual([]);
     expect(await server.errorCode(LOOKUP, { input: { eventName: 'CreateUser' }, first: 2, after: first.lookupEvents.pageInfo.endCursor }, b.token)).toBe('InvalidInput');
+  });
+});
+
+describe('event ids', () => {
+  it('are RFC 9562 UUIDv7s carrying their millisecond, so they sort by time', () => {
+    const at = Date.UTC(2026, 10, 24, 15, 0, 0, 123);
+    const ids = [eventIdV7(at), eventIdV7(at + 1), eventIdV7(at + 1000)];
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(parseInt(ids[0]!.replace('-', '').slice(0, 12), 16)).toBe(at);
+    expect([...ids].reverse().sort()).toEqual(ids);
+    expect(new Set(Array.from({ length: 1000 }, () => eventIdV7(at))).size).toBe(1000);
   });
 });
 

@@ -3,8 +3,7 @@
 // and the nested lists Group.users / User.groups, with AWS's codes and quotas.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../src/generated/prisma/client.js';
+import { createDb } from '../src/db/client.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { startService, type RunningService } from '../src/server.js';
@@ -544,9 +543,8 @@ describe('nested lists', () => {
 async function startCountingServer() {
   const database: TestDatabase = await createTestDatabase();
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, LOG_LEVEL: 'silent', DATABASE_URL: database.url });
-  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url, max: 5 }), log: [{ emit: 'event', level: 'query' }] });
   const queries: string[] = [];
-  db.$on('query', (event) => queries.push(event.query));
+  const db = createDb(database.url, { poolSize: 5, onQuery: (sql) => queries.push(sql) });
   const service: RunningService = await startService({ config, db, logger: createLogger('silent'), masterKey: randomBytes(32).toString('base64url') });
   const ok = async (query: string, variables: Record<string, unknown>, token?: string) => {
     const response = await fetch(service.url, {

@@ -3,6 +3,9 @@
 // buffered and written in batches so reads stay cheap.
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import { type Db, type DbTx, poolOf } from '../db/client.js';
 import type { Logger } from '../log.js';
 import type { Principal } from '../auth/principal.js';
@@ -24,6 +27,7 @@ export interface AuditCall {
   readOnly: boolean;
 }
 
+/** The table's columns in the order of `toRow`'s values, with the cast a positional parameter needs. */
 const COLUMNS = [
   ['eventId', 'text'], ['accountId', 'text'], ['eventTime', 'timestamp(3)'], ['eventName', 'text'], ['eventSource', 'text'],
   ['userIdentity', 'json'], ['sourceIPAddress', 'text'], ['userAgent', 'text'], ['requestParameters', 'json'],
@@ -31,10 +35,55 @@ const COLUMNS = [
   ['requestId', 'text'], ['readOnly', 'boolean'],
 ] as const;
 
-/** Inserts a JSON array of events (the objects `toJson` writes) in one statement. */
-const INSERT_BATCH = `INSERT INTO "AuditEvent" (${COLUMNS.map(([name]) => `"${name}"`).join(', ')})
-SELECT ${COLUMNS.map(([name]) => `r."${name}"`).join(', ')}
-FROM json_to_recordset($1::json) AS r(${COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(', ')})`;
+/** One event as `COLUMNS`' values: JSON columns as JSON text, `resources` as a list. */
+type Text = string | null;
+type Row = [eventId: string, Text, eventTime: string, eventName: string, eventSource: string, userIdentity: string, Text, Text, Text, Text, resources: string[], Text, Text, requestId: string, readOnly: boolean];
+
+const COLUMN_LIST = COLUMNS.map(([name]) => `"${name}"`).join(', ');
+/** Inserts one event: the path of events written inside their effect's transaction. */
+const INSERT_ONE = `INSERT INTO "AuditEvent" (${COLUMN_LIST}) VALUES (${COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})`;
+/** Loads a batch of events in COPY's text format (`copyLine`): about half the server work of an INSERT of the same rows. */
+const COPY_BATCH = `COPY "AuditEvent" (${COLUMN_LIST}) FROM STDIN`;
+
+/** Characters COPY's text format escapes: the column and row delimiters, and the escape itself. */
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A value as one field of COPY's text format. */
+function copyField(value: string | null): string {
+  if (value === null) return '\\N';
+  return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+
+/** A list as a Postgres array literal, every element quoted. */
+function arrayLiteral(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/** A row as one line of COPY's text format. */
+function copyLine(row: Row): string {
+  let line = '';
+  for (let i = 0; i < row.length; i++) {
+    const value = row[i]!;
+    const text = typeof value === 'boolean' ? (value ? 't' : 'f') : Array.isArray(value) ? arrayLiteral(value) : value;
+    line += (i === 0 ? '' : '\t') + copyField(text);
+  }
+  return line + '\n';
+}
+
+/**
+ * A UUIDv7 (RFC 9562): the current millisecond in its first 48 bits, so that ids
+ * sort by time and each new one lands at the end of the unique index instead of on
+ * a random page of it. Made from a v4 UUID's random bits, which Node draws from a
+ * cached pool; a library's v7 asks the system for 16 random bytes per id, which
+ * cost more than the whole rest of an event.
+ */
+export function eventIdV7(now = Date.now()): string {
+  const time = now.toString(16).padStart(12, '0');
+  const v4 = randomUUID();
+  // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: the time replaces the first 12 digits, 7 the version digit.
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${v4.slice(15)}`;
+}
 
 const USER_IDENTITY_TYPES = { root: 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole' } as const;
 
@@ -59,34 +108,26 @@ export function userIdentityOf(principal: Principal | null): Record<string, unkn
   };
 }
 
-/** A JSON array being appended to, element by element, in one growing byte buffer. */
+/** COPY text being appended to, line by line, in one growing byte buffer outside the JavaScript heap. */
 class BatchBuffer {
   private bytes = Buffer.allocUnsafe(64 * 1024);
-  private length = 1;
+  private length = 0;
   count = 0;
 
-  constructor() {
-    this.bytes[0] = 0x5b; // [
-  }
-
-  /** Adds one element, given as JSON text. */
-  append(json: string): void {
-    // 3 bytes per UTF-16 unit bounds its UTF-8 length, plus the comma and the closing bracket.
-    const needed = this.length + json.length * 3 + 2;
+  append(line: string): void {
+    // 3 bytes per UTF-16 unit bounds its UTF-8 length.
+    const needed = this.length + line.length * 3;
     if (needed > this.bytes.length) {
       const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
       this.bytes.copy(grown, 0, 0, this.length);
       this.bytes = grown;
     }
-    if (this.count > 0) this.bytes[this.length++] = 0x2c; // ,
-    this.length += this.bytes.write(json, this.length, 'utf8');
+    this.length += this.bytes.write(line, this.length, 'utf8');
     this.count++;
   }
 
-  /** The whole array; nothing may be appended after. */
-  close(): Buffer {
-    this.bytes[this.length] = 0x5d; // ]
-    return this.bytes.subarray(0, this.length + 1);
+  contents(): Buffer {
+    return this.bytes.subarray(0, this.length);
   }
 }
 
@@ -96,10 +137,9 @@ const IDENTITY_CACHE_LIMIT = 10_000;
 /** Writes audit events; read-only ones in batches. */
 export class AuditLog {
   /**
-   * Queued read-only events: the JSON array `INSERT_BATCH` expands, as UTF-8 bytes
-   * outside the JavaScript heap. Events wait up to `flushMs` here; kept as strings
-   * they would outlive young-generation collections and be copied and promoted
-   * on every request's account.
+   * Queued read-only events as COPY text, in UTF-8 outside the JavaScript heap.
+   * Events wait up to `flushMs` here; kept as strings they would outlive
+   * young-generation collections and be copied and promoted on every request's account.
    */
   private batch = new BatchBuffer();
   private timer: NodeJS.Timeout | undefined;
@@ -119,14 +159,14 @@ export class AuditLog {
 
   /** Inserts `call`'s event with `db` (a transaction's, for an effect's own event); resolves with its id. */
   async insert(db: DbTx, call: AuditCall): Promise<string> {
-    const eventId = randomUUID();
-    await db.$executeRawUnsafe(INSERT_BATCH, `[${this.toJson(call, eventId)}]`);
-    return eventId;
+    const row = this.toRow(call);
+    await db.$executeRawUnsafe(INSERT_ONE, ...row);
+    return row[0]!;
   }
 
   /** Queues a read's event for the next batch (at most `flushMs` or 500 events away). */
   recordRead(call: AuditCall): void {
-    this.batch.append(this.toJson(call, randomUUID()));
+    this.batch.append(copyLine(this.toRow(call)));
     if (this.batch.count >= 500) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
@@ -147,31 +187,29 @@ export class AuditLog {
     if (batch.count === 0) return;
     this.batch = new BatchBuffer();
     try {
-      // One statement, one parameter: the batch as a JSON array, expanded by Postgres. Much
-      // cheaper on the request-serving process than building a row-by-row insert, and
-      // sent through node-postgres directly (as json's binary form, its UTF-8 text):
-      // Prisma would re-encode a large parameter.
-      const pool = poolOf(this.db);
-      if (pool) await pool.query(INSERT_BATCH, [batch.close()]);
-      else await this.db.$executeRawUnsafe(INSERT_BATCH, batch.close().toString('utf8'));
+      // COPY through node-postgres: Prisma has no COPY, and its per-query work
+      // is what batching saves.
+      const client = await poolOf(this.db).connect();
+      try {
+        await pipeline(Readable.from([batch.contents()]), client.query(copyFrom(COPY_BATCH)));
+      } finally {
+        client.release();
+      }
     } catch (error) {
       this.logger.error({ err: error, events: batch.count }, 'audit events could not be written');
     }
   }
 
-  /** `call`'s event as one JSON object of the record set `INSERT_BATCH` expands, written straight to text. */
-  private toJson(call: AuditCall, eventId: string): string {
+  /** `call`'s event as column values. */
+  private toRow(call: AuditCall): Row {
     const parameters = redact(call.requestParameters);
     const response = redact(call.responseElements);
-    return (
-      `{"eventId":"${eventId}","accountId":${JSON.stringify(call.accountId)},"eventTime":"${new Date().toISOString()}",` +
-      `"eventName":${JSON.stringify(call.eventName)},"eventSource":${JSON.stringify(call.eventSource)},` +
-      `"userIdentity":${this.identityJson(call.principal)},"sourceIPAddress":${JSON.stringify(call.sourceIp || null)},` +
-      `"userAgent":${JSON.stringify(call.userAgent ?? null)},"requestParameters":${parameters === undefined ? 'null' : JSON.stringify(parameters)},` +
-      `"responseElements":${response === undefined ? 'null' : JSON.stringify(response)},"resources":${JSON.stringify(call.resources)},` +
-      `"errorCode":${JSON.stringify(call.errorCode ?? null)},"errorMessage":${JSON.stringify(call.errorMessage ?? null)},` +
-      `"requestId":${JSON.stringify(call.requestId)},"readOnly":${call.readOnly}}`
-    );
+    return [
+      eventIdV7(), call.accountId, new Date().toISOString(), call.eventName, call.eventSource,
+      this.identityJson(call.principal), call.sourceIp || null, call.userAgent ?? null,
+      parameters === undefined ? null : JSON.stringify(parameters), response === undefined ? null : JSON.stringify(response),
+      call.resources, call.errorCode ?? null, call.errorMessage ?? null, call.requestId, call.readOnly,
+    ];
   }
 
   private identityJson(principal: Principal | null): string {
@@ -184,5 +222,4 @@ export class AuditLog {
     }
     return json;
   }
-
 }

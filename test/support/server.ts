@@ -65,7 +65,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const logger = createLogger(config.logLevel);
-  const db = createDb(database.url, 5);
+  const db = createDb(database.url, { poolSize: 5 });
   const service = await startService({ config, db, logger, masterKey: randomBytes(32).toString('base64url') });
   const origin = service.url.replace(/\/graphql$/, '');
 
