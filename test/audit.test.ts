@@ -69,6 +69,8 @@ describe('audit events', () => {
     expect(JSON.parse(byName.GetUser!.requestParameters)).toEqual({ userName: 'reader' });
     expect(JSON.parse(byName.GetUser!.userIdentity)).toMatchObject({ type: 'Root', accountId });
     expect(byName.ListUsers).toMatchObject({ readOnly: true, resources: [] });
+    // CloudTrail leaves out what a read answered: no element at all, not a JSON null.
+    expect(byName.GetUser!.responseElements).toBeNull();
   });
 
   it('keeps tabs, line breaks, backslashes, quotes and non-ASCII text of a read intact in its batch', async () => {

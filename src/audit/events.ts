@@ -49,6 +49,11 @@ const COPY_BATCH = `COPY "AuditEvent" (${COLUMN_LIST}) FROM STDIN`;
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
+/** `value` redacted, as JSON text; SQL NULL when there is nothing (CloudTrail's absent element). */
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(redact(value));
+}
+
 /** A value as one field of COPY's text format. */
 function copyField(value: string | null): string {
   if (value === null) return '\\N';
@@ -71,18 +76,28 @@ function copyLine(row: Row): string {
   return line + '\n';
 }
 
+/** The millisecond last stamped, as an ISO time and as UUIDv7's 48-bit prefix: a few events share each one. */
+let stamp = { ms: -1, iso: '', idPrefix: '' };
+
+function stampOf(ms: number): typeof stamp {
+  if (ms !== stamp.ms) {
+    // In two halves below 2^31: Number#toString(16) of a larger number takes V8's slow path for doubles.
+    const hex = Math.floor(ms / 0x1000000).toString(16).padStart(6, '0') + (ms % 0x1000000).toString(16).padStart(6, '0');
+    stamp = { ms, iso: new Date(ms).toISOString(), idPrefix: `${hex.slice(0, 8)}-${hex.slice(8)}-7` };
+  }
+  return stamp;
+}
+
 /**
- * A UUIDv7 (RFC 9562): the current millisecond in its first 48 bits, so that ids
+ * A UUIDv7 (RFC 9562): the millisecond `ms` in its first 48 bits, so that ids
  * sort by time and each new one lands at the end of the unique index instead of on
  * a random page of it. Made from a v4 UUID's random bits, which Node draws from a
  * cached pool; a library's v7 asks the system for 16 random bytes per id, which
  * cost more than the whole rest of an event.
  */
-export function eventIdV7(now = Date.now()): string {
-  const time = now.toString(16).padStart(12, '0');
-  const v4 = randomUUID();
+export function eventIdV7(ms = Date.now()): string {
   // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: the time replaces the first 12 digits, 7 the version digit.
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${v4.slice(15)}`;
+  return stampOf(ms).idPrefix + randomUUID().slice(15);
 }
 
 const USER_IDENTITY_TYPES = { root: 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole' } as const;
@@ -202,12 +217,11 @@ export class AuditLog {
 
   /** `call`'s event as column values. */
   private toRow(call: AuditCall): Row {
-    const parameters = redact(call.requestParameters);
-    const response = redact(call.responseElements);
+    const ms = Date.now();
     return [
-      eventIdV7(), call.accountId, new Date().toISOString(), call.eventName, call.eventSource,
+      eventIdV7(ms), call.accountId, stampOf(ms).iso, call.eventName, call.eventSource,
       this.identityJson(call.principal), call.sourceIp || null, call.userAgent ?? null,
-      parameters === undefined ? null : JSON.stringify(parameters), response === undefined ? null : JSON.stringify(response),
+      jsonOrNull(call.requestParameters), jsonOrNull(call.responseElements),
       call.resources, call.errorCode ?? null, call.errorMessage ?? null, call.requestId, call.readOnly,
     ];
   }

@@ -1,6 +1,8 @@
 // Verified session tokens, remembered per token string: a token seen before
-// costs a Map lookup instead of an ECDSA verification. Bounded (least recently
-// used first out) and each entry lives no longer than the token would verify.
+// costs a Map lookup instead of an ECDSA verification. Bounded (the oldest
+// entry not used since it was last passed over goes first: the "second chance"
+// approximation of least-recently-used, which costs a hit no reordering) and
+// each entry lives no longer than the token would verify.
 import type { SessionClaims } from '../sts/tokens.js';
 
 /** Most tokens remembered at once. */
@@ -10,6 +12,8 @@ interface Entry {
   claims: SessionClaims;
   /** Epoch ms after which the token no longer verifies (exp plus the tolerated clock skew). */
   validUntil: number;
+  /** Hit since eviction last passed over it. */
+  used: boolean;
 }
 
 /**
@@ -34,8 +38,8 @@ export class VerifiedTokenCache {
     const known = this.lookup(token, now);
     if (known) return known;
     const claims = await verify(token);
-    this.entries.set(token, { claims, validUntil: (claims.exp + this.clockSkewSeconds) * 1000 });
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { claims, validUntil: (claims.exp + this.clockSkewSeconds) * 1000, used: false });
+    if (this.entries.size > this.limit) this.evictOne();
     return claims;
   }
 
@@ -43,11 +47,25 @@ export class VerifiedTokenCache {
   lookup(token: string, now = Date.now()): SessionClaims | undefined {
     const hit = this.entries.get(token);
     if (!hit) return undefined;
-    this.entries.delete(token);
-    if (now >= hit.validUntil) return undefined;
-    // Back in at the newest end of the LRU order (Map keeps insertion order).
-    this.entries.set(token, hit);
+    if (now >= hit.validUntil) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    hit.used = true;
     return hit.claims;
+  }
+
+  /**
+   * Drops the oldest entry that was not used since eviction last looked at it;
+   * used ones go back to the newest end with their mark cleared (Map keeps insertion order).
+   */
+  private evictOne(): void {
+    for (const [token, entry] of this.entries) {
+      this.entries.delete(token);
+      if (!entry.used) return;
+      entry.used = false;
+      this.entries.set(token, entry);
+    }
   }
 
   get size(): number {

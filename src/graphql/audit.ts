@@ -43,17 +43,24 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
       const eventSource = EVENT_SOURCES[field.name] ?? 'iam.amazonaws.com';
       const meta: CallMeta = { eventName, eventSource, readOnly };
       field.resolve = readOnly
-        ? async (parent, args, ctx: Context, info) => {
-            let result: unknown;
-            try {
-              result = await inner(parent, args, ctx, info);
-            } catch (error) {
+        ? (parent, args, ctx: Context, info) => {
+            // Lists and connections are not copied into the trail, as CloudTrail omits them for List calls.
+            const succeeded = (result: unknown) => {
+              ctx.deps.audit.recordRead(callOf(meta, args, ctx, info, ctx.principal?.accountId ?? accountOfResult(result), null));
+              return result;
+            };
+            const failed = async (error: unknown) => {
               await ctx.deps.audit.record(failedCall(meta, args, ctx, info, error));
               throw error;
+            };
+            // A resolver that answers at once (getCallerIdentity) stays synchronous: no promise for graphql-js to wait on.
+            let result: unknown;
+            try {
+              result = inner(parent, args, ctx, info);
+            } catch (error) {
+              return failed(error);
             }
-            // Lists and connections are not copied into the trail, as CloudTrail omits them for List calls.
-            ctx.deps.audit.recordRead(callOf(meta, args, ctx, info, ctx.principal?.accountId ?? accountOfResult(result), null));
-            return result;
+            return isPromiseLike(result) ? result.then(succeeded, failed) : succeeded(result);
           }
         : async (parent, args, ctx: Context, info) => {
             // A mutation's event is written by its effect's transaction when it has one (src/audit/scope.ts).
@@ -111,6 +118,10 @@ function failedCall(meta: CallMeta, args: Record<string, unknown>, ctx: Context,
   call.errorCode = known?.code ?? 'ServiceFailure';
   call.errorMessage = known?.message ?? 'An internal error occurred.';
   return call;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function accountOfResult(result: unknown): string | null {
