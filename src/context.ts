@@ -15,6 +15,7 @@ import type { AuditLog } from './audit/events.js';
 import type { SignInThrottle } from './auth/throttle.js';
 import type { VerifiedTokenCache } from './auth/token-cache.js';
 import type { ChangeFeed } from './auth/change-feed.js';
+import type { SignInIdentity } from './auth/sign-in.js';
 
 /** Dependencies shared by all requests. */
 export interface Deps {
@@ -55,6 +56,8 @@ export interface Context {
   loaders: Loaders;
   /** Resource ARNs the guard resolved per root field (by response key), for the audit event. */
   auditResources: Map<string, string[]>;
+  /** Whose credentials a sign-in tried (src/auth/sign-in.ts), for its ConsoleLogin event. */
+  signInIdentity?: SignInIdentity;
 }
 
 /** The caller, or the reason there is none (InvalidClientTokenId / ExpiredToken). */

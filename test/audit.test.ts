@@ -91,12 +91,33 @@ describe('audit events', () => {
     expect(JSON.parse(oddRead!.requestParameters)).toEqual({ odd });
   });
 
-  it('records sign-in as ConsoleLogin', async () => {
+  it('records sign-in as ConsoleLogin, naming whose credentials were tried, as CloudTrail does', async () => {
     const { token, accountId } = await server.newAccount();
-    const [event] = await events(token, { eventName: 'ConsoleLogin' });
-    expect(event).toMatchObject({ eventName: 'ConsoleLogin', eventSource: 'signin.amazonaws.com', errorCode: null });
-    expect(JSON.parse(event!.responseElements).arn).toBe(`arn:aws:iam::${accountId}:root`);
-    expect(event!.responseElements).not.toMatch(/eyJ/);
+    const [root] = await events(token, { eventName: 'ConsoleLogin' });
+    expect(root).toMatchObject({ eventName: 'ConsoleLogin', eventSource: 'signin.amazonaws.com', errorCode: null, requestParameters: null });
+    expect(JSON.parse(root!.userIdentity)).toEqual({ type: 'Root', accountId, principalId: accountId, arn: `arn:aws:iam::${accountId}:root` });
+    expect(JSON.parse(root!.responseElements)).toEqual({ ConsoleLogin: 'Success' });
+
+    await server.ok('mutation { createUser(input: { userName: "carol" }) { user { userId } } }', {}, token);
+    const { createUser } = await server.ok('mutation { createUser(input: { userName: "dave" }) { user { userId arn } } }', {}, token);
+    await server.ok('mutation { createLoginProfile(input: { userName: "dave", password: "Plenty-Long-Passw0rd!" }) { loginProfile { userName } } }', {}, token);
+    const signIn = 'mutation($input: SignInInput!) { signIn(input: $input) { arn } }';
+    await server.ok(signIn, { input: { accountId, userName: 'dave', password: 'Plenty-Long-Passw0rd!' } });
+    expect(await server.errorCode(signIn, { input: { accountId, userName: 'dave', password: 'wrong-Passw0rd!' } })).toBe('InvalidClientTokenId');
+    expect(await server.errorCode(signIn, { input: { accountId, userName: 'Secret-Passw0rd', password: 'x' } })).toBe('InvalidClientTokenId');
+
+    const [unknown, failed, succeeded] = (await events(token, { eventName: 'ConsoleLogin' })).filter((event) => JSON.parse(event.userIdentity).type === 'IAMUser');
+    const dave = { type: 'IAMUser', accountId, principalId: createUser.user.userId, arn: createUser.user.arn, userName: 'dave' };
+    expect(JSON.parse(succeeded!.userIdentity)).toEqual(dave);
+    expect(JSON.parse(succeeded!.responseElements)).toEqual({ ConsoleLogin: 'Success' });
+    // A failure is in the account's trail too, for the reviews that look for guessing.
+    expect(failed).toMatchObject({ errorCode: 'InvalidClientTokenId', requestParameters: null });
+    expect(JSON.parse(failed!.userIdentity)).toEqual(dave);
+    expect(JSON.parse(failed!.responseElements)).toEqual({ ConsoleLogin: 'Failure' });
+    // A name that is no user's may be a password typed in the wrong box: hidden, and nowhere else in the event.
+    expect(JSON.parse(unknown!.userIdentity)).toEqual({ type: 'IAMUser', accountId, userName: 'HIDDEN_DUE_TO_SECURITY_REASONS' });
+    expect(JSON.stringify(unknown)).not.toContain('Secret-Passw0rd');
+    expect(JSON.stringify(await events(token))).not.toMatch(/eyJ/);
   });
 
   it('paginates and never shows another account its events', async () => {

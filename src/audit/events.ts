@@ -16,6 +16,8 @@ export interface AuditCall {
   eventName: string;
   eventSource: string;
   principal: Principal | null;
+  /** userIdentity when it is not the caller's session: a sign-in's, whose caller has none yet. */
+  userIdentity?: Record<string, unknown>;
   sourceIp: string;
   userAgent: string | undefined;
   requestId: string;
@@ -220,7 +222,7 @@ export class AuditLog {
     const ms = Date.now();
     return [
       eventIdV7(ms), call.accountId, stampOf(ms).iso, call.eventName, call.eventSource,
-      this.identityJson(call.principal), call.sourceIp || null, call.userAgent ?? null,
+      call.userIdentity ? JSON.stringify(call.userIdentity) : this.identityJson(call.principal), call.sourceIp || null, call.userAgent ?? null,
       jsonOrNull(call.requestParameters), jsonOrNull(call.responseElements),
       call.resources, call.errorCode ?? null, call.errorMessage ?? null, call.requestId, call.readOnly,
     ];

@@ -215,6 +215,7 @@ async function loadUses(db: DbTx, accountId: string, subject: Subject, since: Da
         FROM "AuditEvent"
         WHERE "accountId" = ${accountId} AND "eventTime" >= ${since}
           AND "userIdentity"->>'type' = 'IAMUser' AND "userIdentity"->>'principalId' = ANY(${subject.userIds})
+          AND "eventSource" <> 'signin.amazonaws.com'
         GROUP BY 1, 2, 3`),
     );
   }

@@ -9,6 +9,7 @@
 // AWS console does); a missing or wrong code counts as a failed attempt, so this
 // "password was right" signal is throttled like password guessing itself.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/console_sign-in-mfa.html
+import { HIDDEN } from '../audit/redact.js';
 import type { Deps } from '../context.js';
 import { AccessDeniedError, InvalidAuthenticationCodeError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
 import { rootArn } from '../iam/arn.js';
@@ -25,9 +26,24 @@ export interface SignInInput {
   mfaCode?: string | null;
 }
 
-/** Where the attempt comes from (the throttle's client key). */
+/** Where the attempt comes from (the throttle's client key), and who hears whom it was for. */
 export interface SignInClient {
   sourceIp: string;
+  /**
+   * Told CloudTrail's userIdentity of the attempt as soon as it is known, success
+   * or not: the root user or IAM user whose credentials were tried. A user name that
+   * names no user is hidden, as AWS hides it: it may be a password typed in the wrong box.
+   */
+  identify?: (identity: SignInIdentity) => void;
+}
+
+/** CloudTrail's userIdentity of a ConsoleLogin event. */
+export interface SignInIdentity {
+  type: 'Root' | 'IAMUser';
+  accountId: string;
+  principalId?: string;
+  arn?: string;
+  userName?: string;
 }
 
 export interface SignInResult extends IssuedSession {
@@ -48,7 +64,7 @@ export async function signIn(deps: Deps, input: SignInInput, client: SignInClien
     const email = input.email.toLowerCase();
     return deps.throttle.run(
       { principal: `root:${email}`, sourceIp: client.sourceIp },
-      () => signInRoot(deps, email, input.password),
+      () => signInRoot(deps, email, input.password, client),
       isCredentialFailure,
     );
   }
@@ -59,17 +75,19 @@ export async function signIn(deps: Deps, input: SignInInput, client: SignInClien
       : await deps.db.account.findUnique({ where: { alias: accountRef.toLowerCase() }, select: { id: true } });
     // Keyed by the account id when it exists, so id and alias share one budget.
     const principal = `user:${account?.id ?? accountRef.toLowerCase()}:${input.userName.toLowerCase()}`;
+    if (account) client.identify?.({ type: 'IAMUser', accountId: account.id, userName: HIDDEN });
     return deps.throttle.run(
       { principal, sourceIp: client.sourceIp },
-      () => signInUser(deps, account?.id, input.userName!, input.password, input.mfaCode),
+      () => signInUser(deps, account?.id, input.userName!, input.password, input.mfaCode, client),
       isCredentialFailure,
     );
   }
   throw new ValidationError('Provide either email (root user) or accountId and userName (IAM user), with password.');
 }
 
-async function signInRoot(deps: Deps, email: string, password: string): Promise<SignInResult> {
+async function signInRoot(deps: Deps, email: string, password: string, client: SignInClient): Promise<SignInResult> {
   const account = await deps.db.account.findUnique({ where: { email } });
+  if (account) client.identify?.({ type: 'Root', accountId: account.id, principalId: account.id, arn: rootArn(account.id) });
   const ok = await verifyPassword(account?.rootPasswordHash, password);
   if (!account || !ok) throw new InvalidClientTokenIdError(FAILED);
   const rehashed = needsRehash(account.rootPasswordHash) ? await hashPassword(password) : undefined;
@@ -94,6 +112,7 @@ async function signInUser(
   userName: string,
   password: string,
   mfaCode: string | null | undefined,
+  client: SignInClient,
 ): Promise<SignInResult> {
   const user = accountId
     ? await deps.db.user.findUnique({
@@ -101,6 +120,7 @@ async function signInUser(
         include: { loginProfile: true },
       })
     : null;
+  if (user) client.identify?.({ type: 'IAMUser', accountId: user.accountId, principalId: user.id, arn: user.arn, userName: user.name });
   const ok = await verifyPassword(user?.loginProfile?.passwordHash, password);
   if (!accountId || !user || !user.loginProfile || !ok) throw new InvalidClientTokenIdError(FAILED);
   const profile = user.loginProfile;

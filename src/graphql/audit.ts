@@ -46,7 +46,7 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
         ? (parent, args, ctx: Context, info) => {
             // Lists and connections are not copied into the trail, as CloudTrail omits them for List calls.
             const succeeded = (result: unknown) => {
-              ctx.deps.audit.recordRead(callOf(meta, args, ctx, info, ctx.principal?.accountId ?? accountOfResult(result), null));
+              ctx.deps.audit.recordRead(callOf(meta, args, ctx, info, result, null));
               return result;
             };
             const failed = async (error: unknown) => {
@@ -64,7 +64,7 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
           }
         : async (parent, args, ctx: Context, info) => {
             // A mutation's event is written by its effect's transaction when it has one (src/audit/scope.ts).
-            const scope: AuditScope = { write: (tx) => ctx.deps.audit.insert(tx, callOf(meta, args, ctx, info, ctx.principal?.accountId ?? null, null)), written: false };
+            const scope: AuditScope = { write: (tx) => ctx.deps.audit.insert(tx, callOf(meta, args, ctx, info, null, null)), written: false };
             try {
               let result: unknown;
               // Mutations run one after another, so the handle can be swapped for the call's duration.
@@ -75,7 +75,7 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
                 ctx.db = ctx.deps.db;
               }
               if (scope.written) await ctx.deps.audit.attachResponse(scope.eventId!, result);
-              else await ctx.deps.audit.record(callOf(meta, args, ctx, info, ctx.principal?.accountId ?? accountOfResult(result), result));
+              else await ctx.deps.audit.record(callOf(meta, args, ctx, info, result, result));
               return result;
             } catch (error) {
               // An effect that committed keeps its event; otherwise the failure is the event.
@@ -95,13 +95,17 @@ interface CallMeta {
   readOnly: boolean;
 }
 
-function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, accountId: string | null, responseElements: unknown): AuditCall {
-  return {
+/**
+ * The event of a call. Its account is the caller's, else (a sign-in) the account
+ * whose credentials were tried, else the one the result belongs to (createAccount).
+ */
+function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, result: unknown, responseElements: unknown): AuditCall {
+  const call: AuditCall = {
     eventName: meta.eventName,
     eventSource: meta.eventSource,
     readOnly: meta.readOnly,
     requestParameters: args.input ?? args,
-    accountId,
+    accountId: ctx.principal?.accountId ?? ctx.signInIdentity?.accountId ?? accountOfResult(result),
     principal: ctx.principal,
     sourceIp: ctx.sourceIp,
     userAgent: ctx.userAgent,
@@ -109,14 +113,23 @@ function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, inf
     responseElements,
     resources: ctx.auditResources.get(info.path.key as string) ?? [],
   };
+  if (meta.eventName === 'ConsoleLogin') {
+    // CloudTrail's sign-in events: the identity whose credentials were tried, no request
+    // parameters (a user name that names no one may be a mistyped password) and the outcome alone.
+    if (ctx.signInIdentity) call.userIdentity = { ...ctx.signInIdentity };
+    call.requestParameters = null;
+    call.responseElements = { ConsoleLogin: 'Success' };
+  }
+  return call;
 }
 
 /** The event of a call that failed (written at once, reads included: denials are what reviews look for). */
 function failedCall(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, error: unknown): AuditCall {
   const known = error instanceof IamError ? error : undefined;
-  const call = callOf(meta, args, ctx, info, ctx.principal?.accountId ?? null, null);
+  const call = callOf(meta, args, ctx, info, null, null);
   call.errorCode = known?.code ?? 'ServiceFailure';
   call.errorMessage = known?.message ?? 'An internal error occurred.';
+  if (meta.eventName === 'ConsoleLogin') call.responseElements = { ConsoleLogin: 'Failure' };
   return call;
 }
 

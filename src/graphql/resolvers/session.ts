@@ -35,7 +35,7 @@ export const sessionResolvers: Resolvers = {
       return { kid, publishedKeys: ctx.deps.keys.publicKeys().length, activatesAt: ctx.deps.keys.activationOf(kid) };
     },
     signIn: async (_parent, { input }, ctx) => {
-      const result = await signIn(ctx.deps, input, { sourceIp: ctx.sourceIp });
+      const result = await signIn(ctx.deps, input, { sourceIp: ctx.sourceIp, identify: (identity) => (ctx.signInIdentity = identity) });
       return {
         sessionToken: result.sessionToken,
         expiration: result.expiration,
