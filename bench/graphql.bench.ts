@@ -37,6 +37,7 @@ const LIST = '{ listUsers(first: 20) { nodes { userName userId arn path createDa
 
 /** Enforcement "off": every request allowed, nothing evaluated. */
 const allowAll: Authorizer = {
+  decide: async () => ({ decision: 'allowed', matchedStatements: [], missingContextValues: [] }),
   authorize: async () => {},
   effective: async () => ({ policies: compilePolicySet({ identityPolicies: [] }), principalTags: {} }),
 };

@@ -2,7 +2,7 @@
 // its own account; every other principal is decided by the policy engine over
 // its effective policies (see src/auth/effective-policies.ts).
 import { AccessDeniedError } from '../errors.js';
-import type { CompiledPolicySet } from '../policy/index.js';
+import type { CompiledPolicySet, EvaluationResult } from '../policy/index.js';
 import type { Principal } from './principal.js';
 
 export interface AuthorizationRequest {
@@ -16,6 +16,8 @@ export interface AuthorizationRequest {
 }
 
 export interface Authorizer {
+  /** The decision on a request, with the statements that made it. */
+  decide(request: AuthorizationRequest): Promise<EvaluationResult>;
   /** Throws AccessDenied unless the request is allowed. */
   authorize(request: AuthorizationRequest): Promise<void>;
   /** The principal's compiled effective policies and its tags (cached). */

@@ -4,10 +4,8 @@
 // context but never the facts of its own session (who it is, its tags, MFA).
 import type { Deps } from '../context.js';
 import { InvalidInputError } from '../errors.js';
-import { evaluateWithPolicySet, type EvaluationResult, type RequestContext } from '../policy/index.js';
-import { isInAccount } from './authorize.js';
+import type { EvaluationResult, RequestContext } from '../policy/index.js';
 import type { Principal } from './principal.js';
-import { buildRequestContext } from './request-context.js';
 
 /** Context keys that describe the session itself; a caller cannot supply them. */
 const SESSION_KEYS = /^aws:(principal|username$|userid$|multifactorauth|tokenissuetime$|sourceidentity$|viamanagedservice$|calledvia)/i;
@@ -31,18 +29,5 @@ export async function isAuthorized(
   for (const key of Object.keys(question.context ?? {})) {
     if (SESSION_KEYS.test(key)) throw new InvalidInputError(`Context key ${key} describes the session and cannot be supplied.`);
   }
-  if (principal.kind === 'root') {
-    // Root may do everything in its own account, and nothing in another.
-    const allowed = isInAccount(question.resource, principal.accountId);
-    return { decision: allowed ? 'allowed' : 'implicitDeny', matchedStatements: [], missingContextValues: [] };
-  }
-  const { policies, principalTags } = await deps.authorizer.effective(principal);
-  const context = { ...buildRequestContext(principal, principalTags, request), ...question.context };
-  return evaluateWithPolicySet(policies, {
-    principalArn: principal.arn,
-    action: question.action,
-    resourceArn: question.resource,
-    context,
-    resourceOwnerAccount: principal.accountId,
-  });
+  return deps.authorizer.decide({ principal, action: question.action, resourceArn: question.resource, context: question.context ?? {}, request });
 }

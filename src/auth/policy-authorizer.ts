@@ -3,7 +3,7 @@
 // request context AWS fills for the call.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 import type { DbTx } from '../db/client.js';
-import { evaluateWithPolicySet, type CompiledPolicySet, type MatchedStatement } from '../policy/index.js';
+import { evaluateWithPolicySet, type CompiledPolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
 import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
 import { loadEffectivePolicies } from './effective-policies.js';
 import { buildRequestContext, loadPrincipalTags } from './request-context.js';
@@ -40,25 +40,31 @@ export function createPolicyAuthorizer(db: DbTx): Authorizer {
     return entry;
   }
 
+  async function decide(request: AuthorizationRequest): Promise<EvaluationResult> {
+    const { principal, action, resourceArn } = request;
+    if (principal.kind === 'root') {
+      // Root may do everything in its own account, and nothing in another without a resource-based policy.
+      return { decision: isInAccount(resourceArn, principal.accountId) ? 'allowed' : 'implicitDeny', matchedStatements: [], missingContextValues: [] };
+    }
+    const entry = await effective(principal);
+    const context = { ...buildRequestContext(principal, entry.principalTags, request.request), ...request.context };
+    return evaluateWithPolicySet(entry.policies, {
+      principalArn: principal.arn,
+      action,
+      resourceArn,
+      context,
+      resourceOwnerAccount: principal.accountId,
+    });
+  }
+
   return {
     effective,
+    decide,
     async authorize(request: AuthorizationRequest) {
-      const { principal, action, resourceArn } = request;
-      if (principal.kind === 'root') {
-        if (isInAccount(resourceArn, principal.accountId)) return;
-        throw accessDenied(principal, action, resourceArn, `no resource-based policy allows the ${action} action`);
-      }
-      const entry = await effective(principal);
-      const context = { ...buildRequestContext(principal, entry.principalTags, request.request), ...request.context };
-      const result = evaluateWithPolicySet(entry.policies, {
-        principalArn: principal.arn,
-        action,
-        resourceArn,
-        context,
-        resourceOwnerAccount: principal.accountId,
-      });
+      const result = await decide(request);
       if (result.decision === 'allowed') return;
-      throw accessDenied(principal, action, resourceArn, denialReason(action, result.decision, result.matchedStatements));
+      const { principal, action, resourceArn } = request;
+      throw accessDenied(principal, action, resourceArn, denialReason(principal, action, result.decision, result.matchedStatements));
     },
   };
 }
@@ -71,7 +77,8 @@ const SOURCE_NAMES: Record<MatchedStatement['source'], string> = {
 };
 
 /** AWS's wording of why a request was denied. */
-function denialReason(action: string, decision: string, matched: MatchedStatement[]): string {
+function denialReason(principal: Principal, action: string, decision: string, matched: MatchedStatement[]): string {
+  if (principal.kind === 'root') return `no resource-based policy allows the ${action} action`;
   if (decision === 'explicitDeny') {
     const source = matched.find((m) => m.effect === 'Deny')?.source ?? 'identity';
     return `with an explicit deny in ${source === 'identity' ? 'an' : 'a'} ${SOURCE_NAMES[source]}`;

@@ -16,7 +16,7 @@ import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
 import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
 import { checkArn, checkRange, checkString, checkTags, type TagInput } from '../iam/names.js';
 import { checkPolicyDocument } from '../iam/policy-documents.js';
-import { compilePolicySet, evaluateWithPolicySet, parsePolicy, type CompiledPolicySet } from '../policy/index.js';
+import { evaluateWithPolicySet, type CompiledPolicySet } from '../policy/index.js';
 import { issueSession } from './sessions.js';
 
 export interface AssumeRoleInput {
@@ -51,14 +51,6 @@ const PACKED_POLICY_LIMIT = 2048;
 /** Role chaining caps the session at one hour. */
 const CHAINED_SESSION_SECONDS = 3600;
 const ROLE_SESSION_NAME = /^[\w+=,.@-]*$/;
-/** Stands in for "the caller's own policies allow it" when asking whether a trust policy names the caller's account. */
-const ALLOW_ALL = parsePolicy('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', { policyType: 'managed' });
-
-/** Some account id that is not `accountId`. */
-function otherThan(accountId: string): string {
-  return accountId === '000000000000' ? '000000000001' : '000000000000';
-}
-
 /** Assumes a role and issues its session. */
 export async function assumeRole(deps: Deps, { principal, input, effectivePolicies, verifyMfa, request }: AssumeRoleRequest) {
   const action = 'sts:AssumeRole';
@@ -115,20 +107,16 @@ export async function assumeRole(deps: Deps, { principal, input, effectivePolici
   }
   const facts = (act: string) => ({ principalArn: principal.arn, action: act, resourceArn: role.arn, context, resourceOwnerAccount: role.accountId });
   const withTrust: CompiledPolicySet = { ...policies, resourcePolicy: role.assumeRolePolicy };
-  const trustOnly = compilePolicySet({ resourcePolicy: role.assumeRolePolicy });
-  const trustForAccount = compilePolicySet({ identityPolicies: [ALLOW_ALL], resourcePolicy: role.assumeRolePolicy });
   // Session tags need sts:TagSession and a source identity needs sts:SetSourceIdentity, both in the trust policy too.
   const needed = [action, ...(tags.length > 0 ? ['sts:TagSession'] : []), ...(input.sourceIdentity != null ? ['sts:SetSourceIdentity'] : [])];
   for (const act of needed) {
     const result = evaluateWithPolicySet(withTrust, facts(act));
     // Unlike other resource-based policies, a trust policy is required: an identity policy alone never
-    // lets a principal assume a role. The trust policy must name the caller (then, in one account, it
-    // suffices) or the caller's account (then the caller's own policies must allow it as well).
+    // lets a principal assume a role. So the trust policy must be among the statements that allowed
+    // the request: naming the caller (then, in one account, it suffices) or the caller's account
+    // (then the caller's own policies must allow it as well, which the decision already requires).
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html ("trust policy")
-    // The second question is asked as if across accounts, so the resource side (the trust policy) must allow by itself.
-    const trusted =
-      evaluateWithPolicySet(trustOnly, facts(act)).decision === 'allowed' ||
-      evaluateWithPolicySet(trustForAccount, { ...facts(act), resourceOwnerAccount: otherThan(principal.accountId) }).decision === 'allowed';
+    const trusted = result.matchedStatements.some((statement) => statement.source === 'resource');
     if (result.decision !== 'allowed' || !trusted) {
       throw accessDenied(principal, act, role.arn, result.decision === 'explicitDeny' ? 'with an explicit deny' : `no identity-based policy allows the ${act} action`);
     }
