@@ -6,14 +6,19 @@ import type { DbTx } from '../db/client.js';
 import { evaluateWithPolicySet, type CompiledPolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
 import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
 import { loadEffectivePolicies } from './effective-policies.js';
-import { buildRequestContext, loadPrincipalTags } from './request-context.js';
+import { loadPrincipalTags, sessionContext, withRequestKeys } from './request-context.js';
 import type { Principal } from './principal.js';
 
 interface CacheEntry {
   epoch: number;
   policies: CompiledPolicySet;
   principalTags: Record<string, string>;
+  /** The fixed part of the request context, per session of the principal (see `sessionContext`). */
+  sessionContexts: Map<string, Readonly<Record<string, string | string[]>>>;
 }
+
+/** Most sessions per principal whose context is kept. */
+const SESSION_CONTEXT_LIMIT = 64;
 
 /** Most principals cached at once; the oldest is dropped beyond this. */
 const CACHE_LIMIT = 10_000;
@@ -33,7 +38,7 @@ export function createPolicyAuthorizer(db: DbTx): Authorizer {
     const hit = cache.get(key);
     if (hit && hit.epoch === principal.policyEpoch) return hit;
     const [policies, principalTags] = await Promise.all([loadEffectivePolicies(db, principal), loadPrincipalTags(db, principal)]);
-    const entry = { epoch: principal.policyEpoch, policies, principalTags };
+    const entry: CacheEntry = { epoch: principal.policyEpoch, policies, principalTags, sessionContexts: new Map() };
     cache.delete(key);
     cache.set(key, entry);
     if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
@@ -47,7 +52,14 @@ export function createPolicyAuthorizer(db: DbTx): Authorizer {
       return { decision: isInAccount(resourceArn, principal.accountId) ? 'allowed' : 'implicitDeny', matchedStatements: [], missingContextValues: [] };
     }
     const entry = await effective(principal);
-    const context = { ...buildRequestContext(principal, entry.principalTags, request.request), ...request.context };
+    let session = entry.sessionContexts.get(principal.sessionId);
+    if (!session) {
+      session = sessionContext(principal, entry.principalTags);
+      if (entry.sessionContexts.size >= SESSION_CONTEXT_LIMIT) entry.sessionContexts.clear();
+      entry.sessionContexts.set(principal.sessionId, session);
+    }
+    const context = withRequestKeys(session, principal, request.request);
+    if (request.context) Object.assign(context, request.context);
     return evaluateWithPolicySet(entry.policies, {
       principalArn: principal.arn,
       action,

@@ -8,24 +8,49 @@ import type { Principal } from './principal.js';
 /** AWS's aws:PrincipalType values. */
 const PRINCIPAL_TYPES = { root: 'Account', user: 'User', 'assumed-role': 'AssumedRole' } as const;
 
+type Context = Record<string, string | string[]>;
+
 /** The request context of `principal` calling now. */
 export function buildRequestContext(
   principal: Principal,
   principalTags: Record<string, string>,
   request: { sourceIp: string; secureTransport: boolean; now: Date } | undefined,
-): Record<string, string | string[]> {
-  const now = request?.now ?? new Date();
-  const context: Record<string, string | string[]> = {
+): Context {
+  return withRequestKeys(sessionContext(principal, principalTags), principal, request);
+}
+
+/**
+ * The keys that are fixed for a session: who it is, when it was issued, its MFA
+ * and its principal's tags. Built once per session and policy epoch by the
+ * authorizer (src/auth/policy-authorizer.ts); never modified after.
+ */
+export function sessionContext(principal: Principal, principalTags: Record<string, string>): Readonly<Context> {
+  const context: Context = {
     'aws:PrincipalArn': principal.kind === 'assumed-role' && principal.roleArn ? principal.roleArn : principal.arn,
     'aws:PrincipalAccount': principal.accountId,
     'aws:PrincipalType': PRINCIPAL_TYPES[principal.kind],
     'aws:userid': principal.principalId,
-    'aws:CurrentTime': now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
     'aws:TokenIssueTime': principal.issuedAt.toISOString(),
     'aws:MultiFactorAuthPresent': principal.mfaAuthenticatedAt ? 'true' : 'false',
   };
   if (principal.kind === 'user' && principal.userName) context['aws:username'] = principal.userName;
+  if (principal.sourceIdentity) context['aws:SourceIdentity'] = principal.sourceIdentity;
+  if (principal.roleSessionName) context['sts:RoleSessionName'] = principal.roleSessionName;
+  for (const [key, value] of Object.entries(principalTags)) context[`aws:PrincipalTag/${key}`] = value;
+  return context;
+}
+
+/** A session's context plus the keys of this request: the time, the MFA's age, the client's address and transport. */
+export function withRequestKeys(
+  session: Readonly<Context>,
+  principal: Principal,
+  request: { sourceIp: string; secureTransport: boolean; now: Date } | undefined,
+): Context {
+  const now = request?.now ?? new Date();
+  const clock = clockAt(now.getTime());
+  // Request keys first, then the session's copied in: V8 builds `{ ...session, key: value }`
+  // about ten times slower (a spread followed by more properties leaves its fast path).
+  const context: Context = { 'aws:CurrentTime': clock.iso, 'aws:EpochTime': clock.epoch };
   if (principal.mfaAuthenticatedAt) {
     context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((now.getTime() - principal.mfaAuthenticatedAt.getTime()) / 1000)));
   }
@@ -33,10 +58,16 @@ export function buildRequestContext(
     context['aws:SourceIp'] = request.sourceIp;
     context['aws:SecureTransport'] = request.secureTransport ? 'true' : 'false';
   }
-  if (principal.sourceIdentity) context['aws:SourceIdentity'] = principal.sourceIdentity;
-  if (principal.roleSessionName) context['sts:RoleSessionName'] = principal.roleSessionName;
-  for (const [key, value] of Object.entries(principalTags)) context[`aws:PrincipalTag/${key}`] = value;
-  return context;
+  return Object.assign(context, session);
+}
+
+/** aws:CurrentTime and aws:EpochTime of the second last asked about (they have one-second resolution). */
+let clock = { second: Number.NaN, iso: '', epoch: '' };
+
+function clockAt(ms: number): typeof clock {
+  const second = Math.floor(ms / 1000);
+  if (second !== clock.second) clock = { second, iso: new Date(second * 1000).toISOString().replace('.000Z', 'Z'), epoch: String(second) };
+  return clock;
 }
 
 /** Tags of the principal: the user's, or the role's overridden by the session's tags. */
