@@ -51,7 +51,7 @@ export function createRequestListener({ deps, apollo, isReady }: HttpOptions): h
         if (Array.isArray(body)) return sendJson(res, 400, { errors: [{ message: 'Batched operations are not supported.', extensions: { code: 'BAD_REQUEST' } }] });
         const response = await apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method!, headers, search: url.search, body },
-          context: () => buildContext(deps, req),
+          context: contextFor(deps, req),
         });
         for (const [key, value] of response.headers) res.setHeader(key, value);
         res.statusCode = response.status ?? 200;
@@ -70,6 +70,15 @@ export function createRequestListener({ deps, apollo, isReady }: HttpOptions): h
         else res.end();
       });
   };
+}
+
+/**
+ * The context factory Apollo calls. Made here rather than written inline as
+ * `context: () => ...`: tsx keeps function names by wrapping every named function
+ * expression in a call that defines its name, once per request on this path.
+ */
+function contextFor(deps: Deps, req: http.IncomingMessage): () => Promise<Context> {
+  return () => buildContext(deps, req);
 }
 
 /**

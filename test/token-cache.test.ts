@@ -44,6 +44,18 @@ describe('VerifiedTokenCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('answers only the whole token that verified, not another payload carrying its signature', async () => {
+    const cache = new VerifiedTokenCache(30);
+    const claims = await cache.verify('header.payload.signature', async () => claimsFor('s1', NOW / 1000 + 3600), NOW);
+    expect(cache.lookup('header.payload.signature', NOW)).toBe(claims);
+    expect(cache.lookup('header.otherPayload.signature', NOW)).toBeUndefined();
+    const verify = vi.fn(async () => {
+      throw new Error('invalid');
+    });
+    await expect(cache.verify('header.otherPayload.signature', verify, NOW)).rejects.toThrow('invalid');
+    expect(cache.lookup('header.payload.signature', NOW)).toBe(claims);
+  });
+
   it('never caches a refusal', async () => {
     const cache = new VerifiedTokenCache(0);
     const verify = vi.fn(async () => {

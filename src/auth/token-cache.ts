@@ -9,6 +9,8 @@ import type { SessionClaims } from '../sts/tokens.js';
 const DEFAULT_LIMIT = 10_000;
 
 interface Entry {
+  /** The whole token that verified. */
+  token: string;
   claims: SessionClaims;
   /** Epoch ms after which the token no longer verifies (exp plus the tolerated clock skew). */
   validUntil: number;
@@ -22,8 +24,10 @@ interface Entry {
  *
  * INVARIANT: an entry is only returned while `now < exp + clockSkew`, exactly
  * the window in which jose would accept the same token; after that the caller
- * verifies again and gets jose's ExpiredToken answer. The key is the whole token
- * (header, payload and signature), so a hit is the very string that verified.
+ * verifies again and gets jose's ExpiredToken answer. A hit is the very string
+ * that verified: entries are found by the token's signature (hashing a whole JWT,
+ * hundreds of characters arriving as a new string on every request, costs more
+ * than the rest of the lookup) and then compared whole.
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, Entry>();
@@ -38,17 +42,18 @@ export class VerifiedTokenCache {
     const known = this.lookup(token, now);
     if (known) return known;
     const claims = await verify(token);
-    this.entries.set(token, { claims, validUntil: (claims.exp + this.clockSkewSeconds) * 1000, used: false });
+    this.entries.set(keyOf(token), { token, claims, validUntil: (claims.exp + this.clockSkewSeconds) * 1000, used: false });
     if (this.entries.size > this.limit) this.evictOne();
     return claims;
   }
 
   /** The claims of `token` if a live entry exists (the very string that verified), else undefined. */
   lookup(token: string, now = Date.now()): SessionClaims | undefined {
-    const hit = this.entries.get(token);
-    if (!hit) return undefined;
+    const key = keyOf(token);
+    const hit = this.entries.get(key);
+    if (!hit || hit.token !== token) return undefined;
     if (now >= hit.validUntil) {
-      this.entries.delete(token);
+      this.entries.delete(key);
       return undefined;
     }
     hit.used = true;
@@ -60,11 +65,11 @@ export class VerifiedTokenCache {
    * used ones go back to the newest end with their mark cleared (Map keeps insertion order).
    */
   private evictOne(): void {
-    for (const [token, entry] of this.entries) {
-      this.entries.delete(token);
+    for (const [key, entry] of this.entries) {
+      this.entries.delete(key);
       if (!entry.used) return;
       entry.used = false;
-      this.entries.set(token, entry);
+      this.entries.set(key, entry);
     }
   }
 
@@ -75,4 +80,9 @@ export class VerifiedTokenCache {
   clear(): void {
     this.entries.clear();
   }
+}
+
+/** A JWT's signature segment (the whole string when it has none). */
+function keyOf(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1);
 }

@@ -44,23 +44,19 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
       const meta: CallMeta = { eventName, eventSource, readOnly };
       field.resolve = readOnly
         ? (parent, args, ctx: Context, info) => {
-            // Lists and connections are not copied into the trail, as CloudTrail omits them for List calls.
-            const succeeded = (result: unknown) => {
-              ctx.deps.audit.recordRead(callOf(meta, args, ctx, info, result, null));
-              return result;
-            };
-            const failed = async (error: unknown) => {
-              await ctx.deps.audit.record(failedCall(meta, args, ctx, info, error));
-              throw error;
-            };
-            // A resolver that answers at once (getCallerIdentity) stays synchronous: no promise for graphql-js to wait on.
+            // A resolver that answers at once (getCallerIdentity) stays synchronous: no promise for
+            // graphql-js to wait on. (The callbacks are not named consts: tsx would name each one, per call.)
             let result: unknown;
             try {
               result = inner(parent, args, ctx, info);
             } catch (error) {
-              return failed(error);
+              return readFailed(meta, args, ctx, info, error);
             }
-            return isPromiseLike(result) ? result.then(succeeded, failed) : succeeded(result);
+            if (!isPromiseLike(result)) return readSucceeded(meta, args, ctx, info, result);
+            return result.then(
+              (value) => readSucceeded(meta, args, ctx, info, value),
+              (error: unknown) => readFailed(meta, args, ctx, info, error),
+            );
           }
         : async (parent, args, ctx: Context, info) => {
             // A mutation's event is written by its effect's transaction when it has one (src/audit/scope.ts).
@@ -86,6 +82,18 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
     }
   }
   return schema;
+}
+
+/** Queues a read's event and passes its result on. Lists and connections are not copied into the trail, as CloudTrail omits them for List calls. */
+function readSucceeded(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, result: unknown): unknown {
+  ctx.deps.audit.recordRead(callOf(meta, args, ctx, info, result, null));
+  return result;
+}
+
+/** Writes a failed read's event at once, then fails with its error. */
+async function readFailed(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, error: unknown): Promise<never> {
+  await ctx.deps.audit.record(failedCall(meta, args, ctx, info, error));
+  throw error;
 }
 
 /** What an audited field always records the same way. */
