@@ -3,6 +3,8 @@
 // explicit denies and tag conditions allow and deny, over HTTP.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createDb, poolOf } from '../src/db/client.js';
+import { loadPrincipalPolicies } from '../src/auth/effective-policies.js';
 import { useTestServer } from './support/server.js';
 import { ask, policy, signedInUser } from './support/scenarios.js';
 
@@ -150,6 +152,39 @@ describe('decisions and their side effects', () => {
     expect(await ask(server, user.token, 's3:ListBucket', 'arn:aws:s3:::b')).toBe('allowed');
     await server.ok('mutation { removeUserFromGroup(input: { groupName: "Readers", userName: "member" }) }', {}, root.token);
     expect(await ask(server, user.token, 's3:ListBucket', 'arn:aws:s3:::b')).toBe('implicitDeny');
+  });
+});
+
+describe('loading effective policies', () => {
+  it('costs the same few queries however many managed policies a user has, boundary included', async () => {
+    const counted = async (userName: string) => {
+      const { getUser } = await server.ok(`{ getUser(input: { userName: "${userName}" }) { user { userId arn } } }`, {}, root.token);
+      const statements: string[] = [];
+      const db = createDb(poolOf(server.db).options.connectionString!, { poolSize: 2, onQuery: (sql) => statements.push(sql) });
+      try {
+        const principal = { kind: 'user', accountId: root.accountId, arn: getUser.user.arn, principalId: getUser.user.userId, userId: getUser.user.userId, userName, sessionId: 'count', passwordResetOnly: false, policyEpoch: 0, issuedAt: new Date(), expiresAt: new Date() } as const;
+        const { policies } = await loadPrincipalPolicies(db, principal);
+        return { statements: statements.length, identity: policies.identity.length, boundary: policies.permissionsBoundary !== undefined };
+      } finally {
+        await db.$disconnect();
+      }
+    };
+    const arns: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const created = await server.ok(
+        'mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { policy { arn } } }',
+        { input: { policyName: `load-${i}`, policyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: `docs:Read${i}`, Resource: '*' })) } },
+        root.token,
+      );
+      arns.push(created.createPolicy.policy.arn);
+    }
+    await signedInUser(server, root, 'loader-one', { managed: [arns[0]!] });
+    await signedInUser(server, root, 'loader-many', { managed: [...arns.slice(0, 5), aws('ReadOnlyAccess')], boundary: arns[5]! });
+    const one = await counted('loader-one');
+    const many = await counted('loader-many');
+    expect(one).toMatchObject({ identity: 1, boundary: false });
+    expect(many).toMatchObject({ identity: 6, boundary: true });
+    expect(many.statements).toBe(one.statements);
   });
 });
 

@@ -4,15 +4,24 @@
 // session also within the session policies.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 import type { DbTx } from '../db/client.js';
-import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
+import { getManagedPolicies } from '../iam/managed-policy-lookup.js';
 import { compilePolicySet, parsePolicy, type CompiledPolicySet, type PolicyDocument } from '../policy/index.js';
 import type { Principal } from './principal.js';
 
-/** Loads and compiles the policies that govern `principal`'s requests. */
-export async function loadEffectivePolicies(db: DbTx, principal: Principal): Promise<CompiledPolicySet> {
-  if (principal.kind === 'user' && principal.userId) return loadUserPolicies(db, principal.accountId, principal.userId);
-  if (principal.kind === 'assumed-role' && principal.roleId) return loadRoleSessionPolicies(db, principal);
-  return compilePolicySet({ identityPolicies: [] });
+/** What the authorizer keeps per principal: its compiled policies and its tags. */
+export interface PrincipalPolicies {
+  policies: CompiledPolicySet;
+  principalTags: Record<string, string>;
+}
+
+/** Loads and compiles the policies that govern `principal`'s requests, and its tags. */
+export async function loadPrincipalPolicies(db: DbTx, principal: Principal): Promise<PrincipalPolicies> {
+  if (principal.kind === 'user' && principal.userId) {
+    const [policies, principalTags] = await Promise.all([loadUserPolicies(db, principal.accountId, principal.userId), loadTags(db, 'user', principal.userId)]);
+    return { policies, principalTags };
+  }
+  if (principal.kind === 'assumed-role' && principal.roleId) return loadRoleSessionPolicies(db, principal, principal.roleId);
+  return { policies: compilePolicySet({ identityPolicies: [] }), principalTags: {} };
 }
 
 async function loadUserPolicies(db: DbTx, accountId: string, userId: string): Promise<CompiledPolicySet> {
@@ -23,52 +32,73 @@ async function loadUserPolicies(db: DbTx, accountId: string, userId: string): Pr
   if (!user) return compilePolicySet({ identityPolicies: [] });
   const groupIds = user.memberships.map((m) => m.groupId);
   const owners = [{ entityType: 'user', entityId: userId }, ...groupIds.map((id) => ({ entityType: 'group', entityId: id }))];
-  const identityPolicies = await loadIdentityDocuments(db, accountId, owners);
-  const permissionsBoundary = user.permissionsBoundaryArn ? await loadManaged(db, accountId, user.permissionsBoundaryArn) : null;
-  return compilePolicySet({ identityPolicies, permissionsBoundary });
-}
-
-async function loadRoleSessionPolicies(db: DbTx, principal: Principal): Promise<CompiledPolicySet> {
-  const [role, session] = await Promise.all([
-    db.role.findFirst({ where: { id: principal.roleId!, accountId: principal.accountId }, select: { permissionsBoundaryArn: true } }),
-    db.session.findUnique({ where: { id: principal.sessionId }, select: { sessionPolicy: true, policyArns: true } }),
-  ]);
-  if (!role) return compilePolicySet({ identityPolicies: [] });
-  const identityPolicies = await loadIdentityDocuments(db, principal.accountId, [{ entityType: 'role', entityId: principal.roleId! }]);
-  const permissionsBoundary = role.permissionsBoundaryArn ? await loadManaged(db, principal.accountId, role.permissionsBoundaryArn) : null;
-  const sessionDocs: PolicyDocument[] = [];
-  if (session?.sessionPolicy) sessionDocs.push(parsePolicy(session.sessionPolicy, { policyType: 'session', policyId: 'session-policy' }));
-  for (const arn of session?.policyArns ?? []) {
-    const doc = await loadManaged(db, principal.accountId, arn);
-    if (doc) sessionDocs.push(doc);
-  }
-  const hasSessionPolicies = session !== null && (session.sessionPolicy !== null || session.policyArns.length > 0);
+  const { inline, attachedArns } = await loadIdentityRows(db, accountId, owners);
+  const managed = await loadManaged(db, accountId, [...attachedArns, ...(user.permissionsBoundaryArn ? [user.permissionsBoundaryArn] : [])]);
   return compilePolicySet({
-    identityPolicies,
-    permissionsBoundary,
-    // Several session policies (inline plus managed ARNs) together form one session policy set.
-    sessionPolicy: hasSessionPolicies ? mergeDocuments(sessionDocs) : null,
+    identityPolicies: [...inline, ...pick(managed, attachedArns)],
+    permissionsBoundary: user.permissionsBoundaryArn ? (managed.get(user.permissionsBoundaryArn) ?? null) : null,
   });
 }
 
-async function loadIdentityDocuments(db: DbTx, accountId: string, owners: Array<{ entityType: string; entityId: string }>): Promise<PolicyDocument[]> {
+/** A role session: the role's policies within its boundary, limited by the session's own policies; the role's tags overridden by the session's. */
+async function loadRoleSessionPolicies(db: DbTx, principal: Principal, roleId: string): Promise<PrincipalPolicies> {
+  const [role, session, { inline, attachedArns }, roleTags] = await Promise.all([
+    db.role.findFirst({ where: { id: roleId, accountId: principal.accountId }, select: { permissionsBoundaryArn: true } }),
+    db.session.findUnique({ where: { id: principal.sessionId }, select: { sessionPolicy: true, policyArns: true, tags: true } }),
+    loadIdentityRows(db, principal.accountId, [{ entityType: 'role', entityId: roleId }]),
+    loadTags(db, 'role', roleId),
+  ]);
+  const principalTags = roleTags;
+  for (const tag of (session?.tags as Array<{ key: string; value: string }> | null) ?? []) principalTags[tag.key] = tag.value;
+  if (!role) return { policies: compilePolicySet({ identityPolicies: [] }), principalTags };
+  const sessionArns = session?.policyArns ?? [];
+  const managed = await loadManaged(db, principal.accountId, [...attachedArns, ...sessionArns, ...(role.permissionsBoundaryArn ? [role.permissionsBoundaryArn] : [])]);
+  const sessionDocs: PolicyDocument[] = [];
+  if (session?.sessionPolicy) sessionDocs.push(parsePolicy(session.sessionPolicy, { policyType: 'session', policyId: 'session-policy' }));
+  sessionDocs.push(...pick(managed, sessionArns));
+  const hasSessionPolicies = session !== null && (session.sessionPolicy !== null || sessionArns.length > 0);
+  const policies = compilePolicySet({
+    identityPolicies: [...inline, ...pick(managed, attachedArns)],
+    permissionsBoundary: role.permissionsBoundaryArn ? (managed.get(role.permissionsBoundaryArn) ?? null) : null,
+    // Several session policies (inline plus managed ARNs) together form one session policy set.
+    sessionPolicy: hasSessionPolicies ? mergeDocuments(sessionDocs) : null,
+  });
+  return { policies, principalTags };
+}
+
+/** The owners' inline documents, parsed, and the ARNs of the managed policies attached to them. */
+async function loadIdentityRows(db: DbTx, accountId: string, owners: Array<{ entityType: string; entityId: string }>): Promise<{ inline: PolicyDocument[]; attachedArns: string[] }> {
   const [inline, attached] = await Promise.all([
     db.inlinePolicy.findMany({ where: { accountId, OR: owners }, select: { entityType: true, entityId: true, name: true, document: true } }),
     db.policyAttachment.findMany({ where: { accountId, OR: owners }, select: { policyArn: true } }),
   ]);
-  // Inline documents passed their own (entity-specific) quota when stored.
-  const docs: PolicyDocument[] = inline.map((p) =>
-    parsePolicy(p.document, { policyType: 'managed', policyId: `${p.entityType}/${p.entityId}/${p.name}`, enforceSizeQuota: false }),
-  );
-  const arns = [...new Set(attached.map((a) => a.policyArn))];
-  const managed = await Promise.all(arns.map((arn) => loadManaged(db, accountId, arn)));
-  for (const doc of managed) if (doc) docs.push(doc);
+  return {
+    // Inline documents passed their own (entity-specific) quota when stored.
+    inline: inline.map((p) => parsePolicy(p.document, { policyType: 'managed', policyId: `${p.entityType}/${p.entityId}/${p.name}`, enforceSizeQuota: false })),
+    attachedArns: [...new Set(attached.map((a) => a.policyArn))],
+  };
+}
+
+/** Managed policies by ARN, parsed, in one query (missing ones are absent). */
+async function loadManaged(db: DbTx, accountId: string, arns: string[]): Promise<Map<string, PolicyDocument>> {
+  const docs = new Map<string, PolicyDocument>();
+  if (arns.length === 0) return docs;
+  for (const policy of (await getManagedPolicies(db, accountId, arns)).values()) {
+    docs.set(policy.arn, parsePolicy(policy.document, { policyType: 'managed', policyId: policy.arn, enforceSizeQuota: !policy.isAwsManaged }));
+  }
   return docs;
 }
 
-async function loadManaged(db: DbTx, accountId: string, arn: string): Promise<PolicyDocument | null> {
-  const policy = await getManagedPolicy(db, accountId, arn);
-  return policy ? parsePolicy(policy.document, { policyType: 'managed', policyId: policy.arn, enforceSizeQuota: !policy.isAwsManaged }) : null;
+/** The documents of `arns` that exist, in order. */
+function pick(docs: Map<string, PolicyDocument>, arns: readonly string[]): PolicyDocument[] {
+  return arns.flatMap((arn) => docs.get(arn) ?? []);
+}
+
+async function loadTags(db: DbTx, resourceType: 'user' | 'role', resourceId: string): Promise<Record<string, string>> {
+  const rows = await db.tag.findMany({ where: { resourceType, resourceId }, select: { key: true, value: true } });
+  const tags: Record<string, string> = {};
+  for (const row of rows) tags[row.key] = row.value;
+  return tags;
 }
 
 function mergeDocuments(docs: PolicyDocument[]): PolicyDocument {

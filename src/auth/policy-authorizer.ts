@@ -5,8 +5,8 @@
 import type { DbTx } from '../db/client.js';
 import { evaluateWithPolicySet, type CompiledPolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
 import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
-import { loadEffectivePolicies } from './effective-policies.js';
-import { loadPrincipalTags, sessionContext, withRequestKeys } from './request-context.js';
+import { loadPrincipalPolicies } from './effective-policies.js';
+import { sessionContext, withRequestKeys } from './request-context.js';
 import type { Principal } from './principal.js';
 
 interface CacheEntry {
@@ -37,7 +37,7 @@ export function createPolicyAuthorizer(db: DbTx): Authorizer {
     const key = principal.kind === 'assumed-role' ? `s:${principal.sessionId}` : `${principal.kind}:${principal.userId ?? principal.accountId}`;
     const hit = cache.get(key);
     if (hit && hit.epoch === principal.policyEpoch) return hit;
-    const [policies, principalTags] = await Promise.all([loadEffectivePolicies(db, principal), loadPrincipalTags(db, principal)]);
+    const { policies, principalTags } = await loadPrincipalPolicies(db, principal);
     const entry: CacheEntry = { epoch: principal.policyEpoch, policies, principalTags, sessionContexts: new Map() };
     cache.delete(key);
     cache.set(key, entry);

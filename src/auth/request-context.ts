@@ -2,7 +2,6 @@
 // the HTTP request. Field-specific keys (aws:RequestTag/*, iam:PolicyARN, ...)
 // are added by the guard of each field.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
-import type { DbTx } from '../db/client.js';
 import type { Principal } from './principal.js';
 
 /** AWS's aws:PrincipalType values. */
@@ -68,18 +67,4 @@ function clockAt(ms: number): typeof clock {
   const second = Math.floor(ms / 1000);
   if (second !== clock.second) clock = { second, iso: new Date(second * 1000).toISOString().replace('.000Z', 'Z'), epoch: String(second) };
   return clock;
-}
-
-/** Tags of the principal: the user's, or the role's overridden by the session's tags. */
-export async function loadPrincipalTags(db: DbTx, principal: Principal): Promise<Record<string, string>> {
-  const tags: Record<string, string> = {};
-  const resource = principal.kind === 'user' ? { type: 'user', id: principal.userId } : principal.kind === 'assumed-role' ? { type: 'role', id: principal.roleId } : undefined;
-  if (!resource?.id) return tags;
-  const rows = await db.tag.findMany({ where: { resourceType: resource.type, resourceId: resource.id }, select: { key: true, value: true } });
-  for (const row of rows) tags[row.key] = row.value;
-  if (principal.kind === 'assumed-role') {
-    const session = await db.session.findUnique({ where: { id: principal.sessionId }, select: { tags: true } });
-    for (const tag of (session?.tags as Array<{ key: string; value: string }> | null) ?? []) tags[tag.key] = tag.value;
-  }
-  return tags;
 }

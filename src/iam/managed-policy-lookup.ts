@@ -47,13 +47,13 @@ export async function getManagedPolicies(db: Db | DbTx, accountId: string, polic
     }
   }
   if (customerArns.length > 0) {
-    const rows = await db.policy.findMany({
-      where: { accountId, arn: { in: customerArns } },
-      select: { arn: true, name: true, defaultVersionId: true, versions: { select: { versionId: true, document: true } } },
-    });
+    // One round trip, each policy joined to its default version only.
+    const rows = await db.$queryRaw<{ arn: string; name: string; defaultVersionId: string; document: string }[]>`
+      SELECT p.arn, p.name, p."defaultVersionId", v.document
+      FROM "Policy" p JOIN "PolicyVersion" v ON v."policyId" = p.id AND v."versionId" = p."defaultVersionId"
+      WHERE p.arn = ANY(${customerArns}) AND p."accountId" = ${accountId}`;
     for (const row of rows) {
-      const version = row.versions.find((v) => v.versionId === row.defaultVersionId);
-      if (version) found.set(row.arn, { arn: row.arn, name: row.name, isAwsManaged: false, defaultVersionId: row.defaultVersionId, document: version.document });
+      found.set(row.arn, { arn: row.arn, name: row.name, isAwsManaged: false, defaultVersionId: row.defaultVersionId, document: row.document });
     }
   }
   return found;
