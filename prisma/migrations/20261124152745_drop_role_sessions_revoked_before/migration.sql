@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Role" DROP COLUMN "sessionsRevokedBefore";
