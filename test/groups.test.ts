@@ -1,16 +1,11 @@
 // IAM groups and group membership over HTTP: CreateGroup, GetGroup, ListGroups,
 // UpdateGroup, DeleteGroup, AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser,
 // and the nested lists Group.users / User.groups, with AWS's codes and quotas.
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createDb } from '../src/db/client.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log.js';
-import { startService, type RunningService } from '../src/server.js';
 import { iamArn } from '../src/iam/arn.js';
 import { newUniqueId } from '../src/iam/ids.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { OPERATOR_TOKEN, ROOT_PASSWORD, useTestServer } from './support/server.js';
+import { signedInUser } from './support/scenarios.js';
+import { startTestServer, useTestServer } from './support/server.js';
 
 const server = useTestServer();
 
@@ -496,7 +491,7 @@ describe('nested lists', () => {
   }`;
 
   it('answers 20 groups with their users and the users’ groups in a bounded number of SQL queries', async () => {
-    const counting = await startCountingServer();
+    const counting = await startTestServer({}, { countQueries: true });
     try {
       const account = await counting.newAccount();
       // Seeded in bulk: group g holds g % 5 users of its own, and groups 0 to 9 also hold `shared` (10 groups: the quota).
@@ -539,38 +534,26 @@ describe('nested lists', () => {
   });
 });
 
-/** A service whose Prisma client counts the SQL statements it sends. */
-async function startCountingServer() {
-  const database: TestDatabase = await createTestDatabase();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, LOG_LEVEL: 'silent', DATABASE_URL: database.url });
-  const queries: string[] = [];
-  const db = createDb(database.url, { poolSize: 5, onQuery: (sql) => queries.push(sql) });
-  const service: RunningService = await startService({ config, db, logger: createLogger('silent'), masterKey: randomBytes(32).toString('base64url') });
-  const ok = async (query: string, variables: Record<string, unknown>, token?: string) => {
-    const response = await fetch(service.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const result = (await response.json()) as { data?: any; errors?: unknown[] };
-    if (result.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(result.errors)}`);
-    return result.data;
-  };
-  const newAccount = async (): Promise<Account> => {
-    const email = `root-${randomBytes(4).toString('hex')}@example.com`;
-    const created = await ok('mutation($input: CreateAccountInput!) { createAccount(input: $input) { accountId } }', { input: { accountName: 'Counting', email, password: ROOT_PASSWORD } }, OPERATOR_TOKEN);
-    const signedIn = await ok('mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }', { input: { email, password: ROOT_PASSWORD } });
-    return { accountId: created.createAccount.accountId, token: signedIn.signIn.sessionToken };
-  };
-  return {
-    db,
-    queries,
-    ok,
-    newAccount,
-    async close() {
-      await service.close();
-      await db.$disconnect();
-      await database.drop();
-    },
-  };
-}
+describe('reads that name an entity', () => {
+  it('read the named row once: the guard (for its ARN) and the resolver share it', async () => {
+    const counting = await startTestServer({}, { countQueries: true });
+    try {
+      const account = await counting.newAccount();
+      await counting.ok('mutation { createGroup(input: { groupName: "readers" }) { group { arn } } }', {}, account.token);
+      const reader = await signedInUser(counting, account, 'reader', { managed: ['arn:aws:iam::aws:policy/IAMReadOnlyAccess'] });
+      await counting.ok('{ getUser(input: { userName: "reader" }) { user { arn } } }', {}, reader.token); // warms the session and policy caches
+      for (const [query, table] of [
+        ['{ getUser(input: { userName: "reader" }) { user { arn userName } } }', '"User"'],
+        ['{ getGroup(input: { groupName: "readers" }) { group { arn groupName } } }', '"Group"'],
+      ] as const) {
+        counting.queries.length = 0;
+        await counting.ok(query, {}, reader.token);
+        // Reads of the row by its name (the condition keys' own read of its tags, by ARN, is another matter).
+        const reads = counting.queries.filter((sql) => sql.includes(`FROM "public".${table}`) && sql.includes('"nameKey"'));
+        expect(reads).toHaveLength(1);
+      }
+    } finally {
+      await counting.close();
+    }
+  });
+});

@@ -14,6 +14,7 @@
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 import type { Context } from '../context.js';
 import { iamArn } from '../iam/arn.js';
+import { findNamed } from '../graphql/named-entities.js';
 import type { Principal } from './principal.js';
 
 export type ResourceResolver = (source: { parent: unknown; args: Record<string, unknown>; ctx: Context; principal: Principal }) => Promise<string> | string;
@@ -59,7 +60,7 @@ export function compileResource(template: string): ResourceResolver {
       // AWS: with no user name, IAM acts on the caller's own user.
       return kind === 'user' ? principal.arn : '*';
     }
-    const found = await findArn(ctx, kind, principal.accountId, name);
+    const found = await findArn(ctx, kind, name);
     if (found) return found;
     const path = readPath ? readPath(args) : undefined;
     return iamArn(principal.accountId, kind === 'instanceProfile' ? 'instance-profile' : kind, typeof path === 'string' ? path : '/', name);
@@ -71,17 +72,6 @@ function compilePath(path: string): (args: Record<string, unknown>) => unknown {
   return (args) => steps.reduce<unknown>((value, step) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[step] : undefined), args);
 }
 
-async function findArn(ctx: Context, kind: EntityKind, accountId: string, name: string): Promise<string | undefined> {
-  const where = { accountId_nameKey: { accountId, nameKey: name.toLowerCase() } };
-  const select = { arn: true };
-  switch (kind) {
-    case 'user':
-      return (await ctx.db.user.findUnique({ where, select }))?.arn;
-    case 'group':
-      return (await ctx.db.group.findUnique({ where, select }))?.arn;
-    case 'role':
-      return (await ctx.db.role.findUnique({ where, select }))?.arn;
-    case 'instanceProfile':
-      return (await ctx.db.instanceProfile.findUnique({ where, select }))?.arn;
-  }
+async function findArn(ctx: Context, kind: EntityKind, name: string): Promise<string | undefined> {
+  return (await findNamed(ctx, kind, name))?.arn;
 }

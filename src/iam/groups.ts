@@ -15,7 +15,8 @@ import type { Connection, CursorCodec, PageArgs } from '../graphql/pagination.js
 import { paginate } from '../graphql/pagination.js';
 import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
-import { checkName, checkPath, checkPathPrefix, checkString, nameLimits } from './names.js';
+import { noSuchUser } from './users.js';
+import { checkName, checkPath, checkPathPrefix, checkString, nameLimits, type NamedRead } from './names.js';
 import { bumpPolicyEpoch } from './policy-epoch.js';
 import { pathPage } from './path-pages.js';
 
@@ -29,17 +30,13 @@ export function noSuchGroup(groupName: string): NoSuchEntityError {
   return new NoSuchEntityError(`The group with name ${groupName} cannot be found.`);
 }
 
-function noSuchUser(userName: string): NoSuchEntityError {
-  return new NoSuchEntityError(`The user with name ${userName} cannot be found.`);
-}
-
 function groupExists(groupName: string): EntityAlreadyExistsError {
   return new EntityAlreadyExistsError(`Group with name ${groupName} already exists.`);
 }
 
 /** The group named `groupName` (case-insensitively) in the account, or NoSuchEntity. */
-export async function findGroup(db: Db | DbTx, accountId: string, groupName: string): Promise<Group> {
-  const group = await db.group.findUnique({ where: { accountId_nameKey: { accountId, nameKey: groupName.toLowerCase() } } });
+export async function findGroup(db: Db | DbTx, accountId: string, groupName: string, read?: NamedRead<Group>): Promise<Group> {
+  const group = read ? await read(groupName) : await db.group.findUnique({ where: { accountId_nameKey: { accountId, nameKey: groupName.toLowerCase() } } });
   if (!group) throw noSuchGroup(groupName);
   return group;
 }
@@ -213,14 +210,6 @@ export async function listGroups(
   return paginate<Group>(cursors, `${accountId}:listGroups:${prefix}`, page, (group) => group.nameKey, (afterKey, take) =>
     pathPage<Group>(db, 'Group', accountId, prefix, afterKey, take),
   );
-}
-
-/** The user named `userName` in the account (for ListGroupsForUser), or NoSuchEntity. */
-export async function findUser(db: Db | DbTx, accountId: string, userName: string): Promise<User> {
-  checkName(userName, 'userName');
-  const user = await db.user.findUnique({ where: { accountId_nameKey: { accountId, nameKey: userName.toLowerCase() } } });
-  if (!user) throw noSuchUser(userName);
-  return user;
 }
 
 /** One page request of a batch: the rows of `ownerId` after `afterKey`, at most `take`. */

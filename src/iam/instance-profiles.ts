@@ -7,7 +7,7 @@ import { DeleteConflictError, EntityAlreadyExistsError, LimitExceededError, NoSu
 import type { InstanceProfile } from '../generated/prisma/client.js';
 import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
-import { type TagInput, checkName, checkPath } from './names.js';
+import { type TagInput, checkName, checkPath, type NamedRead } from './names.js';
 import { findRole, noSuchRole } from './roles.js';
 import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
 import { pathPage } from './path-pages.js';
@@ -22,9 +22,9 @@ export interface CreateInstanceProfileInput {
 }
 
 /** The instance profile named `name` in the account (case-insensitively), or NoSuchEntity. */
-export async function findInstanceProfile(db: DbTx, accountId: string, name: string): Promise<InstanceProfile> {
+export async function findInstanceProfile(db: DbTx, accountId: string, name: string, read?: NamedRead<InstanceProfile>): Promise<InstanceProfile> {
   checkName(name, 'instanceProfileName');
-  const profile = await db.instanceProfile.findUnique({ where: { accountId_nameKey: { accountId, nameKey: name.toLowerCase() } } });
+  const profile = read ? await read(name) : await db.instanceProfile.findUnique({ where: { accountId_nameKey: { accountId, nameKey: name.toLowerCase() } } });
   if (!profile) throw new NoSuchEntityError(`Instance Profile ${name} cannot be found.`);
   return profile;
 }

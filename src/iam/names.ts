@@ -102,3 +102,10 @@ export function checkArn(value: string, member: string): string {
 export function literalPrefix(prefix: string): { startsWith: string } {
   return { startsWith: prefix.replace(/[\\%_]/g, (c) => `\\${c}`) };
 }
+
+/**
+ * Reads an entity of the caller's account by name (case-insensitively), for the
+ * find functions: a read-only call passes the request's own reader
+ * (src/graphql/named-entities.ts), which the guard has already warmed.
+ */
+export type NamedRead<T> = (name: string) => Promise<T | null>;

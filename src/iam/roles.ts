@@ -7,7 +7,7 @@ import { DeleteConflictError, EntityAlreadyExistsError, LimitExceededError, NoSu
 import type { Role } from '../generated/prisma/client.js';
 import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
-import { type TagInput, checkDescription, checkName, checkPath, checkRange, checkString } from './names.js';
+import { type TagInput, checkDescription, checkName, checkPath, checkRange, checkString, type NamedRead } from './names.js';
 import { checkPermissionsBoundary } from './permissions-boundaries.js';
 import { bumpPolicyEpoch } from './policy-epoch.js';
 import { checkPolicyDocument } from './policy-documents.js';
@@ -34,9 +34,9 @@ export interface CreateRoleInput {
 }
 
 /** The role named `roleName` in the account (case-insensitively), or NoSuchEntity. */
-export async function findRole(db: DbTx, accountId: string, roleName: string): Promise<Role> {
+export async function findRole(db: DbTx, accountId: string, roleName: string, read?: NamedRead<Role>): Promise<Role> {
   checkName(roleName, 'roleName');
-  const role = await db.role.findUnique({ where: { accountId_nameKey: { accountId, nameKey: roleName.toLowerCase() } } });
+  const role = read ? await read(roleName) : await db.role.findUnique({ where: { accountId_nameKey: { accountId, nameKey: roleName.toLowerCase() } } });
   if (!role) throw noSuchRole(roleName);
   return role;
 }

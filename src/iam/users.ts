@@ -7,7 +7,7 @@ import { DeleteConflictError, EntityAlreadyExistsError, InvalidInputError, NoSuc
 import type { User } from '../generated/prisma/client.js';
 import { iamArn, parseIamArn, rootArn } from './arn.js';
 import { newUniqueId } from './ids.js';
-import { type TagInput, checkArn, checkName, checkPath, checkPathPrefix, checkString, checkTagKeys, nameLimits } from './names.js';
+import { type TagInput, checkArn, checkName, checkPath, checkPathPrefix, checkString, checkTagKeys, nameLimits, type NamedRead } from './names.js';
 import { checkPermissionsBoundary } from './permissions-boundaries.js';
 import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
 import { pathPage } from './path-pages.js';
@@ -24,9 +24,9 @@ export function checkUserNameRef(value: string, member = 'userName'): string {
 }
 
 /** The user `userName` of the account, or NoSuchEntity. */
-export async function findUser(db: DbTx, accountId: string, userName: string): Promise<User> {
+export async function findUser(db: DbTx, accountId: string, userName: string, read?: NamedRead<User>): Promise<User> {
   checkUserNameRef(userName);
-  const user = await db.user.findUnique({ where: { accountId_nameKey: { accountId, nameKey: userName.toLowerCase() } } });
+  const user = read ? await read(userName) : await db.user.findUnique({ where: { accountId_nameKey: { accountId, nameKey: userName.toLowerCase() } } });
   if (!user) throw noSuchUser(userName);
   return user;
 }
@@ -47,8 +47,8 @@ export interface Caller {
  * The user an action with an optional UserName acts on: the named user, or else
  * the calling user. Root and role sessions must name the user, as in AWS.
  */
-export async function findTargetUser(db: DbTx, caller: Caller, userName: string | null | undefined): Promise<User> {
-  if (userName !== undefined && userName !== null) return findUser(db, caller.accountId, userName);
+export async function findTargetUser(db: DbTx, caller: Caller, userName: string | null | undefined, read?: NamedRead<User>): Promise<User> {
+  if (userName !== undefined && userName !== null) return findUser(db, caller.accountId, userName, read);
   if (caller.kind !== 'user' || !caller.userId) {
     throw new ValidationError('Must specify userName when calling with non-User credentials');
   }

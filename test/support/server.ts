@@ -26,6 +26,8 @@ export interface TestServer {
   ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   /** Sends an operation and returns the first error's code (throws if it succeeded). */
   errorCode(query: string, variables?: Record<string, unknown>, token?: string): Promise<string | undefined>;
+  /** The SQL statements sent so far, when started with `countQueries` (clear it with `.length = 0`). */
+  queries: string[];
   /** Creates an account and signs its root user in. */
   newAccount(name?: string): Promise<{ accountId: string; email: string; token: string }>;
   close(): Promise<void>;
@@ -53,8 +55,8 @@ export function useTestServer(env: Record<string, string> = {}): TestServer {
   });
 }
 
-/** Starts the service on a fresh database and a free port. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** Starts the service on a fresh database and a free port; `countQueries` records every SQL statement its client sends. */
+export async function startTestServer(env: Record<string, string> = {}, { countQueries = false } = {}): Promise<TestServer> {
   const database: TestDatabase = await createTestDatabase();
   const config = loadConfig({
     PORT: '0',
@@ -65,7 +67,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const logger = createLogger(config.logLevel);
-  const db = createDb(database.url, { poolSize: 5 });
+  const queries: string[] = [];
+  const db = createDb(database.url, { poolSize: 5, ...(countQueries ? { onQuery: (sql: string) => queries.push(sql) } : {}) });
   const service = await startService({ config, db, logger, masterKey: randomBytes(32).toString('base64url') });
   const origin = service.url.replace(/\/graphql$/, '');
 
@@ -108,6 +111,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     gql,
     ok,
     errorCode,
+    queries,
     newAccount,
     async close() {
       await service.close();

@@ -2,6 +2,7 @@
 // and STS getSessionToken. Thin resolvers over src/auth/{password-policy,
 // change-password,mfa}.ts and src/sts/get-session-token.ts; every lookup is
 // scoped to the caller's account.
+import { namedReader } from '../named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { requirePrincipal } from '../../context.js';
@@ -42,7 +43,7 @@ export const credentialsResolvers: Resolvers = {
       const principal = requirePrincipal(ctx);
       // Root MFA devices are not supported: the root user, naming no user, has none.
       if (!input?.userName && principal.kind === 'root') return emptyConnection();
-      const user = await findTargetUser(ctx.db, callerOf(principal), input?.userName);
+      const user = await findTargetUser(ctx.db, callerOf(principal), input?.userName, namedReader(ctx, 'user'));
       return paginate(
         ctx.deps.cursors,
         `${principal.accountId}:listMFADevices:${user.id}`,

@@ -1,5 +1,6 @@
 // Groups and group membership: thin resolvers over src/iam/groups.ts, with the
 // batched nested lists Group.users and User.groups (one query per level).
+import { namedReader } from '../named-entities.js';
 import type { Group, User } from '../../generated/prisma/client.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { Context } from '../../context.js';
@@ -12,12 +13,12 @@ import {
   fetchGroupsOfUsers,
   fetchUsersOfGroups,
   findGroup,
-  findUser,
   listGroups,
   removeUserFromGroup,
   updateGroup,
 } from '../../iam/groups.js';
 import { checkName } from '../../iam/names.js';
+import { findUser } from '../../iam/users.js';
 import { defineLoader } from '../loaders.js';
 import { type Connection, type PageArgs, paginate } from '../pagination.js';
 
@@ -64,14 +65,14 @@ export const groupResolvers: Resolvers = {
   Query: {
     getGroup: async (_parent, { input, first, after }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      const group = await findGroup(ctx.db, accountId, checkName(input.groupName, 'groupName'));
+      const group = await findGroup(ctx.db, accountId, checkName(input.groupName, 'groupName'), namedReader(ctx, 'group'));
       const users = await pageOfUsers(ctx, group, { first, after });
       return { arn: group.arn, group, users, isTruncated: users.isTruncated, marker: users.marker };
     },
     listGroups: (_parent, { input, first, after }, ctx) =>
       listGroups(ctx.db, ctx.deps.cursors, requirePrincipal(ctx).accountId, input?.pathPrefix, { first, after }),
     listGroupsForUser: async (_parent, { input, first, after }, ctx) => {
-      const user = await findUser(ctx.db, requirePrincipal(ctx).accountId, input.userName);
+      const user = await findUser(ctx.db, requirePrincipal(ctx).accountId, input.userName, namedReader(ctx, 'user'));
       return pageOfGroups(ctx, user, { first, after });
     },
   },

@@ -1,6 +1,7 @@
 // Instance profiles and the role ↔ instance profile links (InstanceProfile.roles,
 // Role.instanceProfiles): thin resolvers over src/iam/instance-profiles.ts, with
 // DataLoaders so nested lists cost one query per level.
+import { namedReader } from '../named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { InstanceProfile, Role } from '../../generated/prisma/client.js';
 import type { Context } from '../../context.js';
@@ -59,7 +60,7 @@ export const instanceProfileResolvers: Resolvers = {
   Query: {
     getInstanceProfile: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      return { instanceProfile: await findInstanceProfile(ctx.db, accountId, input.instanceProfileName) };
+      return { instanceProfile: await findInstanceProfile(ctx.db, accountId, input.instanceProfileName, namedReader(ctx, 'instanceProfile')) };
     },
     listInstanceProfiles: async (_parent, { input, first, after }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
@@ -70,14 +71,14 @@ export const instanceProfileResolvers: Resolvers = {
     },
     listInstanceProfilesForRole: async (_parent, { input, first, after }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      const role = await findRole(ctx.db, accountId, input.roleName);
+      const role = await findRole(ctx.db, accountId, input.roleName, namedReader(ctx, 'role'));
       return paginate<InstanceProfile>(ctx.deps.cursors, `${accountId}:listInstanceProfilesForRole:${role.id}`, { first, after }, (profile) => profile.nameKey, (afterKey, take) =>
         fetchInstanceProfilesForRole(ctx.db, accountId, role.id, afterKey, take),
       );
     },
     listInstanceProfileTags: async (_parent, { input, first, after }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      const profile = await findInstanceProfile(ctx.db, accountId, input.instanceProfileName);
+      const profile = await findInstanceProfile(ctx.db, accountId, input.instanceProfileName, namedReader(ctx, 'instanceProfile'));
       const tags = await listTags(ctx.db, 'instance-profile', profile.id);
       return paginateList(ctx.deps.cursors, `${accountId}:listInstanceProfileTags:${profile.id}`, { first, after }, (tag) => tag.key.toLowerCase(), tags);
     },

@@ -1,6 +1,7 @@
 // Roles and permissions boundaries: thin resolvers over src/iam/roles.ts and
 // src/iam/permissions-boundaries.ts. Every lookup is scoped to the caller's account;
 // every multi-step write runs in one transaction.
+import { namedReader } from '../named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { Role } from '../../generated/prisma/client.js';
 import { requirePrincipal } from '../../context.js';
@@ -29,7 +30,7 @@ export const roleResolvers: Resolvers = {
   Query: {
     getRole: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      return { role: await findRole(ctx.db, accountId, input.roleName) };
+      return { role: await findRole(ctx.db, accountId, input.roleName, namedReader(ctx, 'role')) };
     },
     listRoles: async (_parent, { input, first, after }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
@@ -40,7 +41,7 @@ export const roleResolvers: Resolvers = {
     },
     listRoleTags: async (_parent, { input, first, after }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      const role = await findRole(ctx.db, accountId, input.roleName);
+      const role = await findRole(ctx.db, accountId, input.roleName, namedReader(ctx, 'role'));
       const tags = await listTags(ctx.db, 'role', role.id);
       return paginateList(ctx.deps.cursors, `${accountId}:listRoleTags:${role.id}`, { first, after }, (tag) => tag.key.toLowerCase(), tags);
     },

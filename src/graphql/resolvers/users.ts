@@ -1,6 +1,7 @@
 // Users, their tags, login profiles and access keys, and account aliases: thin
 // resolvers over src/iam/{users,tags,login-profiles,access-keys,account-aliases}.ts.
 // Every lookup is scoped to the caller's account.
+import { namedReader } from '../named-entities.js';
 import type { Resolvers, StatusType } from '../../generated/graphql.js';
 import type { User } from '../../generated/prisma/client.js';
 import type { Context } from '../../context.js';
@@ -65,7 +66,7 @@ export const userResolvers: Resolvers = {
     getUser: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
       if (!input?.userName && principal.kind === 'root') return { user: await rootUser(ctx.db, principal.accountId) };
-      return { user: await findTargetUser(ctx.db, callerOf(principal), input?.userName) };
+      return { user: await findTargetUser(ctx.db, callerOf(principal), input?.userName, namedReader(ctx, 'user')) };
     },
     listUsers: async (_parent, { input, first, after }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
@@ -76,7 +77,7 @@ export const userResolvers: Resolvers = {
     },
     listUserTags: async (_parent, { input, first, after }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      const user = await findUser(ctx.db, accountId, input.userName);
+      const user = await findUser(ctx.db, accountId, input.userName, namedReader(ctx, 'user'));
       const tags = await listTags(ctx.db, 'user', user.id);
       return paginateList(ctx.deps.cursors, `${accountId}:listUserTags:${user.id}`, { first, after }, (tag) => tag.key.toLowerCase(), tags);
     },
@@ -86,7 +87,7 @@ export const userResolvers: Resolvers = {
     },
     listAccessKeys: async (_parent, { input, first, after }, ctx) => {
       const principal = requirePrincipal(ctx);
-      const user = await findTargetUser(ctx.db, callerOf(principal), input?.userName);
+      const user = await findTargetUser(ctx.db, callerOf(principal), input?.userName, namedReader(ctx, 'user'));
       return paginate(ctx.deps.cursors, `${principal.accountId}:listAccessKeys:${user.id}`, { first, after }, (key: AccessKeyRecord) => key.id, (afterKey, take) =>
         listAccessKeysPage(ctx.db, user, afterKey, take),
       );
