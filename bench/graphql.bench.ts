@@ -39,7 +39,7 @@ const LIST = '{ listUsers(first: 20) { nodes { userName userId arn path createDa
 const allowAll: Authorizer = {
   decide: async () => ({ decision: 'allowed', matchedStatements: [], missingContextValues: [] }),
   authorize: async () => {},
-  effective: async () => ({ policies: compilePolicySet({ identityPolicies: [] }), principalTags: {} }),
+  effective: async () => ({ policies: compilePolicySet({ identityPolicies: [] }), principalTags: {}, readsResourceFacts: false }),
 };
 
 interface Result {

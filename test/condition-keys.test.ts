@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requestKeyFillers } from '../src/auth/request-keys.js';
+import { readsResourceFacts, requestKeyFillers } from '../src/auth/request-keys.js';
+import { parsePolicy } from '../src/policy/index.js';
 import { useTestServer } from './support/server.js';
 import { policy, signedInUser } from './support/scenarios.js';
 
@@ -270,6 +271,23 @@ describe('iam:PassRole with iam:PassedToService', () => {
     const profile = (await server.ok('{ getInstanceProfile(input: { instanceProfileName: "other-profile" }) { instanceProfile { roles { roleName } } } }', {}, root.token))
       .getInstanceProfile.instanceProfile;
     expect(profile.roles).toEqual([]);
+  });
+});
+
+describe('reading the resource for its condition keys', () => {
+  const reads = (...statements: object[]) => readsResourceFacts([parsePolicy(JSON.stringify(policy(...statements)), { policyType: 'managed' })]);
+  const allow = { Effect: 'Allow', Action: 'iam:*', Resource: '*' };
+  it.each([
+    ['no condition', allow, false],
+    ['a request tag', { ...allow, Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' } } }, false],
+    ['aws:ResourceTag', { ...allow, Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } } }, true],
+    ['iam:ResourceTag in another case', { ...allow, Condition: { StringEquals: { 'IAM:resourceTag/team': 'blue' } } }, true],
+    ['iam:PermissionsBoundary', { ...allow, Condition: { ArnEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::123456789012:policy/b' } } }, true],
+    ['a resource-tag variable in Resource', { ...allow, Resource: 'arn:aws:iam::*:user/${aws:ResourceTag/team}/*' }, true],
+    ['a resource-tag variable in a condition value', { ...allow, Condition: { StringEquals: { 'aws:PrincipalTag/team': '${iam:ResourceTag/team}' } } }, true],
+    ['a principal-tag variable', { ...allow, Condition: { StringEquals: { 'aws:RequestTag/team': '${aws:PrincipalTag/team}' } } }, false],
+  ])('%s: %s', (_name, statement, expected) => {
+    expect(reads(statement)).toBe(expected);
   });
 });
 

@@ -535,7 +535,7 @@ describe('nested lists', () => {
 });
 
 describe('reads that name an entity', () => {
-  it('read the named row once: the guard (for its ARN) and the resolver share it', async () => {
+  it('read the named row once (the guard, for its ARN, and the resolver share it), and its tags only for policies that can read them', async () => {
     const counting = await startTestServer({}, { countQueries: true });
     try {
       const account = await counting.newAccount();
@@ -551,6 +551,8 @@ describe('reads that name an entity', () => {
         // Reads of the row by its name (the condition keys' own read of its tags, by ARN, is another matter).
         const reads = counting.queries.filter((sql) => sql.includes(`FROM "public".${table}`) && sql.includes('"nameKey"'));
         expect(reads).toHaveLength(1);
+        // IAMReadOnlyAccess has no condition on the resource's tags or boundary: they are not read.
+        expect(counting.queries.filter((sql) => sql.includes('"Tag"'))).toEqual([]);
       }
     } finally {
       await counting.close();

@@ -20,8 +20,8 @@ export interface Authorizer {
   decide(request: AuthorizationRequest): Promise<EvaluationResult>;
   /** Throws AccessDenied unless the request is allowed. */
   authorize(request: AuthorizationRequest): Promise<void>;
-  /** The principal's compiled effective policies and its tags (cached). */
-  effective(principal: Principal): Promise<{ policies: CompiledPolicySet; principalTags: Record<string, string> }>;
+  /** The principal's compiled effective policies and its tags (cached), and whether they read the resource's own condition keys. */
+  effective(principal: Principal): Promise<{ policies: CompiledPolicySet; principalTags: Record<string, string>; readsResourceFacts: boolean }>;
 }
 
 /** AWS's denial message. */

@@ -7,21 +7,30 @@ import type { DbTx } from '../db/client.js';
 import { getManagedPolicies } from '../iam/managed-policy-lookup.js';
 import { compilePolicySet, parsePolicy, type CompiledPolicySet, type PolicyDocument } from '../policy/index.js';
 import type { Principal } from './principal.js';
+import { readsResourceFacts } from './request-keys.js';
 
 /** What the authorizer keeps per principal: its compiled policies and its tags. */
 export interface PrincipalPolicies {
   policies: CompiledPolicySet;
   principalTags: Record<string, string>;
+  /** Whether any of the policies can read a condition key taken from the resource acted on (src/auth/request-keys.ts). */
+  readsResourceFacts: boolean;
 }
 
 /** Loads and compiles the policies that govern `principal`'s requests, and its tags. */
 export async function loadPrincipalPolicies(db: DbTx, principal: Principal): Promise<PrincipalPolicies> {
+  let loaded: Omit<PrincipalPolicies, 'readsResourceFacts'>;
   if (principal.kind === 'user' && principal.userId) {
     const [policies, principalTags] = await Promise.all([loadUserPolicies(db, principal.accountId, principal.userId), loadTags(db, 'user', principal.userId)]);
-    return { policies, principalTags };
+    loaded = { policies, principalTags };
+  } else if (principal.kind === 'assumed-role' && principal.roleId) {
+    loaded = await loadRoleSessionPolicies(db, principal, principal.roleId);
+  } else {
+    loaded = { policies: compilePolicySet({ identityPolicies: [] }), principalTags: {} };
   }
-  if (principal.kind === 'assumed-role' && principal.roleId) return loadRoleSessionPolicies(db, principal, principal.roleId);
-  return { policies: compilePolicySet({ identityPolicies: [] }), principalTags: {} };
+  const { identity, permissionsBoundary, sessionPolicy } = loaded.policies;
+  const documents = [...identity, ...(permissionsBoundary ? [permissionsBoundary] : []), ...(sessionPolicy ? [sessionPolicy] : [])].map((policy) => policy.document);
+  return { ...loaded, readsResourceFacts: readsResourceFacts(documents) };
 }
 
 async function loadUserPolicies(db: DbTx, accountId: string, userId: string): Promise<CompiledPolicySet> {
@@ -41,7 +50,7 @@ async function loadUserPolicies(db: DbTx, accountId: string, userId: string): Pr
 }
 
 /** A role session: the role's policies within its boundary, limited by the session's own policies; the role's tags overridden by the session's. */
-async function loadRoleSessionPolicies(db: DbTx, principal: Principal, roleId: string): Promise<PrincipalPolicies> {
+async function loadRoleSessionPolicies(db: DbTx, principal: Principal, roleId: string): Promise<Omit<PrincipalPolicies, 'readsResourceFacts'>> {
   const [role, session, { inline, attachedArns }, roleTags] = await Promise.all([
     db.role.findFirst({ where: { id: roleId, accountId: principal.accountId }, select: { permissionsBoundaryArn: true } }),
     db.session.findUnique({ where: { id: principal.sessionId }, select: { sessionPolicy: true, policyArns: true, tags: true } }),

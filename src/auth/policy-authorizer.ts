@@ -3,16 +3,14 @@
 // request context AWS fills for the call.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 import type { DbTx } from '../db/client.js';
-import { evaluateWithPolicySet, type CompiledPolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
+import { evaluateWithPolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
 import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
-import { loadPrincipalPolicies } from './effective-policies.js';
+import { loadPrincipalPolicies, type PrincipalPolicies } from './effective-policies.js';
 import { sessionContext, withRequestKeys } from './request-context.js';
 import type { Principal } from './principal.js';
 
-interface CacheEntry {
+interface CacheEntry extends PrincipalPolicies {
   epoch: number;
-  policies: CompiledPolicySet;
-  principalTags: Record<string, string>;
   /** The fixed part of the request context, per session of the principal (see `sessionContext`). */
   sessionContexts: Map<string, Readonly<Record<string, string | string[]>>>;
 }
@@ -37,8 +35,7 @@ export function createPolicyAuthorizer(db: DbTx): Authorizer {
     const key = principal.kind === 'assumed-role' ? `s:${principal.sessionId}` : `${principal.kind}:${principal.userId ?? principal.accountId}`;
     const hit = cache.get(key);
     if (hit && hit.epoch === principal.policyEpoch) return hit;
-    const { policies, principalTags } = await loadPrincipalPolicies(db, principal);
-    const entry: CacheEntry = { epoch: principal.policyEpoch, policies, principalTags, sessionContexts: new Map() };
+    const entry: CacheEntry = { ...(await loadPrincipalPolicies(db, principal)), epoch: principal.policyEpoch, sessionContexts: new Map() };
     cache.delete(key);
     cache.set(key, entry);
     if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);

@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
 import { parseIamArn, type IamResourceType } from '../iam/arn.js';
 import { defineLoader } from '../graphql/loaders.js';
+import type { PolicyDocument } from '../policy/index.js';
 import type { Principal } from './principal.js';
 
 /** Condition keys and their values, as the authorizer's `context` takes them. */
@@ -20,6 +21,12 @@ export interface RequestKeySource {
   ctx: Context;
   principal: Principal;
   resourceArn: string;
+  /**
+   * False when none of the caller's policies can read a key taken from the
+   * resource itself (its tags, its boundary: see `readsResourceFacts`); those
+   * keys are then left out, and the resource is not read for them.
+   */
+  resourceFacts: boolean;
 }
 
 /** Fills some condition keys of a request. `keys` names them as the Service Authorization Reference does. */
@@ -240,8 +247,29 @@ function tagKeys(facts: ResourceFacts, entity: boolean): RequestKeys {
   return out;
 }
 
-function loadResourceFacts({ ctx, resourceArn }: RequestKeySource): Promise<ResourceFacts> {
-  return resourceArn === '*' ? Promise.resolve(NO_FACTS) : resourceFactsLoader(ctx).load(resourceArn);
+function loadResourceFacts({ ctx, resourceArn, resourceFacts }: RequestKeySource): Promise<ResourceFacts> {
+  return resourceArn === '*' || !resourceFacts ? Promise.resolve(NO_FACTS) : resourceFactsLoader(ctx).load(resourceArn);
+}
+
+/** Condition keys (lower-cased) whose values come from the resource's own row: its tags and its boundary. */
+const FACT_KEY = /^(aws:resourcetag\/|iam:resourcetag\/|iam:permissionsboundary$)/;
+const FACT_VARIABLE = /\$\{(aws:resourcetag\/|iam:resourcetag\/|iam:permissionsboundary\})/i;
+
+/**
+ * True when some statement of `documents` could read a key that comes from the
+ * resource acted on, as a condition key or as a policy variable in a resource or
+ * a condition value. Computed once per compiled policy set (src/auth/effective-policies.ts).
+ */
+export function readsResourceFacts(documents: Iterable<PolicyDocument>): boolean {
+  for (const document of documents) {
+    for (const statement of document.statements) {
+      for (const condition of statement.condition) {
+        if (FACT_KEY.test(condition.key.toLowerCase()) || condition.values.some((value) => FACT_VARIABLE.test(value))) return true;
+      }
+      for (const resource of [...(statement.resource ?? []), ...(statement.notResource ?? [])]) if (FACT_VARIABLE.test(resource)) return true;
+    }
+  }
+  return false;
 }
 
 /** Where each taggable entity lives. Table and column names are constants, never input. */

@@ -5,6 +5,7 @@
 import { type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver, isObjectType, valueFromASTUntyped } from 'graphql';
 import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
+import type { Principal } from '../auth/principal.js';
 import { accessDenied, isInAccount } from '../auth/authorize.js';
 import { NoSuchEntityError } from '../errors.js';
 import { parseIamArn } from '../iam/arn.js';
@@ -61,6 +62,11 @@ function foreignEntityError(arn: string): NoSuchEntityError {
   }
 }
 
+/** Whether the caller's policies can read condition keys taken from the resource (root's are never evaluated). */
+async function readsResourceFacts(ctx: Context, principal: Principal): Promise<boolean> {
+  return principal.kind !== 'root' && (await ctx.deps.authorizer.effective(principal)).readsResourceFacts;
+}
+
 /** Wraps every `@iam` field of the schema with the authorization check. */
 export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
@@ -85,7 +91,7 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
           principal,
           action: guard.action,
           resourceArn,
-          context: await resolveRequestKeys?.({ args, ctx, principal, resourceArn }),
+          context: await resolveRequestKeys?.({ args, ctx, principal, resourceArn, resourceFacts: await readsResourceFacts(ctx, principal) }),
           request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
         });
         return inner(parent, args, ctx, info);
