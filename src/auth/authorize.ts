@@ -16,8 +16,8 @@ export interface AuthorizationRequest {
 }
 
 export interface Authorizer {
-  /** The decision on a request, with the statements that made it. */
-  decide(request: AuthorizationRequest): Promise<EvaluationResult>;
+  /** The decision on a request, with the statements that made it: at once when it needs no loading. */
+  decide(request: AuthorizationRequest): EvaluationResult | Promise<EvaluationResult>;
   /** Throws AccessDenied unless the request is allowed. */
   authorize(request: AuthorizationRequest): Promise<void>;
   /** The principal's compiled effective policies and its tags (cached), and whether they read the resource's own condition keys. */

@@ -16,13 +16,13 @@ export interface AuthorizationQuestion {
   context?: RequestContext;
 }
 
-/** Answers one question for the calling session. */
-export async function isAuthorized(
+/** Answers one question for the calling session (at once when its policies are cached). */
+export function isAuthorized(
   deps: Deps,
   principal: Principal,
   question: AuthorizationQuestion,
   request: { sourceIp: string; secureTransport: boolean; now: Date },
-): Promise<EvaluationResult> {
+): EvaluationResult | Promise<EvaluationResult> {
   if (!/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(question.action)) {
     throw new InvalidInputError(`Invalid action name ${question.action}: expected service:Action.`);
   }

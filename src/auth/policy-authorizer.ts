@@ -31,24 +31,27 @@ const CACHE_LIMIT = 10_000;
 export function createPolicyAuthorizer(db: DbTx): Authorizer {
   const cache = new Map<string, CacheEntry>();
 
+  const keyOf = (principal: Principal) => (principal.kind === 'assumed-role' ? `s:${principal.sessionId}` : `${principal.kind}:${principal.userId ?? principal.accountId}`);
+
+  /** The principal's entry if it is cached and current. */
+  function cached(principal: Principal): CacheEntry | undefined {
+    const hit = cache.get(keyOf(principal));
+    return hit && hit.epoch === principal.policyEpoch ? hit : undefined;
+  }
+
   async function effective(principal: Principal): Promise<CacheEntry> {
-    const key = principal.kind === 'assumed-role' ? `s:${principal.sessionId}` : `${principal.kind}:${principal.userId ?? principal.accountId}`;
-    const hit = cache.get(key);
-    if (hit && hit.epoch === principal.policyEpoch) return hit;
+    const hit = cached(principal);
+    if (hit) return hit;
     const entry: CacheEntry = { ...(await loadPrincipalPolicies(db, principal)), epoch: principal.policyEpoch, sessionContexts: new Map() };
+    const key = keyOf(principal);
     cache.delete(key);
     cache.set(key, entry);
     if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     return entry;
   }
 
-  async function decide(request: AuthorizationRequest): Promise<EvaluationResult> {
+  function evaluate(entry: CacheEntry, request: AuthorizationRequest): EvaluationResult {
     const { principal, action, resourceArn } = request;
-    if (principal.kind === 'root') {
-      // Root may do everything in its own account, and nothing in another without a resource-based policy.
-      return { decision: isInAccount(resourceArn, principal.accountId) ? 'allowed' : 'implicitDeny', matchedStatements: [], missingContextValues: [] };
-    }
-    const entry = await effective(principal);
     let session = entry.sessionContexts.get(principal.sessionId);
     if (!session) {
       session = sessionContext(principal, entry.principalTags);
@@ -64,6 +67,17 @@ export function createPolicyAuthorizer(db: DbTx): Authorizer {
       context,
       resourceOwnerAccount: principal.accountId,
     });
+  }
+
+  /** Answers at once when the principal's policies are cached (no promise to wait on), else once they are loaded. */
+  function decide(request: AuthorizationRequest): EvaluationResult | Promise<EvaluationResult> {
+    const { principal, resourceArn } = request;
+    if (principal.kind === 'root') {
+      // Root may do everything in its own account, and nothing in another without a resource-based policy.
+      return { decision: isInAccount(resourceArn, principal.accountId) ? 'allowed' : 'implicitDeny', matchedStatements: [], missingContextValues: [] };
+    }
+    const entry = cached(principal);
+    return entry ? evaluate(entry, request) : effective(principal).then((loaded) => evaluate(loaded, request));
   }
 
   return {

@@ -5,7 +5,7 @@ import { requirePrincipal, type Context } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { isAuthorized } from '../../auth/is-authorized.js';
 import { simulateCustomPolicy, simulatePrincipalPolicy, toRequestContext, type ContextEntryInput } from '../../iam/simulate.js';
-import type { MatchedStatement } from '../../policy/index.js';
+import type { EvaluationResult, MatchedStatement } from '../../policy/index.js';
 
 const MAX_BATCH = 100;
 
@@ -15,14 +15,21 @@ interface Question {
   context?: ContextEntryInput[] | null;
 }
 
-async function answer(ctx: Context, question: Question) {
+type Answer = ReturnType<typeof toAnswer>;
+
+/** Answers one question; synchronously when the caller's policies are cached, so graphql-js has no promise to wait on. */
+function answer(ctx: Context, question: Question): Answer | Promise<Answer> {
   const principal = requirePrincipal(ctx);
-  const result = await isAuthorized(
+  const result = isAuthorized(
     ctx.deps,
     principal,
     { action: question.action, resource: question.resource, context: toRequestContext(question.context) },
     { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
   );
+  return result instanceof Promise ? result.then((decided) => toAnswer(question, decided)) : toAnswer(question, result);
+}
+
+function toAnswer(question: Question, result: EvaluationResult) {
   return {
     allowed: result.decision === 'allowed',
     decision: result.decision,
