@@ -120,6 +120,37 @@ describe('customer policies', () => {
   });
 });
 
+describe('isAuthorizedBatch', () => {
+  const BATCH = 'query($input: IsAuthorizedBatchInput!) { isAuthorizedBatch(input: $input) { action resource decision allowed matchedStatements { sourcePolicyId effect } } }';
+
+  it('answers each question in order, for a user (policies loaded, then cached) and for root', async () => {
+    const rule = policy({ Effect: 'Allow', Action: 'docs:Read', Resource: 'arn:aws:docs:::doc/*' }, { Effect: 'Deny', Action: 'docs:Read', Resource: 'arn:aws:docs:::doc/secret' });
+    const reader = await signedInUser(server, root, 'batcher', { inline: { docs: rule } });
+    const requests = [
+      { action: 'docs:Read', resource: 'arn:aws:docs:::doc/1' },
+      { action: 'docs:Read', resource: 'arn:aws:docs:::doc/secret' },
+      { action: 'docs:Write', resource: 'arn:aws:docs:::doc/1' },
+    ];
+    const answers = (await server.ok(BATCH, { input: { requests } }, reader.token)).isAuthorizedBatch;
+    expect(answers.map((a: { decision: string }) => a.decision)).toEqual(['allowed', 'explicitDeny', 'implicitDeny']);
+    expect(answers.map((a: { resource: string }) => a.resource)).toEqual(requests.map((r) => r.resource));
+    expect(answers[1].matchedStatements).toEqual([{ sourcePolicyId: expect.stringContaining('/docs'), effect: 'Deny' }]);
+    const again = (await server.ok(BATCH, { input: { requests } }, reader.token)).isAuthorizedBatch;
+    expect(again).toEqual(answers);
+    // Root may do anything in its own account, and nothing in another.
+    const rootAnswers = (await server.ok(BATCH, { input: { requests: [requests[2], { action: 'docs:Read', resource: 'arn:aws:docs::999999999999:doc/1' }] } }, root.token)).isAuthorizedBatch;
+    expect(rootAnswers.map((a: { decision: string }) => a.decision)).toEqual(['allowed', 'implicitDeny']);
+  });
+
+  it('refuses no questions, more than 100, and a malformed action name', async () => {
+    const question = { action: 'docs:Read', resource: '*' };
+    expect(await server.errorCode(BATCH, { input: { requests: [] } }, root.token)).toBe('ValidationError');
+    expect(await server.errorCode(BATCH, { input: { requests: Array.from({ length: 101 }, () => question) } }, root.token)).toBe('ValidationError');
+    expect(await server.errorCode(BATCH, { input: { requests: [question, { action: 'not an action', resource: '*' }] } }, root.token)).toBe('InvalidInput');
+    expect(await server.errorCode('{ isAuthorized(input: { action: "docs", resource: "*" }) { decision } }', {}, root.token)).toBe('InvalidInput');
+  });
+});
+
 describe('decisions and their side effects', () => {
   it('a denied call changes nothing and leaves one audit event', async () => {
     const reader = await signedInUser(server, root, 'auditee', { managed: [aws('IAMReadOnlyAccess')] });
