@@ -48,8 +48,21 @@ async function resolveSession(deps: Deps, token: string, known: SessionClaims | 
   if (session.expiresAt.getTime() <= Date.now() - deps.config.clockSkewSeconds * 1000) {
     throw new ExpiredTokenError('The security token included in the request is expired');
   }
+  return principalOf(session, claims.principal_type, policyEpoch);
+}
+
+/**
+ * Principals already built, per session facts object: the change feed hands out the
+ * same facts object for a session on every request, so its principal is built once
+ * per policy epoch. Frozen: every request of the session shares it.
+ */
+const principals = new WeakMap<SessionFacts, Principal>();
+
+function principalOf(session: SessionFacts, kind: Principal['kind'], policyEpoch: number): Principal {
+  const known = principals.get(session);
+  if (known && known.policyEpoch === policyEpoch && known.kind === kind) return known;
   const principal: Principal = {
-    kind: claims.principal_type,
+    kind,
     accountId: session.accountId,
     arn: session.principalArn,
     principalId: session.principalId,
@@ -65,12 +78,13 @@ async function resolveSession(deps: Deps, token: string, known: SessionClaims | 
   if (session.accessKeyId) principal.accessKeyId = session.accessKeyId;
   if (session.mfaAuthenticatedAt) principal.mfaAuthenticatedAt = session.mfaAuthenticatedAt;
   if (session.sourceIdentity) principal.sourceIdentity = session.sourceIdentity;
-  if (claims.principal_type === 'user') principal.userName = session.principalArn.slice(session.principalArn.lastIndexOf('/') + 1);
-  if (claims.principal_type === 'assumed-role') {
+  if (kind === 'user') principal.userName = session.principalArn.slice(session.principalArn.lastIndexOf('/') + 1);
+  if (kind === 'assumed-role') {
     const [, roleName, sessionName] = session.principalArn.split(':assumed-role/')[1]!.match(/^(.*)\/([^/]*)$/) ?? [];
     if (roleName) principal.roleName = roleName;
     if (sessionName) principal.roleSessionName = sessionName;
   }
+  principals.set(session, Object.freeze(principal));
   return principal;
 }
 
