@@ -68,7 +68,7 @@ describe('audit events', () => {
     expect(byName.GetUser).toMatchObject({ readOnly: true, errorCode: null, resources: [`arn:aws:iam::${accountId}:user/reader`] });
     expect(JSON.parse(byName.GetUser!.requestParameters)).toEqual({ userName: 'reader' });
     expect(JSON.parse(byName.GetUser!.userIdentity)).toMatchObject({ type: 'Root', accountId });
-    expect(byName.ListUsers).toMatchObject({ readOnly: true, resources: [] });
+    expect(byName.ListUsers).toMatchObject({ readOnly: true, resources: [], requestParameters: null });
     // CloudTrail leaves out what a read answered: no element at all, not a JSON null.
     expect(byName.GetUser!.responseElements).toBeNull();
   });

@@ -112,7 +112,8 @@ function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, inf
     eventName: meta.eventName,
     eventSource: meta.eventSource,
     readOnly: meta.readOnly,
-    requestParameters: args.input ?? args,
+    // A call without parameters has none in CloudTrail either (null, not an empty object).
+    requestParameters: args.input ?? (hasParameters(args) ? args : null),
     accountId: ctx.principal?.accountId ?? ctx.signInIdentity?.accountId ?? accountOfResult(result),
     principal: ctx.principal,
     sourceIp: ctx.sourceIp,
@@ -139,6 +140,11 @@ function failedCall(meta: CallMeta, args: Record<string, unknown>, ctx: Context,
   call.errorMessage = known?.message ?? 'An internal error occurred.';
   if (meta.eventName === 'ConsoleLogin') call.responseElements = { ConsoleLogin: 'Failure' };
   return call;
+}
+
+function hasParameters(args: Record<string, unknown>): boolean {
+  for (const key in args) if (args[key] !== undefined) return true;
+  return false;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
