@@ -5,7 +5,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { REPORT_VALIDITY_MS, reportStoreOf } from '../src/audit/credential-report.js';
+import { REPORT_VALIDITY_MS } from '../src/audit/credential-report.js';
 import { useTestServer } from './support/server.js';
 import { policy, signedInUser } from './support/scenarios.js';
 
@@ -159,9 +159,7 @@ describe('generateCredentialReport and getCredentialReport', () => {
     expect((await server.ok(GENERATE, {}, token)).generateCredentialReport.state).toBe('COMPLETE');
     expect(parse((await server.ok(GET, {}, token)).getCredentialReport.content).map((row) => row.user)).toEqual(['<root_account>']);
     // Age the kept report past AWS's four hours.
-    const store = reportStoreOf(server.service.deps);
-    const kept = store.get(accountId);
-    store.save(accountId, { ...kept, generatedTime: new Date(Date.now() - REPORT_VALIDITY_MS - 1000) });
+    await server.db.credentialReport.update({ where: { accountId }, data: { generatedTime: new Date(Date.now() - REPORT_VALIDITY_MS - 1000) } });
     expect(await server.errorCode(GET, {}, token)).toBe('ReportExpired');
     expect((await server.ok(GENERATE, {}, token)).generateCredentialReport.state).toBe('STARTED');
     expect(parse((await server.ok(GET, {}, token)).getCredentialReport.content).map((row) => row.user)).toEqual(['<root_account>', 'late']);

@@ -73,6 +73,21 @@ describe('two server processes on one database', () => {
     await eventually(async () => expect(await code(one.url, LIST_USERS, alice)).toBeUndefined());
   });
 
+  it('answers the access reports generated through the other process', async () => {
+    const root = await newAccount(one.url);
+    await ok(one.url, 'mutation { createUser(input: { userName: "reported" }) { user { arn } } }', root.token);
+    expect((await ok(one.url, 'mutation { generateCredentialReport { state } }', root.token)).generateCredentialReport.state).toBe('STARTED');
+    const report = await ok(twoUrl, '{ getCredentialReport { content } }', root.token);
+    expect(report.getCredentialReport.content).toMatch(/\nreported,/);
+    expect((await ok(twoUrl, 'mutation { generateCredentialReport { state } }', root.token)).generateCredentialReport.state).toBe('COMPLETE');
+
+    const arn = `arn:aws:iam::${root.accountId}:user/reported`;
+    const { generateServiceLastAccessedDetails } = await ok(twoUrl, `mutation { generateServiceLastAccessedDetails(input: { arn: "${arn}" }) { jobId } }`, root.token);
+    const job = await ok(one.url, `{ getServiceLastAccessedDetails(input: { jobId: "${generateServiceLastAccessedDetails.jobId}" }) { jobStatus jobCreationDate } }`, root.token);
+    expect(job.getServiceLastAccessedDetails).toMatchObject({ jobStatus: 'COMPLETED' });
+    expect(new Date(job.getServiceLastAccessedDetails.jobCreationDate).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it('refuses a session revoked through the other process', async () => {
     const root = await newAccount(one.url);
     const alice = await userWithListUsers(one.url, root, 'alice');

@@ -47,45 +47,25 @@ export class ReportExpiredError extends IamError {
   }
 }
 
-/** The latest credential report per account. */
-export class CredentialReportStore {
-  private readonly reports = new Map<string, CredentialReport>();
+/** The account's report if one is still valid at `now`. */
+async function currentReport(db: DbTx, accountId: string, now: Date): Promise<CredentialReport | undefined> {
+  const report = await db.credentialReport.findUnique({ where: { accountId }, select: { content: true, generatedTime: true } });
+  return report && !isExpired(report, now) ? report : undefined;
+}
 
-  constructor(private readonly maxAccounts = 10_000) {}
-
-  /** The account's report if it is still valid at `now`. */
-  current(accountId: string, now = new Date()): CredentialReport | undefined {
-    const report = this.reports.get(accountId);
-    return report && !isExpired(report, now) ? report : undefined;
-  }
-
-  /** The account's latest report; ReportNotPresent / ReportExpired as AWS answers. */
-  get(accountId: string, now = new Date()): CredentialReport {
-    const report = this.reports.get(accountId);
-    if (!report) throw new ReportNotPresentError();
-    if (isExpired(report, now)) throw new ReportExpiredError();
-    return report;
-  }
-
-  save(accountId: string, report: CredentialReport): void {
-    // Map order is insertion order: re-inserting makes this account the newest, the first key the oldest.
-    this.reports.delete(accountId);
-    this.reports.set(accountId, report);
-    if (this.reports.size > this.maxAccounts) this.reports.delete(this.reports.keys().next().value!);
-  }
+/**
+ * AWS's GetCredentialReport: the account's latest report, from the database (so
+ * whichever process generated it); ReportNotPresent / ReportExpired as AWS answers.
+ */
+export async function getCredentialReport(db: DbTx, accountId: string, now = new Date()): Promise<CredentialReport> {
+  const report = await db.credentialReport.findUnique({ where: { accountId }, select: { content: true, generatedTime: true } });
+  if (!report) throw new ReportNotPresentError();
+  if (isExpired(report, now)) throw new ReportExpiredError();
+  return report;
 }
 
 function isExpired(report: CredentialReport, now: Date): boolean {
   return now.getTime() - report.generatedTime.getTime() > REPORT_VALIDITY_MS;
-}
-
-const stores = new WeakMap<object, CredentialReportStore>();
-
-/** The report store of one running service (keyed by its dependencies object, so tests' servers never share). */
-export function reportStoreOf(owner: object): CredentialReportStore {
-  let store = stores.get(owner);
-  if (!store) stores.set(owner, (store = new CredentialReportStore()));
-  return store;
 }
 
 /**
@@ -93,9 +73,10 @@ export function reportStoreOf(owner: object): CredentialReportStore {
  * (COMPLETE), otherwise makes a new one at once (STARTED, with AWS's description;
  * clients that poll until COMPLETE get COMPLETE on their next call).
  */
-export async function generateCredentialReport(db: DbTx, store: CredentialReportStore, accountId: string, now = new Date()) {
-  if (store.current(accountId, now)) return { state: 'COMPLETE' as const, description: null };
-  store.save(accountId, { content: await buildCredentialReport(db, accountId), generatedTime: now });
+export async function generateCredentialReport(db: DbTx, accountId: string, now = new Date()) {
+  if (await currentReport(db, accountId, now)) return { state: 'COMPLETE' as const, description: null };
+  const report = { content: await buildCredentialReport(db, accountId), generatedTime: now };
+  await db.credentialReport.upsert({ where: { accountId }, create: { accountId, ...report }, update: report });
   return { state: 'STARTED' as const, description: 'No report exists. Starting a new report generation task' };
 }
 

@@ -60,34 +60,22 @@ export interface ServiceLastAccessedJob {
   isTruncated: boolean;
 }
 
-/** Completed jobs per account. */
-export class ServiceLastAccessedJobs {
-  private readonly byAccount = new Map<string, Map<string, ServiceLastAccessedJob>>();
-
-  save(accountId: string, job: ServiceLastAccessedJob): void {
-    let jobs = this.byAccount.get(accountId);
-    if (!jobs) this.byAccount.set(accountId, (jobs = new Map()));
-    jobs.set(job.jobId, job);
-    if (jobs.size > MAX_JOBS_PER_ACCOUNT) jobs.delete(jobs.keys().next().value!);
-  }
-
-  /** The account's job `jobId`; NoSuchEntity for an unknown, expired or other account's job. */
-  get(accountId: string, jobId: string, now = new Date()): ServiceLastAccessedJob {
-    const job = this.byAccount.get(accountId)?.get(jobId);
-    if (!job || now.getTime() - job.jobCreationDate.getTime() > JOB_TTL_MS) {
-      throw new NoSuchEntityError(`The job with id ${jobId} cannot be found.`);
-    }
-    return job;
-  }
+/**
+ * Keeps a completed job for GetServiceLastAccessedDetails, in the database (so any
+ * process answers it); an account keeps its newest MAX_JOBS_PER_ACCOUNT jobs.
+ */
+export async function saveServiceLastAccessedJob(db: DbTx, accountId: string, job: ServiceLastAccessedJob): Promise<void> {
+  await db.serviceLastAccessedJob.create({ data: { jobId: job.jobId, accountId, job: JSON.parse(JSON.stringify(job)), createdAt: job.jobCreationDate } });
+  await db.$executeRaw`
+    DELETE FROM "ServiceLastAccessedJob" WHERE "accountId" = ${accountId} AND "jobId" NOT IN (
+      SELECT "jobId" FROM "ServiceLastAccessedJob" WHERE "accountId" = ${accountId} ORDER BY "createdAt" DESC LIMIT ${MAX_JOBS_PER_ACCOUNT})`;
 }
 
-const jobStores = new WeakMap<object, ServiceLastAccessedJobs>();
-
-/** The job store of one running service (keyed by its dependencies object). */
-export function jobStoreOf(owner: object): ServiceLastAccessedJobs {
-  let store = jobStores.get(owner);
-  if (!store) jobStores.set(owner, (store = new ServiceLastAccessedJobs()));
-  return store;
+/** The account's job `jobId` (dates as ISO strings); NoSuchEntity for an unknown, expired or other account's job. */
+export async function getServiceLastAccessedJob(db: DbTx, accountId: string, jobId: string, now = new Date()): Promise<ServiceLastAccessedJob> {
+  const row = await db.serviceLastAccessedJob.findFirst({ where: { jobId, accountId, createdAt: { gte: new Date(now.getTime() - JOB_TTL_MS) } }, select: { job: true } });
+  if (!row) throw new NoSuchEntityError(`The job with id ${jobId} cannot be found.`);
+  return row.job as unknown as ServiceLastAccessedJob;
 }
 
 /** Checks a job id's shape: AWS's job ids are 36 characters. */

@@ -1,15 +1,15 @@
 // Access reports: the credential report and service last accessed data. Thin
 // resolvers over src/audit/{credential-report,service-last-accessed}.ts; both
-// keep their results in memory per account for this running service.
+// keep their results in the database, so every server process answers them.
 import type { Resolvers } from '../../generated/graphql.js';
 import { requirePrincipal } from '../../context.js';
-import { generateCredentialReport, reportStoreOf } from '../../audit/credential-report.js';
-import { checkJobId, generateServiceLastAccessedDetails, jobStoreOf } from '../../audit/service-last-accessed.js';
+import { generateCredentialReport, getCredentialReport } from '../../audit/credential-report.js';
+import { checkJobId, generateServiceLastAccessedDetails, getServiceLastAccessedJob, saveServiceLastAccessedJob } from '../../audit/service-last-accessed.js';
 
 export const reportResolvers: Resolvers = {
   Query: {
-    getCredentialReport: (_parent, _args, ctx) => {
-      const report = reportStoreOf(ctx.deps).get(requirePrincipal(ctx).accountId);
+    getCredentialReport: async (_parent, _args, ctx) => {
+      const report = await getCredentialReport(ctx.db, requirePrincipal(ctx).accountId);
       return {
         content: report.content,
         contentBase64: Buffer.from(report.content, 'utf8').toString('base64'),
@@ -18,17 +18,17 @@ export const reportResolvers: Resolvers = {
       };
     },
     getServiceLastAccessedDetails: (_parent, { input }, ctx) =>
-      jobStoreOf(ctx.deps).get(requirePrincipal(ctx).accountId, checkJobId(input.jobId)),
+      getServiceLastAccessedJob(ctx.db, requirePrincipal(ctx).accountId, checkJobId(input.jobId)),
   },
   Mutation: {
     generateCredentialReport: (_parent, _args, ctx) =>
-      generateCredentialReport(ctx.db, reportStoreOf(ctx.deps), requirePrincipal(ctx).accountId),
+      generateCredentialReport(ctx.db, requirePrincipal(ctx).accountId),
     generateServiceLastAccessedDetails: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
       // Read-only calls are audited in batches: write them first, so the report sees the latest.
       await ctx.deps.audit.flush();
       const job = await generateServiceLastAccessedDetails(ctx.db, accountId, input);
-      jobStoreOf(ctx.deps).save(accountId, job);
+      await ctx.db.$transaction((tx) => saveServiceLastAccessedJob(tx, accountId, job));
       return { jobId: job.jobId };
     },
   },
