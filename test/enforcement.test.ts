@@ -120,6 +120,22 @@ describe('customer policies', () => {
   });
 });
 
+describe('an operation of several mutations', () => {
+  it('decides each on the rows as the earlier ones left them', async () => {
+    await server.ok('mutation { createUser(input: { userName: "mover", path: "/ops/" }) { user { arn } } }', {}, root.token);
+    const admin = await signedInUser(server, root, 'mover-admin', {
+      inline: { move: policy({ Effect: 'Allow', Action: 'iam:DeleteUser', Resource: '*' }, { Effect: 'Allow', Action: 'iam:CreateUser', Resource: `arn:aws:iam::${root.accountId}:user/dev/*` }) },
+    });
+    // The guard of createUser must not reuse the row its deleteUser guard read (at /ops/, where creating is denied).
+    const moved = await server.ok(
+      'mutation { gone: deleteUser(input: { userName: "mover" }) again: createUser(input: { userName: "mover", path: "/dev/" }) { user { arn } } }',
+      {},
+      admin.token,
+    );
+    expect(moved.again.user.arn).toBe(`arn:aws:iam::${root.accountId}:user/dev/mover`);
+  });
+});
+
 describe('isAuthorizedBatch', () => {
   const BATCH = 'query($input: IsAuthorizedBatchInput!) { isAuthorizedBatch(input: $input) { action resource decision allowed matchedStatements { sourcePolicyId effect } } }';
 

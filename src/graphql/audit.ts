@@ -69,6 +69,9 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
                 result = await inner(parent, args, ctx, info);
               } finally {
                 ctx.db = ctx.deps.db;
+                // A mutation may change any row: what this request's loaders remember (the rows its
+                // guard read by name, ...) is forgotten, so a later mutation of the operation reads afresh.
+                ctx.loaders.cache.clear();
               }
               if (scope.written) await ctx.deps.audit.attachResponse(scope.eventId!, result);
               else await ctx.deps.audit.record(callOf(meta, args, ctx, info, result, result));
