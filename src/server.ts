@@ -61,6 +61,13 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     audience: options.config.audience,
     clockSkewSeconds: options.config.clockSkewSeconds,
   });
+  const throttle = new SignInThrottle();
+  const changeFeed = databaseUrl ? new ChangeFeed(databaseUrl, options.logger) : undefined;
+  if (changeFeed) {
+    // Processes sharing the database share one sign-in budget (src/auth/throttle.ts).
+    throttle.share = (outcome) => changeFeed.shareThrottle(outcome);
+    changeFeed.onThrottle = (outcome) => throttle.applyShared(outcome);
+  }
   return {
     config: options.config,
     // Mutations' audit events commit with their effects through ctx.db (src/audit/scope.ts).
@@ -70,10 +77,10 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     keys,
     tokens,
     tokenCache: new VerifiedTokenCache(options.config.clockSkewSeconds),
-    ...(databaseUrl ? { changeFeed: new ChangeFeed(databaseUrl, options.logger) } : {}),
+    ...(changeFeed ? { changeFeed } : {}),
     authorizer: options.authorizer ?? createPolicyAuthorizer(options.db),
     cursors: createCursorCodec(options.masterKey),
-    throttle: new SignInThrottle(),
+    throttle,
     audit: new AuditLog(options.db, options.logger),
   };
 }

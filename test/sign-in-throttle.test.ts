@@ -190,4 +190,30 @@ describe('SignInThrottle (clock-driven)', () => {
     now += defaultThrottleRules.user.maxLockMs;
     expect(() => throttle.begin({ principal: subject.principal, sourceIp: '192.0.2.1' }).succeeded()).not.toThrow();
   });
+
+  it('shares counts between processes: failures split across two add up, and a success in one clears both', () => {
+    const now = 5_000_000;
+    const one = new SignInThrottle(defaultThrottleRules, () => now);
+    const two = new SignInThrottle(defaultThrottleRules, () => now);
+    const shared: string[] = [];
+    one.share = (outcome) => (shared.push(JSON.stringify(outcome)), two.applyShared(JSON.parse(JSON.stringify(outcome))));
+    two.share = (outcome) => (shared.push(JSON.stringify(outcome)), one.applyShared(JSON.parse(JSON.stringify(outcome))));
+    for (let i = 0; i < 3; i++) fail(one);
+    for (let i = 0; i < 2; i++) fail(two);
+    expect(() => one.begin(subject)).toThrow(ThrottlingError);
+    expect(() => two.begin(subject)).toThrow(ThrottlingError);
+    // What travels names no user and no address.
+    expect(shared.join()).not.toMatch(/alice|10\.0\.0\.1/);
+
+    const other = { principal: 'user:123456789012:bob', sourceIp: '10.0.0.2' };
+    for (let i = 0; i < 4; i++) one.begin(other).failed();
+    two.begin(other).succeeded();
+    for (let i = 0; i < 4; i++) one.begin(other).failed();
+    expect(() => one.begin(other).succeeded()).not.toThrow();
+  });
+
+  it('ignores a shared outcome for a scope it does not know', () => {
+    const throttle = new SignInThrottle(defaultThrottleRules, () => 0);
+    expect(() => throttle.applyShared({ outcome: 'failed', keys: [['nonsense' as 'user', 'x']], at: 0 })).not.toThrow();
+  });
 });

@@ -88,6 +88,20 @@ describe('two server processes on one database', () => {
     expect(new Date(job.getServiceLastAccessedDetails.jobCreationDate).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('shares one sign-in budget: wrong passwords sent to both processes add up', async () => {
+    const root = await newAccount(one.url);
+    await userWithListUsers(one.url, root, 'guessed');
+    const attempt = (url: string, password: string) =>
+      gql(url, `mutation { signIn(input: { accountId: "${root.accountId}", userName: "guessed", password: "${password}" }) { sessionToken } }`).then((r) => r.errors?.[0]?.extensions?.code);
+    // The per-user-and-client threshold is 5: three failures here, two there.
+    for (let i = 0; i < 3; i++) expect(await attempt(one.url, 'Wrong-Passw0rd!')).toBe('InvalidClientTokenId');
+    for (let i = 0; i < 2; i++) expect(await attempt(twoUrl, 'Wrong-Passw0rd!')).toBe('InvalidClientTokenId');
+    await eventually(async () => expect(await attempt(one.url, 'Wrong-Passw0rd!')).toBe('Throttling'));
+    // Locked out in both, even with the right password.
+    expect(await attempt(twoUrl, USER_PASSWORD)).toBe('Throttling');
+    expect(await attempt(one.url, USER_PASSWORD)).toBe('Throttling');
+  });
+
   it('refuses a session revoked through the other process', async () => {
     const root = await newAccount(one.url);
     const alice = await userWithListUsers(one.url, root, 'alice');

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Session } from '../generated/prisma/client.js';
 import type { Logger } from '../log.js';
+import type { SharedOutcome } from './throttle.js';
 
 /** The channel the triggers notify on. */
 export const CHANGES_CHANNEL = 'iam_changes';
@@ -27,7 +28,8 @@ export type SessionFacts = Pick<
 type Change =
   | { kind: 'epoch'; accountId: string; epoch: number }
   | { kind: 'session'; sessionId: string; revoked: boolean; expiresAt: number }
-  | { kind: 'sync'; feed: string; n: number };
+  | { kind: 'sync'; feed: string; n: number }
+  | ({ kind: 'throttle'; feed: string } & SharedOutcome);
 
 export interface ChangeFeedOptions {
   /** Most session facts remembered (least recently used first out). */
@@ -81,6 +83,9 @@ export class ChangeFeed {
     this.syncTimeoutMs = options.syncTimeoutMs ?? 5_000;
   }
 
+  /** Receives the sign-in throttle outcomes other processes share (see `shareThrottle`). */
+  onThrottle: ((outcome: SharedOutcome) => void) | undefined;
+
   /** True while listening: only then may the state below be trusted. */
   get live(): boolean {
     return this.isLive;
@@ -131,6 +136,18 @@ export class ChangeFeed {
     this.sessions.delete(facts.id);
     this.sessions.set(facts.id, pickFacts(facts));
     if (this.sessions.size > this.sessionLimit) this.sessions.delete(this.sessions.keys().next().value!);
+  }
+
+  /**
+   * Tells the other processes a sign-in throttle outcome (src/auth/throttle.ts), on
+   * the listening connection after anything already queued there. Best effort: while
+   * the feed is down each process counts alone.
+   */
+  shareThrottle(outcome: SharedOutcome): void {
+    const client = this.client;
+    if (!this.isLive || !client) return;
+    const payload = JSON.stringify({ kind: 'throttle', feed: this.id, ...outcome });
+    this.sending = this.sending.then(() => client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, payload])).catch(() => {});
   }
 
   /** Resolves once every change committed before this call has been applied here. */
@@ -242,6 +259,8 @@ export class ChangeFeed {
     } else if (change.kind === 'sync' && change.feed === this.id) {
       this.pendingSyncs.get(change.n)?.();
       this.pendingSyncs.delete(change.n);
+    } else if (change.kind === 'throttle' && change.feed !== this.id && isSharedOutcome(change)) {
+      this.onThrottle?.({ outcome: change.outcome, keys: change.keys, at: change.at });
     }
   }
 
@@ -260,6 +279,17 @@ export class ChangeFeed {
       if (this.revoked.size > this.stateLimit) this.reset();
     }
   }
+}
+
+/** A well-formed throttle outcome (anyone who can connect to the database can NOTIFY). */
+function isSharedOutcome(change: { outcome?: unknown; keys?: unknown; at?: unknown }): change is SharedOutcome {
+  return (
+    (change.outcome === 'failed' || change.outcome === 'succeeded') &&
+    typeof change.at === 'number' &&
+    Array.isArray(change.keys) &&
+    change.keys.length <= 3 &&
+    change.keys.every((key) => Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string')
+  );
 }
 
 function pickFacts(row: SessionFacts): SessionFacts {

@@ -17,9 +17,13 @@
 // Attempts in flight count as failures until they finish, so a burst of
 // concurrent requests cannot slip past the threshold before the first failure lands.
 //
-// INVARIANT: state is in this process's memory only. Several processes behind a
-// load balancer each keep their own counts (an attacker gets N times the budget);
-// a shared store (Postgres or Redis) is future work.
+// Several processes on one database share their counts: each attempt's outcome
+// (a failure, or a success clearing the principal's counts) is handed to `share`,
+// which the service wires to the change feed (src/auth/change-feed.ts), and every
+// other process applies it with `applyShared`. Keys travel as digests, never as
+// the user names and addresses they are made of. Attempts in flight stay local,
+// and a process that starts (or whose feed is down) knows only what it sees.
+import { createHash } from 'node:crypto';
 import { ThrottlingError } from '../errors.js';
 
 export interface ThrottleRule {
@@ -67,8 +71,17 @@ export interface Attempt {
 
 const MAX_ENTRIES = 100_000;
 
+/** One attempt's outcome as other processes apply it: the keys (digests) it counted under. */
+export interface SharedOutcome {
+  outcome: 'failed' | 'succeeded';
+  keys: Array<[ThrottleScope, string]>;
+  at: number;
+}
+
 export class SignInThrottle {
   private readonly entries = new Map<string, Entry>();
+  /** Hands each failure or success to the other processes (set by the service when it has a change feed). */
+  share: ((outcome: SharedOutcome) => void) | undefined;
 
   constructor(
     private readonly rules: ThrottleRules = defaultThrottleRules,
@@ -98,18 +111,31 @@ export class SignInThrottle {
       if (done) return;
       done = true;
       const at = this.clock();
-      for (const [scope, entry] of entries) {
-        entry.inFlight--;
-        if (outcome !== 'failed') continue;
-        entry.failures.push(at);
-        if (entry.failures.length >= this.rules[scope].threshold) entry.lockedUntil = at + this.lockMs(scope, entry);
-      }
-      if (outcome === 'succeeded') {
-        // The right credentials clear the counts naming this principal, not the client's.
-        for (const [scope, key] of keys) if (scope !== 'ip') this.entries.delete(key);
-      }
+      for (const [, entry] of entries) entry.inFlight--;
+      if (outcome === 'abandoned') return;
+      this.record(outcome, keys, at);
+      this.share?.({ outcome, keys, at });
     };
     return { succeeded: () => finish('succeeded'), failed: () => finish('failed'), abandoned: () => finish('abandoned') };
+  }
+
+  /** Applies an outcome another process shared. */
+  applyShared({ outcome, keys, at }: SharedOutcome): void {
+    if (outcome === 'failed' || outcome === 'succeeded') this.record(outcome, keys.filter(([scope]) => Object.hasOwn(this.rules, scope)), at);
+  }
+
+  /** Counts a failure under each key (locking out past the threshold), or clears the principal's keys on a success. */
+  private record(outcome: 'failed' | 'succeeded', keys: Array<[ThrottleScope, string]>, at: number): void {
+    if (outcome === 'succeeded') {
+      // The right credentials clear the counts naming this principal, not the client's.
+      for (const [scope, key] of keys) if (scope !== 'ip') this.entries.delete(key);
+      return;
+    }
+    for (const [scope, key] of keys) {
+      const entry = this.entry(key);
+      entry.failures.push(at);
+      if (entry.failures.length >= this.rules[scope].threshold) entry.lockedUntil = at + this.lockMs(scope, entry);
+    }
   }
 
   /** Runs `work` as one attempt: a thrown error of `isFailure` counts as a failure, any other counts nothing. */
@@ -126,11 +152,12 @@ export class SignInThrottle {
     }
   }
 
+  /** The attempt's keys, as digests: the same in every process, and shareable without what they are made of. */
   private keysOf(subject: AttemptSubject): Array<[ThrottleScope, string]> {
     return [
-      ['userIp', `userIp\0${subject.principal}\0${subject.sourceIp}`],
-      ['user', `user\0${subject.principal}`],
-      ['ip', `ip\0${subject.sourceIp}`],
+      ['userIp', digest(`userIp\0${subject.principal}\0${subject.sourceIp}`)],
+      ['user', digest(`user\0${subject.principal}`)],
+      ['ip', digest(`ip\0${subject.sourceIp}`)],
     ];
   }
 
@@ -166,4 +193,8 @@ export class SignInThrottle {
 
 function prune(entry: Entry, now: number, windowMs: number): void {
   while (entry.failures.length > 0 && entry.failures[0]! <= now - windowMs) entry.failures.shift();
+}
+
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
 }
