@@ -32,8 +32,9 @@ async function outcome(query: string, variables: Record<string, unknown>, token:
 describe('aws:RequestTag and aws:TagKeys', () => {
   it('a user allowed iam:CreateUser only with aws:RequestTag/team = blue creates tagged users only', async () => {
     const root = await server.newAccount();
+    // AWS's example "Create new users only with specific tags": creating with tags also needs iam:TagUser.
     const alice = await signedInUser(server, root, 'alice', {
-      inline: { create: policy({ Effect: 'Allow', Action: 'iam:CreateUser', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' } } }) },
+      inline: { create: policy({ Effect: 'Allow', Action: ['iam:CreateUser', 'iam:TagUser'], Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' } } }) },
     });
     expect(await outcome(CREATE_USER, { input: { userName: 'tagged', tags: blue } }, alice.token)).toBe('OK');
     expect(await outcome(CREATE_USER, { input: { userName: 'untagged' } }, alice.token)).toBe('AccessDenied');
@@ -46,7 +47,7 @@ describe('aws:RequestTag and aws:TagKeys', () => {
 
   it('the same condition governs createRole, createPolicy, createInstanceProfile and createVirtualMFADevice', async () => {
     const root = await server.newAccount();
-    const actions = ['iam:CreateRole', 'iam:CreatePolicy', 'iam:CreateInstanceProfile', 'iam:CreateVirtualMFADevice'];
+    const actions = ['iam:CreateRole', 'iam:CreatePolicy', 'iam:CreateInstanceProfile', 'iam:CreateVirtualMFADevice', 'iam:TagRole', 'iam:TagPolicy', 'iam:TagInstanceProfile', 'iam:TagMFADevice'];
     const bob = await signedInUser(server, root, 'bob', {
       inline: { create: policy({ Effect: 'Allow', Action: actions, Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' } } }) },
     });
@@ -61,6 +62,22 @@ describe('aws:RequestTag and aws:TagKeys', () => {
       expect(await outcome(query, variables(blue), bob.token)).toBe('OK');
       expect(await outcome(query, variables(), bob.token)).toBe('AccessDenied');
     }
+  });
+
+  it('creating with tags also needs the tagging action on the new resource, as AWS requires', async () => {
+    const root = await server.newAccount();
+    const dan = await signedInUser(server, root, 'dan', { inline: { create: policy({ Effect: 'Allow', Action: ['iam:CreateUser', 'iam:CreateRole'], Resource: '*' }) } });
+    expect(await outcome(CREATE_USER, { input: { userName: 'plain' } }, dan.token)).toBe('OK');
+    const denied = await server.gql(CREATE_USER, { input: { userName: 'labelled', tags: blue } }, dan.token);
+    expect(denied.errors?.[0]?.extensions?.code).toBe('AccessDenied');
+    expect(denied.errors?.[0]?.message).toContain(`is not authorized to perform: iam:TagUser on resource: arn:aws:iam::${root.accountId}:user/labelled`);
+    expect(await outcome(CREATE_ROLE, { input: { roleName: 'labelled', assumeRolePolicyDocument: EC2_TRUST, tags: blue } }, dan.token)).toBe('AccessDenied');
+    // Nothing was created by the refused calls.
+    expect(await server.errorCode('{ getUser(input: { userName: "labelled" }) { user { arn } } }', {}, root.token)).toBe('NoSuchEntity');
+    const erin = await signedInUser(server, root, 'erin', {
+      inline: { create: policy({ Effect: 'Allow', Action: 'iam:CreateUser', Resource: '*' }, { Effect: 'Allow', Action: 'iam:TagUser', Resource: `arn:aws:iam::${root.accountId}:user/labelled` }) },
+    });
+    expect(await outcome(CREATE_USER, { input: { userName: 'labelled', tags: blue } }, erin.token)).toBe('OK');
   });
 
   it('ForAllValues:StringEquals on aws:TagKeys limits which tag keys may be set and removed', async () => {

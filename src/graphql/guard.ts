@@ -10,7 +10,7 @@ import { accessDenied, isInAccount } from '../auth/authorize.js';
 import { NoSuchEntityError } from '../errors.js';
 import { parseIamArn } from '../iam/arn.js';
 import { compileResource } from '../auth/resources.js';
-import { compileRequestKeys } from '../auth/request-keys.js';
+import { compileRequestKeys, type RequestKeysResolver } from '../auth/request-keys.js';
 
 /** Actions a session that must first change its password may still perform. */
 const PASSWORD_RESET_ACTIONS = new Set(['iam:ChangePassword', 'iam:GetAccountPasswordPolicy', 'sts:GetCallerIdentity']);
@@ -24,6 +24,8 @@ export interface FieldGuard {
    * resolver asks the policy engine itself, with both sides at once.
    */
   decision: 'guard' | 'resolver';
+  /** Also required, on the same resource, when `input.tags` is not empty (tag on create). */
+  tagAction?: string;
 }
 
 /** Reads the `@iam` directive of a field, if any. */
@@ -34,7 +36,8 @@ export function readGuard(field: { astNode?: { directives?: readonly { name: { v
     const node = directive.arguments?.find((a) => a.name.value === name);
     return node ? (valueFromASTUntyped(node.value as Parameters<typeof valueFromASTUntyped>[0]) as string) : undefined;
   };
-  return { action: arg('action')!, resource: arg('resource') ?? '*', decision: arg('decision') === 'resolver' ? 'resolver' : 'guard' };
+  const tagAction = arg('tagAction');
+  return { action: arg('action')!, resource: arg('resource') ?? '*', decision: arg('decision') === 'resolver' ? 'resolver' : 'guard', ...(tagAction ? { tagAction } : {}) };
 }
 
 /** True for a well-formed ARN that names another account (the `aws` account's policies belong to every account). */
@@ -67,6 +70,23 @@ async function readsResourceFacts(ctx: Context, principal: Principal): Promise<b
   return principal.kind !== 'root' && (await ctx.deps.authorizer.effective(principal)).readsResourceFacts;
 }
 
+/** Throws AccessDenied unless the caller's policies allow `action` on `resourceArn`, with the action's request keys. */
+async function authorizeAction(ctx: Context, principal: Principal, action: string, keysOf: RequestKeysResolver | undefined, args: Record<string, unknown>, resourceArn: string): Promise<void> {
+  await ctx.deps.authorizer.authorize({
+    principal,
+    action,
+    resourceArn,
+    context: await keysOf?.({ args, ctx, principal, resourceArn, resourceFacts: await readsResourceFacts(ctx, principal) }),
+    request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
+  });
+}
+
+/** True when the call's input carries at least one tag. */
+function hasTags(args: Record<string, unknown>): boolean {
+  const tags = (args.input as { tags?: unknown } | undefined)?.tags;
+  return Array.isArray(tags) && tags.length > 0;
+}
+
 /** Wraps every `@iam` field of the schema with the authorization check. */
 export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
@@ -76,6 +96,7 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
       if (!guard) continue;
       const resolveResource = compileResource(guard.resource);
       const resolveRequestKeys = compileRequestKeys(guard.action);
+      const tag = guard.tagAction ? { action: guard.tagAction, resolveRequestKeys: compileRequestKeys(guard.tagAction) } : undefined;
       const inner: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
       field.resolve = async (parent, args, ctx: Context, info) => {
         const principal = requirePrincipal(ctx);
@@ -87,13 +108,8 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
         if (guard.decision === 'resolver') return inner(parent, args, ctx, info);
         // Tenants are sealed: another account's IAM entity answers exactly what a missing one does.
         if (isForeignArn(resourceArn, principal.accountId)) throw foreignEntityError(resourceArn);
-        await ctx.deps.authorizer.authorize({
-          principal,
-          action: guard.action,
-          resourceArn,
-          context: await resolveRequestKeys?.({ args, ctx, principal, resourceArn, resourceFacts: await readsResourceFacts(ctx, principal) }),
-          request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
-        });
+        await authorizeAction(ctx, principal, guard.action, resolveRequestKeys, args, resourceArn);
+        if (tag && hasTags(args)) await authorizeAction(ctx, principal, tag.action, tag.resolveRequestKeys, args, resourceArn);
         return inner(parent, args, ctx, info);
       };
     }
