@@ -86,9 +86,17 @@ describe('audit events', () => {
       accountId, eventName: 'OddRead', eventSource: 'docs.example.com',
       principal: null, sourceIp: '127.0.0.1', userAgent: odd, requestId: 'req-odd', requestParameters: { odd }, responseElements: null, resources, readOnly: true,
     });
+    // A NUL character (which Postgres refuses) is dropped, and does not cost its batch.
+    server.service.deps.audit.recordRead({
+      accountId, eventName: 'NulRead', eventSource: 'docs.example.com', principal: null, sourceIp: '127.0.0.1', userAgent: 'agent\u0000x',
+      requestId: 'req-nul', requestParameters: { nul: 'a\u0000b' }, responseElements: null, resources: ['arn:aws:docs:::doc/a\u0000b'], errorMessage: 'bad\u0000input', readOnly: true,
+    });
     const [oddRead] = await events(token, { eventName: 'OddRead' });
     expect(oddRead).toMatchObject({ resources, requestID: 'req-odd', readOnly: true });
     expect(JSON.parse(oddRead!.requestParameters)).toEqual({ odd });
+    const [nulRead] = await events(token, { eventName: 'NulRead' });
+    expect(nulRead).toMatchObject({ resources: ['arn:aws:docs:::doc/ab'], errorMessage: 'badinput' });
+    expect(JSON.parse(nulRead!.requestParameters)).toEqual({ nul: 'ab' });
   });
 
   it('records sign-in as ConsoleLogin, naming whose credentials were tried, as CloudTrail does', async () => {

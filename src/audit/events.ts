@@ -9,7 +9,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { type Db, type DbTx, poolOf } from '../db/client.js';
 import type { Logger } from '../log.js';
 import type { Principal } from '../auth/principal.js';
-import { redact } from './redact.js';
+import { redact, withoutNul } from './redact.js';
 
 export interface AuditCall {
   accountId: string | null;
@@ -222,9 +222,11 @@ export class AuditLog {
     const ms = Date.now();
     return [
       eventIdV7(ms), call.accountId, stampOf(ms).iso, call.eventName, call.eventSource,
-      call.userIdentity ? JSON.stringify(call.userIdentity) : this.identityJson(call.principal), call.sourceIp || null, call.userAgent ?? null,
+      // Free text from the request is kept without NUL characters, which Postgres refuses (one would fail a whole batch).
+      call.userIdentity ? JSON.stringify(call.userIdentity) : this.identityJson(call.principal), call.sourceIp || null,
+      call.userAgent === undefined ? null : withoutNul(call.userAgent),
       jsonOrNull(call.requestParameters), jsonOrNull(call.responseElements),
-      call.resources, call.errorCode ?? null, call.errorMessage ?? null, call.requestId, call.readOnly,
+      call.resources.map(withoutNul), call.errorCode ?? null, call.errorMessage === undefined ? null : withoutNul(call.errorMessage), call.requestId, call.readOnly,
     ];
   }
 

@@ -15,8 +15,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value;
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'bigint') return value.toString();
-  // Postgres jsonb refuses NUL characters; they carry nothing worth keeping.
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '') : value;
+  if (typeof value === 'string') return withoutNul(value);
   if (typeof value !== 'object') return value;
   if (depth > 6) return '[...]';
   if (Array.isArray(value)) return value.slice(0, 100).map((item) => redact(item, depth + 1));
@@ -26,4 +25,9 @@ export function redact(value: unknown, depth = 0): unknown {
     out[key] = SECRET_KEYS.has(key.toLowerCase()) ? HIDDEN : redact(item, depth + 1);
   }
   return out;
+}
+
+/** `text` without NUL characters: Postgres refuses them in text and JSON, and they carry nothing worth keeping. */
+export function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '') : text;
 }
