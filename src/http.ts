@@ -6,6 +6,8 @@ import http from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { authenticate } from './auth/authenticate.js';
 import { HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { holdsNul } from './graphql/rules/no-nul.js';
 import type { Context, Deps } from './context.js';
 import { Loaders } from './graphql/loaders.js';
 import { isPlaygroundRequest, servePlayground } from './playground/index.js';
@@ -109,7 +111,12 @@ async function buildContext(deps: Deps, req: http.IncomingMessage): Promise<Cont
 export const authenticationPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
-      async didResolveOperation({ contextValue }) {
+      async didResolveOperation({ contextValue, document, request }) {
+        if (holdsNul(document, request.variables)) {
+          throw new GraphQLError('1 validation error detected: a parameter holds a NUL character, which no parameter accepts.', {
+            extensions: { code: 'ValidationError', http: { status: 400 } },
+          });
+        }
         const auth = await authenticate(contextValue.deps, contextValue.authorization);
         contextValue.principal = auth.principal;
         contextValue.operator = auth.operator;

@@ -83,6 +83,24 @@ describe('request limits', () => {
   });
 });
 
+describe('NUL characters', () => {
+  it('refuses one in a variable or a literal with ValidationError (400), before anything runs', async () => {
+    const nul = 'a\u0000b';
+    const cases = [
+      { query: 'query($n: String!) { getRole(input: { roleName: $n }) { role { arn } } }', variables: { n: nul } },
+      { query: 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }', variables: { input: { userName: 'ok', tags: [{ key: 'k', value: nul }] } } },
+      { query: `{ lookupEvents(input: { eventName: "a\\u0000b" }) { nodes { eventName } } }` },
+    ];
+    for (const body of cases) {
+      const { status, json } = await post(server, JSON.stringify(body), { authorization: `Bearer ${token}` });
+      expect(status).toBe(400);
+      expect(json.errors[0].extensions.code).toBe('ValidationError');
+    }
+    // The create above did not run.
+    expect(await server.errorCode('{ getUser(input: { userName: "ok" }) { user { arn } } }', {}, token)).toBe('NoSuchEntity');
+  });
+});
+
 describe('production mode', () => {
   it('turns introspection off', async () => {
     const { json } = await post(production, JSON.stringify({ query: '{ __schema { types { name } } }' }));
