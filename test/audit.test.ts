@@ -128,6 +128,21 @@ describe('audit events', () => {
     expect(JSON.stringify(await events(token))).not.toMatch(/eyJ/);
   });
 
+  it('lists events newest first by the time of the call, though a read is stored with its later batch', async () => {
+    const { token } = await server.newAccount();
+    await server.ok('{ getCallerIdentity { arn } }', {}, token);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await server.ok('mutation { createUser(input: { userName: "later" }) { user { arn } } }', {}, token);
+    // Up to now: the lookups below are calls too, and come later.
+    const input = { endTime: new Date().toISOString() };
+    const names = (await events(token, input)).map((event) => event.eventName);
+    expect(names).toEqual(['CreateUser', 'GetCallerIdentity', 'ConsoleLogin', 'CreateAccount']);
+    // Pages follow the same order.
+    const first = await server.ok(LOOKUP, { input, first: 1 }, token);
+    const second = await server.ok(LOOKUP, { input, first: 1, after: first.lookupEvents.pageInfo.endCursor }, token);
+    expect([first.lookupEvents.nodes[0].eventName, second.lookupEvents.nodes[0].eventName]).toEqual(['CreateUser', 'GetCallerIdentity']);
+  });
+
   it('paginates and never shows another account its events', async () => {
     const a = await server.newAccount();
     const b = await server.newAccount();

@@ -31,11 +31,20 @@ export async function lookupEvents(db: Db, cursors: CursorCodec, accountId: stri
     ...(filters.userName ? { userIdentity: { path: ['userName'], equals: filters.userName } } : {}),
   };
   const scope = `${accountId}:lookupEvents:${JSON.stringify(filters)}`;
-  return paginate<AuditEvent>(cursors, scope, page, (row) => row.id.toString(), (afterKey, take) =>
+  // Newest first by the time of the call, as CloudTrail orders them: not by row id, since a
+  // read's event is stored with its batch, after mutations that came later. The id breaks ties.
+  return paginate<AuditEvent>(cursors, scope, page, (row) => `${row.eventTime.getTime()}.${row.id}`, (afterKey, take) =>
     db.auditEvent.findMany({
-      where: afterKey ? { ...where, id: { lt: BigInt(afterKey) } } : where,
-      orderBy: { id: 'desc' },
+      where: afterKey ? { AND: [where, before(afterKey)] } : where,
+      orderBy: [{ eventTime: 'desc' }, { id: 'desc' }],
       take,
     }),
   );
+}
+
+/** The events after a page's last one (`<eventTime ms>.<id>`) in that order. */
+function before(key: string) {
+  const [ms, id] = key.split('.');
+  const eventTime = new Date(Number(ms));
+  return { OR: [{ eventTime: { lt: eventTime } }, { eventTime, id: { lt: BigInt(id!) } }] };
 }
