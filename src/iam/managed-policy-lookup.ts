@@ -19,19 +19,7 @@ export interface ManagedPolicyRef {
  * not exist there. One indexed query (Policy.arn is unique) for customer policies.
  */
 export async function getManagedPolicy(db: Db | DbTx, accountId: string, policyArn: string): Promise<ManagedPolicyRef | null> {
-  if (isAwsManagedArn(policyArn)) {
-    const aws = findAwsManagedPolicy(policyArn);
-    if (!aws) return null;
-    return { arn: aws.arn, name: aws.name, isAwsManaged: true, defaultVersionId: aws.defaultVersionId, document: aws.document };
-  }
-  // One round trip: the policy of THIS account joined to its default version.
-  const rows = await db.$queryRaw<{ arn: string; name: string; defaultVersionId: string; document: string }[]>`
-    SELECT p.arn, p.name, p."defaultVersionId", v.document
-    FROM "Policy" p JOIN "PolicyVersion" v ON v."policyId" = p.id AND v."versionId" = p."defaultVersionId"
-    WHERE p.arn = ${policyArn} AND p."accountId" = ${accountId}`;
-  const row = rows[0];
-  if (!row) return null;
-  return { arn: row.arn, name: row.name, isAwsManaged: false, defaultVersionId: row.defaultVersionId, document: row.document };
+  return (await getManagedPolicies(db, accountId, [policyArn])).get(policyArn) ?? null;
 }
 
 /** Several managed policies by ARN at once (missing ones are absent from the map). */
@@ -41,7 +29,7 @@ export async function getManagedPolicies(db: Db | DbTx, accountId: string, polic
   for (const arn of new Set(policyArns)) {
     if (isAwsManagedArn(arn)) {
       const aws = findAwsManagedPolicy(arn);
-      if (aws) found.set(arn, { arn, name: aws.name, isAwsManaged: true, defaultVersionId: aws.defaultVersionId, document: aws.document });
+      if (aws) found.set(arn, { arn: aws.arn, name: aws.name, isAwsManaged: true, defaultVersionId: aws.defaultVersionId, document: aws.document });
     } else {
       customerArns.push(arn);
     }
