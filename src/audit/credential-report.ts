@@ -47,10 +47,9 @@ export class ReportExpiredError extends IamError {
   }
 }
 
-/** The account's report if one is still valid at `now`. */
-async function currentReport(db: DbTx, accountId: string, now: Date): Promise<CredentialReport | undefined> {
-  const report = await db.credentialReport.findUnique({ where: { accountId }, select: { content: true, generatedTime: true } });
-  return report && !isExpired(report, now) ? report : undefined;
+/** The account's latest report, whichever process generated it, or null. */
+function latestReport(db: DbTx, accountId: string): Promise<CredentialReport | null> {
+  return db.credentialReport.findUnique({ where: { accountId }, select: { content: true, generatedTime: true } });
 }
 
 /**
@@ -58,7 +57,7 @@ async function currentReport(db: DbTx, accountId: string, now: Date): Promise<Cr
  * whichever process generated it); ReportNotPresent / ReportExpired as AWS answers.
  */
 export async function getCredentialReport(db: DbTx, accountId: string, now = new Date()): Promise<CredentialReport> {
-  const report = await db.credentialReport.findUnique({ where: { accountId }, select: { content: true, generatedTime: true } });
+  const report = await latestReport(db, accountId);
   if (!report) throw new ReportNotPresentError();
   if (isExpired(report, now)) throw new ReportExpiredError();
   return report;
@@ -74,7 +73,8 @@ function isExpired(report: CredentialReport, now: Date): boolean {
  * clients that poll until COMPLETE get COMPLETE on their next call).
  */
 export async function generateCredentialReport(db: DbTx, accountId: string, now = new Date()) {
-  if (await currentReport(db, accountId, now)) return { state: 'COMPLETE' as const, description: null };
+  const latest = await latestReport(db, accountId);
+  if (latest && !isExpired(latest, now)) return { state: 'COMPLETE' as const, description: null };
   const report = { content: await buildCredentialReport(db, accountId), generatedTime: now };
   await db.credentialReport.upsert({ where: { accountId }, create: { accountId, ...report }, update: report });
   return { state: 'STARTED' as const, description: 'No report exists. Starting a new report generation task' };
