@@ -146,8 +146,18 @@ export class ChangeFeed {
   shareThrottle(outcome: SharedOutcome): void {
     const client = this.client;
     if (!this.isLive || !client) return;
-    const payload = JSON.stringify({ kind: 'throttle', feed: this.id, ...outcome });
-    this.sending = this.sending.then(() => client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, payload])).catch(() => {});
+    void this.notify(client, { kind: 'throttle', feed: this.id, ...outcome }).catch(() => {});
+  }
+
+  /**
+   * Sends a notification on the listening connection once the ones before it have
+   * gone: one query at a time there (node-postgres deprecates overlapping queries on
+   * a client), so concurrent sync marks and throttle outcomes go out one after another.
+   */
+  private notify(client: pg.Client, change: Change): Promise<unknown> {
+    const sent = this.sending.then(() => client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, JSON.stringify(change)]));
+    this.sending = sent.catch(() => {});
+    return sent;
   }
 
   /** Resolves once every change committed before this call has been applied here. */
@@ -160,12 +170,8 @@ export class ChangeFeed {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.syncTimeoutMs);
     });
-    // One query at a time on the listening connection (node-postgres deprecates overlapping
-    // queries on a client): concurrent mutations' marks go out one after another.
-    const sent = this.sending.then(() => client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, JSON.stringify({ kind: 'sync', feed: this.id, n })]));
-    this.sending = sent.catch(() => {});
     try {
-      await sent;
+      await this.notify(client, { kind: 'sync', feed: this.id, n });
     } catch {
       // The connection failed: the 'error'/'end' handler takes the feed down, which resolves us.
     }

@@ -121,7 +121,7 @@ export class SignInThrottle {
 
   /** Applies an outcome another process shared. */
   applyShared({ outcome, keys, at }: SharedOutcome): void {
-    if (outcome === 'failed' || outcome === 'succeeded') this.record(outcome, keys.filter(([scope]) => Object.hasOwn(this.rules, scope)), at);
+    this.record(outcome, keys.filter(([scope]) => Object.hasOwn(this.rules, scope)), at);
   }
 
   /** Counts a failure under each key (locking out past the threshold), or clears the principal's keys on a success. */
