@@ -16,6 +16,11 @@ interface Rows {
 
 export type NamedKind = keyof Rows;
 
+/** The query for rows of the caller's account by lower-cased name. */
+function named(ctx: Context, nameKeys: readonly string[]) {
+  return { where: { accountId: requirePrincipal(ctx).accountId, nameKey: { in: [...nameKeys] } } };
+}
+
 /** Rows in the order of `nameKeys`, null where none has that name. */
 function inOrder<T extends { nameKey: string }>(nameKeys: readonly string[], rows: T[]): Array<T | null> {
   const byKey = new Map(rows.map((row) => [row.nameKey, row]));
@@ -24,16 +29,16 @@ function inOrder<T extends { nameKey: string }>(nameKeys: readonly string[], row
 
 const loaders: { [K in NamedKind]: (ctx: Context) => { load(nameKey: string): Promise<Rows[K] | null> } } = {
   user: defineLoader<string, User | null>('userByName', async (ctx, keys) =>
-    inOrder(keys, await ctx.db.user.findMany({ where: { accountId: requirePrincipal(ctx).accountId, nameKey: { in: [...keys] } } })),
+    inOrder(keys, await ctx.db.user.findMany(named(ctx, keys))),
   ),
   group: defineLoader<string, Group | null>('groupByName', async (ctx, keys) =>
-    inOrder(keys, await ctx.db.group.findMany({ where: { accountId: requirePrincipal(ctx).accountId, nameKey: { in: [...keys] } } })),
+    inOrder(keys, await ctx.db.group.findMany(named(ctx, keys))),
   ),
   role: defineLoader<string, Role | null>('roleByName', async (ctx, keys) =>
-    inOrder(keys, await ctx.db.role.findMany({ where: { accountId: requirePrincipal(ctx).accountId, nameKey: { in: [...keys] } } })),
+    inOrder(keys, await ctx.db.role.findMany(named(ctx, keys))),
   ),
   instanceProfile: defineLoader<string, InstanceProfile | null>('instanceProfileByName', async (ctx, keys) =>
-    inOrder(keys, await ctx.db.instanceProfile.findMany({ where: { accountId: requirePrincipal(ctx).accountId, nameKey: { in: [...keys] } } })),
+    inOrder(keys, await ctx.db.instanceProfile.findMany(named(ctx, keys))),
   ),
 };
 
