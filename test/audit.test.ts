@@ -187,7 +187,7 @@ describe('audit events and transactions', () => {
     const { token, accountId } = await server.newAccount();
     await server.ok('mutation { createUser(input: { userName: "once" }) { user { userId } } }', {}, token);
     await server.gql('mutation { createUser(input: { userName: "ONCE" }) { user { userId } } }', {}, token);
-    const events = await server.db.auditEvent.findMany({ where: { accountId, eventName: 'CreateUser' }, orderBy: { id: 'asc' } });
+    const events = await server.db.auditEvent.findMany({ where: { accountId, eventName: 'CreateUser' }, orderBy: { eventTime: 'asc' } });
     expect(events.map((e) => e.errorCode)).toEqual([null, 'EntityAlreadyExists']);
   });
 });

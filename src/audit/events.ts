@@ -31,7 +31,7 @@ export interface AuditCall {
 
 /** The table's columns in the order of `toRow`'s values, with the cast a positional parameter needs. */
 const COLUMNS = [
-  ['eventId', 'text'], ['accountId', 'text'], ['eventTime', 'timestamp(3)'], ['eventName', 'text'], ['eventSource', 'text'],
+  ['eventId', 'uuid'], ['accountId', 'text'], ['eventTime', 'timestamp(3)'], ['eventName', 'text'], ['eventSource', 'text'],
   ['userIdentity', 'json'], ['sourceIPAddress', 'text'], ['userAgent', 'text'], ['requestParameters', 'json'],
   ['responseElements', 'json'], ['resources', 'text[]'], ['errorCode', 'text'], ['errorMessage', 'text'],
   ['requestId', 'text'], ['readOnly', 'boolean'],

@@ -30,21 +30,22 @@ export async function lookupEvents(db: Db, cursors: CursorCodec, accountId: stri
     ...(filters.resourceName ? { resources: { has: filters.resourceName } } : {}),
     ...(filters.userName ? { userIdentity: { path: ['userName'], equals: filters.userName } } : {}),
   };
-  const scope = `${accountId}:lookupEvents:${JSON.stringify(filters)}`;
-  // Newest first by the time of the call, as CloudTrail orders them: not by row id, since a
-  // read's event is stored with its batch, after mutations that came later. The id breaks ties.
-  return paginate<AuditEvent>(cursors, scope, page, (row) => `${row.eventTime.getTime()}.${row.id}`, (afterKey, take) =>
+  // v2: keys end in the event's UUID (a row number before), so an older cursor answers "Invalid Marker.".
+  const scope = `${accountId}:lookupEvents/v2:${JSON.stringify(filters)}`;
+  // Newest first by the time of the call, as CloudTrail orders them (a read's event is stored
+  // with its batch, after mutations that came later). The event id breaks ties.
+  return paginate<AuditEvent>(cursors, scope, page, (row) => `${row.eventTime.getTime()}.${row.eventId}`, (afterKey, take) =>
     db.auditEvent.findMany({
       where: afterKey ? { AND: [where, before(afterKey)] } : where,
-      orderBy: [{ eventTime: 'desc' }, { id: 'desc' }],
+      orderBy: [{ eventTime: 'desc' }, { eventId: 'desc' }],
       take,
     }),
   );
 }
 
-/** The events after a page's last one (`<eventTime ms>.<id>`) in that order. */
+/** The events after a page's last one (`<eventTime ms>.<eventId>`) in that order. */
 function before(key: string) {
-  const [ms, id] = key.split('.');
+  const [ms, eventId] = key.split('.');
   const eventTime = new Date(Number(ms));
-  return { OR: [{ eventTime: { lt: eventTime } }, { eventTime, id: { lt: BigInt(id!) } }] };
+  return { OR: [{ eventTime: { lt: eventTime } }, { eventTime, eventId: { lt: eventId! } }] };
 }
