@@ -8,4 +8,7 @@ COPY . .
 RUN node scripts/generate.mjs
 EXPOSE 4000
 USER node
-CMD ["npx", "tsx", "src/main.ts"]
+# tsx's ESM loader only, as `npm start` runs it: tsx's full register also hooks
+# CommonJS resolution, which Apollo's per-request `module.require("crypto")` then
+# goes through (about 2 µs per request).
+CMD ["node", "--import", "tsx/esm", "src/main.ts"]

@@ -23,7 +23,7 @@ function start(): Promise<ChildProcess> {
   // As `npm start` runs it: without vitest's NODE_ENV=test, which changes how libraries
   // behave (Apollo installs its own SIGTERM handler unless NODE_ENV is test).
   const { NODE_ENV: _test, ...env } = process.env;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], {
     env: { ...env, DATABASE_URL: '', PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), IAM_DATA_DIR: dataDir, IAM_OPERATOR_TOKEN: operator, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

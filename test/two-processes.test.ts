@@ -38,7 +38,7 @@ beforeAll(async () => {
   db = createDb(database.url, { poolSize: 5, onQuery: (sql) => sqlSeen.push(sql) });
   one = await startService({ config, db, logger: createLogger(config.logLevel), masterKey: MASTER_KEY });
   const port = await freePort();
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   twoUrl = `http://127.0.0.1:${port}/graphql`;
