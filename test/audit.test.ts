@@ -2,6 +2,7 @@
 // secrets never appear in it, and lookupEvents filters and stays within the account.
 import { describe, expect, it } from 'vitest';
 import { eventIdV7 } from '../src/audit/events.js';
+import { HIDDEN } from '../src/audit/redact.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
@@ -183,11 +184,38 @@ describe('audit events and transactions', () => {
     expect(created.responseElements).toMatchObject({ user: { arn: `arn:aws:iam::${accountId}:user/txuser` } });
   });
 
+  it("writes a mutation's response with its effect, and nothing of a row its transaction resolved with but the call did not answer", async () => {
+    const { token, accountId } = await server.newAccount();
+    const xminOf = async (table: string, column: string, value: string) =>
+      (await server.db.$queryRawUnsafe<Array<{ xmin: string }>>(`SELECT xmin::text FROM "${table}" WHERE "accountId" = $1 AND "${column}" = $2`, accountId, value))[0]!.xmin;
+    const eventOf = async (eventName: string) => {
+      const event = await server.db.auditEvent.findFirstOrThrow({ where: { accountId, eventName } });
+      const [row] = await server.db.$queryRaw<Array<{ xmin: string }>>`SELECT xmin::text FROM "AuditEvent" WHERE "eventId" = ${event.eventId}::uuid`;
+      return { ...event, xmin: row!.xmin };
+    };
+    await server.ok('mutation { createUser(input: { userName: "resp" }) { user { userId } } }', {}, token);
+    // One write: an event updated after its transaction would carry a later transaction id.
+    const created = await eventOf('CreateUser');
+    expect(created.xmin).toBe(await xminOf('User', 'name', 'resp'));
+    expect(created.responseElements).toMatchObject({ user: { arn: `arn:aws:iam::${accountId}:user/resp` } });
+
+    // A call answering true records no response, whatever its transaction resolved with.
+    await server.ok('mutation { deleteUser(input: { userName: "resp" }) }', {}, token);
+    expect((await eventOf('DeleteUser')).responseElements).toBeNull();
+
+    // A resolver that reshapes its transaction's result: the event holds the answer, its secrets hidden.
+    await server.ok('mutation { createVirtualMFADevice(input: { virtualMFADeviceName: "phone" }) { virtualMFADevice { serialNumber } } }', {}, token);
+    const mfa = await eventOf('CreateVirtualMFADevice');
+    const device = (mfa.responseElements as { virtualMFADevice: Record<string, unknown> }).virtualMFADevice;
+    expect(device).toMatchObject({ serialNumber: `arn:aws:iam::${accountId}:mfa/phone`, base32StringSeed: HIDDEN, otpauthUri: HIDDEN });
+    expect(JSON.stringify(mfa.responseElements)).not.toMatch(/sealedSeed|"device"/);
+  });
+
   it('writes exactly one event for a mutation that failed inside its transaction', async () => {
     const { token, accountId } = await server.newAccount();
     await server.ok('mutation { createUser(input: { userName: "once" }) { user { userId } } }', {}, token);
     await server.gql('mutation { createUser(input: { userName: "ONCE" }) { user { userId } } }', {}, token);
-    const events = await server.db.auditEvent.findMany({ where: { accountId, eventName: 'CreateUser' }, orderBy: { eventTime: 'asc' } });
+    const events = await server.db.auditEvent.findMany({ where: { accountId, eventName: 'CreateUser' }, orderBy: [{ eventTime: 'asc' }, { eventId: 'asc' }] });
     expect(events.map((e) => e.errorCode)).toEqual([null, 'EntityAlreadyExists']);
   });
 });

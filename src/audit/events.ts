@@ -188,12 +188,14 @@ export class AuditLog {
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
-  /** Fills in the response of an event written in its effect's transaction. */
+  /**
+   * Replaces the response of an event written in its effect's transaction, when the
+   * resolver answered something else than that transaction's result.
+   */
   async attachResponse(eventId: string, responseElements: unknown): Promise<void> {
     // AWS's calls that answer nothing but success have no response elements.
-    if (responseElements === null || typeof responseElements !== 'object') return;
-    const redacted = redact(responseElements);
-    await this.db.auditEvent.update({ where: { eventId }, data: { responseElements: redacted as object } });
+    const json = typeof responseElements === 'object' ? jsonOrNull(responseElements) : null;
+    await this.db.$executeRaw`UPDATE "AuditEvent" SET "responseElements" = ${json}::json WHERE "eventId" = ${eventId}::uuid`;
   }
 
   /** Writes what is queued. */

@@ -10,8 +10,11 @@
 import type { Db, DbTx } from '../db/client.js';
 
 export interface AuditScope {
-  /** Inserts the event, less its response, with the transaction's handle; resolves with its id (called after the guard ran). */
-  write(tx: DbTx): Promise<string>;
+  /**
+   * Inserts the event with the transaction's handle, its response taken from what the
+   * transaction resolved with (`result`); resolves with its id. Called after the guard ran.
+   */
+  write(tx: DbTx, result: unknown): Promise<string>;
   /** Id of the event once a transaction has written it. */
   eventId?: string;
   /** Set once the event is in a committed transaction. */
@@ -30,7 +33,7 @@ export function auditedDb(db: Db, scope: AuditScope): Db {
     return transaction(async (tx: Db) => {
       const result = await work(tx);
       if (!scope.written) {
-        scope.eventId = await scope.write(tx);
+        scope.eventId = await scope.write(tx, result);
         scope.written = true;
       }
       return result;

@@ -1,6 +1,6 @@
 // Every root field (each one an AWS API call) is audited, allowed or denied:
 // this wraps the guarded resolver, so a denial is recorded with its error code.
-import { type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, defaultFieldResolver, isObjectType } from 'graphql';
+import { type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, defaultFieldResolver, getNullableType, isObjectType } from 'graphql';
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
 import type { AuditCall } from '../audit/events.js';
@@ -41,7 +41,7 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
       const inner: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
       const eventName = eventNameOf(field.name);
       const eventSource = EVENT_SOURCES[field.name] ?? 'iam.amazonaws.com';
-      const meta: CallMeta = { eventName, eventSource, readOnly };
+      const meta: CallMeta = { eventName, eventSource, readOnly, payloadKey: payloadKeyOf(field) };
       field.resolve = readOnly
         ? (parent, args, ctx: Context, info) => {
             // A resolver that answers at once (getCallerIdentity) stays synchronous: no promise for
@@ -60,7 +60,15 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
           }
         : async (parent, args, ctx: Context, info) => {
             // A mutation's event is written by its effect's transaction when it has one (src/audit/scope.ts).
-            const scope: AuditScope = { write: (tx) => ctx.deps.audit.insert(tx, callOf(meta, args, ctx, info, null, null)), written: false };
+            let committed: { result: unknown; response: unknown } | undefined;
+            const scope: AuditScope = {
+              write(tx, result) {
+                const call = callOf(meta, args, ctx, info, result, responseOf(meta, result));
+                committed = { result, response: call.responseElements };
+                return ctx.deps.audit.insert(tx, call);
+              },
+              written: false,
+            };
             try {
               let result: unknown;
               // Mutations run one after another, so the handle can be swapped for the call's duration.
@@ -73,7 +81,11 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
                 // guard read by name, ...) is forgotten, so a later mutation of the operation reads afresh.
                 ctx.loaders.cache.clear();
               }
-              if (scope.written) await ctx.deps.audit.attachResponse(scope.eventId!, result);
+              // The response written with the effect is the usual case; a resolver that answers
+              // something else than its transaction's result has its event updated to match.
+              if (scope.written) {
+                if (!answered(meta, committed!, result)) await ctx.deps.audit.attachResponse(scope.eventId!, result);
+              }
               else await ctx.deps.audit.record(callOf(meta, args, ctx, info, result, result));
               return result;
             } catch (error) {
@@ -104,6 +116,35 @@ interface CallMeta {
   eventName: string;
   eventSource: string;
   readOnly: boolean;
+  /** The one field of the mutation's payload type (`user` of CreateUserPayload), if it has exactly one. */
+  payloadKey: string | undefined;
+}
+
+function payloadKeyOf(field: GraphQLField<unknown, unknown>): string | undefined {
+  const type = getNullableType(field.type);
+  if (!isObjectType(type)) return undefined;
+  const names = Object.keys(type.getFields());
+  return names.length === 1 ? names[0] : undefined;
+}
+
+/**
+ * A mutation's response as its transaction resolved with it, for a mutation whose
+ * payload has one field: as is when it is that payload, else wrapped in the field
+ * (`{ user }` around the user a transaction created), which is how resolvers answer.
+ * Nothing otherwise: a call answering `true` has no response elements, whatever row
+ * its transaction resolved with.
+ */
+function responseOf(meta: CallMeta, result: unknown): unknown {
+  if (meta.payloadKey === undefined || result === null || typeof result !== 'object') return null;
+  return meta.payloadKey in result ? result : { [meta.payloadKey]: result };
+}
+
+/** Whether the response written with the effect is what the resolver answered. */
+function answered(meta: CallMeta, committed: { result: unknown; response: unknown }, result: unknown): boolean {
+  if (result === null || typeof result !== 'object') return committed.response === null;
+  if (committed.response === null) return false;
+  if (result === committed.response) return true;
+  return committed.response !== committed.result && Object.keys(result).length === 1 && (result as Record<string, unknown>)[meta.payloadKey!] === committed.result;
 }
 
 /**
