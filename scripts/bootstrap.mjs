@@ -2,7 +2,7 @@
 // missing or stale, then regenerates the Prisma client and the GraphQL resolver
 // types when their sources changed. Plain Node, no dependencies: it runs first.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { hashOf, run } from './lib.mjs';
+import { hashOf, onPath, run } from './lib.mjs';
 
 
 // Dependencies: npm records what it installed in node_modules/.package-lock.json.
@@ -18,3 +18,16 @@ if (!existsSync(installStamp) || readFileSync(installStamp, 'utf8') !== lockHash
 run(process.execPath, ['scripts/generate.mjs', '--if-stale']);
 // The AWS-managed policy catalog's compact index (cached under node_modules/.cache; quick when present).
 run(process.execPath, ['--import', 'tsx', 'scripts/build-aws-managed-policies.ts']);
+
+// `npm test` (--browser): the playground's browser test drives Debian's Chromium.
+// Installed when missing and this machine allows it (root, with apt-get); otherwise
+// that one test file skips locally and fails in CI.
+if (process.argv.includes('--browser') && !onPath('chromium') && !onPath('chromium-browser')) {
+  if (process.getuid?.() === 0 && onPath('apt-get')) {
+    console.log('[bootstrap] installing Chromium for the playground browser test...');
+    run('apt-get', ['update'], { DEBIAN_FRONTEND: 'noninteractive' });
+    run('apt-get', ['install', '-y', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
+  } else {
+    console.warn('[bootstrap] no Chromium on PATH: the playground browser test will skip (apt-get install -y chromium).');
+  }
+}
