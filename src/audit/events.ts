@@ -193,8 +193,7 @@ export class AuditLog {
    * resolver answered something else than that transaction's result.
    */
   async attachResponse(eventId: string, responseElements: unknown): Promise<void> {
-    // AWS's calls that answer nothing but success have no response elements.
-    const json = typeof responseElements === 'object' ? jsonOrNull(responseElements) : null;
+    const json = jsonOrNull(responseElements);
     await this.db.$executeRaw`UPDATE "AuditEvent" SET "responseElements" = ${json}::json WHERE "eventId" = ${eventId}::uuid`;
   }
 

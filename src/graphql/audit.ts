@@ -1,6 +1,9 @@
 // Every root field (each one an AWS API call) is audited, allowed or denied:
 // this wraps the guarded resolver, so a denial is recorded with its error code.
-import { type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, defaultFieldResolver, getNullableType, isObjectType } from 'graphql';
+import {
+  type GraphQLField, type GraphQLFieldResolver, type GraphQLOutputType, type GraphQLResolveInfo, type GraphQLSchema,
+  defaultFieldResolver, getNullableType, isLeafType, isListType, isObjectType,
+} from 'graphql';
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
 import type { AuditCall } from '../audit/events.js';
@@ -63,9 +66,9 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
             let committed: { result: unknown; response: unknown } | undefined;
             const scope: AuditScope = {
               write(tx, result) {
-                const call = callOf(meta, args, ctx, info, result, responseOf(meta, result));
-                committed = { result, response: call.responseElements };
-                return ctx.deps.audit.insert(tx, call);
+                const response = responseOf(meta, result);
+                committed = { result, response };
+                return ctx.deps.audit.insert(tx, callOf(meta, args, ctx, info, result, responseElementsOf(info, response)));
               },
               written: false,
             };
@@ -83,10 +86,8 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
               }
               // The response written with the effect is the usual case; a resolver that answers
               // something else than its transaction's result has its event updated to match.
-              if (scope.written) {
-                if (!answered(meta, committed!, result)) await ctx.deps.audit.attachResponse(scope.eventId!, result);
-              }
-              else await ctx.deps.audit.record(callOf(meta, args, ctx, info, result, result));
+              if (!scope.written) await ctx.deps.audit.record(callOf(meta, args, ctx, info, result, responseElementsOf(info, result)));
+              else if (!answered(meta, committed!, result)) await ctx.deps.audit.attachResponse(scope.eventId!, responseElementsOf(info, result));
               return result;
             } catch (error) {
               // An effect that committed keeps its event; otherwise the failure is the event.
@@ -137,6 +138,45 @@ function payloadKeyOf(field: GraphQLField<unknown, unknown>): string | undefined
 function responseOf(meta: CallMeta, result: unknown): unknown {
   if (meta.payloadKey === undefined || result === null || typeof result !== 'object') return null;
   return meta.payloadKey in result ? result : { [meta.payloadKey]: result };
+}
+
+/** A call's responseElements: none for a call that answers no object (AWS's calls that answer nothing but success). */
+function responseElementsOf(info: GraphQLResolveInfo, result: unknown): unknown {
+  return result !== null && typeof result === 'object' ? awsShapeOf(info.returnType, result) : null;
+}
+
+/**
+ * A call's answer as AWS names it, for its event's responseElements: the fields of its
+ * GraphQL type (AWS's names: `{ user: { userName, userId, arn, path, createDate } }`), not
+ * the database row behind them. Only fields that map their parent alone are read: plain
+ * properties and one-parameter resolvers (`userName: (user) => user.name`). A field that
+ * needs the request (a loader, a guard) is left out, as it would cost a query.
+ */
+function awsShapeOf(type: GraphQLOutputType, value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined) return null;
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) return Array.isArray(value) ? value.slice(0, 100).map((item) => awsShapeOf(nullable.ofType, item, depth)) : null;
+  if (isLeafType(nullable)) {
+    try {
+      return nullable.serialize(value);
+    } catch {
+      return null;
+    }
+  }
+  if (!isObjectType(nullable) || typeof value !== 'object' || depth > 3) return null;
+  const shaped: Record<string, unknown> = {};
+  for (const field of Object.values(nullable.getFields())) {
+    if (field.args.length > 0 || (field.resolve && field.resolve.length > 1)) continue;
+    let fieldValue: unknown;
+    try {
+      fieldValue = field.resolve ? field.resolve(value, {}, undefined, undefined as never) : (value as Record<string, unknown>)[field.name];
+    } catch {
+      continue;
+    }
+    if (isPromiseLike(fieldValue)) fieldValue.then(undefined, () => {});
+    else if (fieldValue !== undefined && typeof fieldValue !== 'function') shaped[field.name] = awsShapeOf(field.type, fieldValue, depth + 1);
+  }
+  return shaped;
 }
 
 /** Whether the response written with the effect is what the resolver answered. */
