@@ -144,7 +144,7 @@ async function main(): Promise<void> {
         cpuPerRequest: cpu.length > 0 ? median(cpu) : undefined,
       });
     }
-    printTable(results);
+    printTable(results, rounds);
   } finally {
     for (const close of closers.reverse()) await close().catch(() => {});
     await pg.stop();
@@ -197,9 +197,16 @@ function muteAudit(service: RunningService): () => void {
   };
 }
 
-function printTable(results: Map<string, Result>): void {
+function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit<Result, 'name'>>>): void {
   const get = (name: string) => results.get(name)!;
   const ratio = (a: string, b: string) => get(a).rps / get(b).rps;
+  // The ratio within each round (the two cases ran minutes apart at most): its spread shows how
+  // much of a difference this shared machine's noise alone makes.
+  const spread = (a: string, b: string) => {
+    const base = rounds.get(b)!;
+    const each = rounds.get(a)!.map((r, i) => r.rps / base[i]!.rps);
+    return `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)}×`;
+  };
   // The same comparison in CPU per request: the baseline's cost over ours (higher is better, like req/s).
   const cpuRatio = (a: string, b: string) => {
     const [ours, base] = [get(a).cpuPerRequest, get(b).cpuPerRequest];
@@ -226,14 +233,14 @@ function printTable(results: Map<string, Result>): void {
     ['audit cost: listUsers on / audit off', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), user, on, audit off', NaN],
     ['anonymous __typename / bare Apollo', 'open-iam: { __typename } anonymous', 'bare Apollo: getCallerIdentity (constant)', NaN],
   ];
-  console.log('\n| ratio | req/s | target | | by CPU per request |');
-  console.log('| --- | ---: | ---: | --- | ---: |');
+  console.log('\n| ratio | req/s | target | | by CPU per request | req/s, each round |');
+  console.log('| --- | ---: | ---: | --- | ---: | ---: |');
   for (const [label, a, b, target] of checks) {
     if (!results.has(a) || !results.has(b)) continue;
     const value = ratio(a, b);
     const verdict = Number.isNaN(target) ? '' : value >= target ? 'met' : 'MISSED';
     const byCpu = cpuRatio(a, b);
-    console.log(`| ${label} | ${value.toFixed(2)}× | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} |`);
+    console.log(`| ${label} | ${value.toFixed(2)}× | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(a, b)} |`);
   }
 }
 
