@@ -12,6 +12,7 @@ import type { Logger } from './log.js';
 import { AuditLog } from './audit/events.js';
 import { createSealer } from './auth/seal.js';
 import { SignInThrottle } from './auth/throttle.js';
+import { ThrottleStore } from './auth/throttle-store.js';
 import { ChangeFeed } from './auth/change-feed.js';
 import { VerifiedTokenCache } from './auth/token-cache.js';
 import { SingleCredentialCheckRule } from './graphql/rules/single-credential-check.js';
@@ -61,13 +62,16 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     audience: options.config.audience,
     clockSkewSeconds: options.config.clockSkewSeconds,
   });
+  // Processes sharing the database share one sign-in budget, which outlives them (src/auth/throttle.ts).
   const throttle = new SignInThrottle();
+  const throttleStore = new ThrottleStore(options.db, options.logger, throttle.horizonMs);
+  await throttleStore.load(throttle);
   const changeFeed = databaseUrl ? new ChangeFeed(databaseUrl, options.logger) : undefined;
-  if (changeFeed) {
-    // Processes sharing the database share one sign-in budget (src/auth/throttle.ts).
-    throttle.share = (outcome) => changeFeed.shareThrottle(outcome);
-    changeFeed.onThrottle = (outcome) => throttle.applyShared(outcome);
-  }
+  throttle.share = (outcome) => {
+    void throttleStore.save(outcome);
+    changeFeed?.shareThrottle(outcome);
+  };
+  if (changeFeed) changeFeed.onThrottle = (outcome) => throttle.applyShared(outcome);
   return {
     config: options.config,
     // Mutations' audit events commit with their effects through ctx.db (src/audit/scope.ts).

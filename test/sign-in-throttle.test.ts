@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SignInThrottle, defaultThrottleRules } from '../src/auth/throttle.js';
+import { ThrottleStore } from '../src/auth/throttle-store.js';
+import { createLogger } from '../src/log.js';
 import { ThrottlingError } from '../src/errors.js';
 import { type GraphQLResponse, useTestServer } from './support/server.js';
 
@@ -215,5 +217,63 @@ describe('SignInThrottle (clock-driven)', () => {
   it('ignores a shared outcome for a scope it does not know', () => {
     const throttle = new SignInThrottle(defaultThrottleRules, () => 0);
     expect(() => throttle.applyShared({ outcome: 'failed', keys: [['nonsense' as 'user', 'x']], at: 0 })).not.toThrow();
+  });
+});
+
+describe('failures stored in Postgres', () => {
+  const logger = createLogger('silent');
+  /** A new process's throttle: empty, then loaded from the database as the service does at start. */
+  async function restarted(now: number): Promise<SignInThrottle> {
+    const throttle = new SignInThrottle(defaultThrottleRules, () => now);
+    await new ThrottleStore(server.db, logger, throttle.horizonMs).load(throttle, now);
+    return throttle;
+  }
+  function isThrottled(throttle: SignInThrottle, subject: { principal: string; sourceIp: string }): boolean {
+    try {
+      throttle.begin(subject).abandoned();
+      return false;
+    } catch (error) {
+      if (error instanceof ThrottlingError) return true;
+      throw error;
+    }
+  }
+
+  it('are replayed by a process that starts: a lockout survives a restart, and a success clears it there too', async () => {
+    const ip = newClientIp();
+    const { accountId } = await accountWithAlice();
+    const alice = { principal: `user:${accountId}:alice`, sourceIp: ip };
+    for (let i = 0; i < 5; i++) expect(codeOf(await signIn(ip, accountId, 'Wrong-Passw0rd!'))).toBe('InvalidClientTokenId');
+    const lockedAt = Date.now();
+    expect(codeOf(await signIn(ip, accountId, PASSWORD))).toBe('Throttling');
+    // Stored as they happen, without delaying the answers: poll briefly for the last one.
+    await expect.poll(async () => isThrottled(await restarted(lockedAt), alice), { timeout: 2_000 }).toBe(true);
+    expect(isThrottled(await restarted(lockedAt), { principal: `user:${accountId}:bob`, sourceIp: ip })).toBe(false);
+
+    // Once the 1-second lockout ends, the right password gets in and clears alice's counts, stored ones too:
+    // a process that starts then counts her failures from zero, so four more do not lock her out.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(codeOf(await signIn(ip, accountId, PASSWORD))).toBeUndefined();
+    await expect
+      .poll(async () => {
+        const throttle = await restarted(Date.now());
+        for (let i = 0; i < 4; i++) throttle.begin(alice).failed();
+        return isThrottled(throttle, alice);
+      }, { timeout: 2_000 })
+      .toBe(false);
+  });
+
+  it('are forgotten past the horizon, and deleted', async () => {
+    const horizonMs = new SignInThrottle().horizonMs;
+    const store = new ThrottleStore(server.db, logger, horizonMs);
+    const longAgo = Date.now() - 2 * horizonMs;
+    const old = new SignInThrottle(defaultThrottleRules, () => longAgo);
+    const writes: Array<Promise<void>> = [];
+    old.share = (outcome) => void writes.push(store.save(outcome));
+    const subject = { principal: `user:${'9'.repeat(12)}:old`, sourceIp: newClientIp() };
+    for (let i = 0; i < 5; i++) old.begin(subject).failed();
+    await Promise.all(writes);
+    expect(await server.db.signInFailure.count({ where: { at: new Date(longAgo) } })).toBe(15);
+    expect(isThrottled(await restarted(Date.now()), subject)).toBe(false);
+    expect(await server.db.signInFailure.count({ where: { at: new Date(longAgo) } })).toBe(0);
   });
 });

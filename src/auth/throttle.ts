@@ -21,8 +21,9 @@
 // (a failure, or a success clearing the principal's counts) is handed to `share`,
 // which the service wires to the change feed (src/auth/change-feed.ts), and every
 // other process applies it with `applyShared`. Keys travel as digests, never as
-// the user names and addresses they are made of. Attempts in flight stay local,
-// and a process that starts (or whose feed is down) knows only what it sees.
+// the user names and addresses they are made of. Failures are also stored in
+// Postgres (src/auth/throttle-store.ts), and a process that starts replays those of
+// the last horizon. Attempts in flight stay local.
 import { createHash } from 'node:crypto';
 import { ThrottlingError } from '../errors.js';
 
@@ -78,15 +79,24 @@ export interface SharedOutcome {
   at: number;
 }
 
+/** The keys whose counts a success clears: those naming the principal, not the client's (`ip`). */
+export function clearedBy(keys: Array<[ThrottleScope, string]>): Array<[ThrottleScope, string]> {
+  return keys.filter(([scope]) => scope !== 'ip');
+}
+
 export class SignInThrottle {
   private readonly entries = new Map<string, Entry>();
+  /** How long a failure can matter: the longest window or lockout of any rule. */
+  readonly horizonMs: number;
   /** Hands each failure or success to the other processes (set by the service when it has a change feed). */
   share: ((outcome: SharedOutcome) => void) | undefined;
 
   constructor(
     private readonly rules: ThrottleRules = defaultThrottleRules,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.horizonMs = Math.max(...Object.values(rules).map((rule) => Math.max(rule.windowMs, rule.maxLockMs)));
+  }
 
   /**
    * Starts an attempt, or throws Throttling when any of its keys is locked out
@@ -127,8 +137,7 @@ export class SignInThrottle {
   /** Counts a failure under each key (locking out past the threshold), or clears the principal's keys on a success. */
   private record(outcome: 'failed' | 'succeeded', keys: Array<[ThrottleScope, string]>, at: number): void {
     if (outcome === 'succeeded') {
-      // The right credentials clear the counts naming this principal, not the client's.
-      for (const [scope, key] of keys) if (scope !== 'ip') this.entries.delete(key);
+      for (const [, key] of clearedBy(keys)) this.entries.delete(key);
       return;
     }
     for (const [scope, key] of keys) {
