@@ -88,7 +88,7 @@ export class SignInThrottle {
   private readonly entries = new Map<string, Entry>();
   /** How long a failure can matter: the longest window or lockout of any rule. */
   readonly horizonMs: number;
-  /** Hands each failure or success to the other processes (set by the service when it has a change feed). */
+  /** Hands each failure or success to the store and the other processes (set by the service). */
   share: ((outcome: SharedOutcome) => void) | undefined;
 
   constructor(

@@ -63,12 +63,13 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
           }
         : async (parent, args, ctx: Context, info) => {
             // A mutation's event is written by its effect's transaction when it has one (src/audit/scope.ts).
-            let committed: { result: unknown; response: unknown } | undefined;
+            /** The responseElements the effect's transaction wrote, as JSON. */
+            let writtenJson: string | undefined;
             const scope: AuditScope = {
               write(tx, result) {
-                const response = responseOf(meta, result);
-                committed = { result, response };
-                return ctx.deps.audit.insert(tx, callOf(meta, args, ctx, info, result, responseElementsOf(info, response)));
+                const call = callOf(meta, args, ctx, info, result, responseElementsOf(info, responseOf(meta, result)));
+                writtenJson = JSON.stringify(call.responseElements);
+                return ctx.deps.audit.insert(tx, call);
               },
               written: false,
             };
@@ -84,10 +85,11 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
                 // guard read by name, ...) is forgotten, so a later mutation of the operation reads afresh.
                 ctx.loaders.cache.clear();
               }
-              // The response written with the effect is the usual case; a resolver that answers
+              const response = responseElementsOf(info, result);
+              if (!scope.written) await ctx.deps.audit.record(callOf(meta, args, ctx, info, result, response));
+              // The response written with the effect is the usual case; a resolver that answered
               // something else than its transaction's result has its event updated to match.
-              if (!scope.written) await ctx.deps.audit.record(callOf(meta, args, ctx, info, result, responseElementsOf(info, result)));
-              else if (!answered(meta, committed!, result)) await ctx.deps.audit.attachResponse(scope.eventId!, responseElementsOf(info, result));
+              else if (JSON.stringify(response) !== writtenJson) await ctx.deps.audit.attachResponse(scope.eventId!, response);
               return result;
             } catch (error) {
               // An effect that committed keeps its event; otherwise the failure is the event.
@@ -177,14 +179,6 @@ function awsShapeOf(type: GraphQLOutputType, value: unknown, depth = 0): unknown
     else if (fieldValue !== undefined && typeof fieldValue !== 'function') shaped[field.name] = awsShapeOf(field.type, fieldValue, depth + 1);
   }
   return shaped;
-}
-
-/** Whether the response written with the effect is what the resolver answered. */
-function answered(meta: CallMeta, committed: { result: unknown; response: unknown }, result: unknown): boolean {
-  if (result === null || typeof result !== 'object') return committed.response === null;
-  if (committed.response === null) return false;
-  if (result === committed.response) return true;
-  return committed.response !== committed.result && Object.keys(result).length === 1 && (result as Record<string, unknown>)[meta.payloadKey!] === committed.result;
 }
 
 /**
