@@ -3,8 +3,9 @@
 // baseline, all servers in one process, run as deployed (NODE_ENV=production).
 // Cases take turns: ROUNDS rounds, each running every case for CASE_SECONDS
 // with CONNECTIONS connections (after one warm-up second per case in the first
-// round), and each figure is the median of its rounds, so a slow spell of a
-// shared machine lands on every case alike instead of on one. The load runs in
+// round), each round starting one case further on, and each figure is the median
+// of its rounds, so a slow spell of a shared machine, or a slow place in the
+// order, lands on every case alike instead of on one. The load runs in
 // a worker thread so it does not share the servers' event loop.
 // Run with --expose-gc (as npm run bench:graphql does) so that each case starts
 // from a collected heap. BENCH_SECONDS=n and BENCH_ROUNDS=n change the durations; BENCH_ONLY=<regexp>
@@ -117,7 +118,10 @@ async function main(): Promise<void> {
     for (const c of chosen) await expectSuccess(c.url, c.query, c.token);
     const rounds = new Map<string, Array<Omit<Result, 'name'>>>(chosen.map((c) => [c.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const c of chosen) {
+      // Each round starts one case further on, so that over the rounds every case runs in
+      // every position (first after the collection, last before the next round...) alike.
+      const offset = round % chosen.length;
+      for (const c of [...chosen.slice(offset), ...chosen.slice(0, offset)]) {
         const restore = c.auditOff ? muteAudit(c.auditOff) : () => {};
         try {
           if (round === 0) await load(c.url, c.query, c.token, WARMUP_SECONDS);
