@@ -1,7 +1,7 @@
 // The audit trail: every call, allowed or denied, is one CloudTrail-shaped event,
 // secrets never appear in it, and lookupEvents filters and stays within the account.
 import { describe, expect, it } from 'vitest';
-import { eventIdV7 } from '../src/audit/events.js';
+import { uuidV7 } from '../src/audit/uuid7.js';
 import { HIDDEN } from '../src/audit/redact.js';
 import { useTestServer } from './support/server.js';
 
@@ -160,13 +160,25 @@ describe('audit events', () => {
 });
 
 describe('event ids', () => {
+  const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
   it('are RFC 9562 UUIDv7s carrying their millisecond, so they sort by time', () => {
     const at = Date.UTC(2026, 10, 24, 15, 0, 0, 123);
-    const ids = [eventIdV7(at), eventIdV7(at + 1), eventIdV7(at + 1000)];
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const ids = [uuidV7(at), uuidV7(at + 1), uuidV7(at + 1000)];
+    for (const id of ids) expect(id).toMatch(UUID_V7);
     expect(parseInt(ids[0]!.replace('-', '').slice(0, 12), 16)).toBe(at);
     expect([...ids].reverse().sort()).toEqual(ids);
-    expect(new Set(Array.from({ length: 1000 }, () => eventIdV7(at))).size).toBe(1000);
+  });
+
+  it('count up within a millisecond, and stay unique past the 4,096 the counter numbers', () => {
+    const at = Date.UTC(2025, 0, 1, 0, 0, 0, 7);
+    const ids = Array.from({ length: 5000 }, () => uuidV7(at));
+    for (const id of ids) expect(id).toMatch(UUID_V7);
+    expect(new Set(ids).size).toBe(5000);
+    const counted = ids.slice(0, 4096);
+    expect([...counted].sort()).toEqual(counted);
+    // Each millisecond draws its own random bits: ids do not tell the process that made them.
+    expect(uuidV7(at + 1).slice(18)).not.toBe(ids[0]!.slice(18));
   });
 });
 

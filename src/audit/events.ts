@@ -2,7 +2,6 @@
 // denied. Mutations are written before the response is sent; read-only calls are
 // buffered and written in batches so reads stay cheap.
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
-import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -10,6 +9,7 @@ import { type Db, type DbTx, poolOf } from '../db/client.js';
 import type { Logger } from '../log.js';
 import type { Principal } from '../auth/principal.js';
 import { redact, withoutNul } from './redact.js';
+import { stampOf, uuidV7 } from './uuid7.js';
 
 export interface AuditCall {
   accountId: string | null;
@@ -67,39 +67,19 @@ function arrayLiteral(values: string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
+/** Columns whose values we make ourselves in a fixed form (ids, times, names), which never hold what COPY escapes. */
+const VERBATIM = new Set(['eventId', 'eventTime', 'eventName', 'eventSource', 'requestId', 'readOnly']);
+const ESCAPED = COLUMNS.map(([name]) => !VERBATIM.has(name));
+
 /** A row as one line of COPY's text format. */
 function copyLine(row: Row): string {
   let line = '';
   for (let i = 0; i < row.length; i++) {
     const value = row[i]!;
     const text = typeof value === 'boolean' ? (value ? 't' : 'f') : Array.isArray(value) ? arrayLiteral(value) : value;
-    line += (i === 0 ? '' : '\t') + copyField(text);
+    line += (i === 0 ? '' : '\t') + (ESCAPED[i] ? copyField(text) : text);
   }
   return line + '\n';
-}
-
-/** The millisecond last stamped, as an ISO time and as UUIDv7's 48-bit prefix: a few events share each one. */
-let stamp = { ms: -1, iso: '', idPrefix: '' };
-
-function stampOf(ms: number): typeof stamp {
-  if (ms !== stamp.ms) {
-    // In two halves below 2^31: Number#toString(16) of a larger number takes V8's slow path for doubles.
-    const hex = Math.floor(ms / 0x1000000).toString(16).padStart(6, '0') + (ms % 0x1000000).toString(16).padStart(6, '0');
-    stamp = { ms, iso: new Date(ms).toISOString(), idPrefix: `${hex.slice(0, 8)}-${hex.slice(8)}-7` };
-  }
-  return stamp;
-}
-
-/**
- * A UUIDv7 (RFC 9562): the millisecond `ms` in its first 48 bits, so that ids
- * sort by time and each new one lands at the end of the unique index instead of on
- * a random page of it. Made from a v4 UUID's random bits, which Node draws from a
- * cached pool; a library's v7 asks the system for 16 random bytes per id, which
- * cost more than the whole rest of an event.
- */
-export function eventIdV7(ms = Date.now()): string {
-  // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: the time replaces the first 12 digits, 7 the version digit.
-  return stampOf(ms).idPrefix + randomUUID().slice(15);
 }
 
 const USER_IDENTITY_TYPES = { root: 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole' } as const;
@@ -222,7 +202,7 @@ export class AuditLog {
   private toRow(call: AuditCall): Row {
     const ms = Date.now();
     return [
-      eventIdV7(ms), call.accountId, stampOf(ms).iso, call.eventName, call.eventSource,
+      uuidV7(ms), call.accountId, stampOf(ms).iso, call.eventName, call.eventSource,
       // Free text from the request is kept without NUL characters, which Postgres refuses (one would fail a whole batch).
       call.userIdentity ? JSON.stringify(call.userIdentity) : this.identityJson(call.principal), call.sourceIp || null,
       call.userAgent === undefined ? null : withoutNul(call.userAgent),
