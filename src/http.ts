@@ -1,13 +1,13 @@
 // The HTTP front: health and readiness, the JWKS and OpenID discovery documents,
 // and GraphQL at /graphql through Apollo's executeHTTPGraphQLRequest (our own
 // thin integration, so body size, headers and routes are ours to bound).
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServer, ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { authenticate } from './auth/authenticate.js';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { holdsNul } from './graphql/rules/no-nul.js';
+import { uuidV7 } from './audit/uuid7.js';
 import type { Context, Deps } from './context.js';
 import { Loaders } from './graphql/loaders.js';
 import { isPlaygroundRequest, servePlayground } from './playground/index.js';
@@ -21,7 +21,40 @@ export interface HttpOptions {
 /** Builds the request listener. */
 export function createRequestListener({ deps, apollo, isReady }: HttpOptions): http.RequestListener {
   const { config, logger } = deps;
+  /** Answers a GraphQL request; `search` is its URL's query string (a GET's operation). */
+  const serveGraphQL = (req: http.IncomingMessage, res: http.ServerResponse, search: string): void => {
+    readBody(req, config.maxBodyBytes)
+      .then(async (raw) => {
+        const headers = new HeaderMap();
+        for (const [key, value] of Object.entries(req.headers)) {
+          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const body = raw.length > 0 && /json/i.test(headers.get('content-type') ?? '') ? JSON.parse(raw) : raw || undefined;
+        if (Array.isArray(body)) return sendJson(res, 400, { errors: [{ message: 'Batched operations are not supported.', extensions: { code: 'BAD_REQUEST' } }] });
+        const response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method!, headers, search, body },
+          context: contextFor(deps, req),
+        });
+        for (const [key, value] of response.headers) res.setHeader(key, value);
+        res.statusCode = response.status ?? 200;
+        if (response.body.kind === 'complete') {
+          res.end(response.body.string);
+          return;
+        }
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      })
+      .catch((error: Error & { status?: number }) => {
+        if (error.status === 413) return sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        if (error instanceof SyntaxError) return sendJson(res, 400, { errors: [{ message: 'Malformed JSON body.', extensions: { code: 'BAD_REQUEST' } }] });
+        logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'An internal error occurred.', extensions: { code: 'ServiceFailure' } }] });
+        else res.end();
+      });
+  };
   return (req, res) => {
+    // The usual request, a POST to /graphql, goes straight on without parsing its URL.
+    if (req.method === 'POST' && req.url === '/graphql') return serveGraphQL(req, res, '');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /healthz') return sendJson(res, 200, { status: 'ok' });
@@ -43,34 +76,7 @@ export function createRequestListener({ deps, apollo, isReady }: HttpOptions): h
       res.setHeader('Allow', 'GET, POST');
       return sendJson(res, 405, { error: 'Method not allowed' });
     }
-    readBody(req, config.maxBodyBytes)
-      .then(async (raw) => {
-        const headers = new HeaderMap();
-        for (const [key, value] of Object.entries(req.headers)) {
-          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-        }
-        const body = raw.length > 0 && /json/i.test(headers.get('content-type') ?? '') ? JSON.parse(raw) : raw || undefined;
-        if (Array.isArray(body)) return sendJson(res, 400, { errors: [{ message: 'Batched operations are not supported.', extensions: { code: 'BAD_REQUEST' } }] });
-        const response = await apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: req.method!, headers, search: url.search, body },
-          context: contextFor(deps, req),
-        });
-        for (const [key, value] of response.headers) res.setHeader(key, value);
-        res.statusCode = response.status ?? 200;
-        if (response.body.kind === 'complete') {
-          res.end(response.body.string);
-          return;
-        }
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
-        res.end();
-      })
-      .catch((error: Error & { status?: number }) => {
-        if (error.status === 413) return sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
-        if (error instanceof SyntaxError) return sendJson(res, 400, { errors: [{ message: 'Malformed JSON body.', extensions: { code: 'BAD_REQUEST' } }] });
-        logger.error({ err: error }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'An internal error occurred.', extensions: { code: 'ServiceFailure' } }] });
-        else res.end();
-      });
+    serveGraphQL(req, res, url.search);
   };
 }
 
@@ -85,12 +91,13 @@ function contextFor(deps: Deps, req: http.IncomingMessage): () => Promise<Contex
 
 /**
  * The context starts unauthenticated: credentials are checked only once the
- * operation has parsed and validated (see `authenticationPlugin`), so a request
+ * operation has parsed and validated (see `requestListener`), so a request
  * refused by a limit never touches the database.
  */
 async function buildContext(deps: Deps, req: http.IncomingMessage): Promise<Context> {
   const forwarded = deps.config.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : undefined;
-  const requestId = randomUUID();
+  // Time-ordered, like the event ids, and made without a random draw per request (src/audit/uuid7.ts).
+  const requestId = uuidV7();
   return {
     requestId,
     deps,
@@ -107,22 +114,34 @@ async function buildContext(deps: Deps, req: http.IncomingMessage): Promise<Cont
   };
 }
 
-/** Authenticates the request once its operation is known to be valid. */
-export const authenticationPlugin: ApolloServerPlugin<Context> = {
+/**
+ * What every GraphQL request does beside executing, in one listener shared by all
+ * requests (its hooks take everything from their arguments):
+ *  - it authenticates once the operation is known to be valid;
+ *  - a mutation's response leaves only once this process has applied, through its
+ *    change feed, every change the mutation committed, so the caller's next request
+ *    here sees a new policy epoch or a revocation (see ChangeFeed.sync).
+ */
+const requestListener: GraphQLRequestListener<Context> = {
+  async didResolveOperation({ contextValue, document, request }) {
+    if (holdsNul(document, request.variables)) {
+      throw new GraphQLError('1 validation error detected: a parameter holds a NUL character, which no parameter accepts.', {
+        extensions: { code: 'ValidationError', http: { status: 400 } },
+      });
+    }
+    const auth = await authenticate(contextValue.deps, contextValue.authorization);
+    contextValue.principal = auth.principal;
+    contextValue.operator = auth.operator;
+    contextValue.authError = auth.error;
+  },
+  async willSendResponse({ contextValue, operation }) {
+    if (operation?.operation === 'mutation') await contextValue.deps.changeFeed?.sync();
+  },
+};
+
+export const requestPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
-    return {
-      async didResolveOperation({ contextValue, document, request }) {
-        if (holdsNul(document, request.variables)) {
-          throw new GraphQLError('1 validation error detected: a parameter holds a NUL character, which no parameter accepts.', {
-            extensions: { code: 'ValidationError', http: { status: 400 } },
-          });
-        }
-        const auth = await authenticate(contextValue.deps, contextValue.authorization);
-        contextValue.principal = auth.principal;
-        contextValue.operator = auth.operator;
-        contextValue.authError = auth.error;
-      },
-    };
+    return requestListener;
   },
 };
 

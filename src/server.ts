@@ -2,7 +2,7 @@
 // server around it, and the shared dependencies. main.ts and the tests use it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Config } from './config.js';
@@ -22,7 +22,7 @@ import { createFormatError } from './graphql/format-error.js';
 import { limitRules, requestLimits } from './graphql/limits.js';
 import { createCursorCodec } from './graphql/pagination.js';
 import { buildExecutableSchema } from './graphql/schema.js';
-import { authenticationPlugin, createRequestListener } from './http.js';
+import { createRequestListener, requestPlugin } from './http.js';
 import { SigningKeyStore } from './sts/signing-keys.js';
 import { TokenService } from './sts/tokens.js';
 
@@ -111,8 +111,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // signal, which main.ts's handler then swallows: the process never exited.
     stopOnTerminationSignals: false,
     plugins: [
-      authenticationPlugin,
-      ownWritesPlugin,
+      requestPlugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // IAM answers are never cacheable, and the cache-control plugin's per-field
       // hook costs every field of every response. The playground is ours (src/playground).
@@ -144,18 +143,3 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
   };
 }
-
-/**
- * A mutation's response leaves only once this process has applied, through its
- * change feed, every change the mutation committed: the caller's next request
- * here sees a new policy epoch or a revocation (see ChangeFeed.sync).
- */
-const ownWritesPlugin: ApolloServerPlugin<Context> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ contextValue, operation }) {
-        if (operation?.operation === 'mutation') await contextValue.deps.changeFeed?.sync();
-      },
-    };
-  },
-};
