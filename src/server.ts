@@ -67,10 +67,8 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
   const throttleStore = new ThrottleStore(options.db, options.logger, throttle.horizonMs);
   await throttleStore.load(throttle);
   const changeFeed = databaseUrl ? new ChangeFeed(databaseUrl, options.logger) : undefined;
-  throttle.share = (outcome) => {
-    void throttleStore.save(outcome);
-    changeFeed?.shareThrottle(outcome);
-  };
+  throttle.ledger = throttleStore;
+  throttle.share = (outcome) => changeFeed?.shareThrottle(outcome);
   if (changeFeed) changeFeed.onThrottle = (outcome) => throttle.applyShared(outcome);
   return {
     config: options.config,

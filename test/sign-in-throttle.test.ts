@@ -267,13 +267,60 @@ describe('failures stored in Postgres', () => {
     const store = new ThrottleStore(server.db, logger, horizonMs);
     const longAgo = Date.now() - 2 * horizonMs;
     const old = new SignInThrottle(defaultThrottleRules, () => longAgo);
-    const writes: Array<Promise<void>> = [];
-    old.share = (outcome) => void writes.push(store.save(outcome));
+    old.ledger = store;
     const subject = { principal: `user:${'9'.repeat(12)}:old`, sourceIp: newClientIp() };
-    for (let i = 0; i < 5; i++) old.begin(subject).failed();
-    await Promise.all(writes);
+    for (let i = 0; i < 5; i++) await expect(old.run(subject, wrongPassword)).rejects.toThrow('wrong password');
     expect(await server.db.signInFailure.count({ where: { at: new Date(longAgo) } })).toBe(15);
     await restarted(Date.now());
     expect(await server.db.signInFailure.count({ where: { at: new Date(longAgo) } })).toBe(0);
+  });
+});
+
+/** A credential check that fails. */
+const wrongPassword = () => Promise.reject(new Error('wrong password'));
+
+describe('attempts in flight, counted in Postgres', () => {
+  const logger = createLogger('silent');
+  /** A process's throttle: its own counts, no change feed, and the shared ledger. */
+  function newProcess(now?: () => number): SignInThrottle {
+    const throttle = new SignInThrottle(defaultThrottleRules, now);
+    throttle.ledger = new ThrottleStore(server.db, logger, throttle.horizonMs);
+    return throttle;
+  }
+
+  it('admits no more concurrent attempts over two processes than one process would, and the lockout that follows holds in a third', async () => {
+    const processes = [newProcess(), newProcess()];
+    const subject = { principal: `user:${'8'.repeat(12)}:carol`, sourceIp: newClientIp() };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered = 0;
+    // Ten concurrent attempts, five at each process: each process alone would let its five in.
+    const attempts = Array.from({ length: 10 }, (_, i) =>
+      processes[i % 2]!.run(subject, async () => {
+        entered++;
+        await gate;
+        throw new Error('wrong password');
+      }).catch((error: Error) => error.constructor.name));
+    await expect.poll(() => entered, { timeout: 5_000 }).toBe(5);
+    release();
+    const outcomes = await Promise.all(attempts);
+    expect(outcomes.filter((name) => name === 'ThrottlingError')).toHaveLength(5);
+    expect(entered).toBe(5);
+
+    // The five failures lock the user and client out, also in a process that heard nothing of them.
+    await expect(newProcess().run(subject, async () => 'signed in')).rejects.toThrow(ThrottlingError);
+    // Every attempt that ended took its claim with it.
+    expect(await server.db.signInAttempt.count()).toBe(0);
+  });
+
+  it('stops counting an attempt its process never ended, once a minute has passed', async () => {
+    const subject = { principal: `user:${'7'.repeat(12)}:dave`, sourceIp: newClientIp() };
+    const startedAt = Date.now();
+    const dead = newProcess(() => startedAt);
+    // Five attempts claimed by a process that stops before they end.
+    for (let i = 0; i < 5; i++) void dead.run(subject, () => new Promise<never>(() => {}));
+    await expect.poll(() => server.db.signInAttempt.count({ where: { startedAt: new Date(startedAt) } }), { timeout: 5_000 }).toBe(15);
+    await expect(newProcess(() => startedAt + 1_000).run(subject, async () => 'signed in')).rejects.toThrow(ThrottlingError);
+    await expect(newProcess(() => startedAt + 61_000).run(subject, async () => 'signed in')).resolves.toBe('signed in');
   });
 });

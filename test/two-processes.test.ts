@@ -102,6 +102,18 @@ describe('two server processes on one database', () => {
     expect(await attempt(one.url, USER_PASSWORD)).toBe('Throttling');
   });
 
+  it('admits at most the threshold of a concurrent burst split over both processes', async () => {
+    const root = await newAccount(one.url);
+    await userWithListUsers(one.url, root, 'burst');
+    const attempt = (url: string) =>
+      gql(url, `mutation { signIn(input: { accountId: "${root.accountId}", userName: "burst", password: "Wrong-Passw0rd!" }) { sessionToken } }`).then((r) => r.errors?.[0]?.extensions?.code);
+    // Twenty wrong passwords at once, ten at each process: each would let five through on its own counts.
+    const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(i % 2 === 0 ? one.url : twoUrl)));
+    expect(codes.filter((c) => c === 'InvalidClientTokenId').length).toBeLessThanOrEqual(5);
+    expect(codes.filter((c) => c !== 'InvalidClientTokenId').every((c) => c === 'Throttling')).toBe(true);
+    expect(await attempt(twoUrl)).toBe('Throttling');
+  });
+
   it('refuses a session revoked through the other process', async () => {
     const root = await newAccount(one.url);
     const alice = await userWithListUsers(one.url, root, 'alice');

@@ -23,7 +23,13 @@
 // other process applies it with `applyShared`. Keys travel as digests, never as
 // the user names and addresses they are made of. Failures are also stored in
 // Postgres (src/auth/throttle-store.ts), and a process that starts replays those of
-// the last horizon. Attempts in flight stay local.
+// the last horizon.
+//
+// What a process knows is a fast path only: it refuses at once what it can see is
+// over budget. Every attempt it lets through is then admitted by the `ledger`,
+// which decides on the counts in Postgres under per-key locks, attempts in flight
+// in every process included: a burst spread over several processes can no more
+// pass a threshold than a burst at one.
 import { createHash } from 'node:crypto';
 import { ThrottlingError } from '../errors.js';
 
@@ -68,6 +74,8 @@ export interface Attempt {
   failed(): void;
   /** Ended for another reason (a database error...): counts nothing, clears nothing. */
   abandoned(): void;
+  /** What it ended with, once it succeeded or failed. */
+  outcome?: SharedOutcome;
 }
 
 const MAX_ENTRIES = 100_000;
@@ -79,6 +87,35 @@ export interface SharedOutcome {
   at: number;
 }
 
+/** One key's counts in every process on the database, as the ledger reads them. */
+export interface SharedCounts {
+  /** Failures within the key's window. */
+  failures: number;
+  /** Epoch ms of the latest of them (0 when none). */
+  lastFailureAt: number;
+  /** Attempts under way. */
+  inFlight: number;
+}
+
+/** A key of an attempt as the ledger counts it: failures after `since` (epoch ms) count. */
+export interface LedgerKey {
+  scope: ThrottleScope;
+  key: string;
+  since: number;
+}
+
+/**
+ * The attempts of every process on one database (src/auth/throttle-store.ts).
+ * `claim` reads each key's shared counts and records the attempt as under way if
+ * `admits` accepts them, atomically with respect to other claims of the same keys;
+ * it resolves with the attempt's id, or undefined when refused. `finish` ends the
+ * attempt, storing its outcome (none when abandoned).
+ */
+export interface AttemptLedger {
+  claim(keys: LedgerKey[], admits: (counts: Map<string, SharedCounts>) => boolean, now: number): Promise<string | undefined>;
+  finish(attemptId: string, outcome: SharedOutcome | undefined): Promise<void>;
+}
+
 /** The keys whose counts a success clears: those naming the principal, not the client's (`ip`). */
 export function clearedBy(keys: Array<[ThrottleScope, string]>): Array<[ThrottleScope, string]> {
   return keys.filter(([scope]) => scope !== 'ip');
@@ -88,8 +125,10 @@ export class SignInThrottle {
   private readonly entries = new Map<string, Entry>();
   /** How long a failure can matter: the longest window or lockout of any rule. */
   readonly horizonMs: number;
-  /** Hands each failure or success to the store and the other processes (set by the service). */
+  /** Hands each failure or success to the other processes (set by the service). */
   share: ((outcome: SharedOutcome) => void) | undefined;
+  /** Admits each attempt of `run` on the counts of every process, and stores its outcome (set by the service). */
+  ledger: AttemptLedger | undefined;
 
   constructor(
     private readonly rules: ThrottleRules = defaultThrottleRules,
@@ -109,24 +148,46 @@ export class SignInThrottle {
       const entry = this.entries.get(key);
       if (!entry) continue;
       prune(entry, now, this.rules[scope].windowMs);
-      // Locked out; or at the threshold counting attempts in flight (past it, once a
-      // lockout ends, one probe at a time may try: the backoff then doubles if it fails).
-      const atThreshold = entry.failures.length + entry.inFlight >= this.rules[scope].threshold && entry.inFlight > 0;
-      if (entry.lockedUntil > now || atThreshold) throw new ThrottlingError('Rate exceeded');
+      if (this.refuses(scope, entry.failures.length, entry.lockedUntil, entry.inFlight, now)) throw new ThrottlingError('Rate exceeded');
     }
-    const entries = keys.map(([scope, key]) => [scope, this.entry(key)] as const);
-    for (const [, entry] of entries) entry.inFlight++;
+    const entries = keys.map(([, key]) => this.entry(key));
+    for (const entry of entries) entry.inFlight++;
     let done = false;
+    const attempt: Attempt = {
+      succeeded: () => finish('succeeded'),
+      failed: () => finish('failed'),
+      abandoned: () => finish('abandoned'),
+    };
     const finish = (outcome: 'succeeded' | 'failed' | 'abandoned') => {
       if (done) return;
       done = true;
       const at = this.clock();
-      for (const [, entry] of entries) entry.inFlight--;
+      for (const entry of entries) entry.inFlight--;
       if (outcome === 'abandoned') return;
       this.record(outcome, keys, at);
-      this.share?.({ outcome, keys, at });
+      attempt.outcome = { outcome, keys, at };
+      this.share?.(attempt.outcome);
     };
-    return { succeeded: () => finish('succeeded'), failed: () => finish('failed'), abandoned: () => finish('abandoned') };
+    return attempt;
+  }
+
+  /**
+   * Whether a key refuses an attempt: it is locked out, or at its threshold counting
+   * attempts in flight (past it, once a lockout ends, one probe at a time may try:
+   * the backoff then doubles if it fails).
+   */
+  private refuses(scope: ThrottleScope, failures: number, lockedUntil: number, inFlight: number, now: number): boolean {
+    return lockedUntil > now || (inFlight > 0 && failures + inFlight >= this.rules[scope].threshold);
+  }
+
+  /** Whether the counts of every process admit an attempt under `keys`, by the same rule as `begin`. */
+  private admits(keys: LedgerKey[], counts: Map<string, SharedCounts>, now: number): boolean {
+    return keys.every(({ scope, key }) => {
+      const shared = counts.get(key);
+      if (!shared) return true;
+      const lockedUntil = shared.failures >= this.rules[scope].threshold ? shared.lastFailureAt + this.lockMs(scope, shared.failures) : 0;
+      return !this.refuses(scope, shared.failures, lockedUntil, shared.inFlight, now);
+    });
   }
 
   /** Applies an outcome another process shared. */
@@ -143,21 +204,36 @@ export class SignInThrottle {
     for (const [scope, key] of keys) {
       const entry = this.entry(key);
       entry.failures.push(at);
-      if (entry.failures.length >= this.rules[scope].threshold) entry.lockedUntil = at + this.lockMs(scope, entry);
+      if (entry.failures.length >= this.rules[scope].threshold) entry.lockedUntil = at + this.lockMs(scope, entry.failures.length);
     }
   }
 
-  /** Runs `work` as one attempt: a thrown error of `isFailure` counts as a failure, any other counts nothing. */
+  /**
+   * Runs `work` as one attempt, once this process and then the ledger admit it: a
+   * thrown error of `isFailure` counts as a failure, any other counts nothing. The
+   * attempt's outcome is stored before this resolves.
+   */
   async run<T>(subject: AttemptSubject, work: () => Promise<T>, isFailure: (error: unknown) => boolean = () => true): Promise<T> {
     const attempt = this.begin(subject);
+    let attemptId: string | undefined;
     try {
+      if (this.ledger) {
+        const now = this.clock();
+        const keys = this.keysOf(subject).map(([scope, key]) => ({ scope, key, since: now - this.rules[scope].windowMs }));
+        attemptId = await this.ledger.claim(keys, (counts) => this.admits(keys, counts, now), now);
+        if (attemptId === undefined) throw new ThrottlingError('Rate exceeded');
+      }
       const result = await work();
       attempt.succeeded();
       return result;
     } catch (error) {
-      if (isFailure(error)) attempt.failed();
+      // Refused by the ledger, or failed to reach it: not an attempt at the credentials.
+      if (this.ledger && attemptId === undefined) attempt.abandoned();
+      else if (isFailure(error)) attempt.failed();
       else attempt.abandoned();
       throw error;
+    } finally {
+      if (attemptId !== undefined) await this.ledger!.finish(attemptId, attempt.outcome);
     }
   }
 
@@ -193,9 +269,10 @@ export class SignInThrottle {
     }
   }
 
-  private lockMs(scope: ThrottleScope, entry: Entry): number {
+  /** The lockout after the `failures`-th failure within the window. */
+  private lockMs(scope: ThrottleScope, failures: number): number {
     const rule = this.rules[scope];
-    const over = Math.max(0, entry.failures.length - rule.threshold);
+    const over = Math.max(0, failures - rule.threshold);
     return Math.min(rule.maxLockMs, rule.baseLockMs * 2 ** Math.min(over, 30));
   }
 }
