@@ -226,6 +226,18 @@ describe('audit events and transactions', () => {
     const device = (mfa.responseElements as { virtualMFADevice: Record<string, unknown> }).virtualMFADevice;
     expect(device).toEqual({ serialNumber: `arn:aws:iam::${accountId}:mfa/phone`, base32StringSeed: HIDDEN, otpauthUri: HIDDEN, enableDate: null, user: null });
     expect(JSON.stringify(mfa.responseElements)).not.toMatch(/sealedSeed|accountId/);
+
+    // Fields the request's loaders answer (a login profile's user name, a policy's counts) are read once the transaction has committed.
+    await server.ok('mutation { createUser(input: { userName: "pat" }) { user { userId } } }', {}, token);
+    await server.ok('mutation($p: String!) { createLoginProfile(input: { userName: "pat", password: $p }) { loginProfile { createDate } } }', { p: 'Initial-Secret-42' }, token);
+    expect((await eventOf('CreateLoginProfile')).responseElements).toEqual({ loginProfile: { userName: 'pat', createDate: expect.any(String), passwordResetRequired: false } });
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }] });
+    await server.ok('mutation($d: String!) { createPolicy(input: { policyName: "reader", policyDocument: $d }) { policy { arn } } }', { d: document }, token);
+    expect((await eventOf('CreatePolicy')).responseElements).toMatchObject({ policy: { policyName: 'reader', attachmentCount: 0, permissionsBoundaryUsageCount: 0 } });
+    // What is authorized apart (a user's tags: iam:ListUserTags) is not part of an answer's shape.
+    await server.ok('mutation { createUser(input: { userName: "tagged", tags: [{ key: "team", value: "blue" }] }) { user { userId } } }', {}, token);
+    const tagged = (await server.db.auditEvent.findFirstOrThrow({ where: { accountId, eventName: 'CreateUser', requestParameters: { path: ['userName'], equals: 'tagged' } } })).responseElements;
+    expect(Object.keys((tagged as { user: object }).user)).not.toContain('tags');
   });
 
   it('writes exactly one event for a mutation that failed inside its transaction', async () => {
