@@ -11,7 +11,7 @@
 // from a collected heap. BENCH_SECONDS=n and BENCH_ROUNDS=n change the durations; BENCH_ONLY=<regexp>
 // runs only the matching cases.
 import './production-mode.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -51,6 +51,8 @@ interface Result {
   errors: number;
   /** CPU time of the servers' thread per request, in µs (Linux only): steadier than req/s on a shared machine. */
   cpuPerRequest: number | undefined;
+  /** CPU time of the embedded Postgres, all its processes, per request, in µs (Linux only). */
+  pgCpuPerRequest: number | undefined;
 }
 
 /**
@@ -68,6 +70,44 @@ function serverThreadCpuSeconds(): number | undefined {
   }
 }
 
+/**
+ * CPU seconds used so far by the embedded Postgres whose postmaster is `pid`: its
+ * own, its live processes' (backends, WAL writer, checkpointer...), and those of
+ * processes that have exited (cutime, cstime). From /proc on Linux, undefined elsewhere.
+ */
+function postgresCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fieldsOf = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime: fields 14 to 17 of proc(5); ppid is field 4.
+    const own = fieldsOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
+      try {
+        const fields = fieldsOf(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+        if (Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // The process has exited since the listing: its time is in the postmaster's cutime now.
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The embedded Postgres's postmaster, from the first line of its postmaster.pid. */
+function postmasterPid(dir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+let postmaster: number | undefined;
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'open-iam-bench-'));
   const port = 56000 + Math.floor(Math.random() * 4000);
@@ -76,6 +116,7 @@ async function main(): Promise<void> {
   const closers: Array<() => Promise<void>> = [];
   try {
     await migrate(pg.connectionString);
+    postmaster = postmasterPid(dir);
     const masterKey = randomBytes(32).toString('base64url');
     const config = loadConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, IAM_ISSUER: 'http://bench.local', LOG_LEVEL: 'silent', DATABASE_URL: pg.connectionString });
     const start = async (authorizer?: Authorizer) => {
@@ -139,6 +180,7 @@ async function main(): Promise<void> {
     const results = new Map<string, Result>();
     for (const [name, runs] of rounds) {
       const cpu = runs.map((r) => r.cpuPerRequest).filter((v): v is number => v !== undefined);
+      const pgCpu = runs.map((r) => r.pgCpuPerRequest).filter((v): v is number => v !== undefined);
       results.set(name, {
         name,
         rps: median(runs.map((r) => r.rps)),
@@ -146,6 +188,7 @@ async function main(): Promise<void> {
         p99: median(runs.map((r) => r.p99)),
         errors: runs.reduce((n, r) => n + r.errors, 0),
         cpuPerRequest: cpu.length > 0 ? median(cpu) : undefined,
+        pgCpuPerRequest: pgCpu.length > 0 ? median(pgCpu) : undefined,
       });
     }
     printTable(results, rounds);
@@ -158,6 +201,7 @@ async function main(): Promise<void> {
 
 async function load(url: string, query: string, token: string | undefined, seconds: number): Promise<Omit<Result, 'name'>> {
   const cpuBefore = serverThreadCpuSeconds();
+  const pgBefore = postgresCpuSeconds(postmaster);
   const result = await autocannon({
     url,
     method: 'POST',
@@ -168,8 +212,17 @@ async function load(url: string, query: string, token: string | undefined, secon
     body: JSON.stringify({ query }),
   });
   const cpuAfter = serverThreadCpuSeconds();
-  const cpuPerRequest = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) / result.requests.total) * 1e6;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuPerRequest };
+  const pgAfter = postgresCpuSeconds(postmaster);
+  const perRequest = (before: number | undefined, after: number | undefined) =>
+    before === undefined || after === undefined ? undefined : ((after - before) / result.requests.total) * 1e6;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    cpuPerRequest: perRequest(cpuBefore, cpuAfter),
+    pgCpuPerRequest: perRequest(pgBefore, pgAfter),
+  };
 }
 
 function median(values: number[]): number {
@@ -218,9 +271,9 @@ function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit
   };
   const micros = (value: number | undefined) => (value === undefined ? 'n/a' : Math.round(value).toString());
   console.log(`\nGraphQL HTTP benchmark: median of ${ROUNDS} rounds of ${CASE_SECONDS} s per case, ${CONNECTIONS} connections, loopback, NODE_ENV=production, Node ${process.version}\n`);
-  console.log('| case | req/s | p50 ms | p99 ms | errors | server CPU µs/req |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of results.values()) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${micros(r.cpuPerRequest)} |`);
+  console.log('| case | req/s | p50 ms | p99 ms | errors | server CPU µs/req | Postgres CPU µs/req |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results.values()) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${micros(r.cpuPerRequest)} | ${micros(r.pgCpuPerRequest)} |`);
   const checks: Array<[string, string, string, number]> = [
     ['this server / bare Apollo (getCallerIdentity)', 'open-iam: getCallerIdentity, enforcement on', 'bare Apollo: getCallerIdentity (constant)', 0.9],
     ['enforcement on / off (getCallerIdentity)', 'open-iam: getCallerIdentity, enforcement on', 'open-iam: getCallerIdentity, enforcement off', 0.9],
