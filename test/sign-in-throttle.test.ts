@@ -313,6 +313,27 @@ describe('attempts in flight, counted in Postgres', () => {
     expect(await server.db.signInAttempt.count()).toBe(0);
   });
 
+  it('sends one claim at a time to Postgres, so a burst from one client cannot hold the pool waiting on its locks', async () => {
+    const throttle = newProcess();
+    const store = throttle.ledger as unknown as { claimNow: (...args: unknown[]) => Promise<string | undefined> };
+    const claimNow = store.claimNow.bind(store);
+    let open = 0;
+    let most = 0;
+    store.claimNow = async (...args) => {
+      most = Math.max(most, ++open);
+      try {
+        return await claimNow(...args);
+      } finally {
+        open--;
+      }
+    };
+    // Twenty users at once from one client: every claim locks the client's key.
+    const ip = newClientIp();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => throttle.run({ principal: `user:${'6'.repeat(12)}:u${i}`, sourceIp: ip }, async () => 'signed in')));
+    expect(results).toEqual(Array(20).fill('signed in'));
+    expect(most).toBe(1);
+  });
+
   it('stops counting an attempt its process never ended, once a minute has passed', async () => {
     const subject = { principal: `user:${'7'.repeat(12)}:dave`, sourceIp: newClientIp() };
     const startedAt = Date.now();

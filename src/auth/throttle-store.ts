@@ -25,6 +25,13 @@ const CLAIM_LIFETIME_MS = 60_000;
 
 export class ThrottleStore implements AttemptLedger {
   private prunedAt = 0;
+  /**
+   * Claims of this process go to Postgres one at a time: a claim holds a pooled
+   * connection while it waits for its keys' locks, and a burst from one client (one
+   * `ip` key) would otherwise hold the whole pool waiting. Claims take a few ms; the
+   * argon2 verifies behind them bound sign-ins far lower.
+   */
+  private claiming: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -43,7 +50,13 @@ export class ThrottleStore implements AttemptLedger {
     for (const row of rows) throttle.applyShared({ outcome: 'failed', keys: [[row.scope as ThrottleScope, row.key]], at: row.at.getTime() });
   }
 
-  async claim(keys: LedgerKey[], admits: (counts: Map<string, SharedCounts>) => boolean, now: number): Promise<string | undefined> {
+  claim(keys: LedgerKey[], admits: (counts: Map<string, SharedCounts>) => boolean, now: number): Promise<string | undefined> {
+    const claimed = this.claiming.then(() => this.claimNow(keys, admits, now));
+    this.claiming = claimed.catch(() => {});
+    return claimed;
+  }
+
+  private async claimNow(keys: LedgerKey[], admits: (counts: Map<string, SharedCounts>) => boolean, now: number): Promise<string | undefined> {
     const ordered = [...keys].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const names = ordered.map(({ key }) => key);
     const attemptId = randomUUID();
