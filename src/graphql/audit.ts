@@ -7,6 +7,7 @@ import {
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
 import type { AuditCall } from '../audit/events.js';
+import { readGuard } from './guard.js';
 import { auditedDb, type AuditScope } from '../audit/scope.js';
 
 /** Fields that are STS or sign-in calls rather than IAM calls. */
@@ -66,9 +67,9 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
             /** The responseElements the effect's transaction wrote, as JSON. */
             let writtenJson: string | undefined;
             const scope: AuditScope = {
-              write(tx, result) {
+              async write(tx, result) {
                 // Shaped without the request's loaders: they would wait for a second connection while this transaction holds one.
-                const call = callOf(meta, args, ctx, info, result, responseElementsOf(info, responseOf(meta, result), undefined));
+                const call = callOf(meta, args, ctx, info, result, await responseElementsOf(info, responseOf(meta, result), undefined));
                 writtenJson = JSON.stringify(call.responseElements);
                 return ctx.deps.audit.insert(tx, call);
               },
@@ -86,7 +87,7 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
                 // guard read by name, ...) is forgotten, so a later mutation of the operation reads afresh.
                 ctx.loaders.cache.clear();
               }
-              const response = await settled(responseElementsOf(info, result, ctx));
+              const response = await responseElementsOf(info, result, ctx);
               if (!scope.written) await ctx.deps.audit.record(callOf(meta, args, ctx, info, result, response));
               // The response written with the effect is the usual case; a resolver that answered
               // something else than its transaction's result has its event updated to match.
@@ -144,7 +145,7 @@ function responseOf(meta: CallMeta, result: unknown): unknown {
 }
 
 /** A call's responseElements: none for a call that answers no object (AWS's calls that answer nothing but success). */
-function responseElementsOf(info: GraphQLResolveInfo, result: unknown, ctx: Context | undefined): unknown {
+async function responseElementsOf(info: GraphQLResolveInfo, result: unknown, ctx: Context | undefined): Promise<unknown> {
   return result !== null && typeof result === 'object' ? awsShapeOf(info.returnType, result, ctx) : null;
 }
 
@@ -154,13 +155,13 @@ function responseElementsOf(info: GraphQLResolveInfo, result: unknown, ctx: Cont
  * the database row behind them. Fields that reveal more than the answer itself, each
  * authorized on its own (`@iam`: a user's groups, its tags), are left out, as AWS's
  * answers do not carry them. Fields that need the request's loaders (an access key's
- * `userName`) are read only with `ctx`, once the call's transaction has committed.
- * The shape may hold promises (see `settled`).
+ * `userName`) are read only with `ctx`, once the call's transaction has committed; a
+ * field that fails is left out.
  */
-function awsShapeOf(type: GraphQLOutputType, value: unknown, ctx: Context | undefined, depth = 0): unknown {
+async function awsShapeOf(type: GraphQLOutputType, value: unknown, ctx: Context | undefined, depth = 0): Promise<unknown> {
   if (value === null || value === undefined) return null;
   const nullable = getNullableType(type);
-  if (isListType(nullable)) return Array.isArray(value) ? value.slice(0, 100).map((item) => awsShapeOf(nullable.ofType, item, ctx, depth)) : null;
+  if (isListType(nullable)) return Array.isArray(value) ? Promise.all(value.slice(0, 100).map((item) => awsShapeOf(nullable.ofType, item, ctx, depth))) : null;
   if (isLeafType(nullable)) {
     try {
       return nullable.serialize(value);
@@ -169,38 +170,20 @@ function awsShapeOf(type: GraphQLOutputType, value: unknown, ctx: Context | unde
     }
   }
   if (!isObjectType(nullable) || typeof value !== 'object' || depth > 3) return null;
-  const shaped: Record<string, unknown> = {};
-  for (const field of Object.values(nullable.getFields())) {
-    if (field.args.length > 0 || isAuthorizedApart(field)) continue;
-    if (field.resolve && field.resolve.length > 1 && !ctx) continue;
-    let fieldValue: unknown;
-    try {
-      fieldValue = field.resolve ? field.resolve(value, {}, ctx, undefined as never) : (value as Record<string, unknown>)[field.name];
-    } catch {
-      continue;
-    }
-    if (isPromiseLike(fieldValue)) {
-      shaped[field.name] = fieldValue.then(
-        (resolved) => awsShapeOf(field.type, resolved, ctx, depth + 1),
-        () => undefined,
-      );
-    } else if (fieldValue !== undefined && typeof fieldValue !== 'function') shaped[field.name] = awsShapeOf(field.type, fieldValue, ctx, depth + 1);
-  }
-  return shaped;
-}
-
-/** A field with its own `@iam` action. */
-function isAuthorizedApart(field: GraphQLField<unknown, unknown>): boolean {
-  return field.astNode?.directives?.some((directive) => directive.name.value === 'iam') ?? false;
-}
-
-/** `shape` with every promise in it awaited (a field whose promise failed is left out). */
-async function settled(shape: unknown): Promise<unknown> {
-  if (isPromiseLike(shape)) return settled(await shape);
-  if (Array.isArray(shape)) return Promise.all(shape.map(settled));
-  if (shape === null || typeof shape !== 'object') return shape;
-  const entries = await Promise.all(Object.entries(shape).map(async ([key, value]) => [key, await settled(value)] as const));
-  return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
+  const fields = Object.values(nullable.getFields()).filter(
+    (field) => field.args.length === 0 && !readGuard(field) && (ctx || !field.resolve || field.resolve.length <= 1),
+  );
+  const shaped = await Promise.all(
+    fields.map(async (field) => {
+      try {
+        const fieldValue = await (field.resolve ? field.resolve(value, {}, ctx, undefined as never) : (value as Record<string, unknown>)[field.name]);
+        return fieldValue === undefined || typeof fieldValue === 'function' ? undefined : ([field.name, await awsShapeOf(field.type, fieldValue, ctx, depth + 1)] as const);
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return Object.fromEntries(shaped.filter((entry) => entry !== undefined));
 }
 
 /**
