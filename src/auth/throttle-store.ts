@@ -64,11 +64,10 @@ export class ThrottleStore implements AttemptLedger {
       // Every process locks a claim's keys in the same (sorted) order, so two claims never wait on each other in a cycle.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${names}::text[]) AS k`;
       const rows = await tx.$queryRaw<Array<{ key: string; failures: number; lastFailureAt: Date | null; inFlight: number }>>`
-        SELECT k.key,
-          (SELECT count(*) FROM "SignInFailure" f WHERE f.key = k.key AND f.at > k.since)::int AS failures,
-          (SELECT max(f.at) FROM "SignInFailure" f WHERE f.key = k.key AND f.at > k.since) AS "lastFailureAt",
+        SELECT k.key, f.failures, f."lastFailureAt",
           (SELECT count(*) FROM "SignInAttempt" a WHERE a.key = k.key AND a."startedAt" > ${new Date(now - CLAIM_LIFETIME_MS)})::int AS "inFlight"
-        FROM unnest(${names}::text[], ${ordered.map(({ since }) => new Date(since).toISOString())}::text[]::timestamptz[]) AS k(key, since)`;
+        FROM unnest(${names}::text[], ${ordered.map(({ since }) => new Date(since).toISOString())}::text[]::timestamptz[]) AS k(key, since)
+        CROSS JOIN LATERAL (SELECT count(*)::int AS failures, max(at) AS "lastFailureAt" FROM "SignInFailure" WHERE key = k.key AND at > k.since) f`;
       const counts = new Map(rows.map((row) => [row.key, { failures: row.failures, lastFailureAt: row.lastFailureAt?.getTime() ?? 0, inFlight: row.inFlight }]));
       if (!admits(counts)) return undefined;
       await tx.signInAttempt.createMany({ data: ordered.map(({ key }) => ({ attemptId, key, startedAt: new Date(now) })) });

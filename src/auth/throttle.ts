@@ -74,6 +74,8 @@ export interface Attempt {
   failed(): void;
   /** Ended for another reason (a database error...): counts nothing, clears nothing. */
   abandoned(): void;
+  /** The keys it counts under, as digests. */
+  readonly keys: Array<[ThrottleScope, string]>;
   /** What it ended with, once it succeeded or failed. */
   outcome?: SharedOutcome;
 }
@@ -154,6 +156,7 @@ export class SignInThrottle {
     for (const entry of entries) entry.inFlight++;
     let done = false;
     const attempt: Attempt = {
+      keys,
       succeeded: () => finish('succeeded'),
       failed: () => finish('failed'),
       abandoned: () => finish('abandoned'),
@@ -219,7 +222,7 @@ export class SignInThrottle {
     try {
       if (this.ledger) {
         const now = this.clock();
-        const keys = this.keysOf(subject).map(([scope, key]) => ({ scope, key, since: now - this.rules[scope].windowMs }));
+        const keys = attempt.keys.map(([scope, key]) => ({ scope, key, since: now - this.rules[scope].windowMs }));
         attemptId = await this.ledger.claim(keys, (counts) => this.admits(keys, counts, now), now);
         if (attemptId === undefined) throw new ThrottlingError('Rate exceeded');
       }
