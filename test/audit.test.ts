@@ -9,7 +9,7 @@ const server = useTestServer();
 
 const LOOKUP = `query($input: LookupEventsInput, $first: Int, $after: String) {
   lookupEvents(input: $input, first: $first, after: $after) {
-    nodes { eventName eventSource userIdentity requestParameters responseElements resources errorCode errorMessage readOnly requestID }
+    nodes { eventId eventTime eventName eventSource userIdentity sourceIPAddress userAgent requestParameters responseElements resources errorCode errorMessage readOnly requestID }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -90,14 +90,21 @@ describe('audit events', () => {
     // A NUL character (which Postgres refuses) is dropped, and does not cost its batch.
     server.service.deps.audit.recordRead({
       accountId, eventName: 'NulRead', eventSource: 'docs.example.com', principal: null, sourceIp: '127.0.0.1', userAgent: 'agent\u0000x',
-      requestId: 'req-nul', requestParameters: { nul: 'a\u0000b' }, responseElements: null, resources: ['arn:aws:docs:::doc/a\u0000b'], errorMessage: 'bad\u0000input', readOnly: true,
+      requestId: 'req-nul', requestParameters: { nul: 'a\u0000b' }, responseElements: null, resources: ['arn:aws:docs:::doc/a\u0000b'], readOnly: true,
+    });
+    // A batch has no place for an error: such an event is written on its own, NUL dropped there too.
+    server.service.deps.audit.recordRead({
+      accountId, eventName: 'NulFailedRead', eventSource: 'docs.example.com', principal: null, sourceIp: '127.0.0.1', userAgent: undefined,
+      requestId: 'req-nul-failed', requestParameters: null, responseElements: null, resources: [], errorCode: 'AccessDenied', errorMessage: 'bad\u0000input', readOnly: true,
     });
     const [oddRead] = await events(token, { eventName: 'OddRead' });
     expect(oddRead).toMatchObject({ resources, requestID: 'req-odd', readOnly: true });
     expect(JSON.parse(oddRead!.requestParameters)).toEqual({ odd });
     const [nulRead] = await events(token, { eventName: 'NulRead' });
-    expect(nulRead).toMatchObject({ resources: ['arn:aws:docs:::doc/ab'], errorMessage: 'badinput' });
+    expect(nulRead).toMatchObject({ resources: ['arn:aws:docs:::doc/ab'], userAgent: 'agentx', errorMessage: null });
     expect(JSON.parse(nulRead!.requestParameters)).toEqual({ nul: 'ab' });
+    const [failed] = await events(token, { eventName: 'NulFailedRead' });
+    expect(failed).toMatchObject({ errorCode: 'AccessDenied', errorMessage: 'badinput', requestID: 'req-nul-failed' });
   });
 
   it('records sign-in as ConsoleLogin, naming whose credentials were tried, as CloudTrail does', async () => {
@@ -156,6 +163,78 @@ describe('audit events', () => {
     expect(rest.lookupEvents.nodes).toHaveLength(1);
     expect(await events(b.token, { eventName: 'CreateUser' })).toEqual([]);
     expect(await server.errorCode(LOOKUP, { input: { eventName: 'CreateUser' }, first: 2, after: first.lookupEvents.pageInfo.endCursor }, b.token)).toBe('InvalidInput');
+  });
+});
+
+describe('read batches', () => {
+  /** A successful read as the audit wrapper queues it. */
+  const read = (accountId: string, requestId: string, userAgent = 'batch-test') => ({
+    accountId, eventName: 'GetCallerIdentity', eventSource: 'sts.amazonaws.com', principal: null, sourceIp: '127.0.0.1', userAgent,
+    requestId, requestParameters: null, responseElements: null, resources: [], readOnly: true,
+  });
+
+  it("stores one caller's reads of one batch in one row, each still an event of its own", async () => {
+    const { token, accountId } = await server.newAccount();
+    const audit = server.service.deps.audit;
+    await audit.flush();
+    // Queued in one go, so no timer flushes between them.
+    for (const id of ['r1', 'r2', 'r3']) audit.recordRead(read(accountId, id));
+    audit.recordRead(read(accountId, 'r4', 'another agent'));
+    await audit.flush();
+    const rows = await server.db.auditReadBatch.findMany({ where: { accountId }, orderBy: { userAgent: 'asc' } });
+    expect(rows.map((row) => [row.userAgent, (row.events as unknown[]).length])).toEqual([['another agent', 1], ['batch-test', 3]]);
+    const trail = (await events(token, { eventName: 'GetCallerIdentity' })).filter((event) => event.requestID.startsWith('r'));
+    expect(trail.map((event) => event.requestID).sort()).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(new Set(trail.map((event) => event.eventId)).size).toBe(4);
+    expect(trail[0]).toMatchObject({ readOnly: true, errorCode: null, responseElements: null, requestParameters: null, resources: [], sourceIPAddress: '127.0.0.1' });
+  });
+
+  it('pages back through a long trail newest first: both tables, old events, and a batch across a window edge', async () => {
+    const { token, accountId } = await server.newAccount();
+    const now = Date.now();
+    const at = (msAgo: number) => new Date(now - msAgo);
+    const identity = JSON.stringify({ type: 'IAMUser', userName: 'paged' });
+    const single = async (name: string, msAgo: number) =>
+      server.db.$executeRaw`INSERT INTO "AuditEvent" ("eventId", "accountId", "eventTime", "eventName", "eventSource", "userIdentity", "requestId", "readOnly", "resources")
+        VALUES (${uuidV7(now - msAgo)}::uuid, ${accountId}, ${at(msAgo)}, ${name}, 'iam.amazonaws.com', ${identity}::json, ${name}, false, '{}')`;
+    const batch = async (name: string, msAgo: number[]) => {
+      const calls = msAgo.map((ago, i) => ({ eventId: uuidV7(now - ago), eventTime: at(ago).toISOString(), requestId: `${name}-${i}`, requestParameters: null, resources: [`arn:aws:docs:::doc/${name}-${i}`] }));
+      await server.db.$executeRaw`INSERT INTO "AuditReadBatch" ("batchId", "accountId", "eventName", "eventSource", "userIdentity", "firstTime", "lastTime", "events")
+        VALUES (${uuidV7(now - Math.max(...msAgo))}::uuid, ${accountId}, ${name}, 'docs.amazonaws.com', ${identity}::json, ${at(Math.max(...msAgo))}, ${at(Math.min(...msAgo))}, ${JSON.stringify(calls)}::json)`;
+    };
+    const DAY = 86_400_000;
+    await single('Old', 3 * DAY);
+    await batch('OldRead', [2 * DAY + 1000, 2 * DAY]);
+    await single('Hour', 3_600_000);
+    // Its calls lie either side of the edge between the second and third windows (9 s back).
+    await batch('Edge', [9_700, 9_500, 8_400]);
+    await single('Recent', 300);
+    const expected = ['Recent', 'Edge-2', 'Edge-1', 'Edge-0', 'Hour', 'OldRead-1', 'OldRead-0', 'Old'];
+    const label = (event: Record<string, any>) => (event.eventName === 'Edge' || event.eventName === 'OldRead' ? event.requestID : event.eventName);
+    const input = { endTime: new Date(now).toISOString(), userName: 'paged' };
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await server.ok(LOOKUP, { input, first: 3, ...(after ? { after } : {}) }, token);
+      seen.push(...page.lookupEvents.nodes.map(label));
+      after = page.lookupEvents.pageInfo.hasNextPage ? page.lookupEvents.pageInfo.endCursor : undefined;
+    } while (after);
+    expect(seen).toEqual(expected);
+    // A time range reads only its own time, batches cut at its edges; a resource names one call of a batch.
+    const range = await events(token, { startTime: at(9_600).toISOString(), endTime: at(9_000).toISOString() });
+    expect(range.map(label)).toEqual(['Edge-1']);
+    const one = await events(token, { resourceName: 'arn:aws:docs:::doc/OldRead-0' });
+    expect(one.map(label)).toEqual(['OldRead-0']);
+    expect((await events(token, { readOnly: false, userName: 'paged' })).map(label)).toEqual(['Recent', 'Hour', 'Old']);
+  });
+
+  it('reads on past a window edge when all that is older is the rest of a batch across it', async () => {
+    const { token, accountId } = await server.newAccount();
+    const now = Date.now();
+    const calls = [9_700, 8_400].map((ago, i) => ({ eventId: uuidV7(now - ago), eventTime: new Date(now - ago).toISOString(), requestId: `edge-${i}`, requestParameters: null, resources: [] }));
+    await server.db.$executeRaw`INSERT INTO "AuditReadBatch" ("batchId", "accountId", "eventName", "eventSource", "userIdentity", "firstTime", "lastTime", "events")
+      VALUES (${uuidV7(now - 9_700)}::uuid, ${accountId}, 'Edge', 'docs.amazonaws.com', '{"type":"IAMUser","userName":"edge"}'::json, ${new Date(now - 9_700)}, ${new Date(now - 8_400)}, ${JSON.stringify(calls)}::json)`;
+    expect((await events(token, { userName: 'edge' })).map((event) => event.requestID)).toEqual(['edge-1', 'edge-0']);
   });
 });
 

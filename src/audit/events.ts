@@ -1,6 +1,8 @@
 // Audit events shaped like CloudTrail records: one per API call, allowed or
-// denied. Mutations are written before the response is sent; read-only calls are
-// buffered and written in batches so reads stay cheap.
+// denied. Mutations are written before the response is sent, one row each;
+// successful read-only calls are buffered and written in batches, one row per
+// caller and call name in each batch (AuditReadBatch), so reads stay cheap.
+// src/audit/trail.ts reads both as one trail.
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,8 +46,6 @@ type Row = [eventId: string, Text, eventTime: string, eventName: string, eventSo
 const COLUMN_LIST = COLUMNS.map(([name]) => `"${name}"`).join(', ');
 /** Inserts one event: the path of events written inside their effect's transaction. */
 const INSERT_ONE = `INSERT INTO "AuditEvent" (${COLUMN_LIST}) VALUES (${COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})`;
-/** Loads a batch of events in COPY's text format (`copyLine`): about half the server work of an INSERT of the same rows. */
-const COPY_BATCH = `COPY "AuditEvent" (${COLUMN_LIST}) FROM STDIN`;
 
 /** Characters COPY's text format escapes: the column and row delimiters, and the escape itself. */
 const COPY_SPECIAL = /[\\\t\n\r]/;
@@ -60,26 +60,6 @@ function jsonOrNull(value: unknown): string | null {
 function copyField(value: string | null): string {
   if (value === null) return '\\N';
   return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
-}
-
-/** A list as a Postgres array literal, every element quoted. */
-function arrayLiteral(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
-
-/** Columns whose values we make ourselves in a fixed form (ids, times, names), which never hold what COPY escapes. */
-const VERBATIM = new Set(['eventId', 'eventTime', 'eventName', 'eventSource', 'requestId', 'readOnly']);
-const ESCAPED = COLUMNS.map(([name]) => !VERBATIM.has(name));
-
-/** A row as one line of COPY's text format. */
-function copyLine(row: Row): string {
-  let line = '';
-  for (let i = 0; i < row.length; i++) {
-    const value = row[i]!;
-    const text = typeof value === 'boolean' ? (value ? 't' : 'f') : Array.isArray(value) ? arrayLiteral(value) : value;
-    line += (i === 0 ? '' : '\t') + (ESCAPED[i] ? copyField(text) : text);
-  }
-  return line + '\n';
 }
 
 const USER_IDENTITY_TYPES = { root: 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole' } as const;
@@ -105,11 +85,15 @@ export function userIdentityOf(principal: Principal | null): Record<string, unkn
   };
 }
 
-/** COPY text being appended to, line by line, in one growing byte buffer outside the JavaScript heap. */
+/** COPY text being appended to, piece by piece, in one growing byte buffer outside the JavaScript heap. */
 class BatchBuffer {
-  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private bytes: Buffer;
   private length = 0;
   count = 0;
+
+  constructor(initialBytes: number) {
+    this.bytes = Buffer.allocUnsafe(initialBytes);
+  }
 
   append(line: string): void {
     // 3 bytes per UTF-16 unit bounds its UTF-8 length.
@@ -130,15 +114,36 @@ class BatchBuffer {
 
 /** Most sessions whose userIdentity JSON is remembered (see `identityJson`). */
 const IDENTITY_CACHE_LIMIT = 10_000;
+/** Queued reads that start a flush at once rather than at the timer. */
+const BATCH_LIMIT = 500;
 
-/** Writes audit events; read-only ones in batches. */
+/** Loads read batches in COPY's text format: one line per `ReadGroup`. */
+const COPY_READS = 'COPY "AuditReadBatch" ("batchId", "accountId", "eventName", "eventSource", "userIdentity", "sourceIPAddress", "userAgent", "firstTime", "lastTime", "events") FROM STDIN';
+
+/**
+ * The queued reads that share everything but what differs per call: caller, account,
+ * event name and source, source address and user agent. They become one AuditReadBatch row.
+ */
+interface ReadGroup {
+  /** The row's first columns, up to `firstTime`, as COPY text ending in a tab. */
+  head: string;
+  firstMs: number;
+  lastMs: number;
+  /** Each call's `{ eventId, eventTime, requestId, requestParameters, resources }` JSON, comma-separated, as COPY text. */
+  events: BatchBuffer;
+}
+
+/** Writes audit events; successful reads in batches. */
 export class AuditLog {
   /**
-   * Queued read-only events as COPY text, in UTF-8 outside the JavaScript heap.
-   * Events wait up to `flushMs` here; kept as strings they would outlive
+   * Queued reads by what they share (the key `recordRead` makes). Their per-call JSON waits up to
+   * `flushMs` in UTF-8 outside the JavaScript heap: kept as strings it would outlive
    * young-generation collections and be copied and promoted on every request's account.
    */
-  private batch = new BatchBuffer();
+  private groups = new Map<string, ReadGroup>();
+  private queued = 0;
+  /** Reads being written on their own (see `recordRead`): a flush waits for them too. */
+  private readonly alone = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   /** userIdentity as JSON per session id: every field of it is a fixed fact of the session. */
   private readonly identities = new Map<string, string>();
@@ -161,10 +166,38 @@ export class AuditLog {
     return row[0]!;
   }
 
-  /** Queues a read's event for the next batch (at most `flushMs` or 500 events away). */
+  /** Queues a successful read's event for the next batch (at most `flushMs` or `BATCH_LIMIT` events away). */
   recordRead(call: AuditCall): void {
-    this.batch.append(copyLine(this.toRow(call)));
-    if (this.batch.count >= 500) void this.flush();
+    if (!call.readOnly || call.errorCode !== undefined || call.errorMessage !== undefined || call.responseElements != null) {
+      // What a batch has no place for (an error, a response) is written on its own, in the background like a batch.
+      const write: Promise<void> = this.record(call)
+        .catch((error: unknown) => this.logger.error({ err: error }, 'audit event could not be written'))
+        .finally(() => this.alone.delete(write));
+      this.alone.add(write);
+      return;
+    }
+    const ms = Date.now();
+    const identity = call.userIdentity ? JSON.stringify(call.userIdentity) : this.identityJson(call.principal);
+    const sourceIp = call.sourceIp || null;
+    const userAgent = call.userAgent === undefined ? null : withoutNul(call.userAgent);
+    // Request headers hold no line breaks, and the names are ours: the parts cannot run into each other.
+    const key = `${call.userIdentity || !call.principal ? identity : call.principal.sessionId}\n${call.accountId}\n${call.eventName}\n${call.eventSource}\n${sourceIp}\n${userAgent}`;
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      const head = [uuidV7(ms), call.accountId, call.eventName, call.eventSource, identity, sourceIp, userAgent].map(copyField).join('\t');
+      group = { head: head + '\t', firstMs: ms, lastMs: ms, events: new BatchBuffer(4096) };
+      this.groups.set(key, group);
+    } else {
+      if (ms < group.firstMs) group.firstMs = ms;
+      if (ms > group.lastMs) group.lastMs = ms;
+    }
+    const stamp = stampOf(ms);
+    const parameters = jsonOrNull(call.requestParameters) ?? 'null';
+    const resources = call.resources.length === 0 ? '[]' : JSON.stringify(call.resources.map(withoutNul));
+    // The event id and the time are made here, in a fixed form JSON needs no escapes for.
+    const event = `{"eventId":"${uuidV7(ms)}","eventTime":"${stamp.iso}","requestId":${JSON.stringify(call.requestId)},"requestParameters":${parameters},"resources":${resources}}`;
+    group.events.append(group.events.count === 0 ? copyField(event) : ',' + copyField(event));
+    if (++this.queued >= BATCH_LIMIT) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
@@ -181,20 +214,27 @@ export class AuditLog {
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.batch;
-    if (batch.count === 0) return;
-    this.batch = new BatchBuffer();
+    if (this.alone.size > 0) await Promise.all(this.alone);
+    const groups = this.groups;
+    const events = this.queued;
+    if (events === 0) return;
+    this.groups = new Map();
+    this.queued = 0;
+    const parts: Buffer[] = [];
+    for (const group of groups.values()) {
+      parts.push(Buffer.from(`${group.head}${new Date(group.firstMs).toISOString()}\t${new Date(group.lastMs).toISOString()}\t[`), group.events.contents(), CLOSE_LINE);
+    }
     try {
       // COPY through node-postgres: Prisma has no COPY, and its per-query work
       // is what batching saves.
       const client = await poolOf(this.db).connect();
       try {
-        await pipeline(Readable.from([batch.contents()]), client.query(copyFrom(COPY_BATCH)));
+        await pipeline(Readable.from([Buffer.concat(parts)]), client.query(copyFrom(COPY_READS)));
       } finally {
         client.release();
       }
     } catch (error) {
-      this.logger.error({ err: error, events: batch.count }, 'audit events could not be written');
+      this.logger.error({ err: error, events }, 'audit events could not be written');
     }
   }
 
@@ -203,7 +243,7 @@ export class AuditLog {
     const ms = Date.now();
     return [
       uuidV7(ms), call.accountId, stampOf(ms).iso, call.eventName, call.eventSource,
-      // Free text from the request is kept without NUL characters, which Postgres refuses (one would fail a whole batch).
+      // Free text from the request is kept without NUL characters, which Postgres refuses.
       call.userIdentity ? JSON.stringify(call.userIdentity) : this.identityJson(call.principal), call.sourceIp || null,
       call.userAgent === undefined ? null : withoutNul(call.userAgent),
       jsonOrNull(call.requestParameters), jsonOrNull(call.responseElements),
@@ -222,3 +262,6 @@ export class AuditLog {
     return json;
   }
 }
+
+/** The end of a read batch's line: its events' closing bracket. */
+const CLOSE_LINE = Buffer.from(']\n');

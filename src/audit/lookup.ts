@@ -1,10 +1,11 @@
 // LookupEvents: the account's audit trail, newest first, filtered like
 // CloudTrail's LookupEvents and paginated with cursors bound to the account.
 // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
+import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
-import type { AuditEvent } from '../generated/prisma/client.js';
 import { ValidationError } from '../errors.js';
 import { paginate, type CursorCodec, type PageArgs } from '../graphql/pagination.js';
+import { newestFirst, type TrailEvent } from './trail.js';
 
 export interface LookupFilters {
   startTime?: Date | string | null;
@@ -21,31 +22,23 @@ export async function lookupEvents(db: Db, cursors: CursorCodec, accountId: stri
   const start = filters.startTime ? new Date(filters.startTime) : undefined;
   const end = filters.endTime ? new Date(filters.endTime) : undefined;
   if (start && end && start > end) throw new ValidationError('Start time must be earlier than end time.');
-  const where = {
-    accountId,
-    ...(start || end ? { eventTime: { ...(start ? { gte: start } : {}), ...(end ? { lte: end } : {}) } } : {}),
-    ...(filters.eventName ? { eventName: filters.eventName } : {}),
-    ...(filters.errorCode ? { errorCode: filters.errorCode } : {}),
-    ...(filters.readOnly != null ? { readOnly: filters.readOnly } : {}),
-    ...(filters.resourceName ? { resources: { has: filters.resourceName } } : {}),
-    ...(filters.userName ? { userIdentity: { path: ['userName'], equals: filters.userName } } : {}),
-  };
+  const where: Prisma.Sql[] = [];
+  if (filters.eventName) where.push(Prisma.sql`"eventName" = ${filters.eventName}`);
+  if (filters.errorCode) where.push(Prisma.sql`"errorCode" = ${filters.errorCode}`);
+  if (filters.readOnly != null) where.push(Prisma.sql`"readOnly" = ${filters.readOnly}`);
+  if (filters.resourceName) where.push(Prisma.sql`${filters.resourceName} = ANY("resources")`);
+  if (filters.userName) where.push(Prisma.sql`"userIdentity"->>'userName' = ${filters.userName}`);
   // v2: keys end in the event's UUID (a row number before), so an older cursor answers "Invalid Marker.".
   const scope = `${accountId}:lookupEvents/v2:${JSON.stringify(filters)}`;
   // Newest first by the time of the call, as CloudTrail orders them (a read's event is stored
   // with its batch, after mutations that came later). The event id breaks ties.
-  return paginate<AuditEvent>(cursors, scope, page, (row) => `${row.eventTime.getTime()}.${row.eventId}`, (afterKey, take) =>
-    db.auditEvent.findMany({
-      where: afterKey ? { AND: [where, before(afterKey)] } : where,
-      orderBy: [{ eventTime: 'desc' }, { eventId: 'desc' }],
-      take,
-    }),
+  return paginate<TrailEvent>(cursors, scope, page, (row) => `${row.eventTime.getTime()}.${row.eventId}`, (afterKey, take) =>
+    newestFirst(db, accountId, where, { start, end, ...(afterKey ? { after: positionOf(afterKey) } : {}) }, take),
   );
 }
 
-/** The events after a page's last one (`<eventTime ms>.<eventId>`) in that order. */
-function before(key: string) {
+/** A page's last event (`<eventTime ms>.<eventId>`), where the next page starts. */
+function positionOf(key: string) {
   const [ms, eventId] = key.split('.');
-  const eventTime = new Date(Number(ms));
-  return { OR: [{ eventTime: { lt: eventTime } }, { eventTime, eventId: { lt: eventId! } }] };
+  return { eventTime: new Date(Number(ms)), eventId: eventId! };
 }

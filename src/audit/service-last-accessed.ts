@@ -23,6 +23,7 @@ import { parseIamArn } from '../iam/arn.js';
 import { getManagedPolicies } from '../iam/managed-policy-lookup.js';
 import { checkArn } from '../iam/names.js';
 import { globMatcher, isKnownService } from '../policy/catalog.js';
+import { latestCallsSince } from './trail.js';
 
 /** AWS's tracking period for last accessed data. */
 export const TRACKING_PERIOD_DAYS = 400;
@@ -200,9 +201,8 @@ async function loadUses(db: DbTx, accountId: string, subject: Subject, since: Da
     rows.push(
       ...(await db.$queryRaw<typeof rows>`
         SELECT "userIdentity"->>'principalId' AS "entityId", "eventSource", "eventName", max("eventTime") AS at
-        FROM "AuditEvent"
-        WHERE "accountId" = ${accountId} AND "eventTime" >= ${since}
-          AND "userIdentity"->>'type' = 'IAMUser' AND "userIdentity"->>'principalId' = ANY(${subject.userIds})
+        FROM ${latestCallsSince(accountId, since)} AS calls
+        WHERE "userIdentity"->>'type' = 'IAMUser' AND "userIdentity"->>'principalId' = ANY(${subject.userIds})
           AND "eventSource" <> 'signin.amazonaws.com'
         GROUP BY 1, 2, 3`),
     );
@@ -211,9 +211,8 @@ async function loadUses(db: DbTx, accountId: string, subject: Subject, since: Da
     rows.push(
       ...(await db.$queryRaw<typeof rows>`
         SELECT "userIdentity"#>>'{sessionContext,sessionIssuer,principalId}' AS "entityId", "eventSource", "eventName", max("eventTime") AS at
-        FROM "AuditEvent"
-        WHERE "accountId" = ${accountId} AND "eventTime" >= ${since}
-          AND "userIdentity"->>'type' = 'AssumedRole' AND "userIdentity"#>>'{sessionContext,sessionIssuer,principalId}' = ANY(${subject.roleIds})
+        FROM ${latestCallsSince(accountId, since)} AS calls
+        WHERE "userIdentity"->>'type' = 'AssumedRole' AND "userIdentity"#>>'{sessionContext,sessionIssuer,principalId}' = ANY(${subject.roleIds})
         GROUP BY 1, 2, 3`),
     );
   }
