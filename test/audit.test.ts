@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { uuidV7 } from '../src/audit/uuid7.js';
 import { HIDDEN } from '../src/audit/redact.js';
+import type { Principal } from '../src/auth/principal.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
@@ -180,12 +181,20 @@ describe('read batches', () => {
     // Queued in one go, so no timer flushes between them.
     for (const id of ['r1', 'r2', 'r3']) audit.recordRead(read(accountId, id));
     audit.recordRead(read(accountId, 'r4', 'another agent'));
+    // Two sessions of one user: two callers, two rows, each with its own userIdentity.
+    const session = (sessionId: string): Principal => ({
+      kind: 'user', accountId, arn: `arn:aws:iam::${accountId}:user/bo`, principalId: 'AIDABO', userName: 'bo', sessionId,
+      passwordResetOnly: false, policyEpoch: 0, issuedAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    for (const sessionId of ['s1', 's2']) audit.recordRead({ ...read(accountId, `bo-${sessionId}`, 'bo'), principal: session(sessionId) });
     await audit.flush();
-    const rows = await server.db.auditReadBatch.findMany({ where: { accountId }, orderBy: { userAgent: 'asc' } });
-    expect(rows.map((row) => [row.userAgent, (row.events as unknown[]).length])).toEqual([['another agent', 1], ['batch-test', 3]]);
+    const rows = await server.db.auditReadBatch.findMany({ where: { accountId }, orderBy: [{ userAgent: 'asc' }, { batchId: 'asc' }] });
+    expect(rows.map((row) => [row.userAgent, (row.events as unknown[]).length])).toEqual([['another agent', 1], ['batch-test', 3], ['bo', 1], ['bo', 1]]);
+    expect(rows.slice(2).map((row) => (row.userIdentity as { type: string; userName: string }).userName)).toEqual(['bo', 'bo']);
     const trail = (await events(token, { eventName: 'GetCallerIdentity' })).filter((event) => event.requestID.startsWith('r'));
     expect(trail.map((event) => event.requestID).sort()).toEqual(['r1', 'r2', 'r3', 'r4']);
     expect(new Set(trail.map((event) => event.eventId)).size).toBe(4);
+    expect((await events(token, { userName: 'bo' })).map((event) => event.requestID).sort()).toEqual(['bo-s1', 'bo-s2']);
     expect(trail[0]).toMatchObject({ readOnly: true, errorCode: null, responseElements: null, requestParameters: null, resources: [], sourceIPAddress: '127.0.0.1' });
   });
 

@@ -114,6 +114,8 @@ class BatchBuffer {
 
 /** Most sessions whose userIdentity JSON is remembered (see `identityJson`). */
 const IDENTITY_CACHE_LIMIT = 10_000;
+/** The caller of reads made without a principal or a userIdentity of their own. */
+const ANONYMOUS = '{"type":"Anonymous"}';
 /** Queued reads that start a flush at once rather than at the timer. */
 const BATCH_LIMIT = 500;
 
@@ -125,6 +127,11 @@ const COPY_READS = 'COPY "AuditReadBatch" ("batchId", "accountId", "eventName", 
  * event name and source, source address and user agent. They become one AuditReadBatch row.
  */
 interface ReadGroup {
+  accountId: string | null;
+  eventName: string;
+  eventSource: string;
+  sourceIp: string | null;
+  userAgent: string | null;
   /** The row's first columns, up to `firstTime`, as COPY text ending in a tab. */
   head: string;
   firstMs: number;
@@ -136,11 +143,12 @@ interface ReadGroup {
 /** Writes audit events; successful reads in batches. */
 export class AuditLog {
   /**
-   * Queued reads by what they share (the key `recordRead` makes). Their per-call JSON waits up to
-   * `flushMs` in UTF-8 outside the JavaScript heap: kept as strings it would outlive
-   * young-generation collections and be copied and promoted on every request's account.
+   * Queued reads by caller: its principal (one object per session, shared by its requests)
+   * or, without one, its userIdentity JSON. Their per-call JSON waits up to `flushMs` in
+   * UTF-8 outside the JavaScript heap: kept as strings it would outlive young-generation
+   * collections and be copied and promoted on every request's account.
    */
-  private groups = new Map<string, ReadGroup>();
+  private groups = new Map<Principal | string, ReadGroup[]>();
   private queued = 0;
   /** Reads being written on their own (see `recordRead`): a flush waits for them too. */
   private readonly alone = new Set<Promise<void>>();
@@ -177,26 +185,29 @@ export class AuditLog {
       return;
     }
     const ms = Date.now();
-    const identity = call.userIdentity ? JSON.stringify(call.userIdentity) : this.identityJson(call.principal);
+    const identity = call.userIdentity ? JSON.stringify(call.userIdentity) : undefined;
+    const caller = identity ?? call.principal ?? ANONYMOUS;
     const sourceIp = call.sourceIp || null;
     const userAgent = call.userAgent === undefined ? null : withoutNul(call.userAgent);
-    // Request headers hold no line breaks, and the names are ours: the parts cannot run into each other.
-    const key = `${call.userIdentity || !call.principal ? identity : call.principal.sessionId}\n${call.accountId}\n${call.eventName}\n${call.eventSource}\n${sourceIp}\n${userAgent}`;
-    let group = this.groups.get(key);
+    let groups = this.groups.get(caller);
+    if (groups === undefined) this.groups.set(caller, (groups = []));
+    let group = groups.find((g) => g.eventName === call.eventName && g.accountId === call.accountId && g.userAgent === userAgent && g.sourceIp === sourceIp && g.eventSource === call.eventSource);
     if (group === undefined) {
-      const head = [uuidV7(ms), call.accountId, call.eventName, call.eventSource, identity, sourceIp, userAgent].map(copyField).join('\t');
-      group = { head: head + '\t', firstMs: ms, lastMs: ms, events: new BatchBuffer(4096) };
-      this.groups.set(key, group);
+      const columns = [uuidV7(ms), call.accountId, call.eventName, call.eventSource, identity ?? this.identityJson(call.principal), sourceIp, userAgent];
+      group = {
+        accountId: call.accountId, eventName: call.eventName, eventSource: call.eventSource, sourceIp, userAgent,
+        head: columns.map(copyField).join('\t') + '\t', firstMs: ms, lastMs: ms, events: new BatchBuffer(4096),
+      };
+      groups.push(group);
     } else {
       if (ms < group.firstMs) group.firstMs = ms;
       if (ms > group.lastMs) group.lastMs = ms;
     }
-    const stamp = stampOf(ms);
-    const parameters = jsonOrNull(call.requestParameters) ?? 'null';
-    const resources = call.resources.length === 0 ? '[]' : JSON.stringify(call.resources.map(withoutNul));
-    // The event id and the time are made here, in a fixed form JSON needs no escapes for.
-    const event = `{"eventId":"${uuidV7(ms)}","eventTime":"${stamp.iso}","requestId":${JSON.stringify(call.requestId)},"requestParameters":${parameters},"resources":${resources}}`;
-    group.events.append(group.events.count === 0 ? copyField(event) : ',' + copyField(event));
+    // The event id and the time are made here, in a fixed form that neither JSON nor COPY escapes.
+    const parameters = jsonOrNull(call.requestParameters);
+    const event = `${group.events.count === 0 ? '' : ','}{"eventId":"${uuidV7(ms)}","eventTime":"${stampOf(ms).iso}","requestId":${copyField(JSON.stringify(call.requestId))},"requestParameters":${
+      parameters === null ? 'null' : copyField(parameters)},"resources":${call.resources.length === 0 ? '[]' : copyField(JSON.stringify(call.resources.map(withoutNul)))}}`;
+    group.events.append(event);
     if (++this.queued >= BATCH_LIMIT) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
@@ -221,7 +232,7 @@ export class AuditLog {
     this.groups = new Map();
     this.queued = 0;
     const parts: Buffer[] = [];
-    for (const group of groups.values()) {
+    for (const group of [...groups.values()].flat()) {
       parts.push(Buffer.from(`${group.head}${new Date(group.firstMs).toISOString()}\t${new Date(group.lastMs).toISOString()}\t[`), group.events.contents(), CLOSE_LINE);
     }
     try {
@@ -252,7 +263,7 @@ export class AuditLog {
   }
 
   private identityJson(principal: Principal | null): string {
-    if (!principal) return '{"type":"Anonymous"}';
+    if (!principal) return ANONYMOUS;
     let json = this.identities.get(principal.sessionId);
     if (json === undefined) {
       json = JSON.stringify(userIdentityOf(principal));
