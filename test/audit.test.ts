@@ -100,6 +100,8 @@ describe('audit events', () => {
     });
     const [oddRead] = await events(token, { eventName: 'OddRead' });
     expect(oddRead).toMatchObject({ resources, requestID: 'req-odd', readOnly: true });
+    // The batch's own list of resources, which a resource filter reads first, holds them intact too.
+    for (const resourceName of resources) expect((await events(token, { resourceName })).map((event) => event.requestID)).toContain('req-odd');
     expect(JSON.parse(oddRead!.requestParameters)).toEqual({ odd });
     const [nulRead] = await events(token, { eventName: 'NulRead' });
     expect(nulRead).toMatchObject({ resources: ['arn:aws:docs:::doc/ab'], userAgent: 'agentx', errorMessage: null });
@@ -208,8 +210,8 @@ describe('read batches', () => {
         VALUES (${uuidV7(now - msAgo)}::uuid, ${accountId}, ${at(msAgo)}, ${name}, 'iam.amazonaws.com', ${identity}::json, ${name}, false, '{}')`;
     const batch = async (name: string, msAgo: number[]) => {
       const calls = msAgo.map((ago, i) => ({ eventId: uuidV7(now - ago), eventTime: at(ago).toISOString(), requestId: `${name}-${i}`, requestParameters: null, resources: [`arn:aws:docs:::doc/${name}-${i}`] }));
-      await server.db.$executeRaw`INSERT INTO "AuditReadBatch" ("batchId", "accountId", "eventName", "eventSource", "userIdentity", "firstTime", "lastTime", "events")
-        VALUES (${uuidV7(now - Math.max(...msAgo))}::uuid, ${accountId}, ${name}, 'docs.amazonaws.com', ${identity}::json, ${at(Math.max(...msAgo))}, ${at(Math.min(...msAgo))}, ${JSON.stringify(calls)}::json)`;
+      await server.db.$executeRaw`INSERT INTO "AuditReadBatch" ("batchId", "accountId", "eventName", "eventSource", "userIdentity", "firstTime", "lastTime", "events", "resources")
+        VALUES (${uuidV7(now - Math.max(...msAgo))}::uuid, ${accountId}, ${name}, 'docs.amazonaws.com', ${identity}::json, ${at(Math.max(...msAgo))}, ${at(Math.min(...msAgo))}, ${JSON.stringify(calls)}::json, ${calls.flatMap((call) => call.resources)})`;
     };
     const DAY = 86_400_000;
     await single('Old', 3 * DAY);

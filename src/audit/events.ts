@@ -62,6 +62,13 @@ function copyField(value: string | null): string {
   return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
 }
 
+/** Strings as a Postgres array literal, every element quoted. */
+function arrayLiteral(values: Iterable<string>): string {
+  let literal = '';
+  for (const value of values) literal += `${literal ? ',' : ''}"${value.replace(/["\\]/g, '\\$&')}"`;
+  return `{${literal}}`;
+}
+
 const USER_IDENTITY_TYPES = { root: 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole' } as const;
 
 /** CloudTrail's userIdentity element for a principal. */
@@ -120,7 +127,7 @@ const ANONYMOUS = '{"type":"Anonymous"}';
 const BATCH_LIMIT = 500;
 
 /** Loads read batches in COPY's text format: one line per `ReadGroup`. */
-const COPY_READS = 'COPY "AuditReadBatch" ("batchId", "accountId", "eventName", "eventSource", "userIdentity", "sourceIPAddress", "userAgent", "firstTime", "lastTime", "events") FROM STDIN';
+const COPY_READS = 'COPY "AuditReadBatch" ("batchId", "accountId", "eventName", "eventSource", "userIdentity", "sourceIPAddress", "userAgent", "firstTime", "lastTime", "events", "resources") FROM STDIN';
 
 /**
  * The queued reads that share everything but what differs per call: caller, account,
@@ -138,6 +145,8 @@ interface ReadGroup {
   lastMs: number;
   /** Each call's `{ eventId, eventTime, requestId, requestParameters, resources }` JSON, comma-separated, as COPY text. */
   events: BatchBuffer;
+  /** The calls' resources, all together. */
+  resources: Set<string>;
 }
 
 /** Writes audit events; successful reads in batches. */
@@ -196,17 +205,23 @@ export class AuditLog {
       const columns = [uuidV7(ms), call.accountId, call.eventName, call.eventSource, identity ?? this.identityJson(call.principal), sourceIp, userAgent];
       group = {
         accountId: call.accountId, eventName: call.eventName, eventSource: call.eventSource, sourceIp, userAgent,
-        head: columns.map(copyField).join('\t') + '\t', firstMs: ms, lastMs: ms, events: new BatchBuffer(4096),
+        head: columns.map(copyField).join('\t') + '\t', firstMs: ms, lastMs: ms, events: new BatchBuffer(4096), resources: new Set(),
       };
       groups.push(group);
     } else {
       if (ms < group.firstMs) group.firstMs = ms;
       if (ms > group.lastMs) group.lastMs = ms;
     }
+    let resources = '[]';
+    if (call.resources.length > 0) {
+      const clean = call.resources.map(withoutNul);
+      for (const resource of clean) group.resources.add(resource);
+      resources = copyField(JSON.stringify(clean));
+    }
     // The event id and the time are made here, in a fixed form that neither JSON nor COPY escapes.
     const parameters = jsonOrNull(call.requestParameters);
     const event = `${group.events.count === 0 ? '' : ','}{"eventId":"${uuidV7(ms)}","eventTime":"${stampOf(ms).iso}","requestId":${copyField(JSON.stringify(call.requestId))},"requestParameters":${
-      parameters === null ? 'null' : copyField(parameters)},"resources":${call.resources.length === 0 ? '[]' : copyField(JSON.stringify(call.resources.map(withoutNul)))}}`;
+      parameters === null ? 'null' : copyField(parameters)},"resources":${resources}}`;
     group.events.append(event);
     if (++this.queued >= BATCH_LIMIT) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
@@ -233,7 +248,11 @@ export class AuditLog {
     this.queued = 0;
     const parts: Buffer[] = [];
     for (const group of [...groups.values()].flat()) {
-      parts.push(Buffer.from(`${group.head}${new Date(group.firstMs).toISOString()}\t${new Date(group.lastMs).toISOString()}\t[`), group.events.contents(), CLOSE_LINE);
+      parts.push(
+        Buffer.from(`${group.head}${new Date(group.firstMs).toISOString()}\t${new Date(group.lastMs).toISOString()}\t[`),
+        group.events.contents(),
+        Buffer.from(`]\t${copyField(arrayLiteral(group.resources))}\n`),
+      );
     }
     try {
       // COPY through node-postgres: Prisma has no COPY, and its per-query work
@@ -273,6 +292,3 @@ export class AuditLog {
     return json;
   }
 }
-
-/** The end of a read batch's line: its events' closing bracket. */
-const CLOSE_LINE = Buffer.from(']\n');

@@ -26,14 +26,13 @@ export async function lookupEvents(db: Db, cursors: CursorCodec, accountId: stri
   if (filters.eventName) where.push(Prisma.sql`"eventName" = ${filters.eventName}`);
   if (filters.errorCode) where.push(Prisma.sql`"errorCode" = ${filters.errorCode}`);
   if (filters.readOnly != null) where.push(Prisma.sql`"readOnly" = ${filters.readOnly}`);
-  if (filters.resourceName) where.push(Prisma.sql`${filters.resourceName} = ANY("resources")`);
   if (filters.userName) where.push(Prisma.sql`"userIdentity"->>'userName' = ${filters.userName}`);
   // v2: keys end in the event's UUID (a row number before), so an older cursor answers "Invalid Marker.".
   const scope = `${accountId}:lookupEvents/v2:${JSON.stringify(filters)}`;
   // Newest first by the time of the call, as CloudTrail orders them (a read's event is stored
   // with its batch, after mutations that came later). The event id breaks ties.
   return paginate<TrailEvent>(cursors, scope, page, (row) => `${row.eventTime.getTime()}.${row.eventId}`, (afterKey, take) =>
-    newestFirst(db, accountId, where, { start, end, ...(afterKey ? { after: positionOf(afterKey) } : {}) }, take),
+    newestFirst(db, accountId, where, { start, end, ...(filters.resourceName ? { resource: filters.resourceName } : {}), ...(afterKey ? { after: positionOf(afterKey) } : {}) }, take),
   );
 }
 

@@ -14,24 +14,26 @@ export interface TrailPosition {
 }
 
 /**
- * The account's events with `from <= eventTime <= to` (either bound optional), as a
- * subquery. A batch is expanded only when its time span meets the range, so a
- * range reads only the batches of its own time.
+ * The account's events with `from <= eventTime <= to` (either bound optional) and,
+ * given a `resource`, about it, as a subquery. A batch is expanded only when its
+ * time span meets the range and it holds the resource, so a range reads only the
+ * batches of its own time.
  */
-export function trailBetween(accountId: string, from: Date | undefined, to: Date | undefined): Prisma.Sql {
+export function trailBetween(accountId: string, from: Date | undefined, to: Date | undefined, resource?: string): Prisma.Sql {
   const within = (column: string) =>
     Prisma.sql`${from ? Prisma.sql` AND ${Prisma.raw(column)} >= ${from}` : Prisma.empty}${to ? Prisma.sql` AND ${Prisma.raw(column)} <= ${to}` : Prisma.empty}`;
-  const spans = Prisma.sql`${from ? Prisma.sql` AND b."lastTime" >= ${from}` : Prisma.empty}${to ? Prisma.sql` AND b."firstTime" <= ${to}` : Prisma.empty}`;
+  const about = (column: string) => (resource === undefined ? Prisma.empty : Prisma.sql` AND ${resource} = ANY(${Prisma.raw(column)})`);
+  const spans = Prisma.sql`${from ? Prisma.sql` AND b."lastTime" >= ${from}` : Prisma.empty}${to ? Prisma.sql` AND b."firstTime" <= ${to}` : Prisma.empty}${about('b."resources"')}`;
   return Prisma.sql`(
     SELECT "eventId", "accountId", "eventTime", "eventName", "eventSource", "userIdentity", "sourceIPAddress", "userAgent",
            "requestParameters", "responseElements", "resources", "errorCode", "errorMessage", "requestId", "readOnly"
-    FROM "AuditEvent" WHERE "accountId" = ${accountId}${within('"eventTime"')}
+    FROM "AuditEvent" WHERE "accountId" = ${accountId}${within('"eventTime"')}${about('"resources"')}
     UNION ALL
     SELECT e."eventId", b."accountId", e."eventTime", b."eventName", b."eventSource", b."userIdentity", b."sourceIPAddress", b."userAgent",
            e."requestParameters", NULL::json, e."resources", NULL::text, NULL::text, e."requestId", true
     FROM "AuditReadBatch" b
     CROSS JOIN LATERAL json_to_recordset(b."events") AS e("eventId" uuid, "eventTime" timestamp(3), "requestId" text, "requestParameters" json, "resources" text[])
-    WHERE b."accountId" = ${accountId}${spans}${within('e."eventTime"')}
+    WHERE b."accountId" = ${accountId}${spans}${within('e."eventTime"')}${about('e."resources"')}
   )`;
 }
 
@@ -41,15 +43,16 @@ const WINDOW_GROWTH = 8;
 
 /**
  * Up to `take` of the account's events that satisfy `where` (conditions on the
- * trail's columns), newest first (by time, then id), within `start`..`end` and after
- * `after` in that order. Read window by window back in time, each longer than the
- * last, so a page of a long trail sorts only the events of its own time.
+ * trail's columns), newest first (by time, then id), within `start`..`end`, about
+ * `resource` if given, and after `after` in that order. Read window by window back in
+ * time, each longer than the last, so a page of a long trail sorts only the events of
+ * its own time.
  */
 export async function newestFirst(
   db: DbTx,
   accountId: string,
   where: Prisma.Sql[],
-  bounds: { start?: Date; end?: Date; after?: TrailPosition },
+  bounds: { start?: Date; end?: Date; resource?: string; after?: TrailPosition },
   take: number,
 ): Promise<TrailEvent[]> {
   const conditions = [...where];
@@ -66,7 +69,7 @@ export async function newestFirst(
   while (events.length < take && (to === undefined || to >= startMs)) {
     const from = Math.max((to ?? Date.now()) - span, startMs);
     const rows = await db.$queryRaw<TrailEvent[]>(Prisma.sql`
-      SELECT * FROM ${trailBetween(accountId, Number.isFinite(from) ? new Date(from) : undefined, to === undefined ? undefined : new Date(to))} AS t
+      SELECT * FROM ${trailBetween(accountId, Number.isFinite(from) ? new Date(from) : undefined, to === undefined ? undefined : new Date(to), bounds.resource)} AS t
       ${filter}
       ORDER BY "eventTime" DESC, "eventId" DESC
       LIMIT ${take - events.length}`);

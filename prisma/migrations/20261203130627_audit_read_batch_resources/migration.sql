@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AuditReadBatch" ADD COLUMN     "resources" TEXT[];
