@@ -1,7 +1,7 @@
 // The audit trail: every call, allowed or denied, is one CloudTrail-shaped event,
 // secrets never appear in it, and lookupEvents filters and stays within the account.
 import { describe, expect, it } from 'vitest';
-import { uuidV7 } from '../src/audit/uuid7.js';
+import { stampOf, uuidV7 } from '../src/audit/uuid7.js';
 import { HIDDEN } from '../src/audit/redact.js';
 import type { Principal } from '../src/auth/principal.js';
 import { useTestServer } from './support/server.js';
@@ -267,8 +267,15 @@ describe('event ids', () => {
     expect(new Set(ids).size).toBe(5000);
     const counted = ids.slice(0, 4096);
     expect([...counted].sort()).toEqual(counted);
-    // Each millisecond draws its own random bits: ids do not tell the process that made them.
-    expect(uuidV7(at + 1).slice(18)).not.toBe(ids[0]!.slice(18));
+    // Each second draws its own random bits: ids do not tell the process that made them.
+    expect(uuidV7(at + 1000).slice(18)).not.toBe(ids[0]!.slice(18));
+  });
+
+  it('stamp each millisecond with its ISO 8601 time, across seconds, days and years', () => {
+    const starts = [Date.UTC(2026, 11, 31, 23, 59, 59, 990), Date.UTC(2027, 1, 28, 23, 59, 59, 995), 0];
+    for (const start of starts) {
+      for (let ms = start; ms < start + 20; ms++) expect(stampOf(ms).iso).toBe(new Date(ms).toISOString());
+    }
   });
 });
 

@@ -4,7 +4,7 @@
 //
 // Within one millisecond the 12 bits after the version count up from zero (the
 // "fixed-length dedicated counter" of RFC 9562, section 6.2, method 1), and the
-// 62 bits after the variant are random, drawn once per millisecond. Ids are thus
+// 62 bits after the variant are random, drawn once per second. Ids are thus
 // unique within a process by (millisecond, counter), and between processes by
 // their random bits, and cost no random draw of their own: drawing 16 bytes per
 // id, as a v4 UUID does, cost more than the rest of an audit event.
@@ -13,6 +13,16 @@ import { randomUUID } from 'node:crypto';
 /** Ids one millisecond can number: 2^12. Past them, the rest of the millisecond draws random bits per id. */
 const COUNTER_LIMIT = 0x1000;
 
+/** What the stamps of one second share, made once per second. */
+interface Second {
+  /** The second, in ms since the epoch (a multiple of 1000). */
+  start: number;
+  /** `YYYY-MM-DDTHH:MM:SS.`: the second as the start of an ISO 8601 time. */
+  isoPrefix: string;
+  /** `-yxxx-xxxxxxxxxxxx`: the variant and 62 random bits, drawn for this second. */
+  suffix: string;
+}
+
 /** The millisecond last stamped, and what every id of it shares. */
 interface Stamp {
   ms: number;
@@ -20,24 +30,30 @@ interface Stamp {
   iso: string;
   /** `tttttttt-tttt-7`: the 48-bit time and the version digit. */
   prefix: string;
-  /** `-yxxx-xxxxxxxxxxxx`: the variant and 62 random bits, drawn for this millisecond. */
   suffix: string;
   /** Ids handed out in this millisecond so far. */
   count: number;
 }
 
+let second: Second = { start: -1, isoPrefix: '', suffix: '' };
 let stamp: Stamp = { ms: -1, iso: '', prefix: '', suffix: '', count: 0 };
 
 /** The counter's values as three hex digits, made once. */
 const COUNTER_HEX = Array.from({ length: COUNTER_LIMIT }, (_, i) => i.toString(16).padStart(3, '0'));
+/** Milliseconds within a second as three decimal digits and the zone, made once. */
+const MILLIS = Array.from({ length: 1000 }, (_, i) => `${i.toString().padStart(3, '0')}Z`);
 
 /** What the ids and event times of millisecond `ms` share. */
 export function stampOf(ms: number): Stamp {
   if (ms !== stamp.ms) {
+    const within = ms % 1000;
+    if (ms - within !== second.start) {
+      // A v4 UUID's last two groups carry RFC 9562's variant bits and 62 random bits.
+      second = { start: ms - within, isoPrefix: new Date(ms - within).toISOString().slice(0, 20), suffix: randomUUID().slice(18) };
+    }
     // In two halves below 2^31: Number#toString(16) of a larger number takes V8's slow path for doubles.
     const hex = Math.floor(ms / 0x1000000).toString(16).padStart(6, '0') + (ms % 0x1000000).toString(16).padStart(6, '0');
-    // A v4 UUID's last two groups carry RFC 9562's variant bits and 62 random bits.
-    stamp = { ms, iso: new Date(ms).toISOString(), prefix: `${hex.slice(0, 8)}-${hex.slice(8)}-7`, suffix: randomUUID().slice(18), count: 0 };
+    stamp = { ms, iso: second.isoPrefix + MILLIS[within], prefix: `${hex.slice(0, 8)}-${hex.slice(8)}-7`, suffix: second.suffix, count: 0 };
   }
   return stamp;
 }
