@@ -36,11 +36,14 @@ const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
 const TRIVIAL = '{ getCallerIdentity { account arn userId } }';
 const LIST = '{ listUsers(first: 20) { nodes { userName userId arn path createDate } isTruncated marker } }';
 
+/** No policies, compiled once. */
+const NO_POLICIES = { policies: compilePolicySet({ identityPolicies: [] }), principalTags: {}, readsResourceFacts: false };
+
 /** Enforcement "off": every request allowed, nothing evaluated. */
 const allowAll: Authorizer = {
   decide: async () => ({ decision: 'allowed', matchedStatements: [], missingContextValues: [] }),
   authorize: async () => {},
-  effective: async () => ({ policies: compilePolicySet({ identityPolicies: [] }), principalTags: {}, readsResourceFacts: false }),
+  effective: async () => NO_POLICIES,
 };
 
 interface Result {
