@@ -200,6 +200,23 @@ describe('read batches', () => {
     expect(trail[0]).toMatchObject({ readOnly: true, errorCode: null, responseElements: null, requestParameters: null, resources: [], sourceIPAddress: '127.0.0.1' });
   });
 
+  it('survives a batch that Postgres refuses: the flush ends, logs it, and the next batch is written', async () => {
+    const { token, accountId } = await server.newAccount();
+    const audit = server.service.deps.audit;
+    await audit.flush();
+    audit.recordRead(read(accountId, 'lost'));
+    await server.db.$executeRawUnsafe('ALTER TABLE "AuditReadBatch" RENAME TO "AuditReadBatchAway"');
+    try {
+      await audit.flush();
+    } finally {
+      await server.db.$executeRawUnsafe('ALTER TABLE "AuditReadBatchAway" RENAME TO "AuditReadBatch"');
+    }
+    audit.recordRead(read(accountId, 'kept'));
+    const trail = await events(token, { eventName: 'GetCallerIdentity' });
+    expect(trail.map((event) => event.requestID)).toContain('kept');
+    expect(trail.map((event) => event.requestID)).not.toContain('lost');
+  });
+
   it('pages back through a long trail newest first: both tables, old events, and a batch across a window edge', async () => {
     const { token, accountId } = await server.newAccount();
     const now = Date.now();
