@@ -93,11 +93,14 @@ describe('audit events', () => {
       accountId, eventName: 'NulRead', eventSource: 'docs.example.com', principal: null, sourceIp: '127.0.0.1', userAgent: 'agent\u0000x',
       requestId: 'req-nul', requestParameters: { nul: 'a\u0000b' }, responseElements: null, resources: ['arn:aws:docs:::doc/a\u0000b'], readOnly: true,
     });
-    // A batch has no place for an error: such an event is written on its own, NUL dropped there too.
-    server.service.deps.audit.recordRead({
+    // A failed read is written at once, on its own: a NUL in its error message is dropped there too.
+    const failedRead = {
       accountId, eventName: 'NulFailedRead', eventSource: 'docs.example.com', principal: null, sourceIp: '127.0.0.1', userAgent: undefined,
       requestId: 'req-nul-failed', requestParameters: null, responseElements: null, resources: [], errorCode: 'AccessDenied', errorMessage: 'bad\u0000input', readOnly: true,
-    });
+    };
+    await server.service.deps.audit.record(failedRead);
+    // A batch has no place for an error: handing one to recordRead is a mistake, not a silent loss.
+    expect(() => server.service.deps.audit.recordRead(failedRead)).toThrow(/successful reads only/);
     const [oddRead] = await events(token, { eventName: 'OddRead' });
     expect(oddRead).toMatchObject({ resources, requestID: 'req-odd', readOnly: true });
     // The batch's own list of resources, which a resource filter reads first, holds them intact too.

@@ -100,15 +100,15 @@ class BatchBuffer {
     this.bytes = Buffer.allocUnsafe(initialBytes);
   }
 
-  append(line: string): void {
+  append(text: string): void {
     // 3 bytes per UTF-16 unit bounds its UTF-8 length.
-    const needed = this.length + line.length * 3;
+    const needed = this.length + text.length * 3;
     if (needed > this.bytes.length) {
       const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
       this.bytes.copy(grown, 0, 0, this.length);
       this.bytes = grown;
     }
-    this.length += this.bytes.write(line, this.length, 'utf8');
+    this.length += this.bytes.write(text, this.length, 'utf8');
     this.count++;
   }
 
@@ -157,8 +157,6 @@ export class AuditLog {
    */
   private groups = new Map<Principal | string, ReadGroup[]>();
   private queued = 0;
-  /** Reads being written on their own (see `recordRead`): a flush waits for them too. */
-  private readonly alone = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   /** userIdentity as JSON per session id: every field of it is a fixed fact of the session. */
   private readonly identities = new Map<string, string>();
@@ -181,15 +179,14 @@ export class AuditLog {
     return row[0]!;
   }
 
-  /** Queues a successful read's event for the next batch (at most `flushMs` or `BATCH_LIMIT` events away). */
+  /**
+   * Queues a successful read's event for the next batch (at most `flushMs` or
+   * `BATCH_LIMIT` events away). A batch has no place for an error or a response:
+   * failed calls go to `record`, which writes them at once.
+   */
   recordRead(call: AuditCall): void {
     if (!call.readOnly || call.errorCode !== undefined || call.errorMessage !== undefined || call.responseElements != null) {
-      // What a batch has no place for (an error, a response) is written on its own, in the background like a batch.
-      const write: Promise<void> = this.record(call)
-        .catch((error: unknown) => this.logger.error({ err: error }, 'audit event could not be written'))
-        .finally(() => this.alone.delete(write));
-      this.alone.add(write);
-      return;
+      throw new Error(`recordRead takes successful reads only (${call.eventName}); record() writes the others`);
     }
     const ms = Date.now();
     const identity = call.userIdentity ? JSON.stringify(call.userIdentity) : undefined;
@@ -238,7 +235,6 @@ export class AuditLog {
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.alone.size > 0) await Promise.all(this.alone);
     const groups = this.groups;
     const events = this.queued;
     if (events === 0) return;
