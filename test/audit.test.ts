@@ -84,9 +84,11 @@ describe('audit events', () => {
     expect(parameters).toContainEqual({ userName: odd, resourceName: `arn:aws:docs:::doc/${odd}` });
     // Resources become a Postgres array inside the COPY text: quotes, commas and braces in its elements.
     const resources = [`arn:aws:docs:::doc/${odd}`, 'a,b', '{c}', 'NULL', ''];
+    // The server's own request ids are written as they are; any other is escaped.
+    const oddId = `req-odd ${odd}`;
     server.service.deps.audit.recordRead({
       accountId, eventName: 'OddRead', eventSource: 'docs.example.com',
-      principal: null, sourceIp: '127.0.0.1', userAgent: odd, requestId: 'req-odd', requestParameters: { odd }, responseElements: null, resources, readOnly: true,
+      principal: null, sourceIp: '127.0.0.1', userAgent: odd, requestId: oddId, requestParameters: { odd }, responseElements: null, resources, readOnly: true,
     });
     // A NUL character (which Postgres refuses) is dropped, and does not cost its batch.
     server.service.deps.audit.recordRead({
@@ -102,9 +104,9 @@ describe('audit events', () => {
     // A batch has no place for an error: handing one to recordRead is a mistake, not a silent loss.
     expect(() => server.service.deps.audit.recordRead(failedRead)).toThrow(/successful reads only/);
     const [oddRead] = await events(token, { eventName: 'OddRead' });
-    expect(oddRead).toMatchObject({ resources, requestID: 'req-odd', readOnly: true });
+    expect(oddRead).toMatchObject({ resources, requestID: oddId, userAgent: odd, readOnly: true });
     // The batch's own list of resources, which a resource filter reads first, holds them intact too.
-    for (const resourceName of resources) expect((await events(token, { resourceName })).map((event) => event.requestID)).toContain('req-odd');
+    for (const resourceName of resources) expect((await events(token, { resourceName })).map((event) => event.requestID)).toContain(oddId);
     expect(JSON.parse(oddRead!.requestParameters)).toEqual({ odd });
     const [nulRead] = await events(token, { eventName: 'NulRead' });
     expect(nulRead).toMatchObject({ resources: ['arn:aws:docs:::doc/ab'], userAgent: 'agentx', errorMessage: null });
@@ -196,6 +198,8 @@ describe('read batches', () => {
     const rows = await server.db.auditReadBatch.findMany({ where: { accountId }, orderBy: [{ userAgent: 'asc' }, { batchId: 'asc' }] });
     expect(rows.map((row) => [row.userAgent, (row.events as unknown[]).length])).toEqual([['another agent', 1], ['batch-test', 3], ['bo', 1], ['bo', 1]]);
     expect(rows.slice(2).map((row) => (row.userIdentity as { type: string; userName: string }).userName)).toEqual(['bo', 'bo']);
+    // A call without parameters or resources stores neither key; the trail reads them as null and [] (below).
+    expect((rows[1]!.events as unknown[])[0]).toEqual({ eventId: expect.any(String), eventTime: expect.any(String), requestId: 'r1' });
     const trail = (await events(token, { eventName: 'GetCallerIdentity' })).filter((event) => event.requestID.startsWith('r'));
     expect(trail.map((event) => event.requestID).sort()).toEqual(['r1', 'r2', 'r3', 'r4']);
     expect(new Set(trail.map((event) => event.eventId)).size).toBe(4);

@@ -1,6 +1,8 @@
 // The audit trail as one relation: events written one by one (AuditEvent) and
 // successful reads written in batches (AuditReadBatch, each row's `events`
-// expanded to one event per call), with AuditEvent's columns either way.
+// expanded to one event per call), with AuditEvent's columns either way. A batched
+// call without parameters or resources has neither key in its JSON: null and an
+// empty list here.
 import { Prisma, type AuditEvent } from '../generated/prisma/client.js';
 import type { DbTx } from '../db/client.js';
 
@@ -30,7 +32,7 @@ export function trailBetween(accountId: string, from: Date | undefined, to: Date
     FROM "AuditEvent" WHERE "accountId" = ${accountId}${within('"eventTime"')}${about('"resources"')}
     UNION ALL
     SELECT e."eventId", b."accountId", e."eventTime", b."eventName", b."eventSource", b."userIdentity", b."sourceIPAddress", b."userAgent",
-           e."requestParameters", NULL::json, e."resources", NULL::text, NULL::text, e."requestId", true
+           e."requestParameters", NULL::json, COALESCE(e."resources", '{}'), NULL::text, NULL::text, e."requestId", true
     FROM "AuditReadBatch" b
     CROSS JOIN LATERAL json_to_recordset(b."events") AS e("eventId" uuid, "eventTime" timestamp(3), "requestId" text, "requestParameters" json, "resources" text[])
     WHERE b."accountId" = ${accountId}${spans}${within('e."eventTime"')}${about('e."resources"')}
