@@ -5,7 +5,10 @@
 // with CONNECTIONS connections (after one warm-up second per case in the first
 // round), each round starting one case further on, and each figure is the median
 // of its rounds, so a slow spell of a shared machine, or a slow place in the
-// order, lands on every case alike instead of on one. The load runs in
+// order, lands on every case alike instead of on one. A ratio is the median over
+// the rounds of the ratio within each round: the two cases of a round ran seconds
+// apart, under the same neighbours, whereas two medians may come from rounds minutes
+// apart (this machine's speed moves by 10% and more from one minute to the next). The load runs in
 // a worker thread so it does not share the servers' event loop.
 // Run with --expose-gc (as npm run bench:graphql does) so that each case starts
 // from a collected heap. BENCH_SECONDS=n and BENCH_ROUNDS=n change the durations; BENCH_ONLY=<regexp>
@@ -261,19 +264,24 @@ function muteAudit(service: RunningService): () => void {
 }
 
 function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit<Result, 'name'>>>): void {
-  const get = (name: string) => results.get(name)!;
-  const ratio = (a: string, b: string) => get(a).rps / get(b).rps;
-  // The ratio within each round (the two cases ran minutes apart at most): its spread shows how
-  // much of a difference this shared machine's noise alone makes.
-  const spread = (a: string, b: string) => {
+  /** Case a's figure over case b's within each round (b's over a's for costs, so that higher is better). */
+  const perRound = (a: string, b: string, figure: (r: Omit<Result, 'name'>) => number | undefined, cost = false) => {
     const base = rounds.get(b)!;
-    const each = rounds.get(a)!.map((r, i) => r.rps / base[i]!.rps);
+    return rounds.get(a)!.flatMap((r, i) => {
+      const [ours, theirs] = [figure(r), figure(base[i]!)];
+      return ours === undefined || theirs === undefined ? [] : [cost ? theirs / ours : ours / theirs];
+    });
+  };
+  const ratio = (a: string, b: string) => median(perRound(a, b, (r) => r.rps));
+  // Its spread over the rounds shows how much of a difference this shared machine's noise alone makes.
+  const spread = (a: string, b: string) => {
+    const each = perRound(a, b, (r) => r.rps);
     return `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)}×`;
   };
   // The same comparison in CPU per request: the baseline's cost over ours (higher is better, like req/s).
   const cpuRatio = (a: string, b: string) => {
-    const [ours, base] = [get(a).cpuPerRequest, get(b).cpuPerRequest];
-    return ours === undefined || base === undefined ? undefined : base / ours;
+    const each = perRound(a, b, (r) => r.cpuPerRequest, true);
+    return each.length === 0 ? undefined : median(each);
   };
   const micros = (value: number | undefined) => (value === undefined ? 'n/a' : Math.round(value).toString());
   console.log(`\nGraphQL HTTP benchmark: median of ${ROUNDS} rounds of ${CASE_SECONDS} s per case, ${CONNECTIONS} connections, loopback, NODE_ENV=production, Node ${process.version}\n`);
@@ -297,7 +305,8 @@ function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit
     ['(reference) this server / bare Apollo sent no Authorization header', 'open-iam: getCallerIdentity, enforcement on', 'bare Apollo: getCallerIdentity, no Authorization header', NaN],
     ['anonymous __typename / bare Apollo', 'open-iam: { __typename } anonymous', 'bare Apollo: getCallerIdentity, no Authorization header', NaN],
   ];
-  console.log('\n| ratio | req/s | target | | by CPU per request | req/s, each round |');
+  console.log('\nEach ratio is the median over the rounds of the ratio within a round.\n');
+  console.log('| ratio | req/s | target | | by CPU per request | req/s, each round |');
   console.log('| --- | ---: | ---: | --- | ---: | ---: |');
   for (const [label, a, b, target] of checks) {
     if (!results.has(a) || !results.has(b)) continue;
