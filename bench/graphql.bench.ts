@@ -3,9 +3,10 @@
 // baseline, all servers in one process, run as deployed (NODE_ENV=production).
 // Cases take turns: ROUNDS rounds, each running every case for CASE_SECONDS
 // with CONNECTIONS connections (after one warm-up second per case in the first
-// round), each round starting one case further on, and each figure is the median
-// of its rounds, so a slow spell of a shared machine, or a slow place in the
-// order, lands on every case alike instead of on one. A ratio is the median over
+// round), each round in a new random order, and each figure is the median of its
+// rounds, so a slow spell of a shared machine, or a slow place in the order (such
+// as after a case that leaves Postgres work behind), lands on every case alike
+// instead of on one. A ratio is the median over
 // the rounds of the ratio within each round: the two cases of a round ran seconds
 // apart, under the same neighbours, whereas two medians may come from rounds minutes
 // apart (this machine's speed moves by 10% and more from one minute to the next). The load runs in
@@ -168,10 +169,11 @@ async function main(): Promise<void> {
     for (const c of chosen) await expectSuccess(c.url, c.query, c.token);
     const rounds = new Map<string, Array<Omit<Result, 'name'>>>(chosen.map((c) => [c.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      // Each round starts one case further on, so that over the rounds every case runs in
-      // every position (first after the collection, last before the next round...) alike.
-      const offset = round % chosen.length;
-      for (const c of [...chosen.slice(offset), ...chosen.slice(0, offset)]) {
+      // A new order each round, so that over the rounds every case runs in every position and
+      // after every other case alike. (Starting each round one case further on, as this did
+      // before, kept each case after the same one: bare Apollo always ran in the wake of the
+      // last listUsers case's Postgres work.)
+      for (const c of shuffled(chosen)) {
         const restore = c.auditOff ? muteAudit(c.auditOff) : () => {};
         try {
           if (round === 0) await load(c.url, c.query, c.token, WARMUP_SECONDS);
@@ -232,6 +234,16 @@ async function load(url: string, query: string, token: string | undefined, secon
     cpuPerRequest: perRequest(cpuBefore, cpuAfter),
     pgCpuPerRequest: perRequest(pgBefore, pgAfter),
   };
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }
 
 function median(values: number[]): number {
