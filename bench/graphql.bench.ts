@@ -6,11 +6,11 @@
 // round), each round in a new random order, and each figure is the median of its
 // rounds, so a slow spell of a shared machine, or a slow place in the order (such
 // as after a case that leaves Postgres work behind), lands on every case alike
-// instead of on one. A ratio is the median over
-// the rounds of the ratio within each round: the two cases of a round ran seconds
-// apart, under the same neighbours, whereas two medians may come from rounds minutes
-// apart (this machine's speed moves by 10% and more from one minute to the next). The load runs in
-// a worker thread so it does not share the servers' event loop.
+// instead of on one. A ratio is the median over the rounds of the ratio within
+// each round: the two cases of a round ran seconds apart, under the same
+// neighbours, whereas two medians may come from rounds minutes apart (this
+// machine's speed moves by 10% and more from one minute to the next). The load
+// runs in a worker thread so it does not share the servers' event loop.
 // Run with --expose-gc (as npm run bench:graphql does) so that each case starts
 // from a collected heap. BENCH_SECONDS=n and BENCH_ROUNDS=n change the durations; BENCH_ONLY=<regexp>
 // runs only the matching cases.
@@ -284,12 +284,8 @@ function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit
       return ours === undefined || theirs === undefined ? [] : [cost ? theirs / ours : ours / theirs];
     });
   };
-  const ratio = (a: string, b: string) => median(perRound(a, b, (r) => r.rps));
   // Its spread over the rounds shows how much of a difference this shared machine's noise alone makes.
-  const spread = (a: string, b: string) => {
-    const each = perRound(a, b, (r) => r.rps);
-    return `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)}×`;
-  };
+  const spread = (each: number[]) => `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)}×`;
   // The same comparison in CPU per request: the baseline's cost over ours (higher is better, like req/s).
   const cpuRatio = (a: string, b: string) => {
     const each = perRound(a, b, (r) => r.cpuPerRequest, true);
@@ -322,10 +318,11 @@ function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit
   console.log('| --- | ---: | ---: | --- | ---: | ---: |');
   for (const [label, a, b, target] of checks) {
     if (!results.has(a) || !results.has(b)) continue;
-    const value = ratio(a, b);
+    const each = perRound(a, b, (r) => r.rps);
+    const value = median(each);
     const verdict = Number.isNaN(target) ? '' : value >= target ? 'met' : 'MISSED';
     const byCpu = cpuRatio(a, b);
-    console.log(`| ${label} | ${value.toFixed(2)}× | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(a, b)} |`);
+    console.log(`| ${label} | ${value.toFixed(2)}× | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(each)} |`);
   }
 }
 
