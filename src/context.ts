@@ -56,6 +56,8 @@ export interface Context {
   loaders: Loaders;
   /** Resource ARNs the guard resolved per root field (by response key), for the audit event. */
   auditResources: Map<string, string[]>;
+  /** Successful reads this request has handed to the audit log so far. */
+  auditedReads: number;
   /** Whose credentials a sign-in tried (src/auth/sign-in.ts), for its ConsoleLogin event. */
   signInIdentity?: SignInIdentity;
 }

@@ -111,6 +111,7 @@ async function buildContext(deps: Deps, req: http.IncomingMessage): Promise<Cont
     secureTransport: deps.config.trustProxy ? req.headers['x-forwarded-proto'] === 'https' : false,
     loaders: new Loaders(),
     auditResources: new Map(),
+    auditedReads: 0,
   };
 }
 

@@ -207,6 +207,87 @@ describe('read batches', () => {
     expect(trail[0]).toMatchObject({ readOnly: true, errorCode: null, responseElements: null, requestParameters: null, resources: [], sourceIPAddress: '127.0.0.1' });
   });
 
+  it("stores a read with nothing of its own but its request id as that id and a time offset; the trail makes it a whole event", async () => {
+    const { token, accountId } = await server.newAccount();
+    const audit = server.service.deps.audit;
+    await audit.flush();
+    const before = Date.now();
+    const [first, second] = [uuidV7(), uuidV7()];
+    audit.recordRead({ ...read(accountId, first), firstReadOfRequest: true });
+    const firstBy = Date.now();
+    while (Date.now() < firstBy + 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    const secondFrom = Date.now();
+    audit.recordRead({ ...read(accountId, second), firstReadOfRequest: true });
+    // A request's second read, an id the server did not make, a read with parameters: JSON, as before.
+    audit.recordRead({ ...read(accountId, first), firstReadOfRequest: false });
+    audit.recordRead({ ...read(accountId, 'not-a-uuid'), firstReadOfRequest: true });
+    audit.recordRead({ ...read(accountId, uuidV7().toUpperCase()), firstReadOfRequest: true });
+    audit.recordRead({ ...read(accountId, uuidV7()), firstReadOfRequest: true, requestParameters: { userName: 'x' } });
+    await audit.flush();
+    const after = Date.now();
+    const [row] = await server.db.auditReadBatch.findMany({ where: { accountId, userAgent: 'batch-test' } });
+    expect(row!.requestIds).toEqual([first, second]);
+    expect(row!.offsets).toHaveLength(2);
+    expect(row!.offsets[0]).toBe(0);
+    expect(row!.offsets[1]).toBeGreaterThanOrEqual(secondFrom - firstBy);
+    expect((row!.events as unknown[]).length).toBe(4);
+
+    const trail = (await events(token, { eventName: 'GetCallerIdentity' })).filter((event) => JSON.parse(event.userIdentity).type === 'Anonymous');
+    expect(trail).toHaveLength(6);
+    expect(new Set(trail.map((event) => event.eventId)).size).toBe(6);
+    const stored = trail.filter((event) => event.eventId.charAt(14) === '8');
+    // Newest first: the second read, then the first.
+    expect(stored.map((event) => event.requestID)).toEqual([second, first]);
+    for (const event of stored) {
+      // Its event id is its request id with version 8 for 7, so no event written otherwise (all version 7) has it.
+      expect(event.eventId).toBe(`${event.requestID.slice(0, 14)}8${event.requestID.slice(15)}`);
+      expect(event).toMatchObject({ readOnly: true, errorCode: null, responseElements: null, requestParameters: null, resources: [], userAgent: 'batch-test' });
+      const time = Date.parse(event.eventTime);
+      expect(time).toBeGreaterThanOrEqual(before);
+      expect(time).toBeLessThanOrEqual(after);
+    }
+    expect(Date.parse(stored[0]!.eventTime) - Date.parse(stored[1]!.eventTime)).toBe(row!.offsets[1]);
+    // The request's second read keeps an event id of its own.
+    expect(trail.filter((event) => event.requestID === first).map((event) => event.eventId.charAt(14)).sort()).toEqual(['7', '8']);
+  });
+
+  it('gives each getCallerIdentity of one request an event: the first stored as its request id, the others in full', async () => {
+    const { token } = await server.newAccount();
+    await server.ok('{ getCallerIdentity { arn } }', {}, token);
+    await server.ok('{ a: getCallerIdentity { arn } b: getCallerIdentity { arn } }', {}, token);
+    const trail = await events(token, { eventName: 'GetCallerIdentity' });
+    expect(trail).toHaveLength(3);
+    const byRequest = new Map<string, string[]>();
+    for (const event of trail) byRequest.set(event.requestID, [...(byRequest.get(event.requestID) ?? []), event.eventId]);
+    expect([...byRequest.values()].map((eventIds) => eventIds.length).sort()).toEqual([1, 2]);
+    expect(new Set(trail.map((event) => event.eventId)).size).toBe(3);
+    // In each request, one event id is made from the request id (version 8), and any other is its own (version 7).
+    for (const eventIds of byRequest.values()) expect(eventIds.filter((id) => id.charAt(14) === '8')).toHaveLength(1);
+  });
+
+  it('pages and filters reads stored as request ids like any other: by time, across a window edge, and never under a resource', async () => {
+    const { token, accountId } = await server.newAccount();
+    const now = Date.now();
+    // Calls 9.7, 9.1 and 8.4 s back: either side of the edge between the second and third windows (9 s back).
+    const ids = [uuidV7(now - 9_700), uuidV7(now - 9_100), uuidV7(now - 8_400)];
+    await server.db.$executeRaw`INSERT INTO "AuditReadBatch" ("batchId", "accountId", "eventName", "eventSource", "userIdentity", "firstTime", "lastTime", "events", "requestIds", "offsets")
+      VALUES (${uuidV7(now - 9_700)}::uuid, ${accountId}, 'Ids', 'docs.amazonaws.com', '{"type":"IAMUser","userName":"ids"}'::json, ${new Date(now - 9_700)}, ${new Date(now - 8_400)}, '[]'::json, ${ids}::uuid[], ${[0, 600, 1_300]}::int[])`;
+    const input = { endTime: new Date(now).toISOString(), userName: 'ids' };
+    const seen: Array<Record<string, any>> = [];
+    let after: string | undefined;
+    do {
+      const page = await server.ok(LOOKUP, { input, first: 1, ...(after ? { after } : {}) }, token);
+      seen.push(...page.lookupEvents.nodes);
+      after = page.lookupEvents.pageInfo.hasNextPage ? page.lookupEvents.pageInfo.endCursor : undefined;
+    } while (after);
+    expect(seen.map((event) => event.requestID)).toEqual([...ids].reverse());
+    expect(seen.map((event) => Date.parse(event.eventTime))).toEqual([now - 8_400, now - 9_100, now - 9_700]);
+    const range = await events(token, { startTime: new Date(now - 9_500).toISOString(), endTime: new Date(now - 9_000).toISOString() });
+    expect(range.map((event) => event.requestID)).toEqual([ids[1]]);
+    expect(await events(token, { resourceName: '*' })).toEqual([]);
+    expect((await events(token, { readOnly: true, userName: 'ids' })).map((event) => event.eventName)).toEqual(['Ids', 'Ids', 'Ids']);
+  });
+
   it('survives a batch that Postgres refuses: the flush ends and the next batch is written', async () => {
     const { token, accountId } = await server.newAccount();
     const audit = server.service.deps.audit;

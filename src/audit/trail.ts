@@ -1,8 +1,9 @@
 // The audit trail as one relation: events written one by one (AuditEvent) and
-// successful reads written in batches (AuditReadBatch, each row's `events`
-// expanded to one event per call), with AuditEvent's columns either way. A batched
-// call without parameters or resources has neither key in its JSON: null and an
-// empty list here.
+// successful reads written in batches (AuditReadBatch, each row's `events` and
+// `requestIds` expanded to one event per call), with AuditEvent's columns either
+// way. A batched call without parameters or resources has neither key in its
+// JSON: null and an empty list here. A call stored as its request id alone takes
+// its event id from it (version digit 8 for 7) and its time from its offset.
 import { Prisma, type AuditEvent } from '../generated/prisma/client.js';
 import type { DbTx } from '../db/client.js';
 
@@ -36,6 +37,14 @@ export function trailBetween(accountId: string, from: Date | undefined, to: Date
     FROM "AuditReadBatch" b
     CROSS JOIN LATERAL json_to_recordset(b."events") AS e("eventId" uuid, "eventTime" timestamp(3), "requestId" text, "requestParameters" json, "resources" text[])
     WHERE b."accountId" = ${accountId}${spans}${within('e."eventTime"')}${about('e."resources"')}
+    ${resource === undefined ? Prisma.sql`UNION ALL
+    SELECT overlay(r."id"::text placing '8' from 15 for 1)::uuid, b."accountId", r."eventTime", b."eventName", b."eventSource", b."userIdentity", b."sourceIPAddress", b."userAgent",
+           NULL::json, NULL::json, '{}'::text[], NULL::text, NULL::text, r."id"::text, true
+    FROM "AuditReadBatch" b
+    CROSS JOIN LATERAL (
+      SELECT "id", b."firstTime" + "offset" * interval '1 millisecond' AS "eventTime" FROM unnest(b."requestIds", b."offsets") AS u("id", "offset")
+    ) r
+    WHERE b."accountId" = ${accountId}${spans}${within('r."eventTime"')}` : Prisma.empty}
   )`;
 }
 

@@ -106,7 +106,9 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
 
 /** Queues a read's event and passes its result on. Lists and connections are not copied into the trail, as CloudTrail omits them for List calls. */
 function readSucceeded(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, result: unknown): unknown {
-  ctx.deps.audit.recordRead(callOf(meta, args, ctx, info, result, null));
+  const call = callOf(meta, args, ctx, info, result, null);
+  call.firstReadOfRequest = ctx.auditedReads++ === 0;
+  ctx.deps.audit.recordRead(call);
   return result;
 }
 
