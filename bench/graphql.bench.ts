@@ -31,8 +31,11 @@ import { startService, type RunningService } from '../src/server.js';
 import { startApolloList, startBareApollo, startRawPgList } from './graphql-baselines.js';
 import { seed } from './graphql-seed.js';
 
-const CASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// Many short rounds rather than a few long ones: a round's ratio moves by 10% and more
+// with this machine's neighbours whatever its length, so the median is steadied by the
+// number of rounds, not by their length.
+const CASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
@@ -246,6 +249,15 @@ function shuffled<T>(items: readonly T[]): T[] {
   return copy;
 }
 
+/**
+ * A 90% interval for the median of `values`, by the percentile bootstrap: how far the
+ * rounds' noise alone could have moved it.
+ */
+function medianInterval(values: number[], resamples = 2000): [number, number] {
+  const medians = Array.from({ length: resamples }, () => median(values.map(() => values[Math.floor(Math.random() * values.length)]!))).sort((a, b) => a - b);
+  return [medians[Math.floor(resamples * 0.05)]!, medians[Math.ceil(resamples * 0.95) - 1]!];
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -284,8 +296,10 @@ function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit
       return ours === undefined || theirs === undefined ? [] : [cost ? theirs / ours : ours / theirs];
     });
   };
-  // Its spread over the rounds shows how much of a difference this shared machine's noise alone makes.
+  // Its spread over the rounds shows how much of a difference this shared machine's noise alone
+  // makes to one round; the interval, how much it makes to the median of them all.
   const spread = (each: number[]) => `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)}×`;
+  const interval = (each: number[]) => medianInterval(each).map((v) => v.toFixed(2)).join('–') + '×';
   // The same comparison in CPU per request: the baseline's cost over ours (higher is better, like req/s).
   const cpuRatio = (a: string, b: string) => {
     const each = perRound(a, b, (r) => r.cpuPerRequest, true);
@@ -313,16 +327,16 @@ function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit
     ['(reference) this server / bare Apollo sent no Authorization header', 'open-iam: getCallerIdentity, enforcement on', 'bare Apollo: getCallerIdentity, no Authorization header', NaN],
     ['anonymous __typename / bare Apollo', 'open-iam: { __typename } anonymous', 'bare Apollo: getCallerIdentity, no Authorization header', NaN],
   ];
-  console.log('\nEach ratio is the median over the rounds of the ratio within a round.\n');
-  console.log('| ratio | req/s | target | | by CPU per request | req/s, each round |');
-  console.log('| --- | ---: | ---: | --- | ---: | ---: |');
+  console.log('\nEach ratio is the median over the rounds of the ratio within a round, with its 90% interval (bootstrap).\n');
+  console.log('| ratio | req/s | 90% interval | target | | by CPU per request | req/s, each round |');
+  console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: |');
   for (const [label, a, b, target] of checks) {
     if (!results.has(a) || !results.has(b)) continue;
     const each = perRound(a, b, (r) => r.rps);
     const value = median(each);
     const verdict = Number.isNaN(target) ? '' : value >= target ? 'met' : 'MISSED';
     const byCpu = cpuRatio(a, b);
-    console.log(`| ${label} | ${value.toFixed(2)}× | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(each)} |`);
+    console.log(`| ${label} | ${value.toFixed(2)}× | ${interval(each)} | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(each)} |`);
   }
 }
 
