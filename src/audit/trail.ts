@@ -20,7 +20,8 @@ export interface TrailPosition {
  * The account's events with `from <= eventTime <= to` (either bound optional) and,
  * given a `resource`, about it, as a subquery. A batch is expanded only when its
  * time span meets the range and it holds the resource, so a range reads only the
- * batches of its own time.
+ * batches of its own time. Calls stored as their request id have no resource: a
+ * resource filter does not read them at all.
  */
 export function trailBetween(accountId: string, from: Date | undefined, to: Date | undefined, resource?: string): Prisma.Sql {
   const within = (column: string) =>
