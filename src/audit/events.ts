@@ -85,25 +85,11 @@ function isPlainId(id: string): boolean {
 }
 
 /**
- * Whether `id` is a UUIDv7 as the server makes its request ids: lowercase, so that it
- * reads back from a uuid column as the same text, and of version 7, so that the event
- * id made from it (version 8) is no other event's.
+ * A UUIDv7 as the server makes its request ids: lowercase, so that it reads back from a
+ * uuid column as the same text, and of version 7, so that the event id made from it
+ * (version 8) is no other event's.
  */
-function isRequestUuidV7(id: string): boolean {
-  if (id.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = id.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false;
-    } else if (i === 14) {
-      if (c !== 55) return false;
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
-      // Not 0-9 or a-f.
-      return false;
-    }
-  }
-  return true;
-}
+const REQUEST_UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Strings as a Postgres array literal, every element quoted. */
 function arrayLiteral(values: Iterable<string>): string {
@@ -275,7 +261,7 @@ export class AuditLog {
       group.lastMs = ms;
     }
     const parameters = jsonOrNull(call.requestParameters);
-    if (parameters === null && call.resources.length === 0 && call.firstReadOfRequest === true && isRequestUuidV7(call.requestId)) {
+    if (parameters === null && call.resources.length === 0 && call.firstReadOfRequest === true && REQUEST_UUID_V7.test(call.requestId)) {
       // Nothing of its own but its request id: stored as that id and its time's offset, about
       // 40 bytes against about 140 for its JSON below, and kept as about 7 bytes instead of 15.
       group.requestIds.appendItem(call.requestId);
