@@ -26,7 +26,7 @@ const config: CodegenConfig = {
           UserInlinePolicy: '../iam/inline-policies.js#InlinePolicyModel',
           GroupInlinePolicy: '../iam/inline-policies.js#InlinePolicyModel',
           RoleInlinePolicy: '../iam/inline-policies.js#InlinePolicyModel',
-          VirtualMFADevice: '../auth/mfa.js#VirtualMfaDeviceModel',
+          VirtualMFADevice: '../iam/mfa.js#VirtualMfaDeviceModel',
         },
         optionalResolveType: true,
         useTypeImports: true,

@@ -9,7 +9,7 @@ import { GraphQLError } from 'graphql';
 import { holdsNul } from './graphql/rules/no-nul.js';
 import { uuidV7 } from './audit/uuid7.js';
 import type { Context, Deps } from './context.js';
-import { Loaders } from './graphql/loaders.js';
+import { Loaders } from './db/loaders.js';
 import { isPlaygroundRequest, servePlayground } from './playground/index.js';
 
 export interface HttpOptions {

@@ -10,7 +10,7 @@ import type { Context, Deps } from './context.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
 import { AuditLog } from './audit/events.js';
-import { createSealer } from './auth/seal.js';
+import { createSealer } from './crypto/seal.js';
 import { SignInThrottle } from './auth/throttle.js';
 import { ThrottleStore } from './auth/throttle-store.js';
 import { ChangeFeed } from './auth/change-feed.js';
@@ -20,11 +20,11 @@ import type { Authorizer } from './auth/authorize.js';
 import { createPolicyAuthorizer } from './auth/policy-authorizer.js';
 import { createFormatError } from './graphql/format-error.js';
 import { limitRules, requestLimits } from './graphql/limits.js';
-import { createCursorCodec } from './graphql/pagination.js';
+import { createCursorCodec } from './db/pagination.js';
 import { buildExecutableSchema } from './graphql/schema.js';
 import { createRequestListener, requestPlugin } from './http.js';
-import { SigningKeyStore } from './sts/signing-keys.js';
-import { TokenService } from './sts/tokens.js';
+import { SigningKeyStore } from './sessions/signing-keys.js';
+import { TokenService } from './sessions/tokens.js';
 
 /** Longest session we ever issue (GetSessionToken's 36 hours): a retired key stays published that long. */
 export const MAX_TOKEN_SECONDS = 129_600;

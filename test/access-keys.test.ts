@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findActiveAccessKey, recordAccessKeyUse } from '../src/iam/access-keys.js';
-import { verifySecret } from '../src/auth/secrets.js';
+import { verifySecret } from '../src/crypto/secrets.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { stampOf, uuidV7 } from '../src/audit/uuid7.js';
 import { HIDDEN } from '../src/audit/redact.js';
-import type { Principal } from '../src/auth/principal.js';
+import type { Principal } from '../src/sessions/principal.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();

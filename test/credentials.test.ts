@@ -2,7 +2,7 @@
 // (length, character classes, common passwords, reuse), changePassword and the
 // password-reset-only session, and STS getSessionToken.
 import { describe, expect, it } from 'vitest';
-import { needsRehash } from '../src/auth/passwords.js';
+import { needsRehash } from '../src/crypto/passwords.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();

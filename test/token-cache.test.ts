@@ -2,7 +2,7 @@
 // would still verify, and the cache stays bounded.
 import { describe, expect, it, vi } from 'vitest';
 import { VerifiedTokenCache } from '../src/auth/token-cache.js';
-import type { SessionClaims } from '../src/sts/tokens.js';
+import type { SessionClaims } from '../src/sessions/tokens.js';
 
 const NOW = Date.UTC(2026, 10, 24, 10, 0, 0);
 

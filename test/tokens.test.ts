@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, generateKeyPair, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { issueSession } from '../src/sts/sessions.js';
+import { issueSession } from '../src/sessions/sessions.js';
 import { OPERATOR_TOKEN, useTestServer } from './support/server.js';
 import { ask, policy, signedInUser } from './support/scenarios.js';
 

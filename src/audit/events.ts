@@ -9,7 +9,7 @@
 import { from as copyFrom } from 'pg-copy-streams';
 import { type Db, type DbTx, poolOf } from '../db/client.js';
 import type { Logger } from '../log.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../sessions/principal.js';
 import { redact, withoutNul } from './redact.js';
 import { stampOf, uuidV7 } from './uuid7.js';
 

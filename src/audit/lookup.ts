@@ -4,7 +4,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { ValidationError } from '../errors.js';
-import { paginate, type CursorCodec, type PageArgs } from '../graphql/pagination.js';
+import { paginate, type CursorCodec, type PageArgs } from '../db/pagination.js';
 import { newestFirst, type TrailEvent } from './trail.js';
 
 export interface LookupFilters {

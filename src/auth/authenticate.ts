@@ -7,8 +7,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Deps } from '../context.js';
 import { ExpiredTokenError, InvalidClientTokenIdError } from '../errors.js';
 import type { SessionFacts } from './change-feed.js';
-import type { SessionClaims } from '../sts/tokens.js';
-import type { Principal } from './principal.js';
+import type { SessionClaims } from '../sessions/tokens.js';
+import type { Principal } from '../sessions/principal.js';
 
 export interface Authentication {
   principal: Principal | null;

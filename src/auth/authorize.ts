@@ -3,7 +3,7 @@
 // its effective policies (see src/auth/effective-policies.ts).
 import { AccessDeniedError } from '../errors.js';
 import type { CompiledPolicySet, EvaluationResult } from '../policy/index.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../sessions/principal.js';
 
 export interface AuthorizationRequest {
   principal: Principal;

@@ -14,9 +14,9 @@
 //   are kept: they stand on the key, not on the password.
 import type { Context } from '../context.js';
 import { AccessDeniedError, EntityTemporarilyUnmodifiableError, IamError, NoSuchEntityError, PasswordPolicyViolationError } from '../errors.js';
-import type { Principal } from './principal.js';
-import { enforcePasswordPolicy, findPolicy, recordPasswordHistory } from './password-policy.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import type { Principal } from '../sessions/principal.js';
+import { enforcePasswordPolicy, findPolicy, recordPasswordHistory } from '../iam/password-policy.js';
+import { hashPassword, verifyPassword } from '../crypto/passwords.js';
 
 export interface ChangePasswordInput {
   oldPassword: string;

@@ -6,7 +6,7 @@
 import type { DbTx } from '../db/client.js';
 import { getManagedPolicies } from '../iam/managed-policy-lookup.js';
 import { compilePolicySet, parsePolicy, type CompiledPolicySet, type PolicyDocument } from '../policy/index.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../sessions/principal.js';
 import { readsResourceFacts } from './request-keys.js';
 
 /** What the authorizer keeps per principal: its compiled policies and its tags. */

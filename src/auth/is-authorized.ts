@@ -5,7 +5,7 @@
 import type { Deps } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import type { EvaluationResult, RequestContext } from '../policy/index.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../sessions/principal.js';
 
 /** Context keys that describe the session itself; a caller cannot supply them. */
 const SESSION_KEYS = /^aws:(principal|username$|userid$|multifactorauth|tokenissuetime$|sourceidentity$|viamanagedservice$|calledvia)/i;

@@ -3,8 +3,8 @@
 // same throttle as sign-in, so six-digit codes cannot be guessed at leisure.
 import type { Deps } from '../context.js';
 import { InvalidAuthenticationCodeError } from '../errors.js';
-import { verifyMfaCode } from './mfa.js';
-import type { Principal } from './principal.js';
+import { verifyMfaCode } from '../iam/mfa.js';
+import type { Principal } from '../sessions/principal.js';
 
 /** True when `serialNumber` is an enabled device of the calling user and `code` its current, unused code. */
 export async function verifyCallerMfaCode(deps: Deps, principal: Principal, serialNumber: string, code: string, sourceIp = 'unknown'): Promise<boolean> {

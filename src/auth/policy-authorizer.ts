@@ -7,7 +7,7 @@ import { evaluateWithPolicySet, type EvaluationResult, type MatchedStatement } f
 import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
 import { loadPrincipalPolicies, type PrincipalPolicies } from './effective-policies.js';
 import { sessionContext, withRequestKeys } from './request-context.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../sessions/principal.js';
 
 interface CacheEntry extends PrincipalPolicies {
   epoch: number;

@@ -2,7 +2,7 @@
 // the HTTP request. Field-specific keys (aws:RequestTag/*, iam:PolicyARN, ...)
 // are added by the guard of each field.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
-import type { Principal } from './principal.js';
+import type { Principal } from '../sessions/principal.js';
 
 /** AWS's aws:PrincipalType values. */
 const PRINCIPAL_TYPES = { root: 'Account', user: 'User', 'assumed-role': 'AssumedRole' } as const;

@@ -8,9 +8,9 @@
 import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
 import { parseIamArn, type IamResourceType } from '../iam/arn.js';
-import { defineLoader } from '../graphql/loaders.js';
+import { defineLoader } from '../db/loaders.js';
 import type { PolicyDocument } from '../policy/index.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../sessions/principal.js';
 
 /** Condition keys and their values, as the authorizer's `context` takes them. */
 export type RequestKeys = Record<string, string | string[]>;

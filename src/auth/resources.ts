@@ -14,8 +14,8 @@
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 import type { Context } from '../context.js';
 import { iamArn } from '../iam/arn.js';
-import { findNamed } from '../graphql/named-entities.js';
-import type { Principal } from './principal.js';
+import { findNamed } from '../iam/named-entities.js';
+import type { Principal } from '../sessions/principal.js';
 
 export type ResourceResolver = (source: { parent: unknown; args: Record<string, unknown>; ctx: Context; principal: Principal }) => Promise<string> | string;
 

@@ -13,10 +13,10 @@ import { HIDDEN } from '../audit/redact.js';
 import type { Deps } from '../context.js';
 import { AccessDeniedError, InvalidAuthenticationCodeError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
 import { rootArn } from '../iam/arn.js';
-import { issueSession, type IssuedSession } from '../sts/sessions.js';
-import { enabledDevices, verifyAnyMfaCode } from './mfa.js';
-import { findPolicy, isPasswordExpired } from './password-policy.js';
-import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { issueSession, type IssuedSession } from '../sessions/sessions.js';
+import { enabledDevices, verifyAnyMfaCode } from '../iam/mfa.js';
+import { findPolicy, isPasswordExpired } from '../iam/password-policy.js';
+import { hashPassword, needsRehash, verifyPassword } from '../crypto/passwords.js';
 
 export interface SignInInput {
   email?: string | null;

@@ -3,7 +3,7 @@
 // entry not used since it was last passed over goes first: the "second chance"
 // approximation of least-recently-used, which costs a hit no reordering) and
 // each entry lives no longer than the token would verify.
-import type { SessionClaims } from '../sts/tokens.js';
+import type { SessionClaims } from '../sessions/tokens.js';
 
 /** Most tokens remembered at once. */
 const DEFAULT_LIMIT = 10_000;

@@ -5,7 +5,7 @@
 import { type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver, isObjectType, valueFromASTUntyped } from 'graphql';
 import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../sessions/principal.js';
 import { accessDenied, isInAccount } from '../auth/authorize.js';
 import { NoSuchEntityError } from '../errors.js';
 import { parseIamArn } from '../iam/arn.js';

@@ -4,7 +4,7 @@
 import type { Db, DbTx } from '../db/client.js';
 import { LimitExceededError, NoSuchEntityError } from '../errors.js';
 import type { AccessKey, User } from '../generated/prisma/client.js';
-import { hashSecret } from '../auth/secrets.js';
+import { hashSecret } from '../crypto/secrets.js';
 import { newSecretAccessKey, newUniqueId } from './ids.js';
 import { checkString } from './names.js';
 import { type Caller, findTargetUser, lockUser } from './users.js';

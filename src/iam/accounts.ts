@@ -3,7 +3,7 @@
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { EntityAlreadyExistsError } from '../errors.js';
-import { hashPassword } from '../auth/passwords.js';
+import { hashPassword } from '../crypto/passwords.js';
 import { newAccountId } from './ids.js';
 import { rootArn } from './arn.js';
 import { checkString } from './names.js';

@@ -11,8 +11,8 @@ import {
   LimitExceededError,
   NoSuchEntityError,
 } from '../errors.js';
-import type { Connection, CursorCodec, PageArgs } from '../graphql/pagination.js';
-import { paginate } from '../graphql/pagination.js';
+import type { Connection, CursorCodec, PageArgs } from '../db/pagination.js';
+import { paginate } from '../db/pagination.js';
 import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
 import { noSuchUser } from './users.js';

@@ -5,8 +5,8 @@ import type { Db, DbTx } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { EntityAlreadyExistsError, NoSuchEntityError, ValidationError } from '../errors.js';
 import type { LoginProfile, User } from '../generated/prisma/client.js';
-import { hashPassword } from '../auth/passwords.js';
-import { enforcePasswordPolicy, recordPasswordHistory } from '../auth/password-policy.js';
+import { hashPassword } from '../crypto/passwords.js';
+import { enforcePasswordPolicy, recordPasswordHistory } from './password-policy.js';
 import { type Caller, checkUserNameRef, findTargetUser, findUser, lockUser } from './users.js';
 
 /** A login profile as the API sees it: never the password hash. */

@@ -106,6 +106,6 @@ export function literalPrefix(prefix: string): { startsWith: string } {
 /**
  * Reads an entity of the caller's account by name (case-insensitively), for the
  * find functions: a read-only call passes the request's own reader
- * (src/graphql/named-entities.ts), which the guard has already warmed.
+ * (src/iam/named-entities.ts), which the guard has already warmed.
  */
 export type NamedRead<T> = (name: string) => Promise<T | null>;

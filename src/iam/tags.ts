@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
 import type { DbTx } from '../db/client.js';
 import { InvalidInputError, LimitExceededError } from '../errors.js';
-import { defineLoader } from '../graphql/loaders.js';
+import { defineLoader } from '../db/loaders.js';
 import { MAX_TAGS, type TagInput, checkTagKeys, checkTags } from './names.js';
 import { bumpPolicyEpoch } from './policy-epoch.js';
 

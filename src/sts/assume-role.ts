@@ -8,16 +8,16 @@
 import type { Deps } from '../context.js';
 import { AccessDeniedError, ValidationError } from '../errors.js';
 import { accessDenied } from '../auth/authorize.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../sessions/principal.js';
 import { buildRequestContext } from '../auth/request-context.js';
-import { hashSecret } from '../auth/secrets.js';
+import { hashSecret } from '../crypto/secrets.js';
 import { assumedRoleArn, parseIamArn } from '../iam/arn.js';
 import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
 import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
 import { checkArn, checkRange, checkString, checkTags, type TagInput } from '../iam/names.js';
 import { checkPolicyDocument } from '../iam/policy-documents.js';
 import { evaluateWithPolicySet, type CompiledPolicySet } from '../policy/index.js';
-import { issueSession } from './sessions.js';
+import { issueSession } from '../sessions/sessions.js';
 
 export interface AssumeRoleInput {
   roleArn: string;

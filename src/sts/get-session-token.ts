@@ -14,13 +14,13 @@ import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
 import { AccessDeniedError, IamError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
 import type { User } from '../generated/prisma/client.js';
-import { enabledDevices, verifyMfaCode, checkCode, checkSerialNumber } from '../auth/mfa.js';
-import type { Principal } from '../auth/principal.js';
-import { hashSecret, verifySecret } from '../auth/secrets.js';
+import { enabledDevices, verifyMfaCode, checkCode, checkSerialNumber } from '../iam/mfa.js';
+import type { Principal } from '../sessions/principal.js';
+import { hashSecret, verifySecret } from '../crypto/secrets.js';
 import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
 import { rootArn } from '../iam/arn.js';
 import { checkRange } from '../iam/names.js';
-import { issueSession } from './sessions.js';
+import { issueSession } from '../sessions/sessions.js';
 
 export interface GetSessionTokenInput {
   accessKeyId?: string | null;

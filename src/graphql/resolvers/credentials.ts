@@ -2,7 +2,7 @@
 // and STS getSessionToken. Thin resolvers over src/auth/{password-policy,
 // change-password,mfa}.ts and src/sts/get-session-token.ts; every lookup is
 // scoped to the caller's account.
-import { namedReader } from '../named-entities.js';
+import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { requirePrincipal } from '../../context.js';
@@ -14,13 +14,13 @@ import {
   enableMfaDevice,
   toVirtualMfaDeviceModel,
   type VirtualMfaDeviceModel,
-} from '../../auth/mfa.js';
-import { deletePasswordPolicy, getPasswordPolicy, updatePasswordPolicy } from '../../auth/password-policy.js';
+} from '../../iam/mfa.js';
+import { deletePasswordPolicy, getPasswordPolicy, updatePasswordPolicy } from '../../iam/password-policy.js';
 import { getSessionToken } from '../../sts/get-session-token.js';
 import { tagsLoader } from '../../iam/tags.js';
 import { findTargetUser, findUser } from '../../iam/users.js';
-import type { Principal } from '../../auth/principal.js';
-import { paginate, type Connection } from '../pagination.js';
+import type { Principal } from '../../sessions/principal.js';
+import { paginate, type Connection } from '../../db/pagination.js';
 
 const callerOf = (principal: Principal) => ({ kind: principal.kind, accountId: principal.accountId, userId: principal.userId });
 

@@ -1,6 +1,6 @@
 // Groups and group membership: thin resolvers over src/iam/groups.ts, with the
 // batched nested lists Group.users and User.groups (one query per level).
-import { namedReader } from '../named-entities.js';
+import { namedReader } from '../../iam/named-entities.js';
 import type { Group, User } from '../../generated/prisma/client.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { Context } from '../../context.js';
@@ -19,8 +19,8 @@ import {
 } from '../../iam/groups.js';
 import { checkName } from '../../iam/names.js';
 import { findUser } from '../../iam/users.js';
-import { defineLoader } from '../loaders.js';
-import { type Connection, type PageArgs, paginate } from '../pagination.js';
+import { defineLoader } from '../../db/loaders.js';
+import { type Connection, type PageArgs, paginate } from '../../db/pagination.js';
 
 /** What getGroup resolves to; `arn` (the group's) is the resource of the guarded `users` field. */
 export interface GetGroupResultModel {

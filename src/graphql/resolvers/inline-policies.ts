@@ -12,8 +12,8 @@ import {
   listInlinePolicyNames,
   putInlinePolicy,
 } from '../../iam/inline-policies.js';
-import { defineLoader } from '../loaders.js';
-import { type PageArgs, paginateList } from '../pagination.js';
+import { defineLoader } from '../../db/loaders.js';
+import { type PageArgs, paginateList } from '../../db/pagination.js';
 
 interface HolderRef {
   kind: PolicyHolderKind;

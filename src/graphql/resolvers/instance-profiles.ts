@@ -1,7 +1,7 @@
 // Instance profiles and the role ↔ instance profile links (InstanceProfile.roles,
 // Role.instanceProfiles): thin resolvers over src/iam/instance-profiles.ts, with
 // DataLoaders so nested lists cost one query per level.
-import { namedReader } from '../named-entities.js';
+import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { InstanceProfile, Role } from '../../generated/prisma/client.js';
 import type { Context } from '../../context.js';
@@ -20,8 +20,8 @@ import {
 import { checkPathPrefix } from '../../iam/names.js';
 import { findRole } from '../../iam/roles.js';
 import { listTags, tagsLoader } from '../../iam/tags.js';
-import { defineLoader, groupBy } from '../loaders.js';
-import { paginate, paginateList } from '../pagination.js';
+import { defineLoader, groupBy } from '../../db/loaders.js';
+import { paginate, paginateList } from '../../db/pagination.js';
 
 interface OwnedKey {
   accountId: string;

@@ -27,8 +27,8 @@ import {
   versionsOf,
 } from '../../iam/policy-versions.js';
 import { listTags, tagsLoader } from '../../iam/tags.js';
-import { defineLoader } from '../loaders.js';
-import { paginateList } from '../pagination.js';
+import { defineLoader } from '../../db/loaders.js';
+import { paginateList } from '../../db/pagination.js';
 import { entityConnection, policyAttachmentResolvers } from './policy-attachments.js';
 import { inlinePolicyResolvers } from './inline-policies.js';
 

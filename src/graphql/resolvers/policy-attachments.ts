@@ -17,8 +17,8 @@ import {
   listEntitiesForPolicy,
 } from '../../iam/attachments.js';
 import { checkPathPrefix } from '../../iam/names.js';
-import { defineLoader } from '../loaders.js';
-import { type Connection, type PageArgs, paginateList } from '../pagination.js';
+import { defineLoader } from '../../db/loaders.js';
+import { type Connection, type PageArgs, paginateList } from '../../db/pagination.js';
 
 interface HolderKey {
   kind: PolicyHolderKind;

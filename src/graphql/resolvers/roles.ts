@@ -1,7 +1,7 @@
 // Roles and permissions boundaries: thin resolvers over src/iam/roles.ts and
 // src/iam/permissions-boundaries.ts. Every lookup is scoped to the caller's account;
 // every multi-step write runs in one transaction.
-import { namedReader } from '../named-entities.js';
+import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { Role } from '../../generated/prisma/client.js';
 import { requirePrincipal } from '../../context.js';
@@ -24,7 +24,7 @@ import {
   updateRole,
 } from '../../iam/roles.js';
 import { listTags, tagsLoader } from '../../iam/tags.js';
-import { paginate, paginateList } from '../pagination.js';
+import { paginate, paginateList } from '../../db/pagination.js';
 
 export const roleResolvers: Resolvers = {
   Query: {

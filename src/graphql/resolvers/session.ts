@@ -4,8 +4,8 @@ import { signIn } from '../../auth/sign-in.js';
 import { requirePrincipal } from '../../context.js';
 import { AccessDeniedError } from '../../errors.js';
 import { createAccount } from '../../iam/accounts.js';
-import { checkRootPassword } from '../../auth/password-rules.js';
-import { revokeSession } from '../../sts/sessions.js';
+import { checkRootPassword } from '../../iam/password-rules.js';
+import { revokeSession } from '../../sessions/sessions.js';
 
 export const sessionResolvers: Resolvers = {
   Query: {

@@ -1,13 +1,13 @@
 // Users, their tags, login profiles and access keys, and account aliases: thin
 // resolvers over src/iam/{users,tags,login-profiles,access-keys,account-aliases}.ts.
 // Every lookup is scoped to the caller's account.
-import { namedReader } from '../named-entities.js';
+import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers, StatusType } from '../../generated/graphql.js';
 import type { User } from '../../generated/prisma/client.js';
 import type { Context } from '../../context.js';
 import { requirePrincipal } from '../../context.js';
-import type { Principal } from '../../auth/principal.js';
-import { revokeUserSessions } from '../../sts/sessions.js';
+import type { Principal } from '../../sessions/principal.js';
+import { revokeUserSessions } from '../../sessions/sessions.js';
 import { checkPathPrefix } from '../../iam/names.js';
 import { listTags, tagsLoader } from '../../iam/tags.js';
 import {
@@ -40,8 +40,8 @@ import {
   updateAccessKey,
 } from '../../iam/access-keys.js';
 import { createAccountAlias, deleteAccountAlias, listAccountAliases } from '../../iam/account-aliases.js';
-import { defineLoader, groupBy } from '../loaders.js';
-import { paginate, paginateList } from '../pagination.js';
+import { defineLoader, groupBy } from '../../db/loaders.js';
+import { paginate, paginateList } from '../../db/pagination.js';
 
 const callerOf = (principal: Principal): Caller => ({ kind: principal.kind, accountId: principal.accountId, userId: principal.userId });
 

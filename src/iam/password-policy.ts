@@ -6,9 +6,9 @@
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html
 import type { DbTx } from '../db/client.js';
 import { NoSuchEntityError, PasswordPolicyViolationError } from '../errors.js';
-import { checkRange } from '../iam/names.js';
+import { checkRange } from './names.js';
 import { isCommonPassword } from './common-passwords.js';
-import { verifyPassword } from './passwords.js';
+import { verifyPassword } from '../crypto/passwords.js';
 
 /** AWS's PasswordPolicy response member. */
 export interface PasswordPolicy {

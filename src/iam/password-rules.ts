@@ -1,7 +1,7 @@
 // Password rules that hold whatever the account's password policy says.
 // The root user's password follows AWS's root rules: 8 to 128 characters with at
 // least three of upper case, lower case, digits and symbols; and, ours, not a
-// common or breached password (src/auth/common-passwords.ts).
+// common or breached password (src/iam/common-passwords.ts).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_change-root.html
 import { PasswordPolicyViolationError } from '../errors.js';
 import { isCommonPassword } from './common-passwords.js';

@@ -1,6 +1,6 @@
 // Refusal of common and breached passwords, from a list shipped with the server
-// (src/auth/data/common-passwords.txt: the 10,000 most common passwords, MIT,
-// see src/auth/data/README.md). No network lookup is ever made.
+// (src/iam/data/common-passwords.txt: the 10,000 most common passwords, MIT,
+// see src/iam/data/README.md). No network lookup is ever made.
 // NIST SP 800-63B §5.1.1.2: verifiers compare new passwords against a list of
 // commonly-used or compromised values. https://pages.nist.gov/800-63-3/sp800-63b.html
 import { readFileSync } from 'node:fs';

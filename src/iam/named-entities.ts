@@ -5,7 +5,7 @@
 import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
 import type { Group, InstanceProfile, Role, User } from '../generated/prisma/client.js';
-import { defineLoader } from './loaders.js';
+import { defineLoader } from '../db/loaders.js';
 
 interface Rows {
   user: User;

@@ -1,5 +1,5 @@
 // Who is calling: the principal behind a verified session token.
-import type { SessionKind } from '../sts/tokens.js';
+import type { SessionKind } from './tokens.js';
 
 export interface Principal {
   kind: SessionKind;

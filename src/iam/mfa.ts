@@ -15,10 +15,10 @@ import {
   NoSuchEntityError,
 } from '../errors.js';
 import type { MfaDevice, User } from '../generated/prisma/client.js';
-import { iamArn } from '../iam/arn.js';
-import { type TagInput, checkName, checkPath, checkString } from '../iam/names.js';
-import { checkTagList, deleteAllTags, tagResource } from '../iam/tags.js';
-import type { Sealer } from './seal.js';
+import { iamArn } from './arn.js';
+import { type TagInput, checkName, checkPath, checkString } from './names.js';
+import { checkTagList, deleteAllTags, tagResource } from './tags.js';
+import type { Sealer } from '../crypto/seal.js';
 
 /** RFC 6238 defaults, which every authenticator app supports. */
 const PERIOD = 30;

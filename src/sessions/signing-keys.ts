@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Db } from '../db/client.js';
-import type { Sealer } from '../auth/seal.js';
+import type { Sealer } from '../crypto/seal.js';
 
 export const SIGNING_ALG = 'ES256';
 
