@@ -7,13 +7,13 @@ import type { DbTx } from '../db/client.js';
 import { getManagedPolicies } from '../iam/managed-policy-lookup.js';
 import { compilePolicySet, parsePolicy, type CompiledPolicySet, type PolicyDocument } from '../policy/index.js';
 import type { Principal } from '../sessions/principal.js';
-import { readsResourceFacts } from './request-keys.js';
+import { readsResourceFacts } from './resource-facts.js';
 
 /** What the authorizer keeps per principal: its compiled policies and its tags. */
 export interface PrincipalPolicies {
   policies: CompiledPolicySet;
   principalTags: Record<string, string>;
-  /** Whether any of the policies can read a condition key taken from the resource acted on (src/auth/request-keys.ts). */
+  /** Whether any of the policies can read a condition key taken from the resource acted on (src/auth/resource-facts.ts). */
   readsResourceFacts: boolean;
 }
 

@@ -2,15 +2,14 @@
 // parameters and its target (aws:RequestTag/*, aws:TagKeys, aws:ResourceTag/*,
 // iam:ResourceTag/*, iam:PermissionsBoundary, iam:PolicyARN), declared in one
 // registry, action → fillers. The guard adds them to the global keys of
-// src/auth/request-context.ts.
+// src/auth/request-context.ts; the facts of the resource acted on are read by
+// src/auth/resource-facts.ts.
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
 import type { Context } from '../context.js';
 import { requirePrincipal } from '../context.js';
-import { parseIamArn, type IamResourceType } from '../iam/arn.js';
-import { defineLoader } from '../db/loaders.js';
-import type { PolicyDocument } from '../policy/index.js';
 import type { Principal } from '../sessions/principal.js';
+import { loadResourceFacts, NO_FACTS, type ResourceFacts } from './resource-facts.js';
 
 /** Condition keys and their values, as the authorizer's `context` takes them. */
 export type RequestKeys = Record<string, string | string[]>;
@@ -39,16 +38,29 @@ const NONE: RequestKeys = Object.freeze({});
 
 const input = (args: Record<string, unknown>): Record<string, unknown> => (args.input && typeof args.input === 'object' ? (args.input as Record<string, unknown>) : {});
 
-/** `aws:RequestTag/<key>` per tag of the request and `aws:TagKeys`; both absent when the request carries no tag (AWS). */
+/**
+ * The keys a request's tags fill: `aws:RequestTag/<key>` per tag and `aws:TagKeys`,
+ * both absent when it carries no tag (AWS). The one builder of these keys, for the
+ * guard (the registry below) and for AssumeRole's session tags (src/sts/assume-role.ts).
+ * A later tag of the same key wins, as it does when session tags become principal
+ * tags (src/auth/effective-policies.ts); IAM's Create* and Tag* calls refuse such
+ * duplicates anyway (src/iam/tags.ts `checkTagList`).
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requesttag
+ */
+export function requestTagKeys(tags: ReadonlyArray<{ key: string; value: string }>): RequestKeys {
+  if (tags.length === 0) return {};
+  const out: RequestKeys = {};
+  for (const tag of tags) out[`aws:RequestTag/${tag.key}`] = tag.value;
+  out['aws:TagKeys'] = tags.map((tag) => tag.key);
+  return out;
+}
+
+/** `aws:RequestTag/<key>` and `aws:TagKeys` from the call's `input.tags`. */
 const requestTags: RequestKeyFiller = {
   keys: ['aws:RequestTag/${TagKey}', 'aws:TagKeys'],
   fill({ args }) {
     const tags = input(args).tags;
-    if (!Array.isArray(tags) || tags.length === 0) return {};
-    const out: RequestKeys = {};
-    for (const tag of tags as Array<{ key: string; value: string }>) out[`aws:RequestTag/${tag.key}`] ??= tag.value;
-    out['aws:TagKeys'] = tags.map((tag: { key: string }) => tag.key);
-    return out;
+    return Array.isArray(tags) ? requestTagKeys(tags as Array<{ key: string; value: string }>) : {};
   },
 };
 
@@ -83,7 +95,7 @@ const policyArn: RequestKeyFiller = {
 const resourceTags: RequestKeyFiller = {
   keys: ['aws:ResourceTag/${TagKey}'],
   async fill(source) {
-    return tagKeys(await loadResourceFacts(source), false);
+    return tagKeys(await factsOf(source), false);
   },
 };
 
@@ -94,7 +106,7 @@ const resourceTags: RequestKeyFiller = {
 const entityTags: RequestKeyFiller = {
   keys: ['aws:ResourceTag/${TagKey}', 'iam:ResourceTag/${TagKey}'],
   async fill(source) {
-    return tagKeys(await loadResourceFacts(source), isUserOrRole(source.resourceArn));
+    return tagKeys(await factsOf(source), isUserOrRole(source.resourceArn));
   },
 };
 
@@ -106,7 +118,7 @@ const entityTags: RequestKeyFiller = {
 const entityTagsAndBoundary: RequestKeyFiller = {
   keys: [...entityTags.keys, 'iam:PermissionsBoundary'],
   async fill(source) {
-    const facts = await loadResourceFacts(source);
+    const facts = await factsOf(source);
     const out = tagKeys(facts, isUserOrRole(source.resourceArn));
     if (facts.boundary) out['iam:PermissionsBoundary'] = facts.boundary;
     return out;
@@ -228,16 +240,9 @@ export function compileRequestKeys(action: string): RequestKeysResolver | undefi
   };
 }
 
-/** Tags and boundary of an existing entity of the caller's account. */
-interface ResourceFacts {
-  tags: ReadonlyArray<{ key: string; value: string }>;
-  boundary: string | null;
-}
-
-const NO_FACTS: ResourceFacts = Object.freeze({ tags: [], boundary: null });
-
 const isUserOrRole = (arn: string): boolean => /^arn:aws:iam::\d*:(user|role)\//.test(arn);
 
+/** `aws:ResourceTag/<key>` per tag of the resource, and `iam:ResourceTag/<key>` too for a user or role (`entity`). */
 function tagKeys(facts: ResourceFacts, entity: boolean): RequestKeys {
   const out: RequestKeys = {};
   for (const { key, value } of facts.tags) {
@@ -247,97 +252,7 @@ function tagKeys(facts: ResourceFacts, entity: boolean): RequestKeys {
   return out;
 }
 
-function loadResourceFacts({ ctx, resourceArn, resourceFacts }: RequestKeySource): Promise<ResourceFacts> {
-  return resourceArn === '*' || !resourceFacts ? Promise.resolve(NO_FACTS) : resourceFactsLoader(ctx).load(resourceArn);
-}
-
-/** Condition keys (lower-cased) whose values come from the resource's own row: its tags and its boundary. */
-const FACT_KEY = /^(aws:resourcetag\/|iam:resourcetag\/|iam:permissionsboundary$)/;
-const FACT_VARIABLE = /\$\{(aws:resourcetag\/|iam:resourcetag\/|iam:permissionsboundary\})/i;
-
-/**
- * True when some statement of `documents` could read a key that comes from the
- * resource acted on, as a condition key or as a policy variable in a resource or
- * a condition value. Computed once per compiled policy set (src/auth/effective-policies.ts).
- */
-export function readsResourceFacts(documents: Iterable<PolicyDocument>): boolean {
-  for (const document of documents) {
-    for (const statement of document.statements) {
-      for (const condition of statement.condition) {
-        if (FACT_KEY.test(condition.key.toLowerCase()) || condition.values.some((value) => FACT_VARIABLE.test(value))) return true;
-      }
-      for (const resource of [...(statement.resource ?? []), ...(statement.notResource ?? [])]) if (FACT_VARIABLE.test(resource)) return true;
-    }
-  }
-  return false;
-}
-
-/** Where each taggable entity lives. Table and column names are constants, never input. */
-const ENTITY_TABLES: Partial<Record<IamResourceType, { table: string; boundary: string }>> = {
-  user: { table: '"User"', boundary: 'e."permissionsBoundaryArn"' },
-  role: { table: '"Role"', boundary: 'e."permissionsBoundaryArn"' },
-  policy: { table: '"Policy"', boundary: 'NULL' },
-  'instance-profile': { table: '"InstanceProfile"', boundary: 'NULL' },
-};
-
-/**
- * Facts of resources by ARN, batched: nested fields of a list (User.tags on each
- * of 100 users) cost one query per entity type, not one per row. Uncached, so a
- * mutation later in the same operation sees the tags an earlier one wrote.
- * INVARIANT: only the caller's account is read; a foreign ARN has no facts.
- */
-const resourceFactsLoader = defineLoader<string, ResourceFacts>(
-  'resourceFacts',
-  async (ctx, arns) => {
-    const { accountId } = requirePrincipal(ctx);
-    const byType = new Map<IamResourceType, string[]>();
-    for (const arn of new Set(arns)) {
-      const parsed = parseIamArn(arn);
-      if (!parsed || parsed.account !== accountId) continue;
-      const list = byType.get(parsed.type);
-      if (list) list.push(arn);
-      else byType.set(parsed.type, [arn]);
-    }
-    const facts = new Map<string, { tags: Array<{ key: string; value: string }>; boundary: string | null }>();
-    await Promise.all(
-      [...byType].map(async ([type, list]) => {
-        for (const row of await readFacts(ctx, accountId, type, list)) {
-          let entry = facts.get(row.arn);
-          if (!entry) facts.set(row.arn, (entry = { tags: [], boundary: row.boundary }));
-          if (row.key !== null) entry.tags.push({ key: row.key, value: row.value ?? '' });
-        }
-      }),
-    );
-    return arns.map((arn) => facts.get(arn) ?? NO_FACTS);
-  },
-  { cache: false },
-);
-
-interface FactRow {
-  arn: string;
-  boundary: string | null;
-  key: string | null;
-  value: string | null;
-}
-
-/** One indexed query: the entity by its unique ARN, left-joined to its tags (the Tag primary key). */
-function readFacts(ctx: Context, accountId: string, type: IamResourceType, arns: string[]): Promise<FactRow[]> {
-  if (type === 'mfa') {
-    // An MFA device's id is its serial number, which is its ARN.
-    return ctx.db.$queryRawUnsafe<FactRow[]>(
-      `SELECT t."resourceId" AS arn, NULL AS boundary, t.key, t.value FROM "Tag" t
-        WHERE t."resourceType" = 'mfa' AND t."accountId" = $1 AND t."resourceId" = ANY($2::text[])`,
-      accountId,
-      arns,
-    );
-  }
-  const entity = ENTITY_TABLES[type];
-  if (!entity) return Promise.resolve([]);
-  return ctx.db.$queryRawUnsafe<FactRow[]>(
-    `SELECT e.arn, ${entity.boundary} AS boundary, t.key, t.value FROM ${entity.table} e
-       LEFT JOIN "Tag" t ON t."resourceType" = '${type}' AND t."resourceId" = e.id
-      WHERE e."accountId" = $1 AND e.arn = ANY($2::text[])`,
-    accountId,
-    arns,
-  );
+/** The facts of the resource acted on, or none when there is no single resource or no policy reads them. */
+function factsOf({ ctx, resourceArn, resourceFacts }: RequestKeySource): Promise<ResourceFacts> {
+  return resourceArn === '*' || !resourceFacts ? Promise.resolve(NO_FACTS) : loadResourceFacts(ctx, resourceArn);
 }

@@ -10,6 +10,7 @@ import { AccessDeniedError, ValidationError } from '../errors.js';
 import { accessDenied } from '../auth/authorize.js';
 import type { Principal } from '../sessions/principal.js';
 import { buildRequestContext } from '../auth/request-context.js';
+import { requestTagKeys } from '../auth/request-keys.js';
 import { hashSecret } from '../crypto/secrets.js';
 import { assumedRoleArn, parseIamArn } from '../iam/arn.js';
 import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
@@ -101,10 +102,7 @@ export async function assumeRole(deps: Deps, { principal, input, effectivePolici
   if (mfaAuthenticatedAt) context['aws:MultiFactorAuthAge'] = '0';
   if (input.externalId != null) context['sts:ExternalId'] = input.externalId;
   if (input.sourceIdentity != null) context['sts:SourceIdentity'] = input.sourceIdentity;
-  if (tags.length > 0) {
-    for (const tag of tags) context[`aws:RequestTag/${tag.key}`] = tag.value;
-    context['aws:TagKeys'] = tags.map((t) => t.key);
-  }
+  Object.assign(context, requestTagKeys(tags));
   const facts = (act: string) => ({ principalArn: principal.arn, action: act, resourceArn: role.arn, context, resourceOwnerAccount: role.accountId });
   const withTrust: CompiledPolicySet = { ...policies, resourcePolicy: role.assumeRolePolicy };
   // Session tags need sts:TagSession and a source identity needs sts:SetSourceIdentity, both in the trust policy too.
