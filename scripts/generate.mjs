@@ -1,8 +1,9 @@
-// Generates the Prisma client (src/generated/prisma) and the GraphQL resolver
-// types (src/generated/graphql.ts). `--if-stale` skips what is up to date.
+// Generates the Prisma client (src/generated/prisma), the GraphQL resolver types
+// (src/generated/graphql.ts) and the tests' typed operations (test/generated/graphql.ts,
+// from test/operations/*.graphql). `--if-stale` skips what is up to date.
 // `prisma generate` never runs the schema engine, but looks for its binary first:
 // PRISMA_SCHEMA_ENGINE_BINARY points it at any executable (see shared ENVIRONMENT notes).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hashOf, run } from './lib.mjs';
 
 const ifStale = process.argv.includes('--if-stale');
@@ -17,16 +18,16 @@ const targets = [
     generate: () => run('npx', ['--no-install', 'prisma', 'generate'], { PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1' }),
   },
   {
-    name: 'GraphQL resolver types',
+    name: 'GraphQL resolver types and test operations',
     stamp: 'src/generated/.graphql-stamp',
-    output: 'src/generated/graphql.ts',
-    sources: ['schema.graphql', 'codegen.ts', 'package-lock.json'],
+    output: ['src/generated/graphql.ts', 'test/generated/graphql.ts'],
+    sources: ['schema.graphql', 'codegen.ts', 'package-lock.json', ...readdirSync('test/operations').sort().map((file) => `test/operations/${file}`)],
     generate: () => run('npx', ['--no-install', 'graphql-codegen', '--config', 'codegen.ts', '--silent']),
   },
 ];
 for (const target of targets) {
   const hash = hashOf(...target.sources);
-  const fresh = existsSync(target.output) && existsSync(target.stamp) && readFileSync(target.stamp, 'utf8') === hash;
+  const fresh = [target.output].flat().every((output) => existsSync(output)) && existsSync(target.stamp) && readFileSync(target.stamp, 'utf8') === hash;
   if (ifStale && fresh) continue;
   console.log(`[generate] ${target.name}`);
   target.generate();

@@ -4,48 +4,46 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findActiveAccessKey, recordAccessKeyUse } from '../src/iam/access-keys.js';
 import { verifySecret } from '../src/crypto/secrets.js';
-import { useTestServer } from './support/server.js';
+import {
+  CreateAccessKeyDocument,
+  DeleteAccessKeyDocument,
+  GetAccessKeyLastUsedDocument,
+  GetUserAccessKeysDocument,
+  GetUserNameAndArnDocument,
+  ListAccessKeysDocument,
+  SignInDocument,
+  UpdateAccessKeyDocument,
+} from './generated/graphql.js';
+import { accountWithAlice, createLoginProfile, createUser } from './support/scenarios.js';
+import { unchecked, useTestServer } from './support/server.js';
 
 const server = useTestServer();
 
-const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { userId } } }';
-const CREATE = 'mutation($input: CreateAccessKeyInput) { createAccessKey(input: $input) { accessKey { userName accessKeyId status secretAccessKey createDate } } }';
-const LIST = 'query($input: ListAccessKeysInput, $first: Int, $after: String) { listAccessKeys(input: $input, first: $first, after: $after) { nodes { userName accessKeyId status createDate } isTruncated marker } }';
-const UPDATE = 'mutation($input: UpdateAccessKeyInput!) { updateAccessKey(input: $input) }';
-const DELETE = 'mutation($input: DeleteAccessKeyInput!) { deleteAccessKey(input: $input) }';
-const LAST_USED = 'query($id: String!) { getAccessKeyLastUsed(input: { accessKeyId: $id }) { userName accessKeyLastUsed { lastUsedDate serviceName region } } }';
-
-async function accountWithAlice() {
-  const account = await server.newAccount();
-  const created = await server.ok(CREATE_USER, { n: 'alice' }, account.token);
-  return { ...account, aliceId: created.createUser.user.userId as string };
-}
-
 async function createKey(token: string, userName = 'alice') {
-  return (await server.ok(CREATE, { input: { userName } }, token)).createAccessKey.accessKey;
+  return (await server.ok(CreateAccessKeyDocument, { input: { userName } }, token)).createAccessKey.accessKey;
 }
 
 describe('createAccessKey', () => {
   it('creates an active AKIA key for alice and returns its secret once', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     const key = await createKey(token);
     expect(key).toMatchObject({ userName: 'alice', status: 'Active' });
     expect(key.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
     expect(key.secretAccessKey).toMatch(/^[A-Za-z0-9]{40}$/);
-    const listed = (await server.ok(LIST, { input: { userName: 'alice' } }, token)).listAccessKeys;
+    const listed = (await server.ok(ListAccessKeysDocument, { input: { userName: 'alice' } }, token)).listAccessKeys;
     expect(listed.nodes).toEqual([{ userName: 'alice', accessKeyId: key.accessKeyId, status: 'Active', createDate: key.createDate }]);
     expect(JSON.stringify(listed)).not.toContain(key.secretAccessKey);
   });
 
   it('offers no way to read a secret after creation', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     await createKey(token);
     const result = await server.gql('{ listAccessKeys(input: { userName: "alice" }) { nodes { secretAccessKey } } }', {}, token);
     expect(result.errors?.[0]?.message).toMatch(/Cannot query field "secretAccessKey"/);
   });
 
   it('stores only a SHA-256 digest of the secret', async () => {
-    const { token, aliceId } = await accountWithAlice();
+    const { token, aliceId } = await accountWithAlice(server);
     const key = await createKey(token);
     const row = await server.db.accessKey.findUniqueOrThrow({ where: { id: key.accessKeyId } });
     expect(row.userId).toBe(aliceId);
@@ -55,7 +53,7 @@ describe('createAccessKey', () => {
   });
 
   it('keeps the secret and its digest out of the audit trail', async () => {
-    const { accountId, token } = await accountWithAlice();
+    const { accountId, token } = await accountWithAlice(server);
     const key = await createKey(token);
     const events = await server.db.auditEvent.findMany({ where: { accountId, eventName: 'CreateAccessKey' } });
     expect(events).toHaveLength(1);
@@ -66,35 +64,35 @@ describe('createAccessKey', () => {
   });
 
   it('refuses a third key with LimitExceeded', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     await createKey(token);
     await createKey(token);
-    const third = await server.gql(CREATE, { input: { userName: 'alice' } }, token);
+    const third = await server.gql(CreateAccessKeyDocument, { input: { userName: 'alice' } }, token);
     expect(third.errors?.[0]?.extensions?.code).toBe('LimitExceeded');
     expect(third.errors?.[0]?.message).toBe('Cannot exceed quota for AccessKeysPerUser: 2');
   });
 
   it('lets only two of three concurrent creates succeed', async () => {
-    const { token, aliceId } = await accountWithAlice();
-    const results = await Promise.all([1, 2, 3].map(() => server.gql(CREATE, { input: { userName: 'alice' } }, token)));
+    const { token, aliceId } = await accountWithAlice(server);
+    const results = await Promise.all([1, 2, 3].map(() => server.gql(CreateAccessKeyDocument, { input: { userName: 'alice' } }, token)));
     expect(results.filter((r) => !r.errors).length).toBe(2);
     expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'LimitExceeded').length).toBe(1);
     expect(await server.db.accessKey.count({ where: { userId: aliceId } })).toBe(2);
   });
 
   it('frees a slot when a key is deleted', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     const first = await createKey(token);
     await createKey(token);
-    await server.ok(DELETE, { input: { userName: 'alice', accessKeyId: first.accessKeyId } }, token);
+    await server.ok(DeleteAccessKeyDocument, { input: { userName: 'alice', accessKeyId: first.accessKeyId } }, token);
     await createKey(token);
   });
 
   it('answers NoSuchEntity for an unknown user, and asks root to name the user', async () => {
     const { token } = await server.newAccount();
-    expect(await server.errorCode(CREATE, { input: { userName: 'bob' } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(CREATE, { input: { userName: 'b ob' } }, token)).toBe('ValidationError');
-    const own = await server.gql(CREATE, {}, token);
+    expect(await server.errorCode(CreateAccessKeyDocument, { input: { userName: 'bob' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(CreateAccessKeyDocument, { input: { userName: 'b ob' } }, token)).toBe('ValidationError');
+    const own = await server.gql(CreateAccessKeyDocument, {}, token);
     expect(own.errors?.[0]?.extensions?.code).toBe('ValidationError');
     expect(own.errors?.[0]?.message).toBe('Must specify userName when calling with non-User credentials');
   });
@@ -102,101 +100,101 @@ describe('createAccessKey', () => {
 
 describe('listAccessKeys and User.accessKeys', () => {
   it('pages through a user’s keys and shows them on the user', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     const a = await createKey(token);
     const b = await createKey(token);
     const ids = [a.accessKeyId, b.accessKeyId].sort();
-    const first = (await server.ok(LIST, { input: { userName: 'alice' }, first: 1 }, token)).listAccessKeys;
-    expect(first.nodes.map((k: { accessKeyId: string }) => k.accessKeyId)).toEqual([ids[0]]);
+    const first = (await server.ok(ListAccessKeysDocument, { input: { userName: 'alice' }, first: 1 }, token)).listAccessKeys;
+    expect(first.nodes.map((k) => k.accessKeyId)).toEqual([ids[0]]);
     expect(first.isTruncated).toBe(true);
-    const second = (await server.ok(LIST, { input: { userName: 'alice' }, first: 1, after: first.marker }, token)).listAccessKeys;
-    expect(second.nodes.map((k: { accessKeyId: string }) => k.accessKeyId)).toEqual([ids[1]]);
+    const second = (await server.ok(ListAccessKeysDocument, { input: { userName: 'alice' }, first: 1, after: first.marker }, token)).listAccessKeys;
+    expect(second.nodes.map((k) => k.accessKeyId)).toEqual([ids[1]]);
     expect(second.isTruncated).toBe(false);
-    const nested = (await server.ok('{ getUser(input: { userName: "alice" }) { user { accessKeys { accessKeyId userName status } } } }', {}, token)).getUser.user.accessKeys;
-    expect(nested.map((k: { accessKeyId: string }) => k.accessKeyId)).toEqual(ids);
+    const nested = (await server.ok(GetUserAccessKeysDocument, { input: { userName: 'alice' } }, token)).getUser.user.accessKeys;
+    expect(nested.map((k) => k.accessKeyId)).toEqual(ids);
   });
 
   it('refuses a cursor made for another user’s keys', async () => {
-    const { token } = await accountWithAlice();
-    await server.ok(CREATE_USER, { n: 'bob' }, token);
+    const { token } = await accountWithAlice(server);
+    await createUser(server, token, 'bob');
     await createKey(token);
     await createKey(token);
     await createKey(token, 'bob');
-    const page = (await server.ok(LIST, { input: { userName: 'alice' }, first: 1 }, token)).listAccessKeys;
-    expect(await server.errorCode(LIST, { input: { userName: 'bob' }, first: 1, after: page.marker }, token)).toBe('InvalidInput');
+    const page = (await server.ok(ListAccessKeysDocument, { input: { userName: 'alice' }, first: 1 }, token)).listAccessKeys;
+    expect(await server.errorCode(ListAccessKeysDocument, { input: { userName: 'bob' }, first: 1, after: page.marker }, token)).toBe('InvalidInput');
   });
 
   it('answers NoSuchEntity for an unknown user and ValidationError for root without a name', async () => {
     const { token } = await server.newAccount();
-    expect(await server.errorCode(LIST, { input: { userName: 'bob' } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(LIST, {}, token)).toBe('ValidationError');
+    expect(await server.errorCode(ListAccessKeysDocument, { input: { userName: 'bob' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(ListAccessKeysDocument, {}, token)).toBe('ValidationError');
   });
 });
 
 describe('updateAccessKey and deleteAccessKey', () => {
   it('deactivates and reactivates a key', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     const key = await createKey(token);
-    await server.ok(UPDATE, { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Inactive' } }, token);
-    expect((await server.ok(LIST, { input: { userName: 'alice' } }, token)).listAccessKeys.nodes[0].status).toBe('Inactive');
+    await server.ok(UpdateAccessKeyDocument, { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Inactive' } }, token);
+    expect((await server.ok(ListAccessKeysDocument, { input: { userName: 'alice' } }, token)).listAccessKeys.nodes[0]!.status).toBe('Inactive');
     expect(await findActiveAccessKey(server.db, key.accessKeyId)).toBeUndefined();
-    await server.ok(UPDATE, { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Active' } }, token);
+    await server.ok(UpdateAccessKeyDocument, { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Active' } }, token);
     expect((await findActiveAccessKey(server.db, key.accessKeyId))?.user.name).toBe('alice');
   });
 
   it('refuses an unknown status', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     const key = await createKey(token);
-    const result = await server.gql(UPDATE, { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Disabled' } }, token);
+    const result = await server.gql(unchecked(UpdateAccessKeyDocument), { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Disabled' } }, token);
     expect(result.errors?.length).toBeGreaterThan(0);
   });
 
   it('answers NoSuchEntity for an unknown key or a key of another user', async () => {
-    const { token } = await accountWithAlice();
-    await server.ok(CREATE_USER, { n: 'bob' }, token);
+    const { token } = await accountWithAlice(server);
+    await createUser(server, token, 'bob');
     const key = await createKey(token);
-    const missing = await server.gql(DELETE, { input: { userName: 'alice', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' } }, token);
+    const missing = await server.gql(DeleteAccessKeyDocument, { input: { userName: 'alice', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' } }, token);
     expect(missing.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect(missing.errors?.[0]?.message).toBe('The Access Key with id AKIAAAAAAAAAAAAAAAAA cannot be found.');
-    expect(await server.errorCode(DELETE, { input: { userName: 'bob', accessKeyId: key.accessKeyId } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(UPDATE, { input: { userName: 'bob', accessKeyId: key.accessKeyId, status: 'Inactive' } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(DELETE, { input: { userName: 'alice', accessKeyId: 'short' } }, token)).toBe('ValidationError');
-    await server.ok(DELETE, { input: { userName: 'alice', accessKeyId: key.accessKeyId } }, token);
-    expect(await server.errorCode(DELETE, { input: { userName: 'alice', accessKeyId: key.accessKeyId } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteAccessKeyDocument, { input: { userName: 'bob', accessKeyId: key.accessKeyId } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(UpdateAccessKeyDocument, { input: { userName: 'bob', accessKeyId: key.accessKeyId, status: 'Inactive' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteAccessKeyDocument, { input: { userName: 'alice', accessKeyId: 'short' } }, token)).toBe('ValidationError');
+    await server.ok(DeleteAccessKeyDocument, { input: { userName: 'alice', accessKeyId: key.accessKeyId } }, token);
+    expect(await server.errorCode(DeleteAccessKeyDocument, { input: { userName: 'alice', accessKeyId: key.accessKeyId } }, token)).toBe('NoSuchEntity');
   });
 });
 
 describe('getAccessKeyLastUsed', () => {
   it('reports N/A until the key is used, then the date, service and region', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     const key = await createKey(token);
-    expect((await server.ok(LAST_USED, { id: key.accessKeyId }, token)).getAccessKeyLastUsed).toEqual({
+    expect((await server.ok(GetAccessKeyLastUsedDocument, { id: key.accessKeyId }, token)).getAccessKeyLastUsed).toEqual({
       userName: 'alice',
       accessKeyLastUsed: { lastUsedDate: null, serviceName: 'N/A', region: 'N/A' },
     });
     await recordAccessKeyUse(server.db, key.accessKeyId, 'sts');
-    const used = (await server.ok(LAST_USED, { id: key.accessKeyId }, token)).getAccessKeyLastUsed.accessKeyLastUsed;
+    const used = (await server.ok(GetAccessKeyLastUsedDocument, { id: key.accessKeyId }, token)).getAccessKeyLastUsed.accessKeyLastUsed;
     expect(used).toMatchObject({ serviceName: 'sts', region: 'us-east-1' });
-    expect(Date.parse(used.lastUsedDate)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(used.lastUsedDate!)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('answers NoSuchEntity for an unknown key', async () => {
     const { token } = await server.newAccount();
-    expect(await server.errorCode(LAST_USED, { id: 'AKIAAAAAAAAAAAAAAAAA' }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetAccessKeyLastUsedDocument, { id: 'AKIAAAAAAAAAAAAAAAAA' }, token)).toBe('NoSuchEntity');
   });
 });
 
 describe('tenant isolation', () => {
   it('keeps another account from listing, changing or inspecting alice’s keys', async () => {
-    const a = await accountWithAlice();
+    const a = await accountWithAlice(server);
     const b = await server.newAccount();
-    await server.ok(CREATE_USER, { n: 'alice' }, b.token);
+    await createUser(server, b.token, 'alice');
     const key = await createKey(a.token);
-    expect((await server.ok(LIST, { input: { userName: 'alice' } }, b.token)).listAccessKeys.nodes).toEqual([]);
-    expect(await server.errorCode(UPDATE, { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Inactive' } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(DELETE, { input: { userName: 'alice', accessKeyId: key.accessKeyId } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(LAST_USED, { id: key.accessKeyId }, b.token)).toBe('NoSuchEntity');
-    expect((await server.ok(LIST, { input: { userName: 'alice' } }, a.token)).listAccessKeys.nodes[0].status).toBe('Active');
+    expect((await server.ok(ListAccessKeysDocument, { input: { userName: 'alice' } }, b.token)).listAccessKeys.nodes).toEqual([]);
+    expect(await server.errorCode(UpdateAccessKeyDocument, { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Inactive' } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteAccessKeyDocument, { input: { userName: 'alice', accessKeyId: key.accessKeyId } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetAccessKeyLastUsedDocument, { id: key.accessKeyId }, b.token)).toBe('NoSuchEntity');
+    expect((await server.ok(ListAccessKeysDocument, { input: { userName: 'alice' } }, a.token)).listAccessKeys.nodes[0]!.status).toBe('Active');
   });
 });
 
@@ -205,9 +203,9 @@ describe('a user managing their own access keys', () => {
 
   /** Alice with a console password and an inline policy allowing `actions` on her own user only. */
   async function signedInAlice(actions: string[], extraStatements: object[] = []) {
-    const { accountId, token, aliceId } = await accountWithAlice();
-    await server.ok(CREATE_USER, { n: 'bob' }, token);
-    await server.ok('mutation { createLoginProfile(input: { userName: "alice", password: "Correct-Horse-1" }) { loginProfile { createDate } } }', {}, token);
+    const { accountId, token, aliceId } = await accountWithAlice(server);
+    await createUser(server, token, 'bob');
+    await createLoginProfile(server, token, 'alice', PASSWORD);
     const document = JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: actions, Resource: `arn:aws:iam::${accountId}:user/alice` }, ...extraStatements],
@@ -215,27 +213,25 @@ describe('a user managing their own access keys', () => {
     // Seeded directly: inline policies belong to another part of the API.
     await server.db.inlinePolicy.create({ data: { accountId, entityType: 'user', entityId: aliceId, name: 'self', document } });
     await server.db.account.update({ where: { id: accountId }, data: { policyEpoch: { increment: 1 } } });
-    const signedIn = await server.ok('mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }', {
-      input: { accountId, userName: 'alice', password: PASSWORD },
-    });
-    return { accountId, rootToken: token, alice: signedIn.signIn.sessionToken as string };
+    const signedIn = await server.ok(SignInDocument, { input: { accountId, userName: 'alice', password: PASSWORD } });
+    return { accountId, rootToken: token, alice: signedIn.signIn.sessionToken };
   }
 
   it('creates, lists and reads keys of the caller when no user name is given', async () => {
     const { accountId, alice } = await signedInAlice(['iam:CreateAccessKey', 'iam:ListAccessKeys', 'iam:GetUser', 'iam:UpdateAccessKey', 'iam:DeleteAccessKey']);
-    const key = (await server.ok(CREATE, {}, alice)).createAccessKey.accessKey;
+    const key = (await server.ok(CreateAccessKeyDocument, {}, alice)).createAccessKey.accessKey;
     expect(key.userName).toBe('alice');
-    expect((await server.ok(LIST, {}, alice)).listAccessKeys.nodes.map((k: { accessKeyId: string }) => k.accessKeyId)).toEqual([key.accessKeyId]);
-    expect((await server.ok('{ getUser { user { userName arn } } }', {}, alice)).getUser.user).toEqual({ userName: 'alice', arn: `arn:aws:iam::${accountId}:user/alice` });
-    await server.ok(UPDATE, { input: { accessKeyId: key.accessKeyId, status: 'Inactive' } }, alice);
-    await server.ok(DELETE, { input: { accessKeyId: key.accessKeyId } }, alice);
-    expect((await server.ok(LIST, {}, alice)).listAccessKeys.nodes).toEqual([]);
+    expect((await server.ok(ListAccessKeysDocument, {}, alice)).listAccessKeys.nodes.map((k) => k.accessKeyId)).toEqual([key.accessKeyId]);
+    expect((await server.ok(GetUserNameAndArnDocument, {}, alice)).getUser.user).toEqual({ userName: 'alice', arn: `arn:aws:iam::${accountId}:user/alice` });
+    await server.ok(UpdateAccessKeyDocument, { input: { accessKeyId: key.accessKeyId, status: 'Inactive' } }, alice);
+    await server.ok(DeleteAccessKeyDocument, { input: { accessKeyId: key.accessKeyId } }, alice);
+    expect((await server.ok(ListAccessKeysDocument, {}, alice)).listAccessKeys.nodes).toEqual([]);
   });
 
   it('is denied on another user’s keys', async () => {
     const { alice } = await signedInAlice(['iam:CreateAccessKey', 'iam:ListAccessKeys']);
-    expect(await server.errorCode(CREATE, { input: { userName: 'bob' } }, alice)).toBe('AccessDenied');
-    expect(await server.errorCode(LIST, { input: { userName: 'bob' } }, alice)).toBe('AccessDenied');
+    expect(await server.errorCode(CreateAccessKeyDocument, { input: { userName: 'bob' } }, alice)).toBe('AccessDenied');
+    expect(await server.errorCode(ListAccessKeysDocument, { input: { userName: 'bob' } }, alice)).toBe('AccessDenied');
   });
 
   it('authorizes getAccessKeyLastUsed on the key owner’s ARN', async () => {
@@ -247,7 +243,7 @@ describe('a user managing their own access keys', () => {
     ]);
     const own = await createKey(rootToken, 'alice');
     const bobs = await createKey(rootToken, 'bob');
-    expect((await server.ok(LAST_USED, { id: own.accessKeyId }, alice)).getAccessKeyLastUsed.userName).toBe('alice');
-    expect(await server.errorCode(LAST_USED, { id: bobs.accessKeyId }, alice)).toBe('AccessDenied');
+    expect((await server.ok(GetAccessKeyLastUsedDocument, { id: own.accessKeyId }, alice)).getAccessKeyLastUsed.userName).toBe('alice');
+    expect(await server.errorCode(GetAccessKeyLastUsedDocument, { id: bobs.accessKeyId }, alice)).toBe('AccessDenied');
   });
 });

@@ -1,7 +1,60 @@
-// Small scenarios for end-to-end tests: an IAM user with policies, signed in.
+// Small scenarios for end-to-end tests, in the spirit of Redwood's `*.scenarios.ts`: a fresh
+// account with its root signed in, an IAM user in it (with a console password, policies, a
+// boundary), signed in. Each builder sends the typed operations of test/operations/.
+import {
+  AttachUserPolicyDocument,
+  CreateLoginProfileDocument,
+  CreateUserDocument,
+  IsAuthorizedDocument,
+  PutUserPermissionsBoundaryDocument,
+  PutUserPolicyDocument,
+  SignInDocument,
+  UpdateAccountPasswordPolicyDocument,
+  type ContextEntryInput,
+  type CreateUserInput,
+  type UpdateAccountPasswordPolicyInput,
+} from '../generated/graphql.js';
 import type { TestServer } from './server.js';
 
 export const USER_PASSWORD = 'Users-Passw0rd-Long!';
+
+/** A fresh account and its root user's session, as `server.newAccount()` returns them. */
+export type Account = Awaited<ReturnType<TestServer['newAccount']>>;
+
+/** An IAM user as createUser returned it. */
+export interface CreatedUser {
+  userName: string;
+  userId: string;
+  arn: string;
+}
+
+/** Creates an IAM user as `token` (the account's root, usually); `input` adds a path, tags or a boundary. */
+export async function createUser(server: TestServer, token: string, userName: string, input: Omit<CreateUserInput, 'userName'> = {}): Promise<CreatedUser> {
+  return (await server.ok(CreateUserDocument, { input: { userName, ...input } }, token)).createUser.user;
+}
+
+/** Gives `userName` a console password, as `token`. */
+export async function createLoginProfile(server: TestServer, token: string, userName: string, password: string, passwordResetRequired?: boolean): Promise<void> {
+  await server.ok(CreateLoginProfileDocument, { input: { userName, password, passwordResetRequired } }, token);
+}
+
+export interface AliceSetup {
+  /** Set before alice is created. */
+  passwordPolicy?: UpdateAccountPasswordPolicyInput;
+  /** A console password for alice; none when left out. */
+  password?: string;
+  /** Sent with the password; left out when undefined (the server's default). */
+  passwordResetRequired?: boolean;
+}
+
+/** A fresh account whose root created user alice (with a console password when `setup.password` is given). */
+export async function accountWithAlice(server: TestServer, setup: AliceSetup = {}) {
+  const account = await server.newAccount();
+  if (setup.passwordPolicy) await server.ok(UpdateAccountPasswordPolicyDocument, { input: setup.passwordPolicy }, account.token);
+  const alice = await createUser(server, account.token, 'alice');
+  if (setup.password !== undefined) await createLoginProfile(server, account.token, 'alice', setup.password, setup.passwordResetRequired);
+  return { ...account, aliceId: alice.userId, aliceArn: alice.arn };
+}
 
 export interface UserSetup {
   /** Managed policy ARNs to attach (AWS-managed or created in the test). */
@@ -16,38 +69,19 @@ export interface UserSetup {
 /** Creates an IAM user as root, gives it a password and policies, and signs it in. */
 export async function signedInUser(server: TestServer, root: { accountId: string; token: string }, userName: string, setup: UserSetup = {}) {
   const { token } = root;
-  await server.ok(
-    'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }',
-    { input: { userName, path: setup.path ?? '/', tags: setup.tags ?? [] } },
-    token,
-  );
-  await server.ok(
-    'mutation($input: CreateLoginProfileInput!) { createLoginProfile(input: $input) { loginProfile { userName } } }',
-    { input: { userName, password: USER_PASSWORD, passwordResetRequired: false } },
-    token,
-  );
+  await createUser(server, token, userName, { path: setup.path ?? '/', tags: setup.tags ?? [] });
+  await createLoginProfile(server, token, userName, USER_PASSWORD, false);
   for (const policyArn of setup.managed ?? []) {
-    await server.ok('mutation($input: AttachUserPolicyInput!) { attachUserPolicy(input: $input) }', { input: { userName, policyArn } }, token);
+    await server.ok(AttachUserPolicyDocument, { input: { userName, policyArn } }, token);
   }
   for (const [policyName, document] of Object.entries(setup.inline ?? {})) {
-    await server.ok(
-      'mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }',
-      { input: { userName, policyName, policyDocument: JSON.stringify(document) } },
-      token,
-    );
+    await server.ok(PutUserPolicyDocument, { input: { userName, policyName, policyDocument: JSON.stringify(document) } }, token);
   }
   if (setup.boundary) {
-    await server.ok(
-      'mutation($input: PutUserPermissionsBoundaryInput!) { putUserPermissionsBoundary(input: $input) }',
-      { input: { userName, permissionsBoundary: setup.boundary } },
-      token,
-    );
+    await server.ok(PutUserPermissionsBoundaryDocument, { input: { userName, permissionsBoundary: setup.boundary } }, token);
   }
-  const data = await server.ok(
-    'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken arn } }',
-    { input: { accountId: root.accountId, userName, password: USER_PASSWORD } },
-  );
-  return { token: data.signIn.sessionToken as string, arn: data.signIn.arn as string };
+  const data = await server.ok(SignInDocument, { input: { accountId: root.accountId, userName, password: USER_PASSWORD } });
+  return { token: data.signIn.sessionToken, arn: data.signIn.arn };
 }
 
 /** A policy document from statements. */
@@ -56,11 +90,7 @@ export function policy(...statements: object[]): object {
 }
 
 /** Asks isAuthorized as `token`. */
-export async function ask(server: TestServer, token: string, action: string, resource: string, context: Array<{ contextKeyName: string; contextKeyValues: string[] }> = []) {
-  const data = await server.ok(
-    'query($input: IsAuthorizedInput!) { isAuthorized(input: $input) { allowed decision } }',
-    { input: { action, resource, context } },
-    token,
-  );
-  return data.isAuthorized.decision as string;
+export async function ask(server: TestServer, token: string, action: string, resource: string, context: ContextEntryInput[] = []) {
+  const data = await server.ok(IsAuthorizedDocument, { input: { action, resource, context } }, token);
+  return data.isAuthorized.decision;
 }

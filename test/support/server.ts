@@ -1,10 +1,13 @@
 // A real server on a real (fresh) database, reached over HTTP, for end-to-end tests.
 import { randomBytes } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type RunningService } from '../../src/server.js';
+import { CreateAccountDocument, SignInDocument } from '../generated/graphql.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
@@ -15,16 +18,26 @@ export interface GraphQLResponse<T = Record<string, any>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }>;
 }
 
+/**
+ * An operation the tests send: a typed document from test/operations/ (its variables and
+ * result types come with it), or raw text for what no document describes (a malformed or
+ * schema-generated query, a variable of the wrong type).
+ */
+export type Operation<TResult, TVariables> = TypedDocumentNode<TResult, TVariables> | string;
+
 export interface TestServer {
   url: string;
   origin: string;
   db: Db;
   service: RunningService;
   /** Sends one GraphQL operation; `token` goes into `Authorization: Bearer`. */
+  gql<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<GraphQLResponse<TResult>>;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
   /** Like gql but throws on errors and returns `data`. */
+  ok<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<TResult>;
   ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   /** Sends an operation and returns the first error's code (throws if it succeeded). */
+  errorCode<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<string | undefined>;
   errorCode(query: string, variables?: Record<string, unknown>, token?: string): Promise<string | undefined>;
   /** The SQL statements sent so far, when started with `countQueries` (clear it with `.length = 0`). */
   queries: string[];
@@ -72,35 +85,29 @@ export async function startTestServer(env: Record<string, string> = {}, { countQ
   const service = await startService({ config, db, logger, masterKey: randomBytes(32).toString('base64url') });
   const origin = service.url.replace(/\/graphql$/, '');
 
-  const gql: TestServer['gql'] = async (query, variables, token) => {
+  const gql = async (query: string | DocumentNode, variables?: unknown, token?: string): Promise<GraphQLResponse<unknown>> => {
     const response = await fetch(service.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: textOf(query), variables }),
     });
-    return (await response.json()) as GraphQLResponse<any>;
+    return (await response.json()) as GraphQLResponse<unknown>;
   };
-  const ok: TestServer['ok'] = async (query, variables, token) => {
+  const ok = async (query: string | DocumentNode, variables?: unknown, token?: string): Promise<unknown> => {
     const result = await gql(query, variables, token);
     if (result.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(result.errors)}`);
-    return result.data as any;
+    return result.data;
   };
-  const errorCode: TestServer['errorCode'] = async (query, variables, token) => {
+  const errorCode = async (query: string | DocumentNode, variables?: unknown, token?: string): Promise<string | undefined> => {
     const result = await gql(query, variables, token);
     if (!result.errors?.length) throw new Error(`Expected an error, got ${JSON.stringify(result.data)}`);
     return result.errors[0]!.extensions?.code;
   };
+  const typedOk = ok as TestServer['ok'];
   const newAccount: TestServer['newAccount'] = async (name = 'Test') => {
     const email = `root-${randomBytes(4).toString('hex')}@example.com`;
-    const created = await ok<{ createAccount: { accountId: string } }>(
-      'mutation($input: CreateAccountInput!) { createAccount(input: $input) { accountId } }',
-      { input: { accountName: name, email, password: ROOT_PASSWORD } },
-      OPERATOR_TOKEN,
-    );
-    const signedIn = await ok<{ signIn: { sessionToken: string } }>(
-      'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }',
-      { input: { email, password: ROOT_PASSWORD } },
-    );
+    const created = await typedOk(CreateAccountDocument, { input: { accountName: name, email, password: ROOT_PASSWORD } }, OPERATOR_TOKEN);
+    const signedIn = await typedOk(SignInDocument, { input: { email, password: ROOT_PASSWORD } });
     return { accountId: created.createAccount.accountId, email, token: signedIn.signIn.sessionToken };
   };
   return {
@@ -108,9 +115,9 @@ export async function startTestServer(env: Record<string, string> = {}, { countQ
     origin,
     db,
     service,
-    gql,
-    ok,
-    errorCode,
+    gql: gql as TestServer['gql'],
+    ok: typedOk,
+    errorCode: errorCode as TestServer['errorCode'],
     queries,
     newAccount,
     async close() {
@@ -119,4 +126,25 @@ export async function startTestServer(env: Record<string, string> = {}, { countQ
       await database.drop();
     },
   };
+}
+
+const printed = new WeakMap<DocumentNode, string>();
+
+/** The text sent for an operation (a document is printed once). */
+function textOf(query: string | DocumentNode): string {
+  if (typeof query === 'string') return query;
+  let text = printed.get(query);
+  if (text === undefined) {
+    text = print(query);
+    printed.set(query, text);
+  }
+  return text;
+}
+
+/**
+ * The same document with its variables unchecked by the compiler: for a test that sends
+ * what the schema refuses (an unknown enum value, a wrong type) to see the server refuse it.
+ */
+export function unchecked<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>): TypedDocumentNode<TResult, Record<string, unknown>> {
+  return document as TypedDocumentNode<TResult, unknown> as TypedDocumentNode<TResult, Record<string, unknown>>;
 }
