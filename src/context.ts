@@ -11,7 +11,7 @@ import type { SigningKeyStore } from './sessions/signing-keys.js';
 import type { TokenService } from './sessions/tokens.js';
 import type { CursorCodec } from './db/pagination.js';
 import type { Loaders } from './db/loaders.js';
-import type { AuditLog } from './audit/events.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { SignInThrottle } from './auth/throttle.js';
 import type { VerifiedTokenCache } from './auth/token-cache.js';
 import type { ChangeFeed } from './auth/change-feed.js';

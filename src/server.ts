@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import type { Context, Deps } from './context.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
-import { AuditLog } from './audit/events.js';
+import { AuditLog } from './audit/audit-log.js';
 import { createSealer } from './crypto/seal.js';
 import { SignInThrottle } from './auth/throttle.js';
 import { ThrottleStore } from './auth/throttle-store.js';

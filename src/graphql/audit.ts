@@ -6,7 +6,7 @@ import {
 } from 'graphql';
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
-import type { AuditCall } from '../audit/events.js';
+import type { AuditCall } from '../audit/event.js';
 import { readGuard } from './guard.js';
 import { auditedDb, type AuditScope } from '../audit/scope.js';
 
