@@ -1,6 +1,7 @@
 // The per-request context: who is calling, from where, and the dependencies
 // built once in main.ts. Resolvers and services receive what they need from here.
 import { InvalidClientTokenIdError } from './errors.js';
+import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
@@ -15,11 +16,12 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { SignInThrottle } from './auth/throttle.js';
 import type { VerifiedTokenCache } from './auth/token-cache.js';
 import type { ChangeFeed } from './auth/change-feed.js';
-import type { SignInIdentity } from './auth/sign-in.js';
 
 /** Dependencies shared by all requests. */
 export interface Deps {
   config: Config;
+  /** Where services read the time (src/clock.ts). */
+  clock: Clock;
   db: Db;
   logger: Logger;
   sealer: Sealer;
@@ -58,8 +60,11 @@ export interface Context {
   auditResources: Map<string, string[]>;
   /** Successful reads this request has handed to the audit log so far. */
   auditedReads: number;
-  /** Whose credentials a sign-in tried (src/auth/sign-in.ts), for its ConsoleLogin event. */
-  signInIdentity?: SignInIdentity;
+}
+
+/** The facts of the HTTP request behind a call that conditions read (aws:SourceIp, aws:SecureTransport, aws:CurrentTime). */
+export function requestFacts(ctx: Context): { sourceIp: string; secureTransport: boolean; now: Date } {
+  return { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: ctx.deps.clock.now() };
 }
 
 /** The caller, or the reason there is none (InvalidClientTokenId / ExpiredToken). */

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { Context, Deps } from './context.js';
 import type { Db } from './db/client.js';
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   logger: Logger;
   masterKey: string;
   authorizer?: Authorizer;
+  /** The time services read (default: the machine's clock). */
+  clock?: Clock;
   /**
    * Connection string for the change feed's listening connection (defaults to
    * `config.databaseUrl`). Without one, every request reads its session row.
@@ -53,14 +56,16 @@ export interface RunningService {
 /** Builds the dependencies shared by all requests. */
 export async function buildDeps(options: ServiceOptions): Promise<Deps> {
   const sealer = createSealer(options.masterKey);
+  const clock = options.clock ?? systemClock;
   const databaseUrl = options.databaseUrl ?? options.config.databaseUrl;
-  const keys = new SigningKeyStore(options.db, sealer, { publishAheadSeconds: 300, maxTokenSeconds: MAX_TOKEN_SECONDS });
+  const keys = new SigningKeyStore(options.db, sealer, { publishAheadSeconds: 300, maxTokenSeconds: MAX_TOKEN_SECONDS }, clock);
   await keys.init();
   keys.startRefresh();
   const tokens = new TokenService(keys, {
     issuer: options.config.issuer,
     audience: options.config.audience,
     clockSkewSeconds: options.config.clockSkewSeconds,
+    clock,
   });
   // Processes sharing the database share one sign-in budget, which outlives them (src/auth/throttle.ts).
   const throttle = new SignInThrottle();
@@ -72,6 +77,7 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
   if (changeFeed) changeFeed.onThrottle = (outcome) => throttle.applyShared(outcome);
   return {
     config: options.config,
+    clock,
     // Mutations' audit events commit with their effects through ctx.db (src/audit/scope.ts).
     db: options.db,
     logger: options.logger,

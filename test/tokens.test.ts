@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, generateKeyPair, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueSession } from '../src/sessions/sessions.js';
+import { ManualClock } from '../src/clock.js';
 import { OPERATOR_TOKEN, useTestServer } from './support/server.js';
 import { ask, policy, signedInUser } from './support/scenarios.js';
 
@@ -33,9 +34,8 @@ describe('refused tokens', () => {
     const issuedAgo = async (seconds: number) =>
       (
         await issueSession(
-          deps,
+          { ...deps, clock: new ManualClock(Date.now() - seconds * 1000) },
           { kind: 'root', accountId: root.accountId, principalArn: `arn:aws:iam::${root.accountId}:root`, principalId: root.accountId, durationSeconds: 900 },
-          new Date(Date.now() - seconds * 1000),
         )
       ).sessionToken;
     expect((await server.ok(WHO, {}, await issuedAgo(910))).getCallerIdentity.arn).toBe(`arn:aws:iam::${root.accountId}:root`);

@@ -4,10 +4,13 @@
 // src/auth/change-feed.ts), from the database otherwise. Failures are remembered,
 // not thrown: public fields still work.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Deps } from '../context.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
 import { ExpiredTokenError, InvalidClientTokenIdError } from '../errors.js';
-import type { SessionFacts } from './change-feed.js';
-import type { SessionClaims } from '../sessions/tokens.js';
+import type { ChangeFeed, SessionFacts } from './change-feed.js';
+import type { VerifiedTokenCache } from './token-cache.js';
+import type { SessionClaims, TokenService } from '../sessions/tokens.js';
 import type { Principal } from '../sessions/principal.js';
 
 export interface Authentication {
@@ -16,22 +19,33 @@ export interface Authentication {
   error: Error | null;
 }
 
+/** What authentication reads: the session rows, the token verifier and its cache, the change feed, the clock. */
+export interface AuthenticationDeps {
+  db: Db;
+  tokens: TokenService;
+  tokenCache: VerifiedTokenCache;
+  changeFeed?: ChangeFeed;
+  clock: Clock;
+  config: Pick<Config, 'operatorToken' | 'clockSkewSeconds'>;
+}
+
 const anonymous: Authentication = { principal: null, operator: false, error: null };
 
 /** Reads `Authorization: Bearer ...` and answers who is calling. */
-export async function authenticate(deps: Deps, authorization: string | undefined): Promise<Authentication> {
+export async function authenticate(deps: AuthenticationDeps, authorization: string | undefined): Promise<Authentication> {
   if (!authorization) return anonymous;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match) return { ...anonymous, error: invalidToken() };
   const token = match[1]!;
   // A token that verified before is a session token: no need to compare it with the
   // operator's secret (which costs a digest of the whole token on every request).
-  const known = deps.tokenCache.lookup(token);
+  const now = deps.clock.now().getTime();
+  const known = deps.tokenCache.lookup(token, now);
   if (!known && deps.config.operatorToken && isSameSecret(token, deps.config.operatorToken)) {
     return { principal: null, operator: true, error: null };
   }
   try {
-    return { principal: await resolveSession(deps, token, known), operator: false, error: null };
+    return { principal: await resolveSession(deps, token, known, now), operator: false, error: null };
   } catch (error) {
     if (error instanceof InvalidClientTokenIdError || error instanceof ExpiredTokenError) {
       return { ...anonymous, error };
@@ -40,12 +54,12 @@ export async function authenticate(deps: Deps, authorization: string | undefined
   }
 }
 
-async function resolveSession(deps: Deps, token: string, known: SessionClaims | undefined): Promise<Principal> {
-  const claims = known ?? (await deps.tokenCache.verify(token, (t) => deps.tokens.verify(t)));
+async function resolveSession(deps: AuthenticationDeps, token: string, known: SessionClaims | undefined, now: number): Promise<Principal> {
+  const claims = known ?? (await deps.tokenCache.verify(token, (t) => deps.tokens.verify(t), now));
   const found = await loadSession(deps, claims.jti);
   if (!found || found.session.principalArn !== claims.sub || found.revoked) throw invalidToken();
   const { session, policyEpoch } = found;
-  if (session.expiresAt.getTime() <= Date.now() - deps.config.clockSkewSeconds * 1000) {
+  if (session.expiresAt.getTime() <= now - deps.config.clockSkewSeconds * 1000) {
     throw new ExpiredTokenError('The security token included in the request is expired');
   }
   return principalOf(session, claims.principal_type, policyEpoch);
@@ -93,7 +107,7 @@ function principalOf(session: SessionFacts, kind: Principal['kind'], policyEpoch
  * memory when the change feed is live and knows them (no round trip); otherwise
  * one query, whose answer the feed then remembers.
  */
-async function loadSession(deps: Deps, sessionId: string): Promise<{ session: SessionFacts; revoked: boolean; policyEpoch: number } | null> {
+async function loadSession(deps: AuthenticationDeps, sessionId: string): Promise<{ session: SessionFacts; revoked: boolean; policyEpoch: number } | null> {
   const feed = deps.changeFeed;
   if (feed?.live) {
     const session = feed.session(sessionId);

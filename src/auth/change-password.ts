@@ -12,11 +12,26 @@
 //   which is revoked too: the user signs in again with the new password and
 //   gets a normal session. Sessions made from access keys (getSessionToken)
 //   are kept: they stand on the key, not on the password.
-import type { Context } from '../context.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
 import { AccessDeniedError, EntityTemporarilyUnmodifiableError, IamError, NoSuchEntityError, PasswordPolicyViolationError } from '../errors.js';
 import type { Principal } from '../sessions/principal.js';
 import { enforcePasswordPolicy, findPolicy, recordPasswordHistory } from '../iam/password-policy.js';
 import { hashPassword, verifyPassword } from '../crypto/passwords.js';
+import type { Authorizer } from './authorize.js';
+import type { SignInThrottle } from './throttle.js';
+
+/** What an own-password call uses: the request's database handle and the authorizer. */
+export interface OwnPasswordDeps {
+  db: Db;
+  authorizer: Authorizer;
+}
+
+/** What ChangePassword uses besides: the sign-in throttle (a wrong old password counts) and the clock. */
+export interface ChangePasswordDeps extends OwnPasswordDeps {
+  throttle: SignInThrottle;
+  clock: Clock;
+}
 
 export interface ChangePasswordInput {
   oldPassword: string;
@@ -34,24 +49,24 @@ export function requireIamUser(principal: Principal): asserts principal is Princ
  * Allows an IAM user's own-password call when the account password policy sets
  * AllowUsersToChangePassword; otherwise asks the authorizer for `action` on `resourceArn`.
  */
-export async function authorizeOwnPasswordCall(ctx: Context, principal: Principal, action: string, resourceArn: string): Promise<void> {
+export async function authorizeOwnPasswordCall(deps: OwnPasswordDeps, principal: Principal, action: string, resourceArn: string): Promise<void> {
   if (principal.kind === 'user') {
-    const policy = await findPolicy(ctx.db, principal.accountId);
+    const policy = await findPolicy(deps.db, principal.accountId);
     if (policy?.allowUsersToChangePassword) return;
   }
-  await ctx.deps.authorizer.authorize({ principal, action, resourceArn });
+  await deps.authorizer.authorize({ principal, action, resourceArn });
 }
 
 /** Changes the calling user's password. */
-export async function changePassword(ctx: Context, principal: Principal, input: ChangePasswordInput): Promise<void> {
+export async function changePassword(deps: ChangePasswordDeps, principal: Principal, input: ChangePasswordInput, client: { sourceIp: string }): Promise<void> {
   requireIamUser(principal);
-  await authorizeOwnPasswordCall(ctx, principal, 'iam:ChangePassword', principal.arn);
+  await authorizeOwnPasswordCall(deps, principal, 'iam:ChangePassword', principal.arn);
   const { accountId, userId, userName } = principal;
-  const profile = await ctx.db.loginProfile.findFirst({ where: { userId, user: { accountId } } });
+  const profile = await deps.db.loginProfile.findFirst({ where: { userId, user: { accountId } } });
   if (!profile) throw new NoSuchEntityError(`Login Profile for User ${userName} cannot be found.`);
 
-  await ctx.deps.throttle.run(
-    { principal: `user:${accountId}:${userName.toLowerCase()}`, sourceIp: ctx.sourceIp },
+  await deps.throttle.run(
+    { principal: `user:${accountId}:${userName.toLowerCase()}`, sourceIp: client.sourceIp },
     async () => {
       if (!(await verifyPassword(profile.passwordHash, input.oldPassword))) {
         throw new AccessDeniedError('The old password is not correct.');
@@ -62,15 +77,16 @@ export async function changePassword(ctx: Context, principal: Principal, input: 
   if (input.newPassword === input.oldPassword) {
     throw new PasswordPolicyViolationError('The new password must be different from the old password');
   }
-  await enforcePasswordPolicy(ctx.db, accountId, input.newPassword, { userId, userName });
+  await enforcePasswordPolicy(deps.db, accountId, input.newPassword, { userId, userName });
   const hash = await hashPassword(input.newPassword);
 
-  await ctx.db.$transaction(async (tx) => {
+  const now = deps.clock.now();
+  await deps.db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT 1 FROM "User" WHERE id = ${userId} FOR UPDATE`;
     // Someone (an administrator, or a concurrent change) set another password meanwhile.
     const { count } = await tx.loginProfile.updateMany({
       where: { userId, passwordHash: profile.passwordHash },
-      data: { passwordHash: hash, passwordResetRequired: false, passwordChangedAt: new Date() },
+      data: { passwordHash: hash, passwordResetRequired: false, passwordChangedAt: now },
     });
     if (count === 0) {
       throw new EntityTemporarilyUnmodifiableError(`Login Profile for User ${userName} was changed meanwhile; try again.`);
@@ -83,7 +99,7 @@ export async function changePassword(ctx: Context, principal: Principal, input: 
         sourceAccessKeyId: null,
         ...(principal.passwordResetOnly ? {} : { id: { not: principal.sessionId } }),
       },
-      data: { revokedAt: new Date() },
+      data: { revokedAt: now },
     });
   });
 }

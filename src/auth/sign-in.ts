@@ -10,10 +10,12 @@
 // "password was right" signal is throttled like password guessing itself.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/console_sign-in-mfa.html
 import { HIDDEN } from '../audit/redact.js';
-import type { Deps } from '../context.js';
+import type { Config } from '../config.js';
+import type { Sealer } from '../crypto/seal.js';
 import { AccessDeniedError, InvalidAuthenticationCodeError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
 import { rootArn } from '../iam/arn.js';
-import { issueSession, type IssuedSession } from '../sessions/sessions.js';
+import { issueSession, type IssuedSession, type SessionIssuer } from '../sessions/sessions.js';
+import type { SignInThrottle } from './throttle.js';
 import { enabledDevices, verifyAnyMfaCode } from '../iam/mfa.js';
 import { findPolicy, isPasswordExpired } from '../iam/password-policy.js';
 import { hashPassword, needsRehash, verifyPassword } from '../crypto/passwords.js';
@@ -26,15 +28,21 @@ export interface SignInInput {
   mfaCode?: string | null;
 }
 
-/** Where the attempt comes from (the throttle's client key), and who hears whom it was for. */
+/** What sign-in uses: the session issuer, the throttle, the MFA seeds' sealer and the session length. */
+export interface SignInDeps extends SessionIssuer {
+  throttle: SignInThrottle;
+  sealer: Sealer;
+  config: Pick<Config, 'signInSessionSeconds'>;
+}
+
+/** Where the attempt comes from (the throttle's client key). */
 export interface SignInClient {
   sourceIp: string;
-  /**
-   * Told CloudTrail's userIdentity of the attempt as soon as it is known, success
-   * or not: the root user or IAM user whose credentials were tried. A user name that
-   * names no user is hidden, as AWS hides it: it may be a password typed in the wrong box.
-   */
-  identify?: (identity: SignInIdentity) => void;
+}
+
+/** What the attempt has learnt of whose credentials were tried, as soon as it knows. */
+interface Attempt extends SignInClient {
+  identify(identity: SignInIdentity): void;
 }
 
 /** CloudTrail's userIdentity of a ConsoleLogin event. */
@@ -51,6 +59,19 @@ export interface SignInResult extends IssuedSession {
   passwordResetRequired: boolean;
 }
 
+/**
+ * CloudTrail's userIdentity of each attempt, success or failure, kept beside its
+ * result or its error: the root user or IAM user whose credentials were tried. A
+ * user name that names no user is hidden, as AWS hides it: it may be a password
+ * typed in the wrong box.
+ */
+const triedIdentities = new WeakMap<object, SignInIdentity>();
+
+/** Whose credentials a sign-in tried, read from its result or from the error it failed with. */
+export function triedIdentityOf(resultOrError: unknown): SignInIdentity | undefined {
+  return resultOrError !== null && typeof resultOrError === 'object' ? triedIdentities.get(resultOrError) : undefined;
+}
+
 const FAILED = 'The credentials you provided are not valid.';
 
 /** True for the errors that count as a failed credential check. */
@@ -58,8 +79,24 @@ export function isCredentialFailure(error: unknown): boolean {
   return error instanceof InvalidClientTokenIdError || error instanceof InvalidAuthenticationCodeError;
 }
 
-/** Verifies the credentials and issues a session. */
-export async function signIn(deps: Deps, input: SignInInput, client: SignInClient = { sourceIp: 'unknown' }): Promise<SignInResult> {
+/**
+ * Verifies the credentials and issues a session. The result, or the error, carries
+ * whose credentials were tried (`triedIdentityOf`) for the ConsoleLogin event.
+ */
+export async function signIn(deps: SignInDeps, input: SignInInput, client: SignInClient = { sourceIp: 'unknown' }): Promise<SignInResult> {
+  let identity: SignInIdentity | undefined;
+  const attempt: Attempt = { sourceIp: client.sourceIp, identify: (tried) => (identity = tried) };
+  try {
+    const result = await attemptSignIn(deps, input, attempt);
+    if (identity) triedIdentities.set(result, identity);
+    return result;
+  } catch (error) {
+    if (identity && error !== null && typeof error === 'object') triedIdentities.set(error, identity);
+    throw error;
+  }
+}
+
+async function attemptSignIn(deps: SignInDeps, input: SignInInput, client: Attempt): Promise<SignInResult> {
   if (input.email) {
     const email = input.email.toLowerCase();
     return deps.throttle.run(
@@ -75,7 +112,7 @@ export async function signIn(deps: Deps, input: SignInInput, client: SignInClien
       : await deps.db.account.findUnique({ where: { alias: accountRef.toLowerCase() }, select: { id: true } });
     // Keyed by the account id when it exists, so id and alias share one budget.
     const principal = `user:${account?.id ?? accountRef.toLowerCase()}:${input.userName.toLowerCase()}`;
-    if (account) client.identify?.({ type: 'IAMUser', accountId: account.id, userName: HIDDEN });
+    if (account) client.identify({ type: 'IAMUser', accountId: account.id, userName: HIDDEN });
     return deps.throttle.run(
       { principal, sourceIp: client.sourceIp },
       () => signInUser(deps, account?.id, input.userName!, input.password, input.mfaCode, client),
@@ -85,15 +122,15 @@ export async function signIn(deps: Deps, input: SignInInput, client: SignInClien
   throw new ValidationError('Provide either email (root user) or accountId and userName (IAM user), with password.');
 }
 
-async function signInRoot(deps: Deps, email: string, password: string, client: SignInClient): Promise<SignInResult> {
+async function signInRoot(deps: SignInDeps, email: string, password: string, client: Attempt): Promise<SignInResult> {
   const account = await deps.db.account.findUnique({ where: { email } });
-  if (account) client.identify?.({ type: 'Root', accountId: account.id, principalId: account.id, arn: rootArn(account.id) });
+  if (account) client.identify({ type: 'Root', accountId: account.id, principalId: account.id, arn: rootArn(account.id) });
   const ok = await verifyPassword(account?.rootPasswordHash, password);
   if (!account || !ok) throw new InvalidClientTokenIdError(FAILED);
   const rehashed = needsRehash(account.rootPasswordHash) ? await hashPassword(password) : undefined;
   await deps.db.account.update({
     where: { id: account.id },
-    data: { rootPasswordLastUsed: new Date(), ...(rehashed ? { rootPasswordHash: rehashed } : {}) },
+    data: { rootPasswordLastUsed: deps.clock.now(), ...(rehashed ? { rootPasswordHash: rehashed } : {}) },
   });
   const arn = rootArn(account.id);
   const session = await issueSession(deps, {
@@ -107,12 +144,12 @@ async function signInRoot(deps: Deps, email: string, password: string, client: S
 }
 
 async function signInUser(
-  deps: Deps,
+  deps: SignInDeps,
   accountId: string | undefined,
   userName: string,
   password: string,
   mfaCode: string | null | undefined,
-  client: SignInClient,
+  client: Attempt,
 ): Promise<SignInResult> {
   const user = accountId
     ? await deps.db.user.findUnique({
@@ -120,12 +157,12 @@ async function signInUser(
         include: { loginProfile: true },
       })
     : null;
-  if (user) client.identify?.({ type: 'IAMUser', accountId: user.accountId, principalId: user.id, arn: user.arn, userName: user.name });
+  if (user) client.identify({ type: 'IAMUser', accountId: user.accountId, principalId: user.id, arn: user.arn, userName: user.name });
   const ok = await verifyPassword(user?.loginProfile?.passwordHash, password);
   if (!accountId || !user || !user.loginProfile || !ok) throw new InvalidClientTokenIdError(FAILED);
   const profile = user.loginProfile;
 
-  const now = new Date();
+  const now = deps.clock.now();
   let mfaAuthenticatedAt: Date | undefined;
   const devices = await enabledDevices(deps.db, user.id);
   if (devices.length > 0) {

@@ -4,7 +4,7 @@
 // authorizer decides before the resolver touches any protected data.
 import { type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver, isObjectType, valueFromASTUntyped } from 'graphql';
 import type { Context } from '../context.js';
-import { requirePrincipal } from '../context.js';
+import { requestFacts, requirePrincipal } from '../context.js';
 import type { Principal } from '../sessions/principal.js';
 import { accessDenied, isInAccount } from '../auth/authorize.js';
 import { NoSuchEntityError } from '../errors.js';
@@ -76,8 +76,8 @@ async function authorizeAction(ctx: Context, principal: Principal, action: strin
     principal,
     action,
     resourceArn,
-    context: await keysOf?.({ args, ctx, principal, resourceArn, resourceFacts: await readsResourceFacts(ctx, principal) }),
-    request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
+    context: await keysOf?.({ args, db: ctx.db, loaders: ctx.loaders, principal, resourceArn, resourceFacts: await readsResourceFacts(ctx, principal) }),
+    request: requestFacts(ctx),
   });
 }
 
@@ -100,7 +100,7 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
       const inner: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
       field.resolve = async (parent, args, ctx: Context, info) => {
         const principal = requirePrincipal(ctx);
-        const resourceArn = await resolveResource({ parent, args, ctx, principal });
+        const resourceArn = await resolveResource({ parent, args, principal, db: ctx.db, loaders: ctx.loaders });
         if (info.path.prev === undefined) ctx.auditResources.set(info.path.key as string, resourceArn === '*' ? [] : [resourceArn]);
         if (principal.passwordResetOnly && !PASSWORD_RESET_ACTIONS.has(guard.action)) {
           throw accessDenied(principal, guard.action, resourceArn, 'the password must be changed before any other action');

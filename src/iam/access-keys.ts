@@ -7,6 +7,7 @@ import type { AccessKey, User } from '../generated/prisma/client.js';
 import { hashSecret } from '../crypto/secrets.js';
 import { newSecretAccessKey, newUniqueId } from './ids.js';
 import { checkString } from './names.js';
+import { revokeKeySessions } from './revocations.js';
 import { type Caller, findTargetUser, lockUser } from './users.js';
 
 /** AWS's quota: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
@@ -92,29 +93,21 @@ export async function updateAccessKey(
   db: Db,
   caller: Caller,
   input: { userName?: string | null; accessKeyId: string; status: AccessKeyStatus },
+  now: Date,
 ): Promise<void> {
   await db.$transaction(async (tx) => {
     const key = await findUserKey(tx, caller, input.userName, input.accessKeyId);
     await tx.accessKey.update({ where: { id: key.id }, data: { status: input.status } });
-    if (input.status === 'Inactive') await revokeSessionsOfKey(tx, key.id);
+    if (input.status === 'Inactive') await revokeKeySessions(tx, key.id, now);
   });
 }
 
-/**
- * Ends the sessions made from a long-term key (GetSessionToken) when the key is
- * deactivated or deleted. Stricter than AWS, where such credentials live until they
- * expire: here switching a key off switches off everything it made.
- */
-async function revokeSessionsOfKey(tx: DbTx, accessKeyId: string): Promise<void> {
-  await tx.session.updateMany({ where: { sourceAccessKeyId: accessKeyId, revokedAt: null }, data: { revokedAt: new Date() } });
-}
-
 /** AWS's DeleteAccessKey. https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteAccessKey.html */
-export async function deleteAccessKey(db: Db, caller: Caller, input: { userName?: string | null; accessKeyId: string }): Promise<void> {
+export async function deleteAccessKey(db: Db, caller: Caller, input: { userName?: string | null; accessKeyId: string }, now: Date): Promise<void> {
   await db.$transaction(async (tx) => {
     const key = await findUserKey(tx, caller, input.userName, input.accessKeyId);
     await tx.accessKey.delete({ where: { id: key.id } });
-    await revokeSessionsOfKey(tx, key.id);
+    await revokeKeySessions(tx, key.id, now);
   });
 }
 

@@ -7,6 +7,7 @@ import { EntityAlreadyExistsError, NoSuchEntityError, ValidationError } from '..
 import type { LoginProfile, User } from '../generated/prisma/client.js';
 import { hashPassword } from '../crypto/passwords.js';
 import { enforcePasswordPolicy, recordPasswordHistory } from './password-policy.js';
+import { revokeUserSessions } from './revocations.js';
 import { type Caller, checkUserNameRef, findTargetUser, findUser, lockUser } from './users.js';
 
 /** A login profile as the API sees it: never the password hash. */
@@ -84,11 +85,10 @@ export interface UpdateLoginProfileParams {
 }
 
 /**
- * AWS's UpdateLoginProfile. Returns the user and whether the password changed,
- * in which case the caller revokes the user's sessions.
+ * AWS's UpdateLoginProfile. A new password ends the user's sessions.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateLoginProfile.html
  */
-export async function updateLoginProfile(db: Db, accountId: string, input: UpdateLoginProfileParams): Promise<{ user: User; passwordChanged: boolean }> {
+export async function updateLoginProfile(db: Db, accountId: string, input: UpdateLoginProfileParams, now: Date): Promise<void> {
   checkUserNameRef(input.userName);
   const password = input.password ?? undefined;
   if (password !== undefined) checkPasswordInput(password);
@@ -102,24 +102,27 @@ export async function updateLoginProfile(db: Db, accountId: string, input: Updat
     await tx.loginProfile.update({
       where: { userId: user.id },
       data: {
-        ...(passwordHash !== undefined ? { passwordHash, passwordChangedAt: new Date() } : {}),
+        ...(passwordHash !== undefined ? { passwordHash, passwordChangedAt: now } : {}),
         ...(input.passwordResetRequired !== undefined && input.passwordResetRequired !== null
           ? { passwordResetRequired: input.passwordResetRequired }
           : {}),
       },
     });
-    if (passwordHash !== undefined) await recordPasswordHistory(tx, user.id, passwordHash);
-    return { user, passwordChanged: passwordHash !== undefined };
+    if (passwordHash !== undefined) {
+      await recordPasswordHistory(tx, user.id, passwordHash);
+      // A new password ends the sessions signed in with the old one.
+      await revokeUserSessions(tx, user.id, now);
+    }
   });
 }
 
-/** AWS's DeleteLoginProfile; the caller revokes the user's sessions. https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteLoginProfile.html */
-export async function deleteLoginProfile(db: Db, accountId: string, userName: string): Promise<User> {
+/** AWS's DeleteLoginProfile; the user's sessions end with it. https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteLoginProfile.html */
+export async function deleteLoginProfile(db: Db, accountId: string, userName: string, now: Date): Promise<void> {
   return db.$transaction(async (tx) => {
     const user = await findUser(tx, accountId, userName);
     const deleted = await tx.loginProfile.deleteMany({ where: { userId: user.id } });
     if (deleted.count === 0) throw noSuchLoginProfile(user.name);
-    return user;
+    await revokeUserSessions(tx, user.id, now);
   });
 }
 

@@ -11,6 +11,7 @@ import { type TagInput, checkArn, checkName, checkPath, checkPathPrefix, checkSt
 import { checkPermissionsBoundary } from './permissions-boundaries.js';
 import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
 import { pathPage } from './path-pages.js';
+import { revokeUserSessions } from './revocations.js';
 
 /** The name AWS gives the root user where a user name is expected (credential report). */
 export const ROOT_USER_NAME = '<root_account>';
@@ -171,7 +172,8 @@ const mustFirst = (what: string) => new DeleteConflictError(`Cannot delete entit
  * user's sessions once this commits.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_remove.html
  */
-export async function deleteUser(db: Db, accountId: string, userName: string): Promise<User> {
+/** AWS's DeleteUser; the user's sessions end with it. */
+export async function deleteUser(db: Db, accountId: string, userName: string, now: Date): Promise<User> {
   return db.$transaction(async (tx) => {
     const user = await findUser(tx, accountId, userName);
     // INVARIANT: credentials are created under this same lock, so none can appear between the checks and the delete.
@@ -184,6 +186,7 @@ export async function deleteUser(db: Db, accountId: string, userName: string): P
     if ((await tx.groupMembership.count({ where: { userId: user.id } })) > 0) throw mustFirst('remove users from group');
     await deleteAllTags(tx, 'user', user.id);
     await tx.user.delete({ where: { id: user.id } });
+    await revokeUserSessions(tx, user.id, now);
     return user;
   });
 }

@@ -1,7 +1,9 @@
 // Sessions: a row per issued token, so a token can be revoked (by session, by
 // user, by role) and so the server knows what the session may do.
 import { randomUUID } from 'node:crypto';
-import type { Deps } from '../context.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import type { TokenService } from './tokens.js';
 import type { SessionKind } from './tokens.js';
 
 export interface NewSession {
@@ -31,9 +33,17 @@ export interface IssuedSession {
   expiration: Date;
 }
 
+/** What issuing a session uses: the store of session rows, the token signer and the clock. */
+export interface SessionIssuer {
+  db: Db;
+  tokens: TokenService;
+  clock: Clock;
+}
+
 /** Records a session and signs its token. */
-export async function issueSession(deps: Deps, input: NewSession, now = new Date()): Promise<IssuedSession> {
+export async function issueSession(deps: SessionIssuer, input: NewSession): Promise<IssuedSession> {
   const id = randomUUID();
+  const now = deps.clock.now();
   // The row keeps milliseconds (aws:TokenIssueTime must order exactly against a revocation
   // instant); the token's iat and exp are whole seconds, exp never later than the row's.
   const issuedAt = now;
@@ -79,12 +89,7 @@ export async function issueSession(deps: Deps, input: NewSession, now = new Date
   return { sessionId: id, sessionToken, expiration };
 }
 
-/** Revokes one session. */
-export async function revokeSession(deps: Deps, sessionId: string): Promise<void> {
-  await deps.db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
-}
-
-/** Revokes every live session of a user (password change, user deletion). */
-export async function revokeUserSessions(deps: Pick<Deps, 'db'>, userId: string): Promise<void> {
-  await deps.db.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+/** Revokes one session (sign-out). */
+export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
+  await db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now } });
 }

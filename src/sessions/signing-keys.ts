@@ -3,6 +3,7 @@
 // retired key published until the last token it signed has expired.
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { type Clock, systemClock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import type { Sealer } from '../crypto/seal.js';
 
@@ -35,13 +36,14 @@ export class SigningKeyStore {
     private readonly db: Db,
     private readonly sealer: Sealer,
     private readonly options: SigningKeyStoreOptions,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /**
    * Loads the keys; creates the first one (active at once) on a new database, and
    * starts a rotation when the newest key is older than `maxKeyAgeDays`.
    */
-  async init(now = new Date(), maxKeyAgeDays = 30): Promise<void> {
+  async init(now = this.clock.now(), maxKeyAgeDays = 30): Promise<void> {
     await this.reload();
     if (this.keys.length === 0) {
       await this.create(now);
@@ -66,13 +68,13 @@ export class SigningKeyStore {
 
   /** Reloads when a token names a key this process has not seen, at most every few seconds. */
   async reloadForUnknownKid(kid: string | undefined): Promise<boolean> {
-    if (!kid || this.keys.some((k) => k.kid === kid) || Date.now() - this.lastReload < 5_000) return false;
+    if (!kid || this.keys.some((k) => k.kid === kid) || this.clock.now().getTime() - this.lastReload < 5_000) return false;
     await this.reload();
     return this.keys.some((k) => k.kid === kid);
   }
 
   async reload(): Promise<void> {
-    this.lastReload = Date.now();
+    this.lastReload = this.clock.now().getTime();
     this.version++;
     const rows = await this.db.signingKey.findMany({ orderBy: { activatesAt: 'asc' } });
     this.keys = await Promise.all(
@@ -87,7 +89,7 @@ export class SigningKeyStore {
   }
 
   /** The newest key whose activation time has come and that has not retired. */
-  current(now = new Date()): SigningKeyPair {
+  current(now = this.clock.now()): SigningKeyPair {
     const usable = this.keys.filter((k) => k.activatesAt <= now && (k.retiresAt === null || k.retiresAt > now));
     const key = usable[usable.length - 1];
     if (!key) throw new Error('No signing key is active');
@@ -102,7 +104,7 @@ export class SigningKeyStore {
   }
 
   /** Public keys to publish: every key not retired longer ago than a token's lifetime. */
-  publicKeys(now = new Date()): JWK[] {
+  publicKeys(now = this.clock.now()): JWK[] {
     const horizon = now.getTime() - this.options.maxTokenSeconds * 1000;
     return this.keys
       .filter((k) => k.retiresAt === null || k.retiresAt.getTime() > horizon)
@@ -113,7 +115,7 @@ export class SigningKeyStore {
    * Starts a rotation: a new key is published now and signs from `publishAheadSeconds`
    * on; the keys before it retire at that instant.
    */
-  async rotate(now = new Date()): Promise<string> {
+  async rotate(now = this.clock.now()): Promise<string> {
     const activatesAt = new Date(now.getTime() + this.options.publishAheadSeconds * 1000);
     const kid = await this.create(activatesAt);
     await this.db.signingKey.updateMany({

@@ -1,6 +1,7 @@
 // Session tokens: short-lived ES256 JWTs naming the principal and the session.
 // They carry what an outside verifier needs and no secret.
 import { SignJWT, createLocalJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { type Clock, systemClock } from '../clock.js';
 import { ExpiredTokenError, InvalidClientTokenIdError } from '../errors.js';
 import { SIGNING_ALG, type SigningKeyStore } from './signing-keys.js';
 
@@ -29,18 +30,24 @@ export interface TokenServiceOptions {
   issuer: string;
   audience: string;
   clockSkewSeconds: number;
+  /** The time tokens are issued and verified at (default: the machine's clock). */
+  clock?: Clock;
 }
 
 /** Signs and verifies session tokens with the key store's keys. */
 export class TokenService {
+  private readonly clock: Clock;
+
   constructor(
     private readonly keys: SigningKeyStore,
     private readonly options: TokenServiceOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
 
-  async sign(claims: Omit<SessionClaims, 'iat'>, now = new Date()): Promise<string> {
+  async sign(claims: Omit<SessionClaims, 'iat'>, now = this.clock.now()): Promise<string> {
     // The key in force now signs, whatever instant the token says it was issued at.
-    const key = this.keys.current();
+    const key = this.keys.current(this.clock.now());
     const { sub, jti, exp, ...rest } = claims;
     return new SignJWT({ ...rest })
       .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: 'JWT' })
@@ -71,9 +78,9 @@ export class TokenService {
 
   /** The verification key set, rebuilt when the keys reload and at least every minute (retirements age out). */
   private keySet(): ReturnType<typeof createLocalJWKSet> {
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     if (!this.jwks || this.jwks.version !== this.keys.version || now - this.jwks.builtAt > 60_000) {
-      this.jwks = { version: this.keys.version, builtAt: now, set: createLocalJWKSet({ keys: this.keys.publicKeys() }) };
+      this.jwks = { version: this.keys.version, builtAt: now, set: createLocalJWKSet({ keys: this.keys.publicKeys(new Date(now)) }) };
     }
     return this.jwks.set;
   }
@@ -86,6 +93,7 @@ export class TokenService {
         issuer: this.options.issuer,
         audience: this.options.audience,
         clockTolerance: this.options.clockSkewSeconds,
+        currentDate: this.clock.now(),
         requiredClaims: ['sub', 'jti', 'exp', 'iat'],
       });
       return payload as JWTPayload & SessionClaims;

@@ -10,8 +10,10 @@
 // or deleted (stricter than AWS, where such credentials live until they expire):
 // src/iam/access-keys.ts revokes its sessions in the same transaction.
 import { recordAccessKeyUse } from '../iam/access-keys.js';
-import type { Context } from '../context.js';
-import { requirePrincipal } from '../context.js';
+import type { Clock } from '../clock.js';
+import type { Sealer } from '../crypto/seal.js';
+import type { Db } from '../db/client.js';
+import type { SignInThrottle } from '../auth/throttle.js';
 import { AccessDeniedError, IamError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
 import type { User } from '../generated/prisma/client.js';
 import { enabledDevices, verifyMfaCode, checkCode, checkSerialNumber } from '../iam/mfa.js';
@@ -20,7 +22,7 @@ import { hashSecret, verifySecret } from '../crypto/secrets.js';
 import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
 import { rootArn } from '../iam/arn.js';
 import { checkRange } from '../iam/names.js';
-import { issueSession } from '../sessions/sessions.js';
+import { issueSession, type SessionIssuer } from '../sessions/sessions.js';
 
 export interface GetSessionTokenInput {
   accessKeyId?: string | null;
@@ -46,8 +48,24 @@ const SIGNATURE_MISMATCH =
 /** A well-formed hash that matches no secret: unknown keys cost the same comparison. */
 const NO_SECRET_HASH = hashSecret('open-iam: no such access key');
 
+/** What GetSessionToken uses: the request's database handle, the throttle, the MFA seeds' sealer, the clock and the session issuer. */
+export interface GetSessionTokenDeps {
+  db: Db;
+  throttle: SignInThrottle;
+  sealer: Sealer;
+  clock: Clock;
+  issuer: SessionIssuer;
+}
+
+/** Who asks: the client's address (the throttle's key) and, when no key pair is given, the signed-in caller. */
+export interface GetSessionTokenClient {
+  sourceIp: string;
+  /** The calling session's principal, or the reason there is none (thrown). */
+  caller(): Principal;
+}
+
 /** GetSessionToken. */
-export async function getSessionToken(ctx: Context, input: GetSessionTokenInput): Promise<{ credentials: TemporaryCredentials }> {
+export async function getSessionToken(ctx: GetSessionTokenDeps & GetSessionTokenClient, input: GetSessionTokenInput): Promise<{ credentials: TemporaryCredentials }> {
   const duration = checkRange(input.durationSeconds ?? SESSION_TOKEN_SECONDS.default, 'durationSeconds', SESSION_TOKEN_SECONDS.min, SESSION_TOKEN_SECONDS.max);
   if (Boolean(input.serialNumber) !== Boolean(input.tokenCode)) {
     throw new ValidationError('serialNumber and tokenCode must be given together.');
@@ -55,14 +73,14 @@ export async function getSessionToken(ctx: Context, input: GetSessionTokenInput)
   if (input.serialNumber) checkSerialNumber(input.serialNumber);
   if (input.tokenCode) checkCode(input.tokenCode, 'tokenCode');
   if (input.accessKeyId || input.secretAccessKey) return fromAccessKey(ctx, input, duration);
-  return fromSignInSession(ctx, requirePrincipal(ctx), input, duration);
+  return fromSignInSession(ctx, ctx.caller(), input, duration);
 }
 
-async function fromAccessKey(ctx: Context, input: GetSessionTokenInput, duration: number): Promise<{ credentials: TemporaryCredentials }> {
+async function fromAccessKey(ctx: GetSessionTokenDeps & GetSessionTokenClient, input: GetSessionTokenInput, duration: number): Promise<{ credentials: TemporaryCredentials }> {
   const accessKeyId = input.accessKeyId ?? '';
   const secret = input.secretAccessKey ?? '';
   if (!accessKeyId || !secret) throw new ValidationError('accessKeyId and secretAccessKey must be given together.');
-  return ctx.deps.throttle.run(
+  return ctx.throttle.run(
     { principal: `key:${accessKeyId}`, sourceIp: ctx.sourceIp },
     async () => {
       const key = await ctx.db.accessKey.findUnique({ where: { id: accessKeyId }, include: { user: true } });
@@ -70,14 +88,14 @@ async function fromAccessKey(ctx: Context, input: GetSessionTokenInput, duration
       if (!key || key.status !== 'Active') throw new InvalidClientTokenIdError(INVALID_TOKEN);
       if (!secretOk) throw new IamError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, 403);
       const mfaAuthenticatedAt = await checkMfa(ctx, key.user, input);
-      await recordAccessKeyUse(ctx.db, key.id, 'sts');
+      await recordAccessKeyUse(ctx.db, key.id, 'sts', 'us-east-1', ctx.clock.now());
       return issue(ctx, { user: key.user, duration, mfaAuthenticatedAt, sourceAccessKeyId: key.id });
     },
     isFailure,
   );
 }
 
-async function fromSignInSession(ctx: Context, principal: Principal, input: GetSessionTokenInput, duration: number): Promise<{ credentials: TemporaryCredentials }> {
+async function fromSignInSession(ctx: GetSessionTokenDeps & GetSessionTokenClient, principal: Principal, input: GetSessionTokenInput, duration: number): Promise<{ credentials: TemporaryCredentials }> {
   if (principal.kind === 'assumed-role' || principal.accessKeyId || principal.passwordResetOnly) {
     throw new AccessDeniedError('Cannot call GetSessionToken with session credentials');
   }
@@ -87,7 +105,7 @@ async function fromSignInSession(ctx: Context, principal: Principal, input: GetS
   }
   const user = await ctx.db.user.findFirst({ where: { id: principal.userId, accountId: principal.accountId } });
   if (!user) throw new InvalidClientTokenIdError(INVALID_TOKEN);
-  return ctx.deps.throttle.run(
+  return ctx.throttle.run(
     { principal: `user:${user.accountId}:${user.nameKey}`, sourceIp: ctx.sourceIp },
     async () => {
       const mfaAuthenticatedAt = (await checkMfa(ctx, user, input)) ?? principal.mfaAuthenticatedAt;
@@ -98,11 +116,11 @@ async function fromSignInSession(ctx: Context, principal: Principal, input: GetS
 }
 
 /** Verifies the MFA code when one is given; the instant of the proof, or undefined. */
-async function checkMfa(ctx: Context, user: User, input: GetSessionTokenInput): Promise<Date | undefined> {
+async function checkMfa(ctx: GetSessionTokenDeps & GetSessionTokenClient, user: User, input: GetSessionTokenInput): Promise<Date | undefined> {
   if (!input.serialNumber || !input.tokenCode) return undefined;
   const device = (await enabledDevices(ctx.db, user.id)).find((d) => d.serialNumber === input.serialNumber);
-  const now = new Date();
-  if (!device || !(await verifyMfaCode(ctx.db, ctx.deps.sealer, device, input.tokenCode, now))) throw mfaFailed();
+  const now = ctx.clock.now();
+  if (!device || !(await verifyMfaCode(ctx.db, ctx.sealer, device, input.tokenCode, now))) throw mfaFailed();
   return now;
 }
 
@@ -114,7 +132,7 @@ interface IssueInput {
   sourceAccessKeyId?: string;
 }
 
-async function issue(ctx: Context, input: IssueInput): Promise<{ credentials: TemporaryCredentials }> {
+async function issue(ctx: GetSessionTokenDeps & GetSessionTokenClient, input: IssueInput): Promise<{ credentials: TemporaryCredentials }> {
   const accessKeyId = newUniqueId('temporaryAccessKey');
   const secretAccessKey = newSecretAccessKey();
   const common = {
@@ -125,7 +143,7 @@ async function issue(ctx: Context, input: IssueInput): Promise<{ credentials: Te
     ...(input.sourceAccessKeyId ? { sourceAccessKeyId: input.sourceAccessKeyId } : {}),
   };
   const session = input.user
-    ? await issueSession(ctx.deps, {
+    ? await issueSession(ctx.issuer, {
         kind: 'user',
         accountId: input.user.accountId,
         principalArn: input.user.arn,
@@ -133,7 +151,7 @@ async function issue(ctx: Context, input: IssueInput): Promise<{ credentials: Te
         userId: input.user.id,
         ...common,
       })
-    : await issueSession(ctx.deps, { kind: 'root', accountId: input.root!, principalArn: rootArn(input.root!), principalId: input.root!, ...common });
+    : await issueSession(ctx.issuer, { kind: 'root', accountId: input.root!, principalArn: rootArn(input.root!), principalId: input.root!, ...common });
   return { credentials: { accessKeyId, secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration } };
 }
 

@@ -1,7 +1,7 @@
 // Authorization questions from other software: isAuthorized for the calling
 // session, and AWS's policy simulators.
 import type { Resolvers } from '../../generated/graphql.js';
-import { requirePrincipal, type Context } from '../../context.js';
+import { requestFacts, requirePrincipal, type Context } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { isAuthorized } from '../../auth/is-authorized.js';
 import { simulateCustomPolicy, simulatePrincipalPolicy, toRequestContext, type ContextEntryInput } from '../../iam/simulate.js';
@@ -21,10 +21,10 @@ type Answer = ReturnType<typeof toAnswer>;
 function answer(ctx: Context, question: Question): Answer | Promise<Answer> {
   const principal = requirePrincipal(ctx);
   const result = isAuthorized(
-    ctx.deps,
+    ctx.deps.authorizer,
     principal,
     { action: question.action, resource: question.resource, context: toRequestContext(question.context) },
-    { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
+    requestFacts(ctx),
   );
   return result instanceof Promise ? result.then((decided) => toAnswer(question, decided)) : toAnswer(question, result);
 }

@@ -35,17 +35,12 @@ export const sessionResolvers: Resolvers = {
       return { kid, publishedKeys: ctx.deps.keys.publicKeys().length, activatesAt: ctx.deps.keys.activationOf(kid) };
     },
     signIn: async (_parent, { input }, ctx) => {
-      const result = await signIn(ctx.deps, input, { sourceIp: ctx.sourceIp, identify: (identity) => (ctx.signInIdentity = identity) });
-      return {
-        sessionToken: result.sessionToken,
-        expiration: result.expiration,
-        arn: result.arn,
-        passwordResetRequired: result.passwordResetRequired,
-      };
+      // The result (or the error) carries whose credentials were tried, for the audit's ConsoleLogin event.
+      return signIn(ctx.deps, input, { sourceIp: ctx.sourceIp });
     },
     signOut: async (_parent, _args, ctx) => {
       const principal = requirePrincipal(ctx);
-      await revokeSession(ctx.deps, principal.sessionId);
+      await revokeSession(ctx.db, principal.sessionId, ctx.deps.clock.now());
       return true;
     },
   },

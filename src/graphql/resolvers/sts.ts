@@ -1,25 +1,14 @@
 // STS fields: role assumption.
 import type { Resolvers } from '../../generated/graphql.js';
-import { requirePrincipal } from '../../context.js';
+import { requestFacts, requirePrincipal } from '../../context.js';
 import { assumeRole } from '../../sts/assume-role.js';
-import { putInlinePolicy } from '../../iam/inline-policies.js';
+import { revokeOlderRoleSessions } from '../../iam/revocations.js';
 import { verifyCallerMfaCode } from '../../auth/mfa-verify.js';
-
-/** AWS's inline policy for "Revoke active sessions". */
-export const REVOKE_OLDER_SESSIONS = 'AWSRevokeOlderSessions';
 
 export const stsResolvers: Resolvers = {
   Mutation: {
     revokeRoleSessions: async (_parent, { input }, ctx) => {
-      const revokedBefore = new Date();
-      const document = JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': revokedBefore.toISOString() } } },
-        ],
-      });
-      await putInlinePolicy(ctx.db, requirePrincipal(ctx).accountId, 'role', input.roleName, REVOKE_OLDER_SESSIONS, document);
-      return { revokedBefore };
+      return { revokedBefore: await revokeOlderRoleSessions(ctx.db, requirePrincipal(ctx).accountId, input.roleName, ctx.deps.clock.now()) };
     },
     assumeRole: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
@@ -29,7 +18,7 @@ export const stsResolvers: Resolvers = {
         input,
         effectivePolicies: (p) => authorizer.effective(p),
         verifyMfa: (p, serial, code) => verifyCallerMfaCode(ctx.deps, p, serial, code, ctx.sourceIp),
-        request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
+        request: requestFacts(ctx),
       });
     },
   },

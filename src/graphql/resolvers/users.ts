@@ -4,10 +4,8 @@
 import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers, StatusType } from '../../generated/graphql.js';
 import type { User } from '../../generated/prisma/client.js';
-import type { Context } from '../../context.js';
 import { requirePrincipal } from '../../context.js';
 import type { Principal } from '../../sessions/principal.js';
-import { revokeUserSessions } from '../../sessions/sessions.js';
 import { checkPathPrefix } from '../../iam/names.js';
 import { listTags, tagsLoader } from '../../iam/tags.js';
 import {
@@ -46,19 +44,19 @@ import { paginate, paginateList } from '../../db/pagination.js';
 const callerOf = (principal: Principal): Caller => ({ kind: principal.kind, accountId: principal.accountId, userId: principal.userId });
 
 /** User names by user id (the `userName` of login profiles and access keys). */
-const userNameLoader = defineLoader<string, string>('userNameById', async (ctx: Context, ids) => {
-  const rows = await ctx.db.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
+const userNameLoader = defineLoader<string, string>('userNameById', async ({ db }, ids) => {
+  const rows = await db.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
   const names = new Map(rows.map((row) => [row.id, row.name]));
   return ids.map((id) => names.get(id) ?? new Error(`No user ${id}`));
 });
 
-const loginProfileLoader = defineLoader<string, LoginProfileRecord | null>('loginProfileByUser', async (ctx: Context, ids) => {
-  const profiles = await loginProfilesOf(ctx.db, ids);
+const loginProfileLoader = defineLoader<string, LoginProfileRecord | null>('loginProfileByUser', async ({ db }, ids) => {
+  const profiles = await loginProfilesOf(db, ids);
   return ids.map((id) => profiles.get(id) ?? null);
 });
 
-const accessKeysLoader = defineLoader<string, AccessKeyRecord[]>('accessKeysByUser', async (ctx: Context, ids) =>
-  groupBy(ids, await accessKeysOf(ctx.db, ids), (key) => key.userId),
+const accessKeysLoader = defineLoader<string, AccessKeyRecord[]>('accessKeysByUser', async ({ db }, ids) =>
+  groupBy(ids, await accessKeysOf(db, ids), (key) => key.userId),
 );
 
 export const userResolvers: Resolvers = {
@@ -116,8 +114,7 @@ export const userResolvers: Resolvers = {
     },
     deleteUser: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      const user = await deleteUser(ctx.db, accountId, input.userName);
-      await revokeUserSessions(ctx.deps, user.id);
+      await deleteUser(ctx.db, accountId, input.userName, ctx.deps.clock.now());
       return true;
     },
     tagUser: async (_parent, { input }, ctx) => {
@@ -136,14 +133,12 @@ export const userResolvers: Resolvers = {
     },
     updateLoginProfile: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      const { user, passwordChanged } = await updateLoginProfile(ctx.db, accountId, input);
-      if (passwordChanged) await revokeUserSessions(ctx.deps, user.id);
+      await updateLoginProfile(ctx.db, accountId, input, ctx.deps.clock.now());
       return true;
     },
     deleteLoginProfile: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      const user = await deleteLoginProfile(ctx.db, accountId, input.userName);
-      await revokeUserSessions(ctx.deps, user.id);
+      await deleteLoginProfile(ctx.db, accountId, input.userName, ctx.deps.clock.now());
       return true;
     },
     createAccessKey: async (_parent, { input }, ctx) => {
@@ -152,12 +147,12 @@ export const userResolvers: Resolvers = {
     },
     updateAccessKey: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
-      await updateAccessKey(ctx.db, callerOf(principal), input);
+      await updateAccessKey(ctx.db, callerOf(principal), input, ctx.deps.clock.now());
       return true;
     },
     deleteAccessKey: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
-      await deleteAccessKey(ctx.db, callerOf(principal), input);
+      await deleteAccessKey(ctx.db, callerOf(principal), input, ctx.deps.clock.now());
       return true;
     },
     createAccountAlias: async (_parent, { input }, ctx) => {
