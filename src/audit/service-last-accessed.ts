@@ -17,7 +17,7 @@
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import type { DbTx } from '../db/client.js';
+import type { Db, DbTx } from '../db/client.js';
 import { InvalidInputError, NoSuchEntityError, ValidationError } from '../errors.js';
 import { parseIamArn } from '../iam/arn.js';
 import { getManagedPolicies } from '../iam/managed-policy-lookup.js';
@@ -65,11 +65,13 @@ export interface ServiceLastAccessedJob {
  * Keeps a completed job for GetServiceLastAccessedDetails, in the database (so any
  * process answers it); an account keeps its newest MAX_JOBS_PER_ACCOUNT jobs.
  */
-export async function saveServiceLastAccessedJob(db: DbTx, accountId: string, job: ServiceLastAccessedJob): Promise<void> {
-  await db.serviceLastAccessedJob.create({ data: { jobId: job.jobId, accountId, job: JSON.parse(JSON.stringify(job)), createdAt: job.jobCreationDate } });
-  await db.$executeRaw`
-    DELETE FROM "ServiceLastAccessedJob" WHERE "accountId" = ${accountId} AND "jobId" NOT IN (
-      SELECT "jobId" FROM "ServiceLastAccessedJob" WHERE "accountId" = ${accountId} ORDER BY "createdAt" DESC LIMIT ${MAX_JOBS_PER_ACCOUNT})`;
+export async function saveServiceLastAccessedJob(db: Db, accountId: string, job: ServiceLastAccessedJob): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.serviceLastAccessedJob.create({ data: { jobId: job.jobId, accountId, job: JSON.parse(JSON.stringify(job)), createdAt: job.jobCreationDate } });
+    await tx.$executeRaw`
+      DELETE FROM "ServiceLastAccessedJob" WHERE "accountId" = ${accountId} AND "jobId" NOT IN (
+        SELECT "jobId" FROM "ServiceLastAccessedJob" WHERE "accountId" = ${accountId} ORDER BY "createdAt" DESC LIMIT ${MAX_JOBS_PER_ACCOUNT})`;
+  });
 }
 
 /** The account's job `jobId` (dates as ISO strings); NoSuchEntity for an unknown, expired or other account's job. */

@@ -1,7 +1,7 @@
 // Instance profiles: containers that pass one role to EC2 instances. A profile
 // holds at most one role (AWS's InstanceSessionsPerInstanceProfile quota is 1).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html
-import type { DbTx } from '../db/client.js';
+import type { Db, DbTx } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { DeleteConflictError, EntityAlreadyExistsError, LimitExceededError, NoSuchEntityError } from '../errors.js';
 import type { InstanceProfile } from '../generated/prisma/client.js';
@@ -39,34 +39,36 @@ export async function lockInstanceProfile(tx: DbTx, accountId: string, name: str
   return tx.instanceProfile.findUniqueOrThrow({ where: { id: locked[0]!.id } });
 }
 
-/** CreateInstanceProfile with its tags. Call inside a transaction. */
-export async function createInstanceProfile(tx: DbTx, accountId: string, input: CreateInstanceProfileInput): Promise<InstanceProfile> {
+/** CreateInstanceProfile with its tags, in one transaction. */
+export async function createInstanceProfile(db: Db, accountId: string, input: CreateInstanceProfileInput): Promise<InstanceProfile> {
   const name = checkName(input.instanceProfileName, 'instanceProfileName');
   const path = checkPath(input.path);
   const tags = checkTagList(input.tags);
-  // INVARIANT: at most INSTANCE_PROFILES_PER_ACCOUNT profiles; the account row lock serializes concurrent creates.
-  await tx.$executeRaw`SELECT 1 FROM "Account" WHERE id = ${accountId} FOR UPDATE`;
-  if ((await tx.instanceProfile.count({ where: { accountId } })) >= INSTANCE_PROFILES_PER_ACCOUNT) {
-    throw new LimitExceededError(`Cannot exceed quota for InstanceProfilesPerAccount: ${INSTANCE_PROFILES_PER_ACCOUNT}`);
-  }
-  let profile: InstanceProfile;
-  try {
-    profile = await tx.instanceProfile.create({
-      data: {
-        id: newUniqueId('instanceProfile'),
-        accountId,
-        name,
-        nameKey: name.toLowerCase(),
-        path,
-        arn: iamArn(accountId, 'instance-profile', path, name),
-      },
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new EntityAlreadyExistsError(`Instance Profile ${name} already exists.`, { cause: error });
-    throw error;
-  }
-  await tagResource(tx, accountId, 'instance-profile', profile.id, tags);
-  return profile;
+  return db.$transaction(async (tx) => {
+    // INVARIANT: at most INSTANCE_PROFILES_PER_ACCOUNT profiles; the account row lock serializes concurrent creates.
+    await tx.$executeRaw`SELECT 1 FROM "Account" WHERE id = ${accountId} FOR UPDATE`;
+    if ((await tx.instanceProfile.count({ where: { accountId } })) >= INSTANCE_PROFILES_PER_ACCOUNT) {
+      throw new LimitExceededError(`Cannot exceed quota for InstanceProfilesPerAccount: ${INSTANCE_PROFILES_PER_ACCOUNT}`);
+    }
+    let profile: InstanceProfile;
+    try {
+      profile = await tx.instanceProfile.create({
+        data: {
+          id: newUniqueId('instanceProfile'),
+          accountId,
+          name,
+          nameKey: name.toLowerCase(),
+          path,
+          arn: iamArn(accountId, 'instance-profile', path, name),
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EntityAlreadyExistsError(`Instance Profile ${name} already exists.`, { cause: error });
+      throw error;
+    }
+    await tagResource(tx, accountId, 'instance-profile', profile.id, tags);
+    return profile;
+  });
 }
 
 /**
@@ -76,55 +78,65 @@ export async function createInstanceProfile(tx: DbTx, accountId: string, input: 
  * after the first commits, matches nothing and fails with LimitExceeded. The role
  * row is locked FOR SHARE so that a concurrent DeleteRole cannot remove it meanwhile.
  */
-export async function addRoleToInstanceProfile(tx: DbTx, accountId: string, instanceProfileName: string, roleName: string): Promise<void> {
+export async function addRoleToInstanceProfile(db: Db, accountId: string, instanceProfileName: string, roleName: string): Promise<void> {
   checkName(instanceProfileName, 'instanceProfileName');
   checkName(roleName, 'roleName');
-  const profile = await findInstanceProfile(tx, accountId, instanceProfileName);
-  const role = await findRole(tx, accountId, roleName);
-  const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Role" WHERE id = ${role.id} AND "accountId" = ${accountId} FOR SHARE`;
-  if (locked.length === 0) throw noSuchRole(roleName);
-  const { count } = await tx.instanceProfile.updateMany({ where: { id: profile.id, accountId, roleId: null }, data: { roleId: role.id } });
-  if (count === 0) throw new LimitExceededError('Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1');
+  await db.$transaction(async (tx) => {
+    const profile = await findInstanceProfile(tx, accountId, instanceProfileName);
+    const role = await findRole(tx, accountId, roleName);
+    const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Role" WHERE id = ${role.id} AND "accountId" = ${accountId} FOR SHARE`;
+    if (locked.length === 0) throw noSuchRole(roleName);
+    const { count } = await tx.instanceProfile.updateMany({ where: { id: profile.id, accountId, roleId: null }, data: { roleId: role.id } });
+    if (count === 0) throw new LimitExceededError('Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1');
+  });
 }
 
 /** RemoveRoleFromInstanceProfile: NoSuchEntity when the role is not the profile's. */
-export async function removeRoleFromInstanceProfile(tx: DbTx, accountId: string, instanceProfileName: string, roleName: string): Promise<void> {
+export async function removeRoleFromInstanceProfile(db: Db, accountId: string, instanceProfileName: string, roleName: string): Promise<void> {
   checkName(instanceProfileName, 'instanceProfileName');
   checkName(roleName, 'roleName');
-  const profile = await findInstanceProfile(tx, accountId, instanceProfileName);
-  const role = await findRole(tx, accountId, roleName);
-  const { count } = await tx.instanceProfile.updateMany({ where: { id: profile.id, accountId, roleId: role.id }, data: { roleId: null } });
-  if (count === 0) throw noSuchRole(roleName);
+  await db.$transaction(async (tx) => {
+    const profile = await findInstanceProfile(tx, accountId, instanceProfileName);
+    const role = await findRole(tx, accountId, roleName);
+    const { count } = await tx.instanceProfile.updateMany({ where: { id: profile.id, accountId, roleId: role.id }, data: { roleId: null } });
+    if (count === 0) throw noSuchRole(roleName);
+  });
 }
 
 /**
  * DeleteInstanceProfile: refused while it holds a role. The delete is
  * conditional on `roleId IS NULL`, so a concurrent add cannot slip in between check and delete.
  */
-export async function deleteInstanceProfile(tx: DbTx, accountId: string, instanceProfileName: string): Promise<void> {
-  const profile = await findInstanceProfile(tx, accountId, instanceProfileName);
-  const { count } = await tx.instanceProfile.deleteMany({ where: { id: profile.id, accountId, roleId: null } });
-  if (count === 0) {
-    const still = await tx.instanceProfile.findUnique({ where: { id: profile.id }, select: { roleId: true } });
-    if (!still) throw new NoSuchEntityError(`Instance Profile ${instanceProfileName} cannot be found.`);
-    throw new DeleteConflictError('Cannot delete entity, must remove roles from instance profile first.');
-  }
-  await deleteAllTags(tx, 'instance-profile', profile.id);
+export async function deleteInstanceProfile(db: Db, accountId: string, instanceProfileName: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const profile = await findInstanceProfile(tx, accountId, instanceProfileName);
+    const { count } = await tx.instanceProfile.deleteMany({ where: { id: profile.id, accountId, roleId: null } });
+    if (count === 0) {
+      const still = await tx.instanceProfile.findUnique({ where: { id: profile.id }, select: { roleId: true } });
+      if (!still) throw new NoSuchEntityError(`Instance Profile ${instanceProfileName} cannot be found.`);
+      throw new DeleteConflictError('Cannot delete entity, must remove roles from instance profile first.');
+    }
+    await deleteAllTags(tx, 'instance-profile', profile.id);
+  });
 }
 
-/** TagInstanceProfile. Call inside a transaction. */
-export async function tagInstanceProfile(tx: DbTx, accountId: string, instanceProfileName: string, tags: TagInput[]): Promise<void> {
+/** TagInstanceProfile. */
+export async function tagInstanceProfile(db: Db, accountId: string, instanceProfileName: string, tags: TagInput[]): Promise<void> {
   checkName(instanceProfileName, 'instanceProfileName');
   checkTagList(tags);
-  // Locked so that a concurrent DeleteInstanceProfile cannot leave these tags orphaned.
-  const profile = await lockInstanceProfile(tx, accountId, instanceProfileName);
-  await tagResource(tx, accountId, 'instance-profile', profile.id, tags);
+  await db.$transaction(async (tx) => {
+    // Locked so that a concurrent DeleteInstanceProfile cannot leave these tags orphaned.
+    const profile = await lockInstanceProfile(tx, accountId, instanceProfileName);
+    await tagResource(tx, accountId, 'instance-profile', profile.id, tags);
+  });
 }
 
 /** UntagInstanceProfile. */
-export async function untagInstanceProfile(tx: DbTx, accountId: string, instanceProfileName: string, tagKeys: string[]): Promise<void> {
-  const profile = await findInstanceProfile(tx, accountId, instanceProfileName);
-  await untagResource(tx, accountId, 'instance-profile', profile.id, tagKeys);
+export async function untagInstanceProfile(db: Db, accountId: string, instanceProfileName: string, tagKeys: string[]): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const profile = await findInstanceProfile(tx, accountId, instanceProfileName);
+    await untagResource(tx, accountId, 'instance-profile', profile.id, tagKeys);
+  });
 }
 
 /** One keyset page of the account's instance profiles under `pathPrefix`, ordered by name. */

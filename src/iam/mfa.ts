@@ -5,7 +5,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_virtual.html
 import { timingSafeEqual } from 'node:crypto';
 import { HOTP, Secret, TOTP } from 'otpauth';
-import type { DbTx } from '../db/client.js';
+import type { Db, DbTx } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import {
   DeleteConflictError,
@@ -18,6 +18,7 @@ import type { MfaDevice, User } from '../generated/prisma/client.js';
 import { iamArn } from './arn.js';
 import { type TagInput, checkName, checkPath, checkString } from './names.js';
 import { checkTagList, deleteAllTags, tagResource } from './tags.js';
+import { type Caller, findTargetUser, findUser } from './users.js';
 import type { Sealer } from '../crypto/seal.js';
 
 /** RFC 6238 defaults, which every authenticator app supports. */
@@ -39,9 +40,9 @@ export interface CreatedVirtualMfaDevice {
   device: MfaDevice;
 }
 
-/** CreateVirtualMFADevice. Call inside a transaction. */
+/** CreateVirtualMFADevice, with its tags, in one transaction. */
 export async function createVirtualMfaDevice(
-  tx: DbTx,
+  db: Db,
   sealer: Sealer,
   accountId: string,
   input: { virtualMFADeviceName: string; path?: string | null; tags?: TagInput[] | null },
@@ -50,80 +51,93 @@ export async function createVirtualMfaDevice(
   const path = checkPath(input.path);
   const tags = checkTagList(input.tags);
   const serialNumber = iamArn(accountId, 'mfa', path, name);
-  // Names are unique per account (case-insensitively, like every IAM name), whatever the path:
-  // the account row lock serializes concurrent creates of the same name.
-  await tx.$executeRaw`SELECT 1 FROM "Account" WHERE id = ${accountId} FOR UPDATE`;
-  const clash = await tx.$queryRaw<Array<{ one: number }>>`
-    SELECT 1 AS one FROM "MfaDevice" WHERE "accountId" = ${accountId} AND lower(name) = ${name.toLowerCase()} LIMIT 1`;
-  if (clash.length > 0) throw alreadyExists();
-  const secret = new Secret({ size: 20 });
-  let device: MfaDevice;
-  try {
-    device = await tx.mfaDevice.create({ data: { serialNumber, accountId, name, path, sealedSeed: sealer.seal(secret.base32) } });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw alreadyExists();
-    throw error;
-  }
-  await tagResource(tx, accountId, 'mfa', serialNumber, tags);
-  const totp = new TOTP({ issuer: 'open-iam', label: `${name}@${accountId}`, secret, digits: DIGITS, period: PERIOD });
-  return { serialNumber, base32StringSeed: secret.base32, otpauthUri: totp.toString(), device };
+  return db.$transaction(async (tx) => {
+    // Names are unique per account (case-insensitively, like every IAM name), whatever the path:
+    // the account row lock serializes concurrent creates of the same name.
+    await tx.$executeRaw`SELECT 1 FROM "Account" WHERE id = ${accountId} FOR UPDATE`;
+    const clash = await tx.$queryRaw<Array<{ one: number }>>`
+      SELECT 1 AS one FROM "MfaDevice" WHERE "accountId" = ${accountId} AND lower(name) = ${name.toLowerCase()} LIMIT 1`;
+    if (clash.length > 0) throw alreadyExists();
+    const secret = new Secret({ size: 20 });
+    let device: MfaDevice;
+    try {
+      device = await tx.mfaDevice.create({ data: { serialNumber, accountId, name, path, sealedSeed: sealer.seal(secret.base32) } });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw alreadyExists();
+      throw error;
+    }
+    await tagResource(tx, accountId, 'mfa', serialNumber, tags);
+    const totp = new TOTP({ issuer: 'open-iam', label: `${name}@${accountId}`, secret, digits: DIGITS, period: PERIOD });
+    return { serialNumber, base32StringSeed: secret.base32, otpauthUri: totp.toString(), device };
+  });
 }
 
 /**
- * EnableMFADevice: assigns an unassigned device to a user once two consecutive
- * codes prove the user's authenticator holds the seed.
+ * EnableMFADevice: assigns an unassigned device to the user `userName` once two
+ * consecutive codes prove the user's authenticator holds the seed.
  */
 export async function enableMfaDevice(
-  tx: DbTx,
+  db: Db,
   sealer: Sealer,
   accountId: string,
-  input: { userId: string; serialNumber: string; authenticationCode1: string; authenticationCode2: string },
+  input: { userName: string; serialNumber: string; authenticationCode1: string; authenticationCode2: string },
   now = new Date(),
 ): Promise<void> {
-  checkSerialNumber(input.serialNumber);
-  const code1 = checkCode(input.authenticationCode1, 'authenticationCode1');
-  const code2 = checkCode(input.authenticationCode2, 'authenticationCode2');
-  await tx.$executeRaw`SELECT 1 FROM "User" WHERE id = ${input.userId} FOR UPDATE`;
-  const device = await findDevice(tx, accountId, input.serialNumber);
-  if (device.userId !== null) throw new EntityAlreadyExistsError('MFA Device is already in use.');
-  const count = await tx.mfaDevice.count({ where: { userId: input.userId } });
-  if (count >= MAX_DEVICES_PER_USER) {
-    throw new LimitExceededError(`Cannot exceed quota for MFADevicesPerUser: ${MAX_DEVICES_PER_USER}`);
-  }
-  const seed = sealer.open(device.sealedSeed);
-  const current = timeStep(now);
-  let matched: number | undefined;
-  for (let step = current - ENABLE_LOOKBACK_STEPS; step <= current; step++) {
-    if (codeMatches(seed, step, code1) && codeMatches(seed, step + 1, code2)) matched = step + 1;
-  }
-  if (matched === undefined) throw new InvalidAuthenticationCodeError('Authentication code for device is not valid.');
-  const { count: updated } = await tx.mfaDevice.updateMany({
-    where: { serialNumber: device.serialNumber, userId: null },
-    data: { userId: input.userId, enabledAt: now, lastTimeStep: BigInt(matched) },
+  await db.$transaction(async (tx) => {
+    const { id: userId } = await findUser(tx, accountId, input.userName);
+    checkSerialNumber(input.serialNumber);
+    const code1 = checkCode(input.authenticationCode1, 'authenticationCode1');
+    const code2 = checkCode(input.authenticationCode2, 'authenticationCode2');
+    await tx.$executeRaw`SELECT 1 FROM "User" WHERE id = ${userId} FOR UPDATE`;
+    const device = await findDevice(tx, accountId, input.serialNumber);
+    if (device.userId !== null) throw new EntityAlreadyExistsError('MFA Device is already in use.');
+    const count = await tx.mfaDevice.count({ where: { userId } });
+    if (count >= MAX_DEVICES_PER_USER) {
+      throw new LimitExceededError(`Cannot exceed quota for MFADevicesPerUser: ${MAX_DEVICES_PER_USER}`);
+    }
+    const seed = sealer.open(device.sealedSeed);
+    const current = timeStep(now);
+    let matched: number | undefined;
+    for (let step = current - ENABLE_LOOKBACK_STEPS; step <= current; step++) {
+      if (codeMatches(seed, step, code1) && codeMatches(seed, step + 1, code2)) matched = step + 1;
+    }
+    if (matched === undefined) throw new InvalidAuthenticationCodeError('Authentication code for device is not valid.');
+    const { count: updated } = await tx.mfaDevice.updateMany({
+      where: { serialNumber: device.serialNumber, userId: null },
+      data: { userId, enabledAt: now, lastTimeStep: BigInt(matched) },
+    });
+    if (updated === 0) throw new EntityAlreadyExistsError('MFA Device is already in use.');
   });
-  if (updated === 0) throw new EntityAlreadyExistsError('MFA Device is already in use.');
 }
 
-/** DeactivateMFADevice: unassigns the device from the user (it can be enabled again, with new codes). */
-export async function deactivateMfaDevice(tx: DbTx, accountId: string, input: { userId: string; userName: string; serialNumber: string }): Promise<void> {
-  checkSerialNumber(input.serialNumber);
-  const { count } = await tx.mfaDevice.updateMany({
-    where: { serialNumber: input.serialNumber, accountId, userId: input.userId },
-    data: { userId: null, enabledAt: null, lastTimeStep: null },
+/**
+ * DeactivateMFADevice: unassigns the device from the user (it can be enabled again,
+ * with new codes). Without a user name, the user is the calling user.
+ */
+export async function deactivateMfaDevice(db: Db, caller: Caller, input: { userName?: string | null; serialNumber: string }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const user = await findTargetUser(tx, caller, input.userName);
+    checkSerialNumber(input.serialNumber);
+    const { count } = await tx.mfaDevice.updateMany({
+      where: { serialNumber: input.serialNumber, accountId: caller.accountId, userId: user.id },
+      data: { userId: null, enabledAt: null, lastTimeStep: null },
+    });
+    if (count === 0) {
+      throw new NoSuchEntityError(`MFA Device with serial number ${input.serialNumber} not found for user ${user.name}.`);
+    }
   });
-  if (count === 0) {
-    throw new NoSuchEntityError(`MFA Device with serial number ${input.serialNumber} not found for user ${input.userName}.`);
-  }
 }
 
 /** DeleteVirtualMFADevice: DeleteConflict while the device is enabled for a user. */
-export async function deleteVirtualMfaDevice(tx: DbTx, accountId: string, serialNumber: string): Promise<void> {
+export async function deleteVirtualMfaDevice(db: Db, accountId: string, serialNumber: string): Promise<void> {
   checkSerialNumber(serialNumber);
-  const device = await findDevice(tx, accountId, serialNumber);
-  if (device.userId !== null) throw new DeleteConflictError('MFA device is still in use.');
-  const { count } = await tx.mfaDevice.deleteMany({ where: { serialNumber, accountId, userId: null } });
-  if (count === 0) throw new DeleteConflictError('MFA device is still in use.');
-  await deleteAllTags(tx, 'mfa', serialNumber);
+  await db.$transaction(async (tx) => {
+    const device = await findDevice(tx, accountId, serialNumber);
+    if (device.userId !== null) throw new DeleteConflictError('MFA device is still in use.');
+    const { count } = await tx.mfaDevice.deleteMany({ where: { serialNumber, accountId, userId: null } });
+    if (count === 0) throw new DeleteConflictError('MFA device is still in use.');
+    await deleteAllTags(tx, 'mfa', serialNumber);
+  });
 }
 
 /** The user's enabled devices (sign-in needs a code from one of them when there is any). */

@@ -2,7 +2,7 @@
 // in this account, or AWS-managed) that caps the entity's identity permissions.
 // Every boundary write bumps the account's policy epoch in the same transaction.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
-import type { DbTx } from '../db/client.js';
+import type { Db, DbTx } from '../db/client.js';
 import { InvalidInputError, NoSuchEntityError } from '../errors.js';
 import { parseIamArn } from './arn.js';
 import { getManagedPolicy } from './managed-policy-lookup.js';
@@ -28,39 +28,47 @@ export async function checkPermissionsBoundary(tx: DbTx, accountId: string, arn:
   return policy.arn;
 }
 
-/** PutUserPermissionsBoundary. Call inside a transaction. */
-export async function putUserPermissionsBoundary(tx: DbTx, accountId: string, userName: string, boundaryArn: string): Promise<void> {
+/** PutUserPermissionsBoundary. */
+export async function putUserPermissionsBoundary(db: Db, accountId: string, userName: string, boundaryArn: string): Promise<void> {
   checkName(userName, 'userName');
   checkArn(boundaryArn, 'permissionsBoundary');
-  const user = await findUserId(tx, accountId, userName);
-  const arn = await checkPermissionsBoundary(tx, accountId, boundaryArn);
-  await tx.user.update({ where: { id: user }, data: { permissionsBoundaryArn: arn } });
-  await bumpPolicyEpoch(tx, accountId);
+  await db.$transaction(async (tx) => {
+    const user = await findUserId(tx, accountId, userName);
+    const arn = await checkPermissionsBoundary(tx, accountId, boundaryArn);
+    await tx.user.update({ where: { id: user }, data: { permissionsBoundaryArn: arn } });
+    await bumpPolicyEpoch(tx, accountId);
+  });
 }
 
-/** DeleteUserPermissionsBoundary; a user without a boundary is left as it is. Call inside a transaction. */
-export async function deleteUserPermissionsBoundary(tx: DbTx, accountId: string, userName: string): Promise<void> {
+/** DeleteUserPermissionsBoundary; a user without a boundary is left as it is. */
+export async function deleteUserPermissionsBoundary(db: Db, accountId: string, userName: string): Promise<void> {
   checkName(userName, 'userName');
-  const user = await findUserId(tx, accountId, userName);
-  const { count } = await tx.user.updateMany({ where: { id: user, permissionsBoundaryArn: { not: null } }, data: { permissionsBoundaryArn: null } });
-  if (count > 0) await bumpPolicyEpoch(tx, accountId);
+  await db.$transaction(async (tx) => {
+    const user = await findUserId(tx, accountId, userName);
+    const { count } = await tx.user.updateMany({ where: { id: user, permissionsBoundaryArn: { not: null } }, data: { permissionsBoundaryArn: null } });
+    if (count > 0) await bumpPolicyEpoch(tx, accountId);
+  });
 }
 
-/** PutRolePermissionsBoundary. Call inside a transaction. */
-export async function putRolePermissionsBoundary(tx: DbTx, accountId: string, roleName: string, boundaryArn: string): Promise<void> {
+/** PutRolePermissionsBoundary. */
+export async function putRolePermissionsBoundary(db: Db, accountId: string, roleName: string, boundaryArn: string): Promise<void> {
   checkName(roleName, 'roleName');
   checkArn(boundaryArn, 'permissionsBoundary');
-  const role = await lockRole(tx, accountId, roleName);
-  const arn = await checkPermissionsBoundary(tx, accountId, boundaryArn);
-  await tx.role.update({ where: { id: role.id }, data: { permissionsBoundaryArn: arn } });
-  await bumpPolicyEpoch(tx, accountId);
+  await db.$transaction(async (tx) => {
+    const role = await lockRole(tx, accountId, roleName);
+    const arn = await checkPermissionsBoundary(tx, accountId, boundaryArn);
+    await tx.role.update({ where: { id: role.id }, data: { permissionsBoundaryArn: arn } });
+    await bumpPolicyEpoch(tx, accountId);
+  });
 }
 
-/** DeleteRolePermissionsBoundary; a role without a boundary is left as it is. Call inside a transaction. */
-export async function deleteRolePermissionsBoundary(tx: DbTx, accountId: string, roleName: string): Promise<void> {
-  const role = await findRole(tx, accountId, roleName);
-  const { count } = await tx.role.updateMany({ where: { id: role.id, permissionsBoundaryArn: { not: null } }, data: { permissionsBoundaryArn: null } });
-  if (count > 0) await bumpPolicyEpoch(tx, accountId);
+/** DeleteRolePermissionsBoundary; a role without a boundary is left as it is. */
+export async function deleteRolePermissionsBoundary(db: Db, accountId: string, roleName: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const role = await findRole(tx, accountId, roleName);
+    const { count } = await tx.role.updateMany({ where: { id: role.id, permissionsBoundaryArn: { not: null } }, data: { permissionsBoundaryArn: null } });
+    if (count > 0) await bumpPolicyEpoch(tx, accountId);
+  });
 }
 
 /** The user's id, its row locked until the transaction ends so that a concurrent DeleteUser waits. */

@@ -1,7 +1,7 @@
 // IAM roles: creation with a trust policy, updates, deletion, tags, and the
 // keyset queries behind ListRoles. Every lookup is scoped by account.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
-import type { DbTx } from '../db/client.js';
+import type { Db, DbTx } from '../db/client.js';
 import { isMissingRecord, isUniqueViolation } from '../db/errors.js';
 import { DeleteConflictError, EntityAlreadyExistsError, LimitExceededError, NoSuchEntityError } from '../errors.js';
 import type { Role } from '../generated/prisma/client.js';
@@ -57,45 +57,47 @@ export function noSuchRole(roleName: string): NoSuchEntityError {
 }
 
 /**
- * CreateRole: validates every parameter, parses the trust policy, checks the
- * permissions boundary, then stores the role and its tags. Call inside a transaction.
+ * CreateRole: validates every parameter, parses the trust policy, then, in one
+ * transaction, checks the permissions boundary and stores the role and its tags.
  * INVARIANT: role names are unique per account case-insensitively (unique index on nameKey).
  */
-export async function createRole(tx: DbTx, accountId: string, input: CreateRoleInput): Promise<Role> {
+export async function createRole(db: Db, accountId: string, input: CreateRoleInput): Promise<Role> {
   const name = checkName(input.roleName, 'roleName');
   const path = checkPath(input.path);
   const description = checkDescription(input.description);
   const maxSessionDuration = checkSessionDuration(input.maxSessionDuration ?? sessionDurationLimits.default);
   const tags = checkTagList(input.tags);
   const document = checkTrustPolicy(input.assumeRolePolicyDocument, 'assumeRolePolicyDocument');
-  const boundaryArn = input.permissionsBoundary == null ? null : await checkPermissionsBoundary(tx, accountId, input.permissionsBoundary);
-  // INVARIANT: at most ROLES_PER_ACCOUNT roles; the account row lock serializes concurrent creates.
-  await tx.$executeRaw`SELECT 1 FROM "Account" WHERE id = ${accountId} FOR UPDATE`;
-  if ((await tx.role.count({ where: { accountId } })) >= ROLES_PER_ACCOUNT) {
-    throw new LimitExceededError(`Cannot exceed quota for RolesPerAccount: ${ROLES_PER_ACCOUNT}`);
-  }
-  let role: Role;
-  try {
-    role = await tx.role.create({
-      data: {
-        id: newUniqueId('role'),
-        accountId,
-        name,
-        nameKey: name.toLowerCase(),
-        path,
-        arn: iamArn(accountId, 'role', path, name),
-        description: description ?? null,
-        assumeRolePolicy: document,
-        maxSessionDuration,
-        permissionsBoundaryArn: boundaryArn,
-      },
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new EntityAlreadyExistsError(`Role with name ${name} already exists.`, { cause: error });
-    throw error;
-  }
-  await tagResource(tx, accountId, 'role', role.id, tags);
-  return role;
+  return db.$transaction(async (tx) => {
+    const boundaryArn = input.permissionsBoundary == null ? null : await checkPermissionsBoundary(tx, accountId, input.permissionsBoundary);
+    // INVARIANT: at most ROLES_PER_ACCOUNT roles; the account row lock serializes concurrent creates.
+    await tx.$executeRaw`SELECT 1 FROM "Account" WHERE id = ${accountId} FOR UPDATE`;
+    if ((await tx.role.count({ where: { accountId } })) >= ROLES_PER_ACCOUNT) {
+      throw new LimitExceededError(`Cannot exceed quota for RolesPerAccount: ${ROLES_PER_ACCOUNT}`);
+    }
+    let role: Role;
+    try {
+      role = await tx.role.create({
+        data: {
+          id: newUniqueId('role'),
+          accountId,
+          name,
+          nameKey: name.toLowerCase(),
+          path,
+          arn: iamArn(accountId, 'role', path, name),
+          description: description ?? null,
+          assumeRolePolicy: document,
+          maxSessionDuration,
+          permissionsBoundaryArn: boundaryArn,
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EntityAlreadyExistsError(`Role with name ${name} already exists.`, { cause: error });
+      throw error;
+    }
+    await tagResource(tx, accountId, 'role', role.id, tags);
+    return role;
+  });
 }
 
 export interface UpdateRoleInput {
@@ -105,20 +107,24 @@ export interface UpdateRoleInput {
 }
 
 /** UpdateRole: changes the description and/or the maximum session duration; absent members stay as they are. */
-export async function updateRole(tx: DbTx, accountId: string, input: UpdateRoleInput): Promise<Role> {
+export async function updateRole(db: Db, accountId: string, input: UpdateRoleInput): Promise<Role> {
   checkName(input.roleName, 'roleName');
   const description = checkDescription(input.description);
   const maxSessionDuration = input.maxSessionDuration == null ? undefined : checkSessionDuration(input.maxSessionDuration);
-  const role = await findRole(tx, accountId, input.roleName);
-  return updateFound(tx, role, { description, maxSessionDuration });
+  return db.$transaction(async (tx) => {
+    const role = await findRole(tx, accountId, input.roleName);
+    return updateFound(tx, role, { description, maxSessionDuration });
+  });
 }
 
 /** UpdateAssumeRolePolicy: replaces the trust policy after the parser accepts it. */
-export async function updateAssumeRolePolicy(tx: DbTx, accountId: string, roleName: string, policyDocument: string): Promise<Role> {
+export async function updateAssumeRolePolicy(db: Db, accountId: string, roleName: string, policyDocument: string): Promise<Role> {
   checkName(roleName, 'roleName');
   const document = checkTrustPolicy(policyDocument, 'policyDocument');
-  const role = await findRole(tx, accountId, roleName);
-  return updateFound(tx, role, { assumeRolePolicy: document });
+  return db.$transaction(async (tx) => {
+    const role = await findRole(tx, accountId, roleName);
+    return updateFound(tx, role, { assumeRolePolicy: document });
+  });
 }
 
 /**
@@ -126,47 +132,53 @@ export async function updateAssumeRolePolicy(tx: DbTx, accountId: string, roleNa
  * policies attached or has inline policies (AWS's DeleteConflict messages).
  * The role row is locked first so that a concurrent AddRoleToInstanceProfile or
  * attach waits and then sees the role gone. The role's sessions are revoked and the
- * account's policy epoch bumped in the same transaction. Call inside a transaction.
+ * account's policy epoch bumped in the same transaction.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html
  */
-export async function deleteRole(tx: DbTx, accountId: string, roleName: string): Promise<void> {
-  const role = await lockRole(tx, accountId, roleName);
-  const where = { accountId, entityType: 'role', entityId: role.id };
-  if (await tx.instanceProfile.findFirst({ where: { accountId, roleId: role.id }, select: { id: true } })) {
-    throw new DeleteConflictError('Cannot delete entity, must remove roles from instance profile first.');
-  }
-  if (await tx.policyAttachment.findFirst({ where, select: { policyArn: true } })) {
-    throw new DeleteConflictError('Cannot delete entity, must detach all policies first.');
-  }
-  if (await tx.inlinePolicy.findFirst({ where, select: { name: true } })) {
-    throw new DeleteConflictError('Cannot delete entity, must delete policies first.');
-  }
-  await deleteAllTags(tx, 'role', role.id);
-  try {
-    await tx.role.delete({ where: { id: role.id } });
-  } catch (error) {
-    // An instance profile still references the role (foreign key, Restrict).
-    if (isMissingRecord(error)) throw new DeleteConflictError('Cannot delete entity, must remove roles from instance profile first.', { cause: error });
-    throw error;
-  }
-  // The role's sessions end with it (they could not do anything anyway: the role has no policies left).
-  await tx.session.updateMany({ where: { accountId, roleId: role.id, revokedAt: null }, data: { revokedAt: new Date() } });
-  await bumpPolicyEpoch(tx, accountId);
+export async function deleteRole(db: Db, accountId: string, roleName: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const role = await lockRole(tx, accountId, roleName);
+    const where = { accountId, entityType: 'role', entityId: role.id };
+    if (await tx.instanceProfile.findFirst({ where: { accountId, roleId: role.id }, select: { id: true } })) {
+      throw new DeleteConflictError('Cannot delete entity, must remove roles from instance profile first.');
+    }
+    if (await tx.policyAttachment.findFirst({ where, select: { policyArn: true } })) {
+      throw new DeleteConflictError('Cannot delete entity, must detach all policies first.');
+    }
+    if (await tx.inlinePolicy.findFirst({ where, select: { name: true } })) {
+      throw new DeleteConflictError('Cannot delete entity, must delete policies first.');
+    }
+    await deleteAllTags(tx, 'role', role.id);
+    try {
+      await tx.role.delete({ where: { id: role.id } });
+    } catch (error) {
+      // An instance profile still references the role (foreign key, Restrict).
+      if (isMissingRecord(error)) throw new DeleteConflictError('Cannot delete entity, must remove roles from instance profile first.', { cause: error });
+      throw error;
+    }
+    // The role's sessions end with it (they could not do anything anyway: the role has no policies left).
+    await tx.session.updateMany({ where: { accountId, roleId: role.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    await bumpPolicyEpoch(tx, accountId);
+  });
 }
 
-/** TagRole. Call inside a transaction. */
-export async function tagRole(tx: DbTx, accountId: string, roleName: string, tags: TagInput[]): Promise<void> {
+/** TagRole. */
+export async function tagRole(db: Db, accountId: string, roleName: string, tags: TagInput[]): Promise<void> {
   checkName(roleName, 'roleName');
   checkTagList(tags);
-  // Locked so that a concurrent DeleteRole cannot leave these tags orphaned.
-  const role = await lockRole(tx, accountId, roleName);
-  await tagResource(tx, accountId, 'role', role.id, tags);
+  await db.$transaction(async (tx) => {
+    // Locked so that a concurrent DeleteRole cannot leave these tags orphaned.
+    const role = await lockRole(tx, accountId, roleName);
+    await tagResource(tx, accountId, 'role', role.id, tags);
+  });
 }
 
 /** UntagRole. */
-export async function untagRole(tx: DbTx, accountId: string, roleName: string, tagKeys: string[]): Promise<void> {
-  const role = await findRole(tx, accountId, roleName);
-  await untagResource(tx, accountId, 'role', role.id, tagKeys);
+export async function untagRole(db: Db, accountId: string, roleName: string, tagKeys: string[]): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const role = await findRole(tx, accountId, roleName);
+    await untagResource(tx, accountId, 'role', role.id, tagKeys);
+  });
 }
 
 /** One keyset page of the account's roles whose path starts with `pathPrefix`, ordered by name. */

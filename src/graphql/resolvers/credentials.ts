@@ -18,7 +18,7 @@ import {
 import { deletePasswordPolicy, getPasswordPolicy, updatePasswordPolicy } from '../../iam/password-policy.js';
 import { getSessionToken } from '../../sts/get-session-token.js';
 import { tagsLoader } from '../../iam/tags.js';
-import { findTargetUser, findUser } from '../../iam/users.js';
+import { findTargetUser } from '../../iam/users.js';
 import type { Principal } from '../../sessions/principal.js';
 import { paginate, type Connection } from '../../db/pagination.js';
 
@@ -98,7 +98,7 @@ export const credentialsResolvers: Resolvers = {
     },
     createVirtualMFADevice: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
-      const created = await ctx.db.$transaction((tx) => createVirtualMfaDevice(tx, ctx.deps.sealer, principal.accountId, input));
+      const created = await createVirtualMfaDevice(ctx.db, ctx.deps.sealer, principal.accountId, input);
       return {
         virtualMFADevice: {
           ...toVirtualMfaDeviceModel(created.device),
@@ -109,23 +109,17 @@ export const credentialsResolvers: Resolvers = {
     },
     enableMFADevice: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
-      await ctx.db.$transaction(async (tx) => {
-        const user = await findUser(tx, principal.accountId, input.userName);
-        await enableMfaDevice(tx, ctx.deps.sealer, principal.accountId, { ...input, userId: user.id });
-      });
+      await enableMfaDevice(ctx.db, ctx.deps.sealer, principal.accountId, input);
       return true;
     },
     deactivateMFADevice: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
-      await ctx.db.$transaction(async (tx) => {
-        const user = await findTargetUser(tx, callerOf(principal), input.userName);
-        await deactivateMfaDevice(tx, principal.accountId, { userId: user.id, userName: user.name, serialNumber: input.serialNumber });
-      });
+      await deactivateMfaDevice(ctx.db, callerOf(principal), input);
       return true;
     },
     deleteVirtualMFADevice: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => deleteVirtualMfaDevice(tx, principal.accountId, input.serialNumber));
+      await deleteVirtualMfaDevice(ctx.db, principal.accountId, input.serialNumber);
       return true;
     },
     getSessionToken: (_parent, { input }, ctx) => getSessionToken(ctx, input ?? {}),

@@ -86,7 +86,7 @@ export const instanceProfileResolvers: Resolvers = {
   Mutation: {
     createInstanceProfile: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      return { instanceProfile: await ctx.db.$transaction((tx) => createInstanceProfile(tx, accountId, input)) };
+      return { instanceProfile: await createInstanceProfile(ctx.db, accountId, input) };
     },
     addRoleToInstanceProfile: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
@@ -101,22 +101,22 @@ export const instanceProfileResolvers: Resolvers = {
         context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
         request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
       });
-      await ctx.db.$transaction((tx) => addRoleToInstanceProfile(tx, accountId, input.instanceProfileName, input.roleName));
+      await addRoleToInstanceProfile(ctx.db, accountId, input.instanceProfileName, input.roleName);
       return true;
     },
     removeRoleFromInstanceProfile: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => removeRoleFromInstanceProfile(tx, accountId, input.instanceProfileName, input.roleName));
+      await removeRoleFromInstanceProfile(ctx.db, accountId, input.instanceProfileName, input.roleName);
       return true;
     },
     deleteInstanceProfile: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => deleteInstanceProfile(tx, accountId, input.instanceProfileName));
+      await deleteInstanceProfile(ctx.db, accountId, input.instanceProfileName);
       return true;
     },
     tagInstanceProfile: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => tagInstanceProfile(tx, accountId, input.instanceProfileName, input.tags));
+      await tagInstanceProfile(ctx.db, accountId, input.instanceProfileName, input.tags);
       return true;
     },
     untagInstanceProfile: async (_parent, { input }, ctx) => {

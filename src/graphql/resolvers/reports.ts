@@ -28,7 +28,7 @@ export const reportResolvers: Resolvers = {
       // Read-only calls are audited in batches: write them first, so the report sees the latest.
       await ctx.deps.audit.flush();
       const job = await generateServiceLastAccessedDetails(ctx.db, accountId, input);
-      await ctx.db.$transaction((tx) => saveServiceLastAccessedJob(tx, accountId, job));
+      await saveServiceLastAccessedJob(ctx.db, accountId, job);
       return { jobId: job.jobId };
     },
   },

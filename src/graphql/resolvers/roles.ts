@@ -49,7 +49,7 @@ export const roleResolvers: Resolvers = {
   Mutation: {
     createRole: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      return { role: await ctx.db.$transaction((tx) => createRole(tx, accountId, input)) };
+      return { role: await createRole(ctx.db, accountId, input) };
     },
     updateRole: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
@@ -67,12 +67,12 @@ export const roleResolvers: Resolvers = {
     },
     deleteRole: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => deleteRole(tx, accountId, input.roleName));
+      await deleteRole(ctx.db, accountId, input.roleName);
       return true;
     },
     tagRole: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => tagRole(tx, accountId, input.roleName, input.tags));
+      await tagRole(ctx.db, accountId, input.roleName, input.tags);
       return true;
     },
     untagRole: async (_parent, { input }, ctx) => {
@@ -82,22 +82,22 @@ export const roleResolvers: Resolvers = {
     },
     putRolePermissionsBoundary: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => putRolePermissionsBoundary(tx, accountId, input.roleName, input.permissionsBoundary));
+      await putRolePermissionsBoundary(ctx.db, accountId, input.roleName, input.permissionsBoundary);
       return true;
     },
     deleteRolePermissionsBoundary: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => deleteRolePermissionsBoundary(tx, accountId, input.roleName));
+      await deleteRolePermissionsBoundary(ctx.db, accountId, input.roleName);
       return true;
     },
     putUserPermissionsBoundary: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => putUserPermissionsBoundary(tx, accountId, input.userName, input.permissionsBoundary));
+      await putUserPermissionsBoundary(ctx.db, accountId, input.userName, input.permissionsBoundary);
       return true;
     },
     deleteUserPermissionsBoundary: async (_parent, { input }, ctx) => {
       const { accountId } = requirePrincipal(ctx);
-      await ctx.db.$transaction((tx) => deleteUserPermissionsBoundary(tx, accountId, input.userName));
+      await deleteUserPermissionsBoundary(ctx.db, accountId, input.userName);
       return true;
     },
   },
