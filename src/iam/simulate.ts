@@ -7,7 +7,6 @@ import { InvalidInputError, NoSuchEntityError } from '../errors.js';
 import {
   compilePolicySet,
   evaluateWithPolicySet,
-  parsePolicy,
   type CompiledPolicySet,
   type EvaluationResult,
   type PolicyDocument,
@@ -15,7 +14,7 @@ import {
 } from '../policy/index.js';
 import { parseIamArn } from './arn.js';
 import { checkPolicyDocument } from './policy-documents.js';
-import { getManagedPolicy } from './managed-policy-lookup.js';
+import { loadHeldPolicies } from './principal-policies.js';
 
 /** AWS's ContextEntry. */
 export interface ContextEntryInput {
@@ -79,48 +78,17 @@ export async function simulatePrincipalPolicy(
   if (!source || source.account !== accountId || !['user', 'group', 'role'].includes(source.type)) {
     throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
   }
-  const owners: Array<{ entityType: string; entityId: string }> = [];
-  let boundaryArn: string | null = null;
-  if (source.type === 'user') {
-    const user = await db.user.findFirst({ where: { arn: input.policySourceArn, accountId }, include: { memberships: true } });
-    if (!user) throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
-    owners.push({ entityType: 'user', entityId: user.id }, ...user.memberships.map((m) => ({ entityType: 'group', entityId: m.groupId })));
-    boundaryArn = user.permissionsBoundaryArn;
-  } else if (source.type === 'group') {
-    const group = await db.group.findFirst({ where: { arn: input.policySourceArn, accountId } });
-    if (!group) throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
-    owners.push({ entityType: 'group', entityId: group.id });
-  } else {
-    const role = await db.role.findFirst({ where: { arn: input.policySourceArn, accountId } });
-    if (!role) throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
-    owners.push({ entityType: 'role', entityId: role.id });
-    boundaryArn = role.permissionsBoundaryArn;
-  }
-  const [inline, attached] = await Promise.all([
-    db.inlinePolicy.findMany({ where: { accountId, OR: owners }, orderBy: [{ entityType: 'desc' }, { name: 'asc' }] }),
-    db.policyAttachment.findMany({ where: { accountId, OR: owners }, orderBy: { policyArn: 'asc' } }),
-  ]);
-  const identity: LabelledPolicy[] = inline.map((p) => ({
-    document: parsePolicy(p.document, { policyType: 'managed', policyId: p.name, enforceSizeQuota: false }),
-    type: p.entityType,
-  }));
-  for (const arn of new Set(attached.map((a) => a.policyArn))) {
-    const policy = await getManagedPolicy(db, accountId, arn);
-    if (policy) {
-      identity.push({
-        document: parsePolicy(policy.document, { policyType: 'managed', policyId: policy.arn, enforceSizeQuota: !policy.isAwsManaged }),
-        type: policy.isAwsManaged ? 'aws-managed' : 'user-managed',
-      });
-    }
-  }
+  const held = await loadHeldPolicies(db, accountId, { type: source.type as 'user' | 'group' | 'role', arn: input.policySourceArn });
+  if (!held) throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
+  const identity: LabelledPolicy[] = held.identity.map(({ document, origin }) =>
+    origin.kind === 'inline'
+      ? // AWS reports an inline policy by its name.
+        { document: { ...document, policyId: origin.name }, type: origin.entityType }
+      : { document, type: origin.isAwsManaged ? 'aws-managed' : 'user-managed' },
+  );
   (input.policyInputList ?? []).forEach((text, i) => identity.push({ document: parseInput(text, `PolicyInputList.${i + 1}`), type: 'IAM Policy' }));
-  let boundary: PolicyDocument | null = null;
   const boundaryInputs = input.permissionsBoundaryPolicyInputList ?? [];
-  if (boundaryInputs.length > 0) boundary = parseInput(boundaryInputs[0]!, 'PermissionsBoundaryPolicyInputList.1');
-  else if (boundaryArn) {
-    const policy = await getManagedPolicy(db, accountId, boundaryArn);
-    if (policy) boundary = parsePolicy(policy.document, { policyType: 'managed', policyId: policy.arn, enforceSizeQuota: !policy.isAwsManaged });
-  }
+  const boundary = boundaryInputs.length > 0 ? parseInput(boundaryInputs[0]!, 'PermissionsBoundaryPolicyInputList.1') : held.permissionsBoundary;
   const callerArn = input.callerArn ?? (source.type === 'group' ? undefined : input.policySourceArn);
   return simulate(identity, boundary, { ...input, callerArn: callerArn ?? null });
 }

