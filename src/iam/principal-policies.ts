@@ -46,8 +46,9 @@ interface Entity {
 
 /**
  * Loads and parses the policies of `holder` in `accountId`, or null when the
- * entity (for a session, its role) is not there. At most four queries, in at most
- * three round trips, however many policies and groups are involved.
+ * entity (for a session, its role) is not there. At most five statements in at
+ * most three round trips (a user's groups come with the user), however many
+ * policies and groups are involved.
  */
 export async function loadHeldPolicies(db: DbTx, accountId: string, holder: PolicyHolder): Promise<HeldPolicies | null> {
   if (holder.type === 'role-session') {
