@@ -3,39 +3,36 @@
 // password-reset-only session, and STS getSessionToken.
 import { describe, expect, it } from 'vitest';
 import { needsRehash } from '../src/crypto/passwords.js';
-import { useTestServer } from './support/server.js';
+import {
+  ChangePasswordDocument,
+  CreateAccessKeyDocument,
+  CreateAccountDocument,
+  CreateLoginProfileDocument,
+  DeleteAccountPasswordPolicyDocument,
+  GetAccountPasswordPolicyDocument,
+  GetCallerIdentityDocument,
+  GetSessionTokenDocument,
+  ListUserNamesDocument,
+  PutUserPolicyDocument,
+  SignInDocument,
+  UpdateAccessKeyDocument,
+  UpdateAccountPasswordPolicyDocument,
+} from './generated/graphql.js';
+import { accountWithAlice as aliceIn, createUser, type AliceSetup } from './support/scenarios.js';
+import { OPERATOR_TOKEN, useTestServer } from './support/server.js';
 
 const server = useTestServer();
 
 const FIRST_PASSWORD = 'Initial-Secret-42';
 const NEW_PASSWORD = 'Brand-New-Secret-77';
 
-const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { userId arn } } }';
-const CREATE_PROFILE = 'mutation($input: CreateLoginProfileInput!) { createLoginProfile(input: $input) { loginProfile { userName } } }';
-const SIGN_IN = 'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken passwordResetRequired arn } }';
-const WHO = '{ getCallerIdentity { arn } }';
-const GET_POLICY = `{ getAccountPasswordPolicy { passwordPolicy {
-  minimumPasswordLength requireSymbols requireNumbers requireUppercaseCharacters requireLowercaseCharacters
-  allowUsersToChangePassword expirePasswords maxPasswordAge passwordReusePrevention hardExpiry } } }`;
-const UPDATE_POLICY = 'mutation($input: UpdateAccountPasswordPolicyInput) { updateAccountPasswordPolicy(input: $input) }';
-const DELETE_POLICY = 'mutation { deleteAccountPasswordPolicy }';
-const CHANGE = 'mutation($input: ChangePasswordInput!) { changePassword(input: $input) }';
-const LIST_USERS = '{ listUsers { nodes { userName } } }';
-const CREATE_KEY = 'mutation($input: CreateAccessKeyInput) { createAccessKey(input: $input) { accessKey { accessKeyId secretAccessKey } } }';
-const UPDATE_KEY = 'mutation($input: UpdateAccessKeyInput!) { updateAccessKey(input: $input) }';
-const SESSION_TOKEN = 'mutation($input: GetSessionTokenInput) { getSessionToken(input: $input) { credentials { accessKeyId secretAccessKey sessionToken expiration } } }';
-
-/** A fresh account with user alice holding a console password. */
-async function accountWithAlice(options: { passwordResetRequired?: boolean; policy?: Record<string, unknown> } = {}) {
-  const account = await server.newAccount();
-  if (options.policy) await server.ok(UPDATE_POLICY, { input: options.policy }, account.token);
-  const created = await server.ok(CREATE_USER, { n: 'alice' }, account.token);
-  await server.ok(CREATE_PROFILE, { input: { userName: 'alice', password: FIRST_PASSWORD, passwordResetRequired: options.passwordResetRequired ?? false } }, account.token);
-  return { ...account, aliceId: created.createUser.user.userId as string, aliceArn: created.createUser.user.arn as string };
+/** A fresh account with user alice holding a console password (FIRST_PASSWORD, no reset required unless asked). */
+function accountWithAlice(setup: Omit<AliceSetup, 'password'> = {}) {
+  return aliceIn(server, { password: FIRST_PASSWORD, passwordResetRequired: false, ...setup });
 }
 
 function signIn(accountId: string, password: string) {
-  return server.gql(SIGN_IN, { input: { accountId, userName: 'alice', password } });
+  return server.gql(SignInDocument, { input: { accountId, userName: 'alice', password } });
 }
 
 async function signInOk(accountId: string, password: string): Promise<string> {
@@ -47,7 +44,7 @@ async function signInOk(accountId: string, password: string): Promise<string> {
 describe('account password policy', () => {
   it('answers NoSuchEntity with AWS wording when the account has none', async () => {
     const { accountId, token } = await server.newAccount();
-    const result = await server.gql(GET_POLICY, {}, token);
+    const result = await server.gql(GetAccountPasswordPolicyDocument, {}, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect(result.errors?.[0]?.message).toBe(`The Password Policy with domain name ${accountId} cannot be found.`);
   });
@@ -65,15 +62,15 @@ describe('account password policy', () => {
       passwordReusePrevention: 24,
       hardExpiry: true,
     };
-    expect((await server.ok(UPDATE_POLICY, { input }, token)).updateAccountPasswordPolicy).toBe(true);
-    expect((await server.ok(GET_POLICY, {}, token)).getAccountPasswordPolicy.passwordPolicy).toEqual({ ...input, expirePasswords: true });
+    expect((await server.ok(UpdateAccountPasswordPolicyDocument, { input }, token)).updateAccountPasswordPolicy).toBe(true);
+    expect((await server.ok(GetAccountPasswordPolicyDocument, {}, token)).getAccountPasswordPolicy.passwordPolicy).toEqual({ ...input, expirePasswords: true });
   });
 
   it('resets parameters left out to their defaults, as AWS has no partial update', async () => {
     const { token } = await server.newAccount();
-    await server.ok(UPDATE_POLICY, { input: { minimumPasswordLength: 20, requireSymbols: true, maxPasswordAge: 30 } }, token);
-    await server.ok(UPDATE_POLICY, { input: { requireNumbers: true } }, token);
-    expect((await server.ok(GET_POLICY, {}, token)).getAccountPasswordPolicy.passwordPolicy).toEqual({
+    await server.ok(UpdateAccountPasswordPolicyDocument, { input: { minimumPasswordLength: 20, requireSymbols: true, maxPasswordAge: 30 } }, token);
+    await server.ok(UpdateAccountPasswordPolicyDocument, { input: { requireNumbers: true } }, token);
+    expect((await server.ok(GetAccountPasswordPolicyDocument, {}, token)).getAccountPasswordPolicy.passwordPolicy).toEqual({
       minimumPasswordLength: 6,
       requireSymbols: false,
       requireNumbers: true,
@@ -96,38 +93,38 @@ describe('account password policy', () => {
     ['passwordReusePrevention', 25],
   ])('refuses %s = %i with ValidationError and keeps the old policy', async (member, value) => {
     const { token } = await server.newAccount();
-    await server.ok(UPDATE_POLICY, { input: { minimumPasswordLength: 10 } }, token);
-    const result = await server.gql(UPDATE_POLICY, { input: { [member]: value } }, token);
+    await server.ok(UpdateAccountPasswordPolicyDocument, { input: { minimumPasswordLength: 10 } }, token);
+    const result = await server.gql(UpdateAccountPasswordPolicyDocument, { input: { [member]: value } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('ValidationError');
     expect(result.errors?.[0]?.message).toContain(`at '${member}' failed to satisfy constraint`);
-    expect((await server.ok(GET_POLICY, {}, token)).getAccountPasswordPolicy.passwordPolicy.minimumPasswordLength).toBe(10);
+    expect((await server.ok(GetAccountPasswordPolicyDocument, {}, token)).getAccountPasswordPolicy.passwordPolicy.minimumPasswordLength).toBe(10);
   });
 
   it('deletes the policy, then answers NoSuchEntity to a second delete', async () => {
     const { token } = await server.newAccount();
-    await server.ok(UPDATE_POLICY, { input: {} }, token);
-    expect((await server.ok(DELETE_POLICY, {}, token)).deleteAccountPasswordPolicy).toBe(true);
-    expect(await server.errorCode(GET_POLICY, {}, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(DELETE_POLICY, {}, token)).toBe('NoSuchEntity');
+    await server.ok(UpdateAccountPasswordPolicyDocument, { input: {} }, token);
+    expect((await server.ok(DeleteAccountPasswordPolicyDocument, {}, token)).deleteAccountPasswordPolicy).toBe(true);
+    expect(await server.errorCode(GetAccountPasswordPolicyDocument, {}, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteAccountPasswordPolicyDocument, {}, token)).toBe('NoSuchEntity');
   });
 
   it('is per account: one account cannot see or delete another one\'s policy', async () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
-    await server.ok(UPDATE_POLICY, { input: { minimumPasswordLength: 30 } }, a.token);
-    expect(await server.errorCode(GET_POLICY, {}, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(DELETE_POLICY, {}, b.token)).toBe('NoSuchEntity');
-    expect((await server.ok(GET_POLICY, {}, a.token)).getAccountPasswordPolicy.passwordPolicy.minimumPasswordLength).toBe(30);
+    await server.ok(UpdateAccountPasswordPolicyDocument, { input: { minimumPasswordLength: 30 } }, a.token);
+    expect(await server.errorCode(GetAccountPasswordPolicyDocument, {}, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteAccountPasswordPolicyDocument, {}, b.token)).toBe('NoSuchEntity');
+    expect((await server.ok(GetAccountPasswordPolicyDocument, {}, a.token)).getAccountPasswordPolicy.passwordPolicy.minimumPasswordLength).toBe(30);
   });
 
   it('is denied to an IAM user without permission', async () => {
     const { accountId, token } = await accountWithAlice();
     const alice = await signInOk(accountId, FIRST_PASSWORD);
-    expect(await server.errorCode(UPDATE_POLICY, { input: {} }, alice)).toBe('AccessDenied');
-    expect(await server.errorCode(GET_POLICY, {}, alice)).toBe('AccessDenied');
+    expect(await server.errorCode(UpdateAccountPasswordPolicyDocument, { input: {} }, alice)).toBe('AccessDenied');
+    expect(await server.errorCode(GetAccountPasswordPolicyDocument, {}, alice)).toBe('AccessDenied');
     // AllowUsersToChangePassword lets every IAM user read the policy (AWS's rule).
-    await server.ok(UPDATE_POLICY, { input: { allowUsersToChangePassword: true } }, token);
-    expect((await server.ok(GET_POLICY, {}, alice)).getAccountPasswordPolicy.passwordPolicy.allowUsersToChangePassword).toBe(true);
+    await server.ok(UpdateAccountPasswordPolicyDocument, { input: { allowUsersToChangePassword: true } }, token);
+    expect((await server.ok(GetAccountPasswordPolicyDocument, {}, alice)).getAccountPasswordPolicy.passwordPolicy.allowUsersToChangePassword).toBe(true);
   });
 });
 
@@ -145,13 +142,8 @@ describe('password policy enforcement (createLoginProfile)', () => {
     { name: 'the user name', password: 'My-Alice-Pass-9', message: 'Password should not contain the user name' },
   ];
   it.each(cases)('refuses a password that is $name', async ({ policy, password, message }) => {
-    const { token, aliceId } = await (async () => {
-      const account = await server.newAccount();
-      if (policy) await server.ok(UPDATE_POLICY, { input: policy }, account.token);
-      const created = await server.ok(CREATE_USER, { n: 'alice' }, account.token);
-      return { ...account, aliceId: created.createUser.user.userId as string };
-    })();
-    const result = await server.gql(CREATE_PROFILE, { input: { userName: 'alice', password } }, token);
+    const { token, aliceId } = await aliceIn(server, { passwordPolicy: policy });
+    const result = await server.gql(CreateLoginProfileDocument, { input: { userName: 'alice', password } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('PasswordPolicyViolation');
     expect(result.errors?.[0]?.message).toBe(message);
     expect(await server.db.loginProfile.findUnique({ where: { userId: aliceId } })).toBeNull();
@@ -159,16 +151,16 @@ describe('password policy enforcement (createLoginProfile)', () => {
 
   it('accepts a password that meets a strict policy', async () => {
     const { token } = await server.newAccount();
-    await server.ok(UPDATE_POLICY, { input: STRICT }, token);
-    await server.ok(CREATE_USER, { n: 'alice' }, token);
-    await server.ok(CREATE_PROFILE, { input: { userName: 'alice', password: 'Quiet-Lantern-93' } }, token);
+    await server.ok(UpdateAccountPasswordPolicyDocument, { input: STRICT }, token);
+    await createUser(server, token, 'alice');
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: 'Quiet-Lantern-93' } }, token);
   });
 
   it('refuses a common root password at createAccount', async () => {
     const result = await server.gql(
-      'mutation($input: CreateAccountInput!) { createAccount(input: $input) { accountId } }',
+      CreateAccountDocument,
       { input: { accountName: 'x', email: 'weak-root@example.com', password: 'Password1!' } },
-      'test-operator-token-0123456789',
+      OPERATOR_TOKEN,
     );
     expect(result.errors?.[0]?.extensions?.code).toBe('PasswordPolicyViolation');
   });
@@ -176,94 +168,94 @@ describe('password policy enforcement (createLoginProfile)', () => {
 
 describe('changePassword', () => {
   it('takes Alice from a password-reset-only first session to a normal sign-in', async () => {
-    const { accountId, aliceArn } = await accountWithAlice({ passwordResetRequired: true, policy: { minimumPasswordLength: 8, allowUsersToChangePassword: true } });
+    const { accountId, aliceArn } = await accountWithAlice({ passwordResetRequired: true, passwordPolicy: { minimumPasswordLength: 8, allowUsersToChangePassword: true } });
     const first = await signIn(accountId, FIRST_PASSWORD);
     expect(first.data?.signIn.passwordResetRequired).toBe(true);
     const resetOnly = first.data!.signIn.sessionToken;
     // The reset-only session may identify itself and change the password, nothing else.
-    expect((await server.ok(WHO, {}, resetOnly)).getCallerIdentity.arn).toBe(aliceArn);
-    expect(await server.errorCode(LIST_USERS, {}, resetOnly)).toBe('AccessDenied');
-    expect(await server.errorCode(CREATE_KEY, { input: {} }, resetOnly)).toBe('AccessDenied');
-    expect((await server.ok(CHANGE, { input: { oldPassword: FIRST_PASSWORD, newPassword: NEW_PASSWORD } }, resetOnly)).changePassword).toBe(true);
+    expect((await server.ok(GetCallerIdentityDocument, {}, resetOnly)).getCallerIdentity.arn).toBe(aliceArn);
+    expect(await server.errorCode(ListUserNamesDocument, {}, resetOnly)).toBe('AccessDenied');
+    expect(await server.errorCode(CreateAccessKeyDocument, { input: {} }, resetOnly)).toBe('AccessDenied');
+    expect((await server.ok(ChangePasswordDocument, { input: { oldPassword: FIRST_PASSWORD, newPassword: NEW_PASSWORD } }, resetOnly)).changePassword).toBe(true);
     // The reset-only session ends with the change: sign in again.
-    expect(await server.errorCode(WHO, {}, resetOnly)).toBe('InvalidClientTokenId');
+    expect(await server.errorCode(GetCallerIdentityDocument, {}, resetOnly)).toBe('InvalidClientTokenId');
     const again = await signIn(accountId, NEW_PASSWORD);
     expect(again.data?.signIn.passwordResetRequired).toBe(false);
-    expect(await server.errorCode(SIGN_IN, { input: { accountId, userName: 'alice', password: FIRST_PASSWORD } })).toBe('InvalidClientTokenId');
+    expect(await server.errorCode(SignInDocument, { input: { accountId, userName: 'alice', password: FIRST_PASSWORD } })).toBe('InvalidClientTokenId');
     const profile = await server.db.loginProfile.findFirstOrThrow({ where: { user: { accountId } } });
     expect(profile.passwordResetRequired).toBe(false);
     expect(profile.passwordHash).toMatch(/^\$argon2id\$/);
   });
 
   it('revokes the user\'s other console sessions but keeps the calling one', async () => {
-    const { accountId } = await accountWithAlice({ policy: { minimumPasswordLength: 8, allowUsersToChangePassword: true } });
+    const { accountId } = await accountWithAlice({ passwordPolicy: { minimumPasswordLength: 8, allowUsersToChangePassword: true } });
     const caller = await signInOk(accountId, FIRST_PASSWORD);
     const other = await signInOk(accountId, FIRST_PASSWORD);
-    await server.ok(CHANGE, { input: { oldPassword: FIRST_PASSWORD, newPassword: NEW_PASSWORD } }, caller);
-    expect((await server.ok(WHO, {}, caller)).getCallerIdentity.arn).toContain(':user/alice');
-    expect(await server.errorCode(WHO, {}, other)).toBe('InvalidClientTokenId');
+    await server.ok(ChangePasswordDocument, { input: { oldPassword: FIRST_PASSWORD, newPassword: NEW_PASSWORD } }, caller);
+    expect((await server.ok(GetCallerIdentityDocument, {}, caller)).getCallerIdentity.arn).toContain(':user/alice');
+    expect(await server.errorCode(GetCallerIdentityDocument, {}, other)).toBe('InvalidClientTokenId');
   });
 
   it('is AccessDenied without iam:ChangePassword when AllowUsersToChangePassword is off', async () => {
     const { accountId } = await accountWithAlice();
     const alice = await signInOk(accountId, FIRST_PASSWORD);
-    expect(await server.errorCode(CHANGE, { input: { oldPassword: FIRST_PASSWORD, newPassword: NEW_PASSWORD } }, alice)).toBe('AccessDenied');
+    expect(await server.errorCode(ChangePasswordDocument, { input: { oldPassword: FIRST_PASSWORD, newPassword: NEW_PASSWORD } }, alice)).toBe('AccessDenied');
     await signInOk(accountId, FIRST_PASSWORD);
   });
 
   it('is allowed by an identity policy granting iam:ChangePassword on the user itself', async () => {
     const { accountId, token, aliceArn } = await accountWithAlice();
     const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ChangePassword', Resource: aliceArn }] });
-    await server.ok('mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }', { input: { userName: 'alice', policyName: 'pw', policyDocument: document } }, token);
+    await server.ok(PutUserPolicyDocument, { input: { userName: 'alice', policyName: 'pw', policyDocument: document } }, token);
     const alice = await signInOk(accountId, FIRST_PASSWORD);
-    await server.ok(CHANGE, { input: { oldPassword: FIRST_PASSWORD, newPassword: NEW_PASSWORD } }, alice);
+    await server.ok(ChangePasswordDocument, { input: { oldPassword: FIRST_PASSWORD, newPassword: NEW_PASSWORD } }, alice);
     await signInOk(accountId, NEW_PASSWORD);
   });
 
   it('refuses a wrong old password with AccessDenied and changes nothing', async () => {
-    const { accountId } = await accountWithAlice({ policy: { minimumPasswordLength: 8, allowUsersToChangePassword: true } });
+    const { accountId } = await accountWithAlice({ passwordPolicy: { minimumPasswordLength: 8, allowUsersToChangePassword: true } });
     const alice = await signInOk(accountId, FIRST_PASSWORD);
-    expect(await server.errorCode(CHANGE, { input: { oldPassword: 'Not-The-Password-1', newPassword: NEW_PASSWORD } }, alice)).toBe('AccessDenied');
+    expect(await server.errorCode(ChangePasswordDocument, { input: { oldPassword: 'Not-The-Password-1', newPassword: NEW_PASSWORD } }, alice)).toBe('AccessDenied');
     await signInOk(accountId, FIRST_PASSWORD);
   });
 
   it('refuses a new password that breaks the policy, is common, or equals the old one', async () => {
-    const { accountId } = await accountWithAlice({ policy: { minimumPasswordLength: 10, requireNumbers: true, allowUsersToChangePassword: true } });
+    const { accountId } = await accountWithAlice({ passwordPolicy: { minimumPasswordLength: 10, requireNumbers: true, allowUsersToChangePassword: true } });
     const alice = await signInOk(accountId, FIRST_PASSWORD);
     for (const newPassword of ['Short-1', 'No-Numbers-Here', 'Iloveyou12345', FIRST_PASSWORD]) {
-      expect(await server.errorCode(CHANGE, { input: { oldPassword: FIRST_PASSWORD, newPassword } }, alice)).toBe('PasswordPolicyViolation');
+      expect(await server.errorCode(ChangePasswordDocument, { input: { oldPassword: FIRST_PASSWORD, newPassword } }, alice)).toBe('PasswordPolicyViolation');
     }
     await signInOk(accountId, FIRST_PASSWORD);
   });
 
   it('refuses a password among the last N with PasswordReusePrevention, and accepts it once it is older', async () => {
-    const { accountId } = await accountWithAlice({ policy: { minimumPasswordLength: 8, allowUsersToChangePassword: true, passwordReusePrevention: 2 } });
+    const { accountId } = await accountWithAlice({ passwordPolicy: { minimumPasswordLength: 8, allowUsersToChangePassword: true, passwordReusePrevention: 2 } });
     const alice = await signInOk(accountId, FIRST_PASSWORD);
-    const passwords = [FIRST_PASSWORD, 'Second-Secret-11', 'Third-Secret-22', 'Fourth-Secret-33'];
-    await server.ok(CHANGE, { input: { oldPassword: passwords[0], newPassword: passwords[1] } }, alice);
-    await server.ok(CHANGE, { input: { oldPassword: passwords[1], newPassword: passwords[2] } }, alice);
-    const reused = await server.gql(CHANGE, { input: { oldPassword: passwords[2], newPassword: passwords[1] } }, alice);
+    const passwords = [FIRST_PASSWORD, 'Second-Secret-11', 'Third-Secret-22', 'Fourth-Secret-33'] as const;
+    await server.ok(ChangePasswordDocument, { input: { oldPassword: passwords[0], newPassword: passwords[1] } }, alice);
+    await server.ok(ChangePasswordDocument, { input: { oldPassword: passwords[1], newPassword: passwords[2] } }, alice);
+    const reused = await server.gql(ChangePasswordDocument, { input: { oldPassword: passwords[2], newPassword: passwords[1] } }, alice);
     expect(reused.errors?.[0]?.extensions?.code).toBe('PasswordPolicyViolation');
     expect(reused.errors?.[0]?.message).toBe('Password should not be one of your 2 previous passwords');
-    await server.ok(CHANGE, { input: { oldPassword: passwords[2], newPassword: passwords[3] } }, alice);
+    await server.ok(ChangePasswordDocument, { input: { oldPassword: passwords[2], newPassword: passwords[3] } }, alice);
     // passwords[1] is now the third most recent: allowed again.
-    await server.ok(CHANGE, { input: { oldPassword: passwords[3], newPassword: passwords[1] } }, alice);
-    await signInOk(accountId, passwords[1]!);
+    await server.ok(ChangePasswordDocument, { input: { oldPassword: passwords[3], newPassword: passwords[1] } }, alice);
+    await signInOk(accountId, passwords[1]);
   });
 
   it('is InvalidUserType for the root user', async () => {
     const { token } = await server.newAccount();
-    expect(await server.errorCode(CHANGE, { input: { oldPassword: 'Root-Passw0rd!x', newPassword: NEW_PASSWORD } }, token)).toBe('InvalidUserType');
+    expect(await server.errorCode(ChangePasswordDocument, { input: { oldPassword: 'Root-Passw0rd!x', newPassword: NEW_PASSWORD } }, token)).toBe('InvalidUserType');
   });
 
   it('forces a change at sign-in once the password is older than MaxPasswordAge', async () => {
-    const { accountId, token, aliceId } = await accountWithAlice({ policy: { minimumPasswordLength: 8, maxPasswordAge: 30, allowUsersToChangePassword: true } });
+    const { accountId, token, aliceId } = await accountWithAlice({ passwordPolicy: { minimumPasswordLength: 8, maxPasswordAge: 30, allowUsersToChangePassword: true } });
     await server.db.loginProfile.update({ where: { userId: aliceId }, data: { passwordChangedAt: new Date(Date.now() - 31 * 86_400_000) } });
     const expired = await signIn(accountId, FIRST_PASSWORD);
     expect(expired.data?.signIn.passwordResetRequired).toBe(true);
     // HardExpiry: only an administrator can reset it.
-    await server.ok(UPDATE_POLICY, { input: { minimumPasswordLength: 8, maxPasswordAge: 30, hardExpiry: true } }, token);
-    expect(await server.errorCode(SIGN_IN, { input: { accountId, userName: 'alice', password: FIRST_PASSWORD } })).toBe('AccessDenied');
+    await server.ok(UpdateAccountPasswordPolicyDocument, { input: { minimumPasswordLength: 8, maxPasswordAge: 30, hardExpiry: true } }, token);
+    expect(await server.errorCode(SignInDocument, { input: { accountId, userName: 'alice', password: FIRST_PASSWORD } })).toBe('AccessDenied');
   });
 
   it('rehashes a password stored with weaker argon2 parameters at sign-in', async () => {
@@ -282,23 +274,23 @@ describe('changePassword', () => {
 describe('getSessionToken', () => {
   async function aliceWithKey() {
     const account = await accountWithAlice();
-    const key = (await server.ok(CREATE_KEY, { input: { userName: 'alice' } }, account.token)).createAccessKey.accessKey;
-    return { ...account, key: key as { accessKeyId: string; secretAccessKey: string } };
+    const key = (await server.ok(CreateAccessKeyDocument, { input: { userName: 'alice' } }, account.token)).createAccessKey.accessKey;
+    return { ...account, key };
   }
 
   it('issues temporary credentials from an active access key, 12 hours by default', async () => {
     const { key, aliceArn, aliceId } = await aliceWithKey();
     const before = Date.now();
-    const { credentials } = (await server.ok(SESSION_TOKEN, { input: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } })).getSessionToken;
+    const { credentials } = (await server.ok(GetSessionTokenDocument, { input: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } })).getSessionToken;
     expect(credentials.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
     expect(credentials.secretAccessKey).toHaveLength(40);
     const lifetime = new Date(credentials.expiration).getTime() - before;
     expect(lifetime).toBeGreaterThan(43_200_000 - 5_000);
     expect(lifetime).toBeLessThanOrEqual(43_200_000 + 1_000);
-    expect((await server.ok(WHO, {}, credentials.sessionToken)).getCallerIdentity.arn).toBe(aliceArn);
+    expect((await server.ok(GetCallerIdentityDocument, {}, credentials.sessionToken)).getCallerIdentity.arn).toBe(aliceArn);
     const session = await server.db.session.findUniqueOrThrow({ where: { accessKeyId: credentials.accessKeyId } });
     expect(session).toMatchObject({ kind: 'user', userId: aliceId, sourceAccessKeyId: key.accessKeyId });
-    expect(session.secretHash).not.toContain(credentials.secretAccessKey);
+    expect(JSON.stringify(session)).not.toContain(credentials.secretAccessKey);
     const stored = await server.db.accessKey.findUniqueOrThrow({ where: { id: key.accessKeyId } });
     expect(stored.lastUsedService).toBe('sts');
     expect(stored.lastUsedAt).not.toBeNull();
@@ -307,38 +299,38 @@ describe('getSessionToken', () => {
   it('honours durationSeconds within 900 to 129,600 and refuses values outside', async () => {
     const { key } = await aliceWithKey();
     const creds = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
-    const short = (await server.ok(SESSION_TOKEN, { input: { ...creds, durationSeconds: 900 } })).getSessionToken.credentials;
+    const short = (await server.ok(GetSessionTokenDocument, { input: { ...creds, durationSeconds: 900 } })).getSessionToken.credentials;
     expect(new Date(short.expiration).getTime() - Date.now()).toBeLessThanOrEqual(900_000);
     for (const durationSeconds of [899, 129_601]) {
-      expect(await server.errorCode(SESSION_TOKEN, { input: { ...creds, durationSeconds } })).toBe('ValidationError');
+      expect(await server.errorCode(GetSessionTokenDocument, { input: { ...creds, durationSeconds } })).toBe('ValidationError');
     }
   });
 
   it('refuses an unknown key and an inactive key with InvalidClientTokenId, a wrong secret with SignatureDoesNotMatch', async () => {
     const { key, token } = await aliceWithKey();
-    const unknown = await server.gql(SESSION_TOKEN, { input: { accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: key.secretAccessKey } });
+    const unknown = await server.gql(GetSessionTokenDocument, { input: { accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: key.secretAccessKey } });
     expect(unknown.errors?.[0]?.extensions?.code).toBe('InvalidClientTokenId');
     expect(unknown.errors?.[0]?.message).toBe('The security token included in the request is invalid.');
-    expect(await server.errorCode(SESSION_TOKEN, { input: { accessKeyId: key.accessKeyId, secretAccessKey: 'x'.repeat(40) } })).toBe('SignatureDoesNotMatch');
-    await server.ok(UPDATE_KEY, { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Inactive' } }, token);
-    expect(await server.errorCode(SESSION_TOKEN, { input: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } })).toBe('InvalidClientTokenId');
+    expect(await server.errorCode(GetSessionTokenDocument, { input: { accessKeyId: key.accessKeyId, secretAccessKey: 'x'.repeat(40) } })).toBe('SignatureDoesNotMatch');
+    await server.ok(UpdateAccessKeyDocument, { input: { userName: 'alice', accessKeyId: key.accessKeyId, status: 'Inactive' } }, token);
+    expect(await server.errorCode(GetSessionTokenDocument, { input: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } })).toBe('InvalidClientTokenId');
   });
 
   it('caps the root user\'s session at 3,600 seconds', async () => {
     const { token } = await server.newAccount();
     const before = Date.now();
-    const { credentials } = (await server.ok(SESSION_TOKEN, { input: { durationSeconds: 129_600 } }, token)).getSessionToken;
+    const { credentials } = (await server.ok(GetSessionTokenDocument, { input: { durationSeconds: 129_600 } }, token)).getSessionToken;
     expect(new Date(credentials.expiration).getTime() - before).toBeLessThanOrEqual(3_600_000 + 1_000);
-    expect((await server.ok(WHO, {}, credentials.sessionToken)).getCallerIdentity.arn).toMatch(/:root$/);
+    expect((await server.ok(GetCallerIdentityDocument, {}, credentials.sessionToken)).getCallerIdentity.arn).toMatch(/:root$/);
   });
 
   it('refuses to be called with session credentials, as AWS does', async () => {
     const { key } = await aliceWithKey();
-    const { credentials } = (await server.ok(SESSION_TOKEN, { input: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } })).getSessionToken;
-    expect(await server.errorCode(SESSION_TOKEN, { input: {} }, credentials.sessionToken)).toBe('AccessDenied');
+    const { credentials } = (await server.ok(GetSessionTokenDocument, { input: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } })).getSessionToken;
+    expect(await server.errorCode(GetSessionTokenDocument, { input: {} }, credentials.sessionToken)).toBe('AccessDenied');
   });
 
   it('needs credentials: anonymous callers get InvalidClientTokenId', async () => {
-    expect(await server.errorCode(SESSION_TOKEN, { input: {} })).toBe('InvalidClientTokenId');
+    expect(await server.errorCode(GetSessionTokenDocument, { input: {} })).toBe('InvalidClientTokenId');
   });
 });

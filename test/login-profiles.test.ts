@@ -1,41 +1,39 @@
 // Login profiles (console passwords) over HTTP: argon2id storage, the password
 // policy, AWS's errors, and session revocation when the password changes or goes.
 import { describe, expect, it } from 'vitest';
+import {
+  CreateLoginProfileDocument,
+  DeleteLoginProfileDocument,
+  GetCallerIdentityDocument,
+  GetLoginProfileDocument,
+  GetUserLoginProfileDocument,
+  GetUserPasswordLastUsedDocument,
+  SignInDocument,
+  UpdateLoginProfileDocument,
+} from './generated/graphql.js';
+import { accountWithAlice } from './support/scenarios.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
 
 const PASSWORD = 'Correct-Horse-1';
-const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { userId } } }';
-const CREATE = 'mutation($input: CreateLoginProfileInput!) { createLoginProfile(input: $input) { loginProfile { userName createDate passwordResetRequired } } }';
-const GET = 'query($input: GetLoginProfileInput) { getLoginProfile(input: $input) { loginProfile { userName createDate passwordResetRequired } } }';
-const UPDATE = 'mutation($input: UpdateLoginProfileInput!) { updateLoginProfile(input: $input) }';
-const DELETE = 'mutation($n: String!) { deleteLoginProfile(input: { userName: $n }) }';
-const SIGN_IN = 'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken passwordResetRequired } }';
-const WHO = '{ getCallerIdentity { arn } }';
-
-async function accountWithAlice() {
-  const account = await server.newAccount();
-  const created = await server.ok(CREATE_USER, { n: 'alice' }, account.token);
-  return { ...account, aliceId: created.createUser.user.userId as string };
-}
 
 function signIn(accountId: string, password = PASSWORD, userName = 'alice') {
-  return server.gql(SIGN_IN, { input: { accountId, userName, password } });
+  return server.gql(SignInDocument, { input: { accountId, userName, password } });
 }
 
 describe('createLoginProfile', () => {
   it('gives alice a console password that must be reset at first sign-in', async () => {
-    const { accountId, token } = await accountWithAlice();
-    const data = await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD, passwordResetRequired: true } }, token);
+    const { accountId, token } = await accountWithAlice(server);
+    const data = await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD, passwordResetRequired: true } }, token);
     expect(data.createLoginProfile.loginProfile).toMatchObject({ userName: 'alice', passwordResetRequired: true });
     const signedIn = await signIn(accountId);
     expect(signedIn.data?.signIn.passwordResetRequired).toBe(true);
   });
 
   it('stores only an argon2id PHC hash of the password', async () => {
-    const { token, aliceId } = await accountWithAlice();
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token);
+    const { token, aliceId } = await accountWithAlice(server);
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
     const row = await server.db.loginProfile.findUniqueOrThrow({ where: { userId: aliceId } });
     // A PHC string: $argon2id$v=19$<params>$<salt>$<hash>, at OWASP's m=19456 KiB, t=2, p=1.
     const [, id, version, params, salt, hash] = row.passwordHash.split('$');
@@ -47,9 +45,9 @@ describe('createLoginProfile', () => {
   });
 
   it('keeps the password and its hash out of the audit trail', async () => {
-    const { accountId, token } = await accountWithAlice();
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token);
-    await server.ok(UPDATE, { input: { userName: 'alice', password: 'New-Passw0rd-2' } }, token);
+    const { accountId, token } = await accountWithAlice(server);
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
+    await server.ok(UpdateLoginProfileDocument, { input: { userName: 'alice', password: 'New-Passw0rd-2' } }, token);
     const events = await server.db.auditEvent.findMany({ where: { accountId, eventName: { in: ['CreateLoginProfile', 'UpdateLoginProfile'] } } });
     expect(events).toHaveLength(2);
     const trail = JSON.stringify(events, (_key, value) => (typeof value === 'bigint' ? String(value) : value));
@@ -59,42 +57,42 @@ describe('createLoginProfile', () => {
   });
 
   it('refuses a second login profile with EntityAlreadyExists', async () => {
-    const { token } = await accountWithAlice();
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token);
-    const again = await server.gql(CREATE, { input: { userName: 'ALICE', password: PASSWORD } }, token);
+    const { token } = await accountWithAlice(server);
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
+    const again = await server.gql(CreateLoginProfileDocument, { input: { userName: 'ALICE', password: PASSWORD } }, token);
     expect(again.errors?.[0]?.extensions?.code).toBe('EntityAlreadyExists');
     expect(again.errors?.[0]?.message).toBe('Login Profile for user alice already exists.');
   });
 
   it('refuses a password that breaks the password policy, leaving no profile', async () => {
-    const { token, aliceId } = await accountWithAlice();
-    expect(await server.errorCode(CREATE, { input: { userName: 'alice', password: 'short' } }, token)).toBe('PasswordPolicyViolation');
+    const { token, aliceId } = await accountWithAlice(server);
+    expect(await server.errorCode(CreateLoginProfileDocument, { input: { userName: 'alice', password: 'short' } }, token)).toBe('PasswordPolicyViolation');
     expect(await server.db.loginProfile.count({ where: { userId: aliceId } })).toBe(0);
   });
 
   it('refuses a malformed password with ValidationError that does not echo it', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     const long = 'P4ss-' + 'x'.repeat(124);
-    const result = await server.gql(CREATE, { input: { userName: 'alice', password: long } }, token);
+    const result = await server.gql(CreateLoginProfileDocument, { input: { userName: 'alice', password: long } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('ValidationError');
     expect(result.errors?.[0]?.message).not.toContain(long);
-    expect(await server.errorCode(CREATE, { input: { userName: 'alice', password: '' } }, token)).toBe('ValidationError');
-    expect(await server.errorCode(CREATE, { input: { userName: 'alice', password: 'Pässwörd-✓-12' } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(CreateLoginProfileDocument, { input: { userName: 'alice', password: '' } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(CreateLoginProfileDocument, { input: { userName: 'alice', password: 'Pässwörd-✓-12' } }, token)).toBe('ValidationError');
   });
 
   it('answers NoSuchEntity for an unknown user and ValidationError for a bad name', async () => {
     const { token } = await server.newAccount();
-    const result = await server.gql(CREATE, { input: { userName: 'bob', password: PASSWORD } }, token);
+    const result = await server.gql(CreateLoginProfileDocument, { input: { userName: 'bob', password: PASSWORD } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect(result.errors?.[0]?.message).toBe('The user with name bob cannot be found.');
-    expect(await server.errorCode(CREATE, { input: { userName: 'b ob', password: PASSWORD } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(CreateLoginProfileDocument, { input: { userName: 'b ob', password: PASSWORD } }, token)).toBe('ValidationError');
   });
 
   it('lets exactly one of two concurrent creates succeed', async () => {
-    const { token } = await accountWithAlice();
+    const { token } = await accountWithAlice(server);
     const results = await Promise.all([
-      server.gql(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token),
-      server.gql(CREATE, { input: { userName: 'alice', password: 'Other-Passw0rd' } }, token),
+      server.gql(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token),
+      server.gql(CreateLoginProfileDocument, { input: { userName: 'alice', password: 'Other-Passw0rd' } }, token),
     ]);
     expect(results.filter((r) => !r.errors).length).toBe(1);
     expect(results.find((r) => r.errors)?.errors?.[0]?.extensions?.code).toBe('EntityAlreadyExists');
@@ -103,98 +101,98 @@ describe('createLoginProfile', () => {
 
 describe('getLoginProfile and User.loginProfile', () => {
   it('returns the profile without the password, and null on a user without one', async () => {
-    const { token } = await accountWithAlice();
-    expect((await server.ok('{ getUser(input: { userName: "alice" }) { user { loginProfile { createDate } } } }', {}, token)).getUser.user.loginProfile).toBeNull();
-    const result = await server.gql(GET, { input: { userName: 'alice' } }, token);
+    const { token } = await accountWithAlice(server);
+    expect((await server.ok(GetUserLoginProfileDocument, { input: { userName: 'alice' } }, token)).getUser.user.loginProfile).toBeNull();
+    const result = await server.gql(GetLoginProfileDocument, { input: { userName: 'alice' } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect(result.errors?.[0]?.message).toBe('Login Profile for User alice cannot be found.');
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token);
-    const profile = (await server.ok(GET, { input: { userName: 'alice' } }, token)).getLoginProfile.loginProfile;
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
+    const profile = (await server.ok(GetLoginProfileDocument, { input: { userName: 'alice' } }, token)).getLoginProfile.loginProfile;
     expect(profile).toMatchObject({ userName: 'alice', passwordResetRequired: false });
-    const nested = (await server.ok('{ getUser(input: { userName: "alice" }) { user { loginProfile { userName createDate } } } }', {}, token)).getUser.user.loginProfile;
+    const nested = (await server.ok(GetUserLoginProfileDocument, { input: { userName: 'alice' } }, token)).getUser.user.loginProfile;
     expect(nested).toEqual({ userName: 'alice', createDate: profile.createDate });
   });
 
   it('needs a user name when the caller is root', async () => {
     const { token } = await server.newAccount();
-    expect(await server.errorCode(GET, {}, token)).toBe('ValidationError');
+    expect(await server.errorCode(GetLoginProfileDocument, {}, token)).toBe('ValidationError');
   });
 
   it('records when the password was last used to sign in', async () => {
-    const { accountId, token } = await accountWithAlice();
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token);
-    const before = (await server.ok('{ getUser(input: { userName: "alice" }) { user { passwordLastUsed } } }', {}, token)).getUser.user;
+    const { accountId, token } = await accountWithAlice(server);
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
+    const before = (await server.ok(GetUserPasswordLastUsedDocument, { input: { userName: 'alice' } }, token)).getUser.user;
     expect(before.passwordLastUsed).toBeNull();
     expect((await signIn(accountId)).errors).toBeUndefined();
-    const after = (await server.ok('{ getUser(input: { userName: "alice" }) { user { passwordLastUsed } } }', {}, token)).getUser.user;
-    expect(Date.parse(after.passwordLastUsed)).toBeGreaterThan(Date.now() - 60_000);
+    const after = (await server.ok(GetUserPasswordLastUsedDocument, { input: { userName: 'alice' } }, token)).getUser.user;
+    expect(Date.parse(after.passwordLastUsed!)).toBeGreaterThan(Date.now() - 60_000);
   });
 });
 
 describe('updateLoginProfile', () => {
   it('changes the password and revokes the sessions signed in with the old one', async () => {
-    const { accountId, token } = await accountWithAlice();
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token);
-    const session = (await signIn(accountId)).data!.signIn.sessionToken as string;
-    expect((await server.ok(WHO, {}, session)).getCallerIdentity.arn).toMatch(/:user\/alice$/);
-    await server.ok(UPDATE, { input: { userName: 'alice', password: 'New-Passw0rd-2' } }, token);
-    expect(await server.errorCode(WHO, {}, session)).toBe('InvalidClientTokenId');
+    const { accountId, token } = await accountWithAlice(server);
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
+    const session = (await signIn(accountId)).data!.signIn.sessionToken;
+    expect((await server.ok(GetCallerIdentityDocument, {}, session)).getCallerIdentity.arn).toMatch(/:user\/alice$/);
+    await server.ok(UpdateLoginProfileDocument, { input: { userName: 'alice', password: 'New-Passw0rd-2' } }, token);
+    expect(await server.errorCode(GetCallerIdentityDocument, {}, session)).toBe('InvalidClientTokenId');
     expect((await signIn(accountId)).errors?.[0]?.extensions?.code).toBe('InvalidClientTokenId');
     expect((await signIn(accountId, 'New-Passw0rd-2')).errors).toBeUndefined();
   });
 
   it('changes only the reset flag without revoking sessions', async () => {
-    const { accountId, token } = await accountWithAlice();
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD, passwordResetRequired: true } }, token);
-    const session = (await signIn(accountId)).data!.signIn.sessionToken as string;
-    await server.ok(UPDATE, { input: { userName: 'alice', passwordResetRequired: false } }, token);
-    expect((await server.ok(GET, { input: { userName: 'alice' } }, token)).getLoginProfile.loginProfile.passwordResetRequired).toBe(false);
-    expect((await server.ok(WHO, {}, session)).getCallerIdentity.arn).toMatch(/:user\/alice$/);
+    const { accountId, token } = await accountWithAlice(server);
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD, passwordResetRequired: true } }, token);
+    const session = (await signIn(accountId)).data!.signIn.sessionToken;
+    await server.ok(UpdateLoginProfileDocument, { input: { userName: 'alice', passwordResetRequired: false } }, token);
+    expect((await server.ok(GetLoginProfileDocument, { input: { userName: 'alice' } }, token)).getLoginProfile.loginProfile.passwordResetRequired).toBe(false);
+    expect((await server.ok(GetCallerIdentityDocument, {}, session)).getCallerIdentity.arn).toMatch(/:user\/alice$/);
   });
 
   it('refuses a recent password when the policy prevents reuse', async () => {
-    const { accountId, token } = await accountWithAlice();
+    const { accountId, token } = await accountWithAlice(server);
     await server.db.accountPasswordPolicy.create({ data: { accountId, passwordReusePrevention: 2 } });
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token);
-    await server.ok(UPDATE, { input: { userName: 'alice', password: 'Second-Passw0rd' } }, token);
-    expect(await server.errorCode(UPDATE, { input: { userName: 'alice', password: PASSWORD } }, token)).toBe('PasswordPolicyViolation');
-    await server.ok(UPDATE, { input: { userName: 'alice', password: 'Third-Passw0rd' } }, token);
-    await server.ok(UPDATE, { input: { userName: 'alice', password: PASSWORD } }, token);
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
+    await server.ok(UpdateLoginProfileDocument, { input: { userName: 'alice', password: 'Second-Passw0rd' } }, token);
+    expect(await server.errorCode(UpdateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token)).toBe('PasswordPolicyViolation');
+    await server.ok(UpdateLoginProfileDocument, { input: { userName: 'alice', password: 'Third-Passw0rd' } }, token);
+    await server.ok(UpdateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
   });
 
   it('refuses a weak password, a user without a profile and an unknown user', async () => {
-    const { token, aliceId } = await accountWithAlice();
-    expect(await server.errorCode(UPDATE, { input: { userName: 'alice', password: PASSWORD } }, token)).toBe('NoSuchEntity');
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token);
+    const { token, aliceId } = await accountWithAlice(server);
+    expect(await server.errorCode(UpdateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token)).toBe('NoSuchEntity');
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
     const before = (await server.db.loginProfile.findUniqueOrThrow({ where: { userId: aliceId } })).passwordHash;
-    expect(await server.errorCode(UPDATE, { input: { userName: 'alice', password: 'short' } }, token)).toBe('PasswordPolicyViolation');
+    expect(await server.errorCode(UpdateLoginProfileDocument, { input: { userName: 'alice', password: 'short' } }, token)).toBe('PasswordPolicyViolation');
     expect((await server.db.loginProfile.findUniqueOrThrow({ where: { userId: aliceId } })).passwordHash).toBe(before);
-    expect(await server.errorCode(UPDATE, { input: { userName: 'bob', password: PASSWORD } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(UpdateLoginProfileDocument, { input: { userName: 'bob', password: PASSWORD } }, token)).toBe('NoSuchEntity');
   });
 });
 
 describe('deleteLoginProfile', () => {
   it('removes the password and revokes the user’s sessions', async () => {
-    const { accountId, token } = await accountWithAlice();
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, token);
-    const session = (await signIn(accountId)).data!.signIn.sessionToken as string;
-    expect((await server.ok(DELETE, { n: 'alice' }, token)).deleteLoginProfile).toBe(true);
-    expect(await server.errorCode(WHO, {}, session)).toBe('InvalidClientTokenId');
+    const { accountId, token } = await accountWithAlice(server);
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, token);
+    const session = (await signIn(accountId)).data!.signIn.sessionToken;
+    expect((await server.ok(DeleteLoginProfileDocument, { input: { userName: 'alice' } }, token)).deleteLoginProfile).toBe(true);
+    expect(await server.errorCode(GetCallerIdentityDocument, {}, session)).toBe('InvalidClientTokenId');
     expect((await signIn(accountId)).errors?.[0]?.extensions?.code).toBe('InvalidClientTokenId');
-    expect(await server.errorCode(DELETE, { n: 'alice' }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(DELETE, { n: 'bob' }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteLoginProfileDocument, { input: { userName: 'alice' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteLoginProfileDocument, { input: { userName: 'bob' } }, token)).toBe('NoSuchEntity');
   });
 });
 
 describe('tenant isolation', () => {
   it('keeps another account from reading or changing alice’s login profile', async () => {
-    const a = await accountWithAlice();
+    const a = await accountWithAlice(server);
     const b = await server.newAccount();
-    await server.ok(CREATE, { input: { userName: 'alice', password: PASSWORD } }, a.token);
-    expect(await server.errorCode(GET, { input: { userName: 'alice' } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(UPDATE, { input: { userName: 'alice', password: 'Hijack-Passw0rd' } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(DELETE, { n: 'alice' }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(CREATE, { input: { userName: 'alice', password: PASSWORD } }, b.token)).toBe('NoSuchEntity');
+    await server.ok(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, a.token);
+    expect(await server.errorCode(GetLoginProfileDocument, { input: { userName: 'alice' } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(UpdateLoginProfileDocument, { input: { userName: 'alice', password: 'Hijack-Passw0rd' } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteLoginProfileDocument, { input: { userName: 'alice' } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(CreateLoginProfileDocument, { input: { userName: 'alice', password: PASSWORD } }, b.token)).toBe('NoSuchEntity');
     expect((await signIn(a.accountId)).errors).toBeUndefined();
   });
 });

@@ -9,14 +9,13 @@ import { SignInThrottle, defaultThrottleRules } from '../src/auth/throttle.js';
 import { ThrottleStore } from '../src/auth/throttle-store.js';
 import { createLogger } from '../src/log.js';
 import { ThrottlingError } from '../src/errors.js';
-import { type GraphQLResponse, useTestServer } from './support/server.js';
+import { SignInDocument } from './generated/graphql.js';
+import { accountWithAlice as aliceIn, createLoginProfile, createUser } from './support/scenarios.js';
+import { type GraphQLResponse, textOf, useTestServer } from './support/server.js';
 
 const server = useTestServer({ IAM_TRUST_PROXY: 'true' });
 
 const PASSWORD = 'Initial-Secret-42';
-const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { userId } } }';
-const CREATE_PROFILE = 'mutation($input: CreateLoginProfileInput!) { createLoginProfile(input: $input) { loginProfile { userName } } }';
-const SIGN_IN = 'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }';
 
 /** A client address of its own for each test. */
 function newClientIp(): string {
@@ -34,15 +33,11 @@ async function post(body: unknown, ip: string): Promise<GraphQLResponse> {
 }
 
 function signIn(ip: string, accountId: string, password: string, userName = 'alice') {
-  return post({ query: SIGN_IN, variables: { input: { accountId, userName, password } } }, ip);
+  return post({ query: textOf(SignInDocument), variables: { input: { accountId, userName, password } } }, ip);
 }
 
-async function accountWithAlice() {
-  const account = await server.newAccount();
-  await server.ok(CREATE_USER, { n: 'alice' }, account.token);
-  await server.ok(CREATE_PROFILE, { input: { userName: 'alice', password: PASSWORD } }, account.token);
-  return account;
-}
+/** A fresh account with alice, whose console password is PASSWORD. */
+const accountWithAlice = () => aliceIn(server, { password: PASSWORD });
 
 /** Runs `tasks` with at most `limit` in flight. */
 async function bounded<T>(count: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
@@ -112,8 +107,8 @@ describe('bursts of separate requests', () => {
 
   it('counts users apart: another user signs in from the same client meanwhile', async () => {
     const { accountId, token } = await accountWithAlice();
-    await server.ok(CREATE_USER, { n: 'bob' }, token);
-    await server.ok(CREATE_PROFILE, { input: { userName: 'bob', password: PASSWORD } }, token);
+    await createUser(server, token, 'bob');
+    await createLoginProfile(server, token, 'bob', PASSWORD);
     const ip = newClientIp();
     await bounded(10, 5, (i) => signIn(ip, accountId, `Wrong-Password-${i}`));
     expect(codeOf(await signIn(ip, accountId, PASSWORD))).toBe('Throttling');

@@ -130,8 +130,8 @@ export async function startTestServer(env: Record<string, string> = {}, { countQ
 
 const printed = new WeakMap<DocumentNode, string>();
 
-/** The text sent for an operation (a document is printed once). */
-function textOf(query: string | DocumentNode): string {
+/** The text sent for an operation (a document is printed once), for tests that post their own requests. */
+export function textOf(query: string | DocumentNode): string {
   if (typeof query === 'string') return query;
   let text = printed.get(query);
   if (text === undefined) {
