@@ -4,49 +4,50 @@
 // authorization on the entity's ARN; one account never reaching another's.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServiceLastAccessedDetails.html
 import { describe, expect, it } from 'vitest';
-import { useTestServer } from './support/server.js';
-import { policy, signedInUser } from './support/scenarios.js';
+import {
+  AddUserToGroupDocument,
+  AssumeRoleDocument,
+  CreateGroupDocument,
+  CreatePolicyDocument,
+  CreateRoleDocument,
+  CreateUserDocument,
+  GenerateServiceLastAccessedDetailsDocument,
+  GetCallerIdentityDocument,
+  GetServiceLastAccessedDetailsDocument,
+  ListRoleNamesDocument,
+  ListUserNamesDocument,
+  PutGroupPolicyDocument,
+  PutRolePolicyDocument,
+  type AccessAdvisorUsageGranularityType,
+  type GetServiceLastAccessedDetailsQuery,
+} from './generated/graphql.js';
+import { useTestServer, unchecked } from './support/server.js';
+import { createUser, policy, signedInUser } from './support/scenarios.js';
 
 const server = useTestServer();
 
-const GENERATE = 'mutation($input: GenerateServiceLastAccessedDetailsInput!) { generateServiceLastAccessedDetails(input: $input) { jobId } }';
-const GET = `query($input: GetServiceLastAccessedDetailsInput!) { getServiceLastAccessedDetails(input: $input) {
-  jobStatus jobType jobCreationDate jobCompletionDate isTruncated
-  servicesLastAccessed { serviceName serviceNamespace lastAuthenticated lastAuthenticatedEntity lastAuthenticatedRegion totalAuthenticatedEntities
-    trackedActionsLastAccessed { actionName lastAccessedEntity lastAccessedTime lastAccessedRegion } } } }`;
-
-interface Service {
-  serviceName: string;
-  serviceNamespace: string;
-  lastAuthenticated: string | null;
-  lastAuthenticatedEntity: string | null;
-  lastAuthenticatedRegion: string | null;
-  totalAuthenticatedEntities: number | null;
-  trackedActionsLastAccessed: Array<{ actionName: string; lastAccessedEntity: string | null; lastAccessedTime: string | null }> | null;
-}
+type Service = GetServiceLastAccessedDetailsQuery['getServiceLastAccessedDetails']['servicesLastAccessed'][number];
 
 /** Generates and reads a report as `token`; the services by namespace. */
-async function lastAccessed(token: string, arn: string, granularity?: 'SERVICE_LEVEL' | 'ACTION_LEVEL') {
-  const { jobId } = (await server.ok(GENERATE, { input: { arn, ...(granularity ? { granularity } : {}) } }, token)).generateServiceLastAccessedDetails;
+async function lastAccessed(token: string, arn: string, granularity?: AccessAdvisorUsageGranularityType) {
+  const { jobId } = (await server.ok(GenerateServiceLastAccessedDetailsDocument, { input: { arn, ...(granularity ? { granularity } : {}) } }, token)).generateServiceLastAccessedDetails;
   expect(jobId).toHaveLength(36);
-  const details = (await server.ok(GET, { input: { jobId } }, token)).getServiceLastAccessedDetails;
-  const services = new Map<string, Service>(details.servicesLastAccessed.map((s: Service) => [s.serviceNamespace, s]));
-  return { details, services, jobId: jobId as string };
+  const details = (await server.ok(GetServiceLastAccessedDetailsDocument, { input: { jobId } }, token)).getServiceLastAccessedDetails;
+  const services = new Map<string, Service>(details.servicesLastAccessed.map((s) => [s.serviceNamespace, s]));
+  return { details, services, jobId };
 }
 
 const READ_IAM = policy({ Effect: 'Allow', Action: ['iam:Get*', 'iam:ListUsers', 's3:GetObject'], Resource: '*' });
-const LIST_USERS = '{ listUsers { nodes { userName } } }';
-const CREATE_USER = 'mutation($n: String!) { createUser(input: { userName: $n }) { user { arn } } }';
 
 describe('generateServiceLastAccessedDetails and getServiceLastAccessedDetails', () => {
   it('lists the services a user’s policies allow and those it used, with when and by whom', async () => {
     const root = await server.newAccount();
     const alice = await signedInUser(server, root, 'alice', { inline: { read: READ_IAM } });
-    await server.ok(LIST_USERS, {}, alice.token);
-    await server.ok('{ getCallerIdentity { arn } }', {}, alice.token);
+    await server.ok(ListUserNamesDocument, {}, alice.token);
+    await server.ok(GetCallerIdentityDocument, {}, alice.token);
     const { details, services } = await lastAccessed(root.token, alice.arn);
     expect(details).toMatchObject({ jobStatus: 'COMPLETED', jobType: 'SERVICE_LEVEL', isTruncated: false });
-    expect(new Date(details.jobCompletionDate).getTime()).toBeGreaterThanOrEqual(new Date(details.jobCreationDate).getTime());
+    expect(new Date(details.jobCompletionDate!).getTime()).toBeGreaterThanOrEqual(new Date(details.jobCreationDate).getTime());
     expect([...services.keys()].sort()).toEqual(['iam', 's3', 'sts']);
     expect(services.get('iam')).toMatchObject({
       serviceName: 'AWS Identity and Access Management (IAM)',
@@ -69,15 +70,15 @@ describe('generateServiceLastAccessedDetails and getServiceLastAccessedDetails',
     // Used (getCallerIdentity needs no permission): listed from the audit trail.
     expect(services.get('sts')).toMatchObject({ serviceName: 'AWS Security Token Service', lastAuthenticatedEntity: alice.arn });
     // Ordered by service name.
-    const names = details.servicesLastAccessed.map((s: Service) => s.serviceName);
-    expect(names).toEqual([...names].sort((a: string, b: string) => a.localeCompare(b)));
+    const names = details.servicesLastAccessed.map((s) => s.serviceName);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
   });
 
   it('details actions at ACTION_LEVEL: allowed ones without a date, attempted ones (denied too) with theirs', async () => {
     const root = await server.newAccount();
     const alice = await signedInUser(server, root, 'alice', { inline: { read: READ_IAM } });
-    await server.ok(LIST_USERS, {}, alice.token);
-    expect(await server.errorCode(CREATE_USER, { n: 'nope' }, alice.token)).toBe('AccessDenied');
+    await server.ok(ListUserNamesDocument, {}, alice.token);
+    expect(await server.errorCode(CreateUserDocument, { input: { userName: 'nope' } }, alice.token)).toBe('AccessDenied');
     const { details, services } = await lastAccessed(root.token, alice.arn, 'ACTION_LEVEL');
     expect(details.jobType).toBe('ACTION_LEVEL');
     const iamActions = new Map(services.get('iam')!.trackedActionsLastAccessed!.map((a) => [a.actionName, a]));
@@ -95,9 +96,9 @@ describe('generateServiceLastAccessedDetails and getServiceLastAccessedDetails',
 
   it('counts a group’s members’ calls, naming the last caller and how many called', async () => {
     const root = await server.newAccount();
-    await server.ok('mutation { createGroup(input: { groupName: "readers" }) { group { arn } } }', {}, root.token);
+    await server.ok(CreateGroupDocument, { input: { groupName: 'readers' } }, root.token);
     await server.ok(
-      'mutation($input: PutGroupPolicyInput!) { putGroupPolicy(input: $input) }',
+      PutGroupPolicyDocument,
       { input: { groupName: 'readers', policyName: 'read', policyDocument: JSON.stringify(READ_IAM) } },
       root.token,
     );
@@ -105,11 +106,11 @@ describe('generateServiceLastAccessedDetails and getServiceLastAccessedDetails',
     const bob = await signedInUser(server, root, 'bob');
     const carol = await signedInUser(server, root, 'carol');
     for (const userName of ['alice', 'bob']) {
-      await server.ok('mutation($u: String!) { addUserToGroup(input: { groupName: "readers", userName: $u }) }', { u: userName }, root.token);
+      await server.ok(AddUserToGroupDocument, { input: { groupName: 'readers', userName } }, root.token);
     }
-    await server.ok(LIST_USERS, {}, alice.token);
-    await server.ok(LIST_USERS, {}, bob.token);
-    await server.ok(LIST_USERS, {}, carol.token).catch(() => undefined);
+    await server.ok(ListUserNamesDocument, {}, alice.token);
+    await server.ok(ListUserNamesDocument, {}, bob.token);
+    await server.ok(ListUserNamesDocument, {}, carol.token).catch(() => undefined);
     const groupArn = `arn:aws:iam::${root.accountId}:group/readers`;
     const { services } = await lastAccessed(root.token, groupArn);
     expect(services.get('iam')).toMatchObject({ lastAuthenticatedEntity: bob.arn, totalAuthenticatedEntities: 2 });
@@ -124,20 +125,20 @@ describe('generateServiceLastAccessedDetails and getServiceLastAccessedDetails',
     const alice = await signedInUser(server, root, 'alice');
     const roleArn = (
       await server.ok(
-        'mutation($input: CreateRoleInput!) { createRole(input: $input) { role { arn } } }',
+        CreateRoleDocument,
         { input: { roleName: 'Reader', assumeRolePolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Principal: { AWS: alice.arn }, Action: 'sts:AssumeRole' })) } },
         root.token,
       )
-    ).createRole.role.arn as string;
+    ).createRole.role.arn;
     await server.ok(
-      'mutation($input: PutRolePolicyInput!) { putRolePolicy(input: $input) }',
+      PutRolePolicyDocument,
       { input: { roleName: 'Reader', policyName: 'roles', policyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' })) } },
       root.token,
     );
     const session = (
-      await server.ok('mutation($input: AssumeRoleInput!) { assumeRole(input: $input) { credentials { sessionToken } } }', { input: { roleArn, roleSessionName: 's1' } }, alice.token)
-    ).assumeRole.credentials.sessionToken as string;
-    await server.ok('{ listRoles { nodes { roleName } } }', {}, session);
+      await server.ok(AssumeRoleDocument, { input: { roleArn, roleSessionName: 's1' } }, alice.token)
+    ).assumeRole.credentials.sessionToken;
+    await server.ok(ListRoleNamesDocument, {}, session);
 
     const role = await lastAccessed(root.token, roleArn, 'ACTION_LEVEL');
     expect(role.services.get('iam')).toMatchObject({ lastAuthenticatedEntity: roleArn, totalAuthenticatedEntities: 1 });
@@ -156,13 +157,13 @@ describe('generateServiceLastAccessedDetails and getServiceLastAccessedDetails',
     const root = await server.newAccount();
     const policyArn = (
       await server.ok(
-        'mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { policy { arn } } }',
+        CreatePolicyDocument,
         { input: { policyName: 'ReadUsers', policyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' })) } },
         root.token,
       )
-    ).createPolicy.policy.arn as string;
+    ).createPolicy.policy.arn;
     const dave = await signedInUser(server, root, 'dave', { managed: [policyArn] });
-    await server.ok(LIST_USERS, {}, dave.token);
+    await server.ok(ListUserNamesDocument, {}, dave.token);
     const { services } = await lastAccessed(root.token, policyArn);
     expect([...services.keys()]).toEqual(['iam']);
     expect(services.get('iam')).toMatchObject({ lastAuthenticatedEntity: dave.arn, totalAuthenticatedEntities: 1 });
@@ -173,21 +174,21 @@ describe('generateServiceLastAccessedDetails and getServiceLastAccessedDetails',
     // An administrator: allowed on any resource, so the request itself is what is judged.
     const { token } = await signedInUser(server, root, 'admin', { managed: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
     const missing = `arn:aws:iam::${root.accountId}:user/ghost`;
-    expect(await server.errorCode(GENERATE, { input: { arn: missing } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(GENERATE, { input: { arn: `arn:aws:iam::${root.accountId}:role/ghost` } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(GENERATE, { input: { arn: `arn:aws:iam::${root.accountId}:policy/ghost` } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(GENERATE, { input: { arn: 'not-an-arn' } }, token)).toBe('ValidationError');
-    expect(await server.errorCode(GENERATE, { input: { arn: `arn:aws:iam::${root.accountId}:instance-profile/web` } }, token)).toBe('InvalidInput');
-    expect(await server.errorCode(GENERATE, { input: { arn: 'arn:aws:s3:::bucket/key' } }, token)).toBe('InvalidInput');
-    expect(await server.errorCode(GET, { input: { jobId: 'short' } }, token)).toBe('ValidationError');
-    expect(await server.errorCode(GET, { input: { jobId: '00000000-0000-4000-8000-000000000000' } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(GENERATE, { input: { arn: missing, granularity: 'EVERYTHING' } }, token)).toBe('BAD_USER_INPUT');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: missing } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: `arn:aws:iam::${root.accountId}:role/ghost` } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: `arn:aws:iam::${root.accountId}:policy/ghost` } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: 'not-an-arn' } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: `arn:aws:iam::${root.accountId}:instance-profile/web` } }, token)).toBe('InvalidInput');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: 'arn:aws:s3:::bucket/key' } }, token)).toBe('InvalidInput');
+    expect(await server.errorCode(GetServiceLastAccessedDetailsDocument, { input: { jobId: 'short' } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(GetServiceLastAccessedDetailsDocument, { input: { jobId: '00000000-0000-4000-8000-000000000000' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(unchecked(GenerateServiceLastAccessedDetailsDocument), { input: { arn: missing, granularity: 'EVERYTHING' } }, token)).toBe('BAD_USER_INPUT');
   });
 
   it('authorizes on the entity’s ARN: a user may be allowed its own report only', async () => {
     const root = await server.newAccount();
     const nobody = await signedInUser(server, root, 'nobody');
-    expect(await server.errorCode(GENERATE, { input: { arn: nobody.arn } }, nobody.token)).toBe('AccessDenied');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: nobody.arn } }, nobody.token)).toBe('AccessDenied');
     const self = await signedInUser(server, root, 'self', {
       inline: {
         own: policy(
@@ -198,18 +199,18 @@ describe('generateServiceLastAccessedDetails and getServiceLastAccessedDetails',
     });
     const { details } = await lastAccessed(self.token, self.arn);
     expect(details.jobStatus).toBe('COMPLETED');
-    expect(await server.errorCode(GENERATE, { input: { arn: nobody.arn } }, self.token)).toBe('AccessDenied');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: nobody.arn } }, self.token)).toBe('AccessDenied');
   });
 
   it('never lets one account report on another’s entities or read its jobs', async () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
-    const aliceArn = (await server.ok(CREATE_USER, { n: 'alice' }, a.token)).createUser.user.arn as string;
+    const aliceArn = (await createUser(server, a.token, 'alice')).arn;
     const { jobId } = await lastAccessed(a.token, aliceArn);
-    expect(await server.errorCode(GENERATE, { input: { arn: aliceArn } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(GET, { input: { jobId } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: aliceArn } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetServiceLastAccessedDetailsDocument, { input: { jobId } }, b.token)).toBe('NoSuchEntity');
     // Even a same-named user of b's own account is a different entity.
-    await server.ok(CREATE_USER, { n: 'alice' }, b.token);
-    expect(await server.errorCode(GENERATE, { input: { arn: aliceArn } }, b.token)).toBe('NoSuchEntity');
+    await createUser(server, b.token, 'alice');
+    expect(await server.errorCode(GenerateServiceLastAccessedDetailsDocument, { input: { arn: aliceArn } }, b.token)).toBe('NoSuchEntity');
   });
 });
