@@ -1,0 +1,71 @@
+// The SigV4 signing key, kSigning = HMAC chain of "AWS4" + secret over the
+// date, region, service and "aws4_request", and a small bounded cache of it.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html#derive-signing-key
+import { createHash, createHmac } from 'node:crypto';
+
+/** What a signing key is derived for: the credential scope of one request, and its key id. */
+export interface SigningScope {
+  accessKeyId: string;
+  /** YYYYMMDD, the request's own date. */
+  date: string;
+  region: string;
+  service: string;
+}
+
+/** Most signing keys remembered at once. */
+const DEFAULT_LIMIT = 1_000;
+
+const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/** kSigning for `secretAccessKey` in `scope`: four HMACs, AWS's derivation verbatim. */
+export function deriveSigningKey(secretAccessKey: string, scope: SigningScope): Buffer {
+  const kDate = hmac(`AWS4${secretAccessKey}`, scope.date);
+  const kRegion = hmac(kDate, scope.region);
+  const kService = hmac(kRegion, scope.service);
+  return hmac(kService, 'aws4_request');
+}
+
+/**
+ * Remembers derived signing keys per (access key id, secret, date, region, service),
+ * least recently used first out. A key only ever saves the four HMACs of its
+ * derivation.
+ *
+ * INVARIANT: the cache is consulted only after the caller has looked the access key
+ * up and has its current secret in hand, and the secret is part of the entry's
+ * identity (as a SHA-256 digest, so no secret sits in a map key): a deleted,
+ * deactivated or rotated key never verifies from a stale entry.
+ */
+export class SigningKeyCache {
+  private readonly entries = new Map<string, Buffer>();
+  /** Lookups answered from the cache, and lookups that derived a key. */
+  readonly stats = { hits: 0, misses: 0 };
+
+  constructor(private readonly limit = DEFAULT_LIMIT) {}
+
+  /** The signing key for `secretAccessKey` in `scope`, derived at most once while it stays cached. */
+  signingKey(secretAccessKey: string, scope: SigningScope): Buffer {
+    const secretDigest = createHash('sha256').update(secretAccessKey, 'utf8').digest('base64');
+    const id = `${scope.accessKeyId}/${scope.date}/${scope.region}/${scope.service}/${secretDigest}`;
+    const cached = this.entries.get(id);
+    if (cached) {
+      this.stats.hits++;
+      // Re-inserting moves the entry to the end: Map iterates in insertion order.
+      this.entries.delete(id);
+      this.entries.set(id, cached);
+      return cached;
+    }
+    this.stats.misses++;
+    const key = deriveSigningKey(secretAccessKey, scope);
+    this.entries.set(id, key);
+    if (this.entries.size > this.limit) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    return key;
+  }
+
+  /** How many keys are cached now. */
+  get size(): number {
+    return this.entries.size;
+  }
+}
