@@ -144,6 +144,14 @@ export function fetchInstanceProfiles(db: DbTx, accountId: string, pathPrefix: s
   return pathPage<InstanceProfile>(db, 'InstanceProfile', accountId, pathPrefix, afterKey, take);
 }
 
+/** The instance profiles that hold any of these roles (`id` is the role's), each within its account, ordered by name. */
+export function fetchInstanceProfilesOfRoles(db: DbTx, roles: ReadonlyArray<{ accountId: string; id: string }>): Promise<InstanceProfile[]> {
+  return db.instanceProfile.findMany({
+    where: { OR: roles.map((role) => ({ roleId: role.id, accountId: role.accountId })) },
+    orderBy: { nameKey: 'asc' },
+  });
+}
+
 /** One keyset page of the instance profiles that hold the role `roleId`, ordered by name. */
 export function fetchInstanceProfilesForRole(db: DbTx, accountId: string, roleId: string, afterKey: string | undefined, take: number): Promise<InstanceProfile[]> {
   return db.instanceProfile.findMany({

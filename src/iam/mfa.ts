@@ -14,7 +14,7 @@ import {
   LimitExceededError,
   NoSuchEntityError,
 } from '../errors.js';
-import type { MfaDevice, User } from '../generated/prisma/client.js';
+import type { MfaDevice, Prisma, User } from '../generated/prisma/client.js';
 import { iamArn } from './arn.js';
 import { type TagInput, checkName, checkPath, checkString } from './names.js';
 import { checkTagList, deleteAllTags, tagResource } from './tags.js';
@@ -138,6 +138,51 @@ export async function deleteVirtualMfaDevice(db: Db, accountId: string, serialNu
     if (count === 0) throw new DeleteConflictError('MFA device is still in use.');
     await deleteAllTags(tx, 'mfa', serialNumber);
   });
+}
+
+/** A device enabled for a user, as ListMFADevices answers it (AWS's MFADevice). */
+export interface MfaDeviceOfUser {
+  userName: string;
+  serialNumber: string;
+  enableDate: Date;
+}
+
+/** One keyset page of ListMFADevices: the devices enabled for `user`, ordered by serial number. */
+export async function fetchMfaDevicesOfUser(
+  db: DbTx,
+  accountId: string,
+  user: Pick<User, 'id' | 'name'>,
+  afterKey: string | undefined,
+  take: number,
+): Promise<MfaDeviceOfUser[]> {
+  const rows = await db.mfaDevice.findMany({
+    where: { accountId, userId: user.id, enabledAt: { not: null }, ...(afterKey ? { serialNumber: { gt: afterKey } } : {}) },
+    orderBy: { serialNumber: 'asc' },
+    take,
+  });
+  return rows.map((row) => ({ userName: user.name, serialNumber: row.serialNumber, enableDate: row.enabledAt! }));
+}
+
+/** ListVirtualMFADevices' filter (AWS's AssignmentStatusType). */
+export type AssignmentStatus = 'Assigned' | 'Unassigned' | 'Any';
+
+/** One keyset page of ListVirtualMFADevices: the account's devices of that assignment status, ordered by serial number. */
+export async function fetchVirtualMfaDevices(
+  db: DbTx,
+  accountId: string,
+  status: AssignmentStatus,
+  afterKey: string | undefined,
+  take: number,
+): Promise<VirtualMfaDeviceModel[]> {
+  const assignment: Prisma.MfaDeviceWhereInput =
+    status === 'Assigned' ? { userId: { not: null } } : status === 'Unassigned' ? { userId: null } : {};
+  const rows = await db.mfaDevice.findMany({
+    where: { accountId, ...assignment, ...(afterKey ? { serialNumber: { gt: afterKey } } : {}) },
+    include: { user: true },
+    orderBy: { serialNumber: 'asc' },
+    take,
+  });
+  return rows.map(toVirtualMfaDeviceModel);
 }
 
 /** The user's enabled devices (sign-in needs a code from one of them when there is any). */

@@ -181,6 +181,11 @@ export async function untagRole(db: Db, accountId: string, roleName: string, tag
   });
 }
 
+/** The roles with these ids, each within its account (the roles of instance profiles, batched); absent ones are left out. */
+export function fetchRolesByIds(db: DbTx, keys: ReadonlyArray<{ accountId: string; id: string }>): Promise<Role[]> {
+  return db.role.findMany({ where: { OR: keys.map((key) => ({ id: key.id, accountId: key.accountId })) } });
+}
+
 /** One keyset page of the account's roles whose path starts with `pathPrefix`, ordered by name. */
 export function fetchRoles(db: DbTx, accountId: string, pathPrefix: string, afterKey: string | undefined, take: number): Promise<Role[]> {
   return pathPage<Role>(db, 'Role', accountId, pathPrefix, afterKey, take);

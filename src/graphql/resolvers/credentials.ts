@@ -4,7 +4,6 @@
 // scoped to the caller's account.
 import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
-import type { Prisma } from '../../generated/prisma/client.js';
 import { requirePrincipal } from '../../context.js';
 import { authorizeOwnPasswordCall, changePassword } from '../../auth/change-password.js';
 import {
@@ -12,6 +11,8 @@ import {
   deactivateMfaDevice,
   deleteVirtualMfaDevice,
   enableMfaDevice,
+  fetchMfaDevicesOfUser,
+  fetchVirtualMfaDevices,
   toVirtualMfaDeviceModel,
   type VirtualMfaDeviceModel,
 } from '../../iam/mfa.js';
@@ -49,35 +50,18 @@ export const credentialsResolvers: Resolvers = {
         `${principal.accountId}:listMFADevices:${user.id}`,
         { first, after },
         (row) => row.serialNumber,
-        async (afterKey, take) => {
-          const rows = await ctx.db.mfaDevice.findMany({
-            where: { accountId: principal.accountId, userId: user.id, enabledAt: { not: null }, ...(afterKey ? { serialNumber: { gt: afterKey } } : {}) },
-            orderBy: { serialNumber: 'asc' },
-            take,
-          });
-          return rows.map((row) => ({ userName: user.name, serialNumber: row.serialNumber, enableDate: row.enabledAt! }));
-        },
+        (afterKey, take) => fetchMfaDevicesOfUser(ctx.db, principal.accountId, user, afterKey, take),
       );
     },
     listVirtualMFADevices: async (_parent, { input, first, after }, ctx) => {
       const principal = requirePrincipal(ctx);
       const status = input?.assignmentStatus ?? 'Any';
-      const assignment: Prisma.MfaDeviceWhereInput =
-        status === 'Assigned' ? { userId: { not: null } } : status === 'Unassigned' ? { userId: null } : {};
       return paginate<VirtualMfaDeviceModel>(
         ctx.deps.cursors,
         `${principal.accountId}:listVirtualMFADevices:${status}`,
         { first, after },
         (row) => row.serialNumber,
-        async (afterKey, take) => {
-          const rows = await ctx.db.mfaDevice.findMany({
-            where: { accountId: principal.accountId, ...assignment, ...(afterKey ? { serialNumber: { gt: afterKey } } : {}) },
-            include: { user: true },
-            orderBy: { serialNumber: 'asc' },
-            take,
-          });
-          return rows.map(toVirtualMfaDeviceModel);
-        },
+        (afterKey, take) => fetchVirtualMfaDevices(ctx.db, principal.accountId, status, afterKey, take),
       );
     },
   },

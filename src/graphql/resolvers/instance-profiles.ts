@@ -12,13 +12,14 @@ import {
   deleteInstanceProfile,
   fetchInstanceProfiles,
   fetchInstanceProfilesForRole,
+  fetchInstanceProfilesOfRoles,
   findInstanceProfile,
   removeRoleFromInstanceProfile,
   tagInstanceProfile,
   untagInstanceProfile,
 } from '../../iam/instance-profiles.js';
 import { checkPathPrefix } from '../../iam/names.js';
-import { findRole } from '../../iam/roles.js';
+import { fetchRolesByIds, findRole } from '../../iam/roles.js';
 import { listTags, tagsLoader } from '../../iam/tags.js';
 import { defineLoader, groupBy } from '../../db/loaders.js';
 import { paginate, paginateList } from '../../db/pagination.js';
@@ -34,9 +35,7 @@ const ownedKey = (key: OwnedKey) => `${key.accountId}\0${key.id}`;
 const roleLoader = defineLoader<OwnedKey, Role | null, string>(
   'roleById',
   async (ctx: Context, keys) => {
-    const rows = await ctx.db.role.findMany({
-      where: { OR: keys.map((key) => ({ id: key.id, accountId: key.accountId })) },
-    });
+    const rows = await fetchRolesByIds(ctx.db, keys);
     const byKey = new Map(rows.map((row) => [ownedKey(row), row]));
     return keys.map((key) => byKey.get(ownedKey(key)) ?? null);
   },
@@ -47,10 +46,7 @@ const roleLoader = defineLoader<OwnedKey, Role | null, string>(
 const profilesOfRoleLoader = defineLoader<OwnedKey, InstanceProfile[], string>(
   'instanceProfilesByRole',
   async (ctx: Context, keys) => {
-    const rows = await ctx.db.instanceProfile.findMany({
-      where: { OR: keys.map((key) => ({ roleId: key.id, accountId: key.accountId })) },
-      orderBy: { nameKey: 'asc' },
-    });
+    const rows = await fetchInstanceProfilesOfRoles(ctx.db, keys);
     return groupBy(keys.map(ownedKey), rows, (row) => `${row.accountId}\0${row.roleId}`);
   },
   { cacheKeyFn: ownedKey },
