@@ -1,5 +1,6 @@
-// IAM roles: creation with a trust policy, updates, deletion, tags, and the
-// keyset queries behind ListRoles. Every lookup is scoped by account.
+// IAM roles: creation with a trust policy, updates, deletion, tags, the role's
+// permissions boundary, and the keyset queries behind ListRoles. Every lookup is
+// scoped by account.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 import type { Db, DbTx } from '../db/client.js';
 import { isMissingRecord, isUniqueViolation } from '../db/errors.js';
@@ -7,7 +8,7 @@ import { DeleteConflictError, EntityAlreadyExistsError, LimitExceededError, NoSu
 import type { Role } from '../generated/prisma/client.js';
 import { iamArn } from './arn.js';
 import { newUniqueId } from './ids.js';
-import { type TagInput, checkDescription, checkName, checkPath, checkRange, checkString, type NamedRead } from './names.js';
+import { type TagInput, checkArn, checkDescription, checkName, checkPath, checkRange, checkString, type NamedRead } from './names.js';
 import { checkPermissionsBoundary } from './permissions-boundaries.js';
 import { bumpPolicyEpoch } from './policy-epoch.js';
 import { checkPolicyDocument } from './policy-documents.js';
@@ -184,6 +185,31 @@ export async function untagRole(db: Db, accountId: string, roleName: string, tag
 /** The roles with these ids, each within its account (the roles of instance profiles, batched); absent ones are left out. */
 export function fetchRolesByIds(db: DbTx, keys: ReadonlyArray<{ accountId: string; id: string }>): Promise<Role[]> {
   return db.role.findMany({ where: { OR: keys.map((key) => ({ id: key.id, accountId: key.accountId })) } });
+}
+
+/**
+ * PutRolePermissionsBoundary. The role row is locked (FOR UPDATE) so that a
+ * concurrent DeleteRole waits; the account's policy epoch is bumped in the same transaction.
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html
+ */
+export async function putRolePermissionsBoundary(db: Db, accountId: string, roleName: string, boundaryArn: string): Promise<void> {
+  checkName(roleName, 'roleName');
+  checkArn(boundaryArn, 'permissionsBoundary');
+  await db.$transaction(async (tx) => {
+    const role = await lockRole(tx, accountId, roleName);
+    const arn = await checkPermissionsBoundary(tx, accountId, boundaryArn);
+    await tx.role.update({ where: { id: role.id }, data: { permissionsBoundaryArn: arn } });
+    await bumpPolicyEpoch(tx, accountId);
+  });
+}
+
+/** DeleteRolePermissionsBoundary; a role without a boundary is left as it is (and the policy epoch too). */
+export async function deleteRolePermissionsBoundary(db: Db, accountId: string, roleName: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const role = await findRole(tx, accountId, roleName);
+    const { count } = await tx.role.updateMany({ where: { id: role.id, permissionsBoundaryArn: { not: null } }, data: { permissionsBoundaryArn: null } });
+    if (count > 0) await bumpPolicyEpoch(tx, accountId);
+  });
 }
 
 /** One keyset page of the account's roles whose path starts with `pathPrefix`, ordered by name. */

@@ -1,4 +1,4 @@
-// IAM users: create, read, list, rename/move, delete, and their tags.
+// IAM users: create, read, list, rename/move, delete, their tags and their permissions boundary.
 // Names are unique per account case-insensitively (`nameKey`); the ARN follows
 // the name and path. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users.html
 import type { Db, DbTx } from '../db/client.js';
@@ -9,6 +9,7 @@ import { iamArn, parseIamArn, rootArn } from './arn.js';
 import { newUniqueId } from './ids.js';
 import { type TagInput, checkArn, checkName, checkPath, checkPathPrefix, checkString, checkTagKeys, nameLimits, type NamedRead } from './names.js';
 import { checkPermissionsBoundary } from './permissions-boundaries.js';
+import { bumpPolicyEpoch } from './policy-epoch.js';
 import { checkTagList, deleteAllTags, tagResource, untagResource } from './tags.js';
 import { pathPage } from './path-pages.js';
 import { revokeUserSessions } from './revocations.js';
@@ -189,6 +190,40 @@ export async function deleteUser(db: Db, accountId: string, userName: string, no
     await revokeUserSessions(tx, user.id, now);
     return user;
   });
+}
+
+/**
+ * AWS's PutUserPermissionsBoundary; the account's policy epoch is bumped in the same transaction.
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPermissionsBoundary.html
+ */
+export async function putUserPermissionsBoundary(db: Db, accountId: string, userName: string, boundaryArn: string): Promise<void> {
+  checkName(userName, 'userName');
+  checkArn(boundaryArn, 'permissionsBoundary');
+  await db.$transaction(async (tx) => {
+    const userId = await lockUserByName(tx, accountId, userName);
+    const arn = await checkPermissionsBoundary(tx, accountId, boundaryArn);
+    await tx.user.update({ where: { id: userId }, data: { permissionsBoundaryArn: arn } });
+    await bumpPolicyEpoch(tx, accountId);
+  });
+}
+
+/** AWS's DeleteUserPermissionsBoundary; a user without a boundary is left as it is (and the policy epoch too). */
+export async function deleteUserPermissionsBoundary(db: Db, accountId: string, userName: string): Promise<void> {
+  checkName(userName, 'userName');
+  await db.$transaction(async (tx) => {
+    const userId = await lockUserByName(tx, accountId, userName);
+    const { count } = await tx.user.updateMany({ where: { id: userId, permissionsBoundaryArn: { not: null } }, data: { permissionsBoundaryArn: null } });
+    if (count > 0) await bumpPolicyEpoch(tx, accountId);
+  });
+}
+
+/** The user's id, its row locked until the transaction ends so that a concurrent DeleteUser waits. */
+async function lockUserByName(tx: DbTx, accountId: string, userName: string): Promise<string> {
+  const nameKey = userName.toLowerCase();
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM "User" WHERE "accountId" = ${accountId} AND "nameKey" = ${nameKey} FOR UPDATE`;
+  if (rows.length === 0) throw noSuchUser(userName);
+  return rows[0]!.id;
 }
 
 /** AWS's TagUser. https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagUser.html */

@@ -1,28 +1,25 @@
-// Roles and permissions boundaries: thin resolvers over src/iam/roles.ts and
-// src/iam/permissions-boundaries.ts. Every lookup is scoped to the caller's account;
-// every multi-step write runs in one transaction.
+// Roles and permissions boundaries: thin resolvers over src/iam/roles.ts (a role's
+// boundary) and src/iam/users.ts (a user's). Every lookup is scoped to the caller's
+// account; every multi-step write runs in one transaction.
 import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { Role } from '../../generated/prisma/client.js';
 import { requirePrincipal } from '../../context.js';
 import { checkPathPrefix } from '../../iam/names.js';
-import {
-  PERMISSIONS_BOUNDARY_TYPE,
-  deleteRolePermissionsBoundary,
-  deleteUserPermissionsBoundary,
-  putRolePermissionsBoundary,
-  putUserPermissionsBoundary,
-} from '../../iam/permissions-boundaries.js';
+import { PERMISSIONS_BOUNDARY_TYPE } from '../../iam/permissions-boundaries.js';
 import {
   createRole,
   deleteRole,
+  deleteRolePermissionsBoundary,
   fetchRoles,
   findRole,
+  putRolePermissionsBoundary,
   tagRole,
   untagRole,
   updateAssumeRolePolicy,
   updateRole,
 } from '../../iam/roles.js';
+import { deleteUserPermissionsBoundary, putUserPermissionsBoundary } from '../../iam/users.js';
 import { listTags, tagsLoader } from '../../iam/tags.js';
 import { paginate, paginateList } from '../../db/pagination.js';
 
