@@ -1,9 +1,9 @@
-// Access keys over HTTP: the secret shown once and stored only as a digest, the
+// Access keys over HTTP: the secret shown once and stored sealed, the
 // two-keys quota under concurrency, status changes, last use, and tenant isolation.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findActiveAccessKey, recordAccessKeyUse } from '../src/iam/access-keys.js';
-import { verifySecret } from '../src/crypto/secrets.js';
+import { openAccessKeySecret } from '../src/crypto/secrets.js';
 import {
   CreateAccessKeyDocument,
   DeleteAccessKeyDocument,
@@ -42,17 +42,18 @@ describe('createAccessKey', () => {
     expect(result.errors?.[0]?.message).toMatch(/Cannot query field "secretAccessKey"/);
   });
 
-  it('stores only a SHA-256 digest of the secret', async () => {
-    const { token, aliceId } = await accountWithAlice(server);
+  it('stores the secret sealed to its account and key id, with no digest', async () => {
+    const { accountId, token, aliceId } = await accountWithAlice(server);
     const key = await createKey(token);
     const row = await server.db.accessKey.findUniqueOrThrow({ where: { id: key.accessKeyId } });
     expect(row.userId).toBe(aliceId);
-    expect(row.secretHash).toBe(createHash('sha256').update(key.secretAccessKey).digest('hex'));
+    expect(row.secretHash).toBeNull();
     expect(JSON.stringify(row)).not.toContain(key.secretAccessKey);
-    expect(verifySecret(row.secretHash, key.secretAccessKey)).toBe(true);
+    expect(JSON.stringify(row)).not.toContain(createHash('sha256').update(key.secretAccessKey).digest('hex'));
+    expect(openAccessKeySecret(server.service.deps.sealer, { accountId, accessKeyId: key.accessKeyId }, row.secretSealed!)).toBe(key.secretAccessKey);
   });
 
-  it('keeps the secret and its digest out of the audit trail', async () => {
+  it('keeps the secret, its digest and its sealed form out of the audit trail', async () => {
     const { accountId, token } = await accountWithAlice(server);
     const key = await createKey(token);
     const events = await server.db.auditEvent.findMany({ where: { accountId, eventName: 'CreateAccessKey' } });
@@ -61,6 +62,8 @@ describe('createAccessKey', () => {
     expect(trail).toContain(key.accessKeyId);
     expect(trail).not.toContain(key.secretAccessKey);
     expect(trail).not.toContain(createHash('sha256').update(key.secretAccessKey).digest('hex'));
+    const row = await server.db.accessKey.findUniqueOrThrow({ where: { id: key.accessKeyId } });
+    expect(trail).not.toContain(row.secretSealed!.split('.')[3]);
   });
 
   it('refuses a third key with LimitExceeded', async () => {

@@ -1,10 +1,12 @@
 // Long-term access keys of IAM users: at most two per user, the secret shown once
-// and stored only as a digest, last use recorded for GetAccessKeyLastUsed.
+// and stored sealed to its account and key id (SigV4 needs it back; src/crypto/secrets.ts),
+// last use recorded for GetAccessKeyLastUsed.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
 import type { Db, DbTx } from '../db/client.js';
 import { LimitExceededError, NoSuchEntityError } from '../errors.js';
 import type { AccessKey, User } from '../generated/prisma/client.js';
-import { hashSecret } from '../crypto/secrets.js';
+import type { Sealer } from '../crypto/seal.js';
+import { openAccessKeySecret, sealAccessKeySecret, secretsEqual, verifySecret } from '../crypto/secrets.js';
 import { newSecretAccessKey, newUniqueId } from './ids.js';
 import { checkString } from './names.js';
 import { revokeKeySessions } from './revocations.js';
@@ -15,10 +17,10 @@ export const MAX_ACCESS_KEYS_PER_USER = 2;
 
 export type AccessKeyStatus = 'Active' | 'Inactive';
 
-/** An access key as the API sees it: never the secret's digest. */
-export type AccessKeyRecord = Omit<AccessKey, 'secretHash'>;
+/** An access key as the API sees it: never the secret, sealed or digested. */
+export type AccessKeyRecord = Omit<AccessKey, 'secretHash' | 'secretSealed'>;
 
-const withoutSecret = { secretHash: true } as const;
+const withoutSecret = { secretHash: true, secretSealed: true } as const;
 
 /** A new key with its secret: the only moment the secret exists outside the caller's hands. */
 export interface NewAccessKey {
@@ -39,12 +41,13 @@ function noSuchKey(accessKeyId: string): NoSuchEntityError {
 }
 
 /**
- * AWS's CreateAccessKey for the named user, or the caller's own user.
+ * AWS's CreateAccessKey for the named user, or the caller's own user. The secret is
+ * stored sealed by `sealer`, bound to the account and the new key id; no digest is kept.
  * INVARIANT: at most 2 keys per user, even under concurrent creates: the user row
  * is locked before counting, so concurrent creates for one user run one at a time.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccessKey.html
  */
-export async function createAccessKey(db: Db, caller: Caller, userName: string | null | undefined): Promise<NewAccessKey> {
+export async function createAccessKey(db: Db, sealer: Sealer, caller: Caller, userName: string | null | undefined): Promise<NewAccessKey> {
   return db.$transaction(async (tx) => {
     const user = await findTargetUser(tx, caller, userName);
     await lockUser(tx, user.id);
@@ -52,10 +55,10 @@ export async function createAccessKey(db: Db, caller: Caller, userName: string |
     if (count >= MAX_ACCESS_KEYS_PER_USER) {
       throw new LimitExceededError(`Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS_PER_USER}`);
     }
+    const id = newUniqueId('accessKey');
     const secretAccessKey = newSecretAccessKey();
-    const key = await tx.accessKey.create({
-      data: { id: newUniqueId('accessKey'), accountId: user.accountId, userId: user.id, secretHash: hashSecret(secretAccessKey) },
-    });
+    const secretSealed = sealAccessKeySecret(sealer, { accountId: user.accountId, accessKeyId: id }, secretAccessKey);
+    const key = await tx.accessKey.create({ data: { id, accountId: user.accountId, userId: user.id, secretSealed } });
     return { userName: user.name, accessKeyId: key.id, status: key.status as AccessKeyStatus, secretAccessKey, createDate: key.createdAt };
   });
 }
@@ -146,12 +149,31 @@ export type ActiveAccessKey = AccessKey & { user: User };
 
 /**
  * The key `accessKeyId` if it exists and is Active, with its user; undefined otherwise.
- * Used by the credentials service (GetSessionToken) before it verifies the secret
- * with `verifySecret(key.secretHash, presented)`.
+ * Its secret is checked with `verifyAccessKeySecret`.
  */
 export async function findActiveAccessKey(db: DbTx, accessKeyId: string): Promise<ActiveAccessKey | undefined> {
   const key = await db.accessKey.findUnique({ where: { id: accessKeyId }, include: { user: true } });
   return key && key.status === 'Active' ? key : undefined;
+}
+
+/** The stored forms of a key's secret: sealed, or a digest for keys made before sealing. */
+export type StoredAccessKeySecret = Pick<AccessKey, 'id' | 'accountId' | 'secretHash' | 'secretSealed'>;
+
+/** A secret nobody holds: unknown keys are compared against it, so they cost what a wrong secret costs. */
+const NO_SECRET = 'open-iam: no such access key';
+
+/**
+ * Constant-time check of a presented secret against a key's: the sealed secret when the
+ * key has one, its digest otherwise (keys made before sealing). Without a key it does
+ * the same comparison against nothing and answers false.
+ */
+export function verifyAccessKeySecret(sealer: Sealer, key: StoredAccessKeySecret | null | undefined, presented: string): boolean {
+  if (key?.secretSealed) {
+    return secretsEqual(openAccessKeySecret(sealer, { accountId: key.accountId, accessKeyId: key.id }, key.secretSealed), presented);
+  }
+  if (key?.secretHash) return verifySecret(key.secretHash, presented);
+  secretsEqual(NO_SECRET, presented);
+  return false;
 }
 
 /** Records a use of a key: the service (e.g. `sts`) and region (`us-east-1` for global services, as AWS reports them); `N/A` until the first use. */

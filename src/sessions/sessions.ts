@@ -22,7 +22,8 @@ export interface NewSession {
   policyArns?: string[];
   tags?: Array<{ key: string; value: string }>;
   accessKeyId?: string;
-  secretHash?: string;
+  /** The temporary secret sealed to the account and `accessKeyId` (src/crypto/secrets.ts), for SigV4. */
+  secretSealed?: string;
   sourceAccessKeyId?: string;
   parentSessionId?: string;
 }
@@ -59,7 +60,7 @@ export async function issueSession(deps: SessionIssuer, input: NewSession): Prom
       roleId: input.roleId ?? null,
       roleArn: input.roleArn ?? null,
       accessKeyId: input.accessKeyId ?? null,
-      secretHash: input.secretHash ?? null,
+      secretSealed: input.secretSealed ?? null,
       sourceAccessKeyId: input.sourceAccessKeyId ?? null,
       issuedAt,
       expiresAt: expiration,

@@ -8,7 +8,8 @@
 import type { Clock } from '../clock.js';
 import { AccessDeniedError, ValidationError } from '../errors.js';
 import { accessDenied } from '../auth/authorize.js';
-import { hashSecret } from '../crypto/secrets.js';
+import type { Sealer } from '../crypto/seal.js';
+import { sealAccessKeySecret } from '../crypto/secrets.js';
 import { assumedRoleArn, parseIamArn } from '../iam/arn.js';
 import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
 import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
@@ -19,8 +20,8 @@ import { type CallerPolicies, decideTrust } from './trust.js';
 
 export type { AssumeRoleInput } from './assume-role-input.js';
 
-/** What AssumeRole uses: the session issuer (its database handle reads the role) and the clock. */
-export type AssumeRoleDeps = SessionIssuer & { clock: Clock };
+/** What AssumeRole uses: the session issuer (its database handle reads the role), the clock and the sealer of the temporary secret. */
+export type AssumeRoleDeps = SessionIssuer & { clock: Clock; sealer: Sealer };
 
 /** What the caller's policies look like to the engine (from the authorizer's cache). */
 export type EffectivePoliciesOf = (principal: Principal) => Promise<CallerPolicies>;
@@ -102,7 +103,7 @@ export async function assumeRole(deps: AssumeRoleDeps, { principal, input, effec
     roleArn: role.arn,
     durationSeconds,
     accessKeyId,
-    secretHash: hashSecret(secretAccessKey),
+    secretSealed: sealAccessKeySecret(deps.sealer, { accountId: role.accountId, accessKeyId }, secretAccessKey),
     parentSessionId: principal.sessionId,
     ...(mfaAuthenticatedAt ? { mfaAuthenticatedAt } : {}),
     ...(sourceIdentity ? { sourceIdentity } : {}),

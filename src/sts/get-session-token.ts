@@ -9,7 +9,7 @@
 // A session made from an access key stops working when that key is deactivated
 // or deleted (stricter than AWS, where such credentials live until they expire):
 // src/iam/access-keys.ts revokes its sessions in the same transaction.
-import { recordAccessKeyUse } from '../iam/access-keys.js';
+import { recordAccessKeyUse, verifyAccessKeySecret } from '../iam/access-keys.js';
 import type { Clock } from '../clock.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { Db } from '../db/client.js';
@@ -18,7 +18,7 @@ import { AccessDeniedError, IamError, InvalidClientTokenIdError, ValidationError
 import type { User } from '../generated/prisma/client.js';
 import { enabledDevices, verifyMfaCode, checkCode, checkSerialNumber } from '../iam/mfa.js';
 import type { Principal } from '../sessions/principal.js';
-import { hashSecret, verifySecret } from '../crypto/secrets.js';
+import { sealAccessKeySecret } from '../crypto/secrets.js';
 import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
 import { rootArn } from '../iam/arn.js';
 import { checkRange } from '../iam/names.js';
@@ -45,10 +45,8 @@ export const SESSION_TOKEN_SECONDS = Object.freeze({ min: 900, max: 129_600, def
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.';
-/** A well-formed hash that matches no secret: unknown keys cost the same comparison. */
-const NO_SECRET_HASH = hashSecret('open-iam: no such access key');
 
-/** What GetSessionToken uses: the request's database handle, the throttle, the MFA seeds' sealer, the clock and the session issuer. */
+/** What GetSessionToken uses: the request's database handle, the throttle, the sealer (access-key secrets, MFA seeds), the clock and the session issuer. */
 export interface GetSessionTokenDeps {
   db: Db;
   throttle: SignInThrottle;
@@ -84,7 +82,7 @@ async function fromAccessKey(ctx: GetSessionTokenDeps & GetSessionTokenClient, i
     { principal: `key:${accessKeyId}`, sourceIp: ctx.sourceIp },
     async () => {
       const key = await ctx.db.accessKey.findUnique({ where: { id: accessKeyId }, include: { user: true } });
-      const secretOk = verifySecret(key?.secretHash ?? NO_SECRET_HASH, secret);
+      const secretOk = verifyAccessKeySecret(ctx.sealer, key, secret);
       if (!key || key.status !== 'Active') throw new InvalidClientTokenIdError(INVALID_TOKEN);
       if (!secretOk) throw new IamError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, 403);
       const mfaAuthenticatedAt = await checkMfa(ctx, key.user, input);
@@ -135,10 +133,11 @@ interface IssueInput {
 async function issue(ctx: GetSessionTokenDeps & GetSessionTokenClient, input: IssueInput): Promise<{ credentials: TemporaryCredentials }> {
   const accessKeyId = newUniqueId('temporaryAccessKey');
   const secretAccessKey = newSecretAccessKey();
+  const accountId = input.user?.accountId ?? input.root!;
   const common = {
     durationSeconds: input.duration,
     accessKeyId,
-    secretHash: hashSecret(secretAccessKey),
+    secretSealed: sealAccessKeySecret(ctx.sealer, { accountId, accessKeyId }, secretAccessKey),
     ...(input.mfaAuthenticatedAt ? { mfaAuthenticatedAt: input.mfaAuthenticatedAt } : {}),
     ...(input.sourceAccessKeyId ? { sourceAccessKeyId: input.sourceAccessKeyId } : {}),
   };

@@ -143,7 +143,7 @@ export const userResolvers: Resolvers = {
     },
     createAccessKey: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
-      return { accessKey: await createAccessKey(ctx.db, callerOf(principal), input?.userName) };
+      return { accessKey: await createAccessKey(ctx.db, ctx.deps.sealer, callerOf(principal), input?.userName) };
     },
     updateAccessKey: async (_parent, { input }, ctx) => {
       const principal = requirePrincipal(ctx);
