@@ -6,18 +6,19 @@
 // src/auth/resource-facts.ts.
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
-import type { Context } from '../context.js';
-import { requirePrincipal } from '../context.js';
+import type { Db } from '../db/client.js';
+import type { Loaders } from '../db/loaders.js';
 import type { Principal } from '../sessions/principal.js';
 import { loadResourceFacts, NO_FACTS, type ResourceFacts } from './resource-facts.js';
 
 /** Condition keys and their values, as the authorizer's `context` takes them. */
 export type RequestKeys = Record<string, string | string[]>;
 
-/** What a filler reads: the field's arguments and the resource the guard resolved. */
+/** What a filler reads: the field's arguments, the caller, the resource the guard resolved, and the request's database handle and loaders. */
 export interface RequestKeySource {
   args: Record<string, unknown>;
-  ctx: Context;
+  db: Db;
+  loaders: Loaders;
   principal: Principal;
   resourceArn: string;
   /**
@@ -253,6 +254,6 @@ function tagKeys(facts: ResourceFacts, entity: boolean): RequestKeys {
 }
 
 /** The facts of the resource acted on, or none when there is no single resource or no policy reads them. */
-function factsOf({ ctx, resourceArn, resourceFacts }: RequestKeySource): Promise<ResourceFacts> {
-  return resourceArn === '*' || !resourceFacts ? Promise.resolve(NO_FACTS) : loadResourceFacts(ctx, resourceArn);
+function factsOf(source: RequestKeySource): Promise<ResourceFacts> {
+  return source.resourceArn === '*' || !source.resourceFacts ? Promise.resolve(NO_FACTS) : loadResourceFacts(source, source.resourceArn);
 }

@@ -3,10 +3,8 @@
 // (iam:PermissionsBoundary), read from the caller's account in one batched query,
 // and whether a set of policies reads any of them at all.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
-import type { Context } from '../context.js';
-import { requirePrincipal } from '../context.js';
 import { parseIamArn, type IamResourceType } from '../iam/arn.js';
-import { defineLoader } from '../db/loaders.js';
+import { defineLoader, type LoaderScope, type LoaderSource } from '../db/loaders.js';
 import type { PolicyDocument } from '../policy/index.js';
 
 /** Tags and boundary of an existing entity of the caller's account. */
@@ -18,9 +16,12 @@ export interface ResourceFacts {
 /** The facts of a resource that has none, or that is not read. */
 export const NO_FACTS: ResourceFacts = Object.freeze({ tags: [], boundary: null });
 
-/** The facts of the resource `arn`; NO_FACTS for a resource of another account or one that does not exist. */
-export function loadResourceFacts(ctx: Context, arn: string): Promise<ResourceFacts> {
-  return resourceFactsLoader(ctx).load(arn);
+/**
+ * The facts of the resource `arn`; NO_FACTS for a resource of another account or one
+ * that does not exist. `source` is the request's database handle, loaders and caller.
+ */
+export function loadResourceFacts(source: LoaderSource, arn: string): Promise<ResourceFacts> {
+  return resourceFactsLoader(source).load(arn);
 }
 
 /** Condition keys (lower-cased) whose values come from the resource's own row: its tags and its boundary. */
@@ -60,8 +61,7 @@ const ENTITY_TABLES: Partial<Record<IamResourceType, { table: string; boundary: 
  */
 const resourceFactsLoader = defineLoader<string, ResourceFacts>(
   'resourceFacts',
-  async (ctx, arns) => {
-    const { accountId } = requirePrincipal(ctx);
+  async ({ db, accountId }, arns) => {
     const byType = new Map<IamResourceType, string[]>();
     for (const arn of new Set(arns)) {
       const parsed = parseIamArn(arn);
@@ -73,7 +73,7 @@ const resourceFactsLoader = defineLoader<string, ResourceFacts>(
     const facts = new Map<string, { tags: Array<{ key: string; value: string }>; boundary: string | null }>();
     await Promise.all(
       [...byType].map(async ([type, list]) => {
-        for (const row of await readFacts(ctx, accountId, type, list)) {
+        for (const row of await readFacts(db, accountId, type, list)) {
           let entry = facts.get(row.arn);
           if (!entry) facts.set(row.arn, (entry = { tags: [], boundary: row.boundary }));
           if (row.key !== null) entry.tags.push({ key: row.key, value: row.value ?? '' });
@@ -93,10 +93,10 @@ interface FactRow {
 }
 
 /** One indexed query: the entity by its unique ARN, left-joined to its tags (the Tag primary key). */
-function readFacts(ctx: Context, accountId: string, type: IamResourceType, arns: string[]): Promise<FactRow[]> {
+function readFacts(db: LoaderScope['db'], accountId: string, type: IamResourceType, arns: string[]): Promise<FactRow[]> {
   if (type === 'mfa') {
     // An MFA device's id is its serial number, which is its ARN.
-    return ctx.db.$queryRawUnsafe<FactRow[]>(
+    return db.$queryRawUnsafe<FactRow[]>(
       `SELECT t."resourceId" AS arn, NULL AS boundary, t.key, t.value FROM "Tag" t
         WHERE t."resourceType" = 'mfa' AND t."accountId" = $1 AND t."resourceId" = ANY($2::text[])`,
       accountId,
@@ -105,7 +105,7 @@ function readFacts(ctx: Context, accountId: string, type: IamResourceType, arns:
   }
   const entity = ENTITY_TABLES[type];
   if (!entity) return Promise.resolve([]);
-  return ctx.db.$queryRawUnsafe<FactRow[]>(
+  return db.$queryRawUnsafe<FactRow[]>(
     `SELECT e.arn, ${entity.boundary} AS boundary, t.key, t.value FROM ${entity.table} e
        LEFT JOIN "Tag" t ON t."resourceType" = '${type}' AND t."resourceId" = e.id
       WHERE e."accountId" = $1 AND e.arn = ANY($2::text[])`,

@@ -12,12 +12,22 @@
 //   "accessKeyOwner(input.accessKeyId)"     the user owning an access key of the caller's account
 //   "arn(input.policyArn)"     an ARN given by the caller (policies, MFA serials, roles)
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
-import type { Context } from '../context.js';
+import type { Db } from '../db/client.js';
+import type { Loaders } from '../db/loaders.js';
 import { iamArn } from '../iam/arn.js';
 import { findNamed } from '../iam/named-entities.js';
 import type { Principal } from '../sessions/principal.js';
 
-export type ResourceResolver = (source: { parent: unknown; args: Record<string, unknown>; ctx: Context; principal: Principal }) => Promise<string> | string;
+/** What a template reads: the field's parent and arguments, the caller, and the request's database handle and loaders. */
+export interface ResourceSource {
+  parent: unknown;
+  args: Record<string, unknown>;
+  principal: Principal;
+  db: Db;
+  loaders: Loaders;
+}
+
+export type ResourceResolver = (source: ResourceSource) => Promise<string> | string;
 
 type EntityKind = 'user' | 'group' | 'role' | 'instanceProfile';
 
@@ -41,10 +51,10 @@ export function compileResource(template: string): ResourceResolver {
     };
   }
   if (kind === 'accessKeyOwner') {
-    return async ({ args, ctx, principal }) => {
+    return async ({ args, db, principal }) => {
       const id = readName(args);
       if (typeof id !== 'string') return '*';
-      const key = await ctx.db.accessKey.findFirst({ where: { id, accountId: principal.accountId }, select: { user: { select: { arn: true } } } });
+      const key = await db.accessKey.findFirst({ where: { id, accountId: principal.accountId }, select: { user: { select: { arn: true } } } });
       return key?.user.arn ?? '*';
     };
   }
@@ -54,13 +64,14 @@ export function compileResource(template: string): ResourceResolver {
       return typeof value === 'string' && value !== '' ? value : '*';
     };
   }
-  return async ({ args, ctx, principal }) => {
+  return async (source) => {
+    const { args, principal } = source;
     const name = readName(args);
     if (typeof name !== 'string' || name === '') {
       // AWS: with no user name, IAM acts on the caller's own user.
       return kind === 'user' ? principal.arn : '*';
     }
-    const found = await findArn(ctx, kind, name);
+    const found = (await findNamed(source, kind, name))?.arn;
     if (found) return found;
     const path = readPath ? readPath(args) : undefined;
     return iamArn(principal.accountId, kind === 'instanceProfile' ? 'instance-profile' : kind, typeof path === 'string' ? path : '/', name);
@@ -70,8 +81,4 @@ export function compileResource(template: string): ResourceResolver {
 function compilePath(path: string): (args: Record<string, unknown>) => unknown {
   const steps = path.split('.');
   return (args) => steps.reduce<unknown>((value, step) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[step] : undefined), args);
-}
-
-async function findArn(ctx: Context, kind: EntityKind, name: string): Promise<string | undefined> {
-  return (await findNamed(ctx, kind, name))?.arn;
 }

@@ -2,10 +2,8 @@
 // once per request: the guard reads the row to learn its ARN (the resource of the
 // decision), and a read-only resolver finds the same row here instead of reading
 // it again. Mutations read their rows afresh in their own transactions.
-import type { Context } from '../context.js';
-import { requirePrincipal } from '../context.js';
 import type { Group, InstanceProfile, Role, User } from '../generated/prisma/client.js';
-import { defineLoader } from '../db/loaders.js';
+import { defineLoader, type LoaderScope, type LoaderSource } from '../db/loaders.js';
 
 interface Rows {
   user: User;
@@ -17,8 +15,8 @@ interface Rows {
 export type NamedKind = keyof Rows;
 
 /** The query for rows of the caller's account by lower-cased name. */
-function named(ctx: Context, nameKeys: readonly string[]) {
-  return { where: { accountId: requirePrincipal(ctx).accountId, nameKey: { in: [...nameKeys] } } };
+function named({ accountId }: LoaderScope, nameKeys: readonly string[]) {
+  return { where: { accountId, nameKey: { in: [...nameKeys] } } };
 }
 
 /** Rows in the order of `nameKeys`, null where none has that name. */
@@ -27,27 +25,30 @@ function inOrder<T extends { nameKey: string }>(nameKeys: readonly string[], row
   return nameKeys.map((key) => byKey.get(key) ?? null);
 }
 
-const loaders: { [K in NamedKind]: (ctx: Context) => { load(nameKey: string): Promise<Rows[K] | null> } } = {
-  user: defineLoader<string, User | null>('userByName', async (ctx, keys) =>
-    inOrder(keys, await ctx.db.user.findMany(named(ctx, keys))),
+const loaders: { [K in NamedKind]: (source: LoaderSource) => { load(nameKey: string): Promise<Rows[K] | null> } } = {
+  user: defineLoader<string, User | null>('userByName', async (scope, keys) =>
+    inOrder(keys, await scope.db.user.findMany(named(scope, keys))),
   ),
-  group: defineLoader<string, Group | null>('groupByName', async (ctx, keys) =>
-    inOrder(keys, await ctx.db.group.findMany(named(ctx, keys))),
+  group: defineLoader<string, Group | null>('groupByName', async (scope, keys) =>
+    inOrder(keys, await scope.db.group.findMany(named(scope, keys))),
   ),
-  role: defineLoader<string, Role | null>('roleByName', async (ctx, keys) =>
-    inOrder(keys, await ctx.db.role.findMany(named(ctx, keys))),
+  role: defineLoader<string, Role | null>('roleByName', async (scope, keys) =>
+    inOrder(keys, await scope.db.role.findMany(named(scope, keys))),
   ),
-  instanceProfile: defineLoader<string, InstanceProfile | null>('instanceProfileByName', async (ctx, keys) =>
-    inOrder(keys, await ctx.db.instanceProfile.findMany(named(ctx, keys))),
+  instanceProfile: defineLoader<string, InstanceProfile | null>('instanceProfileByName', async (scope, keys) =>
+    inOrder(keys, await scope.db.instanceProfile.findMany(named(scope, keys))),
   ),
 };
 
-/** The caller's account's `kind` named `name` (case-insensitively), or null; one read per request. */
-export function findNamed<K extends NamedKind>(ctx: Context, kind: K, name: string): Promise<Rows[K] | null> {
-  return loaders[kind](ctx).load(name.toLowerCase());
+/**
+ * The caller's account's `kind` named `name` (case-insensitively), or null; one read per request.
+ * `source` is the request's database handle, loaders and caller (a GraphQL context will do).
+ */
+export function findNamed<K extends NamedKind>(source: LoaderSource, kind: K, name: string): Promise<Rows[K] | null> {
+  return loaders[kind](source).load(name.toLowerCase());
 }
 
 /** A reader for the iam modules' find functions, answering from this request's rows. */
-export function namedReader<K extends NamedKind>(ctx: Context, kind: K): (name: string) => Promise<Rows[K] | null> {
-  return (name) => findNamed(ctx, kind, name);
+export function namedReader<K extends NamedKind>(source: LoaderSource, kind: K): (name: string) => Promise<Rows[K] | null> {
+  return (name) => findNamed(source, kind, name);
 }

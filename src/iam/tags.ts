@@ -115,19 +115,20 @@ export interface TagsKey {
 }
 
 /**
- * Batches the nested `tags` fields of one request: `tagsLoader(ctx).load({ resourceType, resourceId })`.
+ * Batches the nested `tags` fields of one request: `tagsLoader(ctx).load({ resourceType, resourceId })`
+ * (`ctx`: anything with the request's `db`, `loaders` and `principal`, src/db/loaders.ts).
  * One query per resource type per level.
  */
 export const tagsLoader = defineLoader<TagsKey, ResourceTag[], string>(
   'tags',
-  async (ctx, keys) => {
+  async ({ db }, keys) => {
     const byType = new Map<TaggableResourceType, string[]>();
     for (const key of keys) {
       const ids = byType.get(key.resourceType);
       if (ids) ids.push(key.resourceId);
       else byType.set(key.resourceType, [key.resourceId]);
     }
-    const rows = await ctx.db.tag.findMany({
+    const rows = await db.tag.findMany({
       where: { OR: [...byType].map(([resourceType, ids]) => ({ resourceType, resourceId: { in: ids } })) },
     });
     const grouped = new Map<string, typeof rows>();

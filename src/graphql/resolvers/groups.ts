@@ -35,13 +35,13 @@ const cacheKeyFn = (request: PageRequest) => JSON.stringify([request.ownerId, re
 
 const usersOfGroup = defineLoader<PageRequest, User[], string>(
   'usersOfGroup',
-  (ctx, requests) => fetchUsersOfGroups(ctx.db, requirePrincipal(ctx).accountId, requests),
+  ({ db, accountId }, requests) => fetchUsersOfGroups(db, accountId, requests),
   { cacheKeyFn },
 );
 
 const groupsOfUser = defineLoader<PageRequest, Group[], string>(
   'groupsOfUser',
-  (ctx, requests) => fetchGroupsOfUsers(ctx.db, requirePrincipal(ctx).accountId, requests),
+  ({ db, accountId }, requests) => fetchGroupsOfUsers(db, accountId, requests),
   { cacheKeyFn },
 );
 

@@ -25,13 +25,12 @@ interface HolderRef {
 /** Inline policies of the users, groups and roles of one request: one query per kind. */
 const inlineLoader = defineLoader<HolderRef, InlinePolicyModel[], string>(
   'inlinePolicies',
-  async (ctx: Context, keys) => {
-    const { accountId } = requirePrincipal(ctx);
+  async ({ db, accountId }, keys) => {
     const results = new Map<string, InlinePolicyModel[]>();
     for (const kind of ['user', 'group', 'role'] as const) {
       const entities = keys.filter((key) => key.kind === kind);
       if (entities.length === 0) continue;
-      for (const [id, list] of await inlinePoliciesOf(ctx.db, accountId, kind, entities)) results.set(`${kind}\0${id}`, list);
+      for (const [id, list] of await inlinePoliciesOf(db, accountId, kind, entities)) results.set(`${kind}\0${id}`, list);
     }
     return keys.map((key) => results.get(`${key.kind}\0${key.id}`) ?? []);
   },

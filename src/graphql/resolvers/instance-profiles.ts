@@ -4,7 +4,6 @@
 import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { InstanceProfile, Role } from '../../generated/prisma/client.js';
-import type { Context } from '../../context.js';
 import { requirePrincipal } from '../../context.js';
 import {
   addRoleToInstanceProfile,
@@ -34,8 +33,8 @@ const ownedKey = (key: OwnedKey) => `${key.accountId}\0${key.id}`;
 /** The role of each instance profile, by role id within the profile's account. */
 const roleLoader = defineLoader<OwnedKey, Role | null, string>(
   'roleById',
-  async (ctx: Context, keys) => {
-    const rows = await fetchRolesByIds(ctx.db, keys);
+  async ({ db }, keys) => {
+    const rows = await fetchRolesByIds(db, keys);
     const byKey = new Map(rows.map((row) => [ownedKey(row), row]));
     return keys.map((key) => byKey.get(ownedKey(key)) ?? null);
   },
@@ -45,8 +44,8 @@ const roleLoader = defineLoader<OwnedKey, Role | null, string>(
 /** The instance profiles that hold each role, ordered by name. */
 const profilesOfRoleLoader = defineLoader<OwnedKey, InstanceProfile[], string>(
   'instanceProfilesByRole',
-  async (ctx: Context, keys) => {
-    const rows = await fetchInstanceProfilesOfRoles(ctx.db, keys);
+  async ({ db }, keys) => {
+    const rows = await fetchInstanceProfilesOfRoles(db, keys);
     return groupBy(keys.map(ownedKey), rows, (row) => `${row.accountId}\0${row.roleId}`);
   },
   { cacheKeyFn: ownedKey },

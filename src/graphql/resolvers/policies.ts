@@ -2,7 +2,6 @@
 // src/iam/{managed-policies,policy-versions}.ts. Every lookup is scoped to the
 // caller's account; AWS-managed policies come from the shared catalog.
 import type { Resolvers } from '../../generated/graphql.js';
-import type { Context } from '../../context.js';
 import { requirePrincipal } from '../../context.js';
 import {
   type PolicyModel,
@@ -33,20 +32,20 @@ import { entityConnection, policyAttachmentResolvers } from './policy-attachment
 import { inlinePolicyResolvers } from './inline-policies.js';
 
 /** Attachment and boundary counts of the policies of one request, in one round of queries. */
-const usageLoader = defineLoader<string, PolicyUsageCounts>('policyUsage', async (ctx: Context, arns) => {
-  const counts = await countPolicyUsage(ctx.db, requirePrincipal(ctx).accountId, arns);
+const usageLoader = defineLoader<string, PolicyUsageCounts>('policyUsage', async ({ db, accountId }, arns) => {
+  const counts = await countPolicyUsage(db, accountId, arns);
   return arns.map((arn) => counts.get(arn)!);
 });
 
 /** Default versions of the policies of one request. */
-const defaultVersionLoader = defineLoader<string, PolicyVersionModel | null>('policyDefaultVersion', async (ctx: Context, arns) => {
-  const found = await defaultVersionsOf(ctx.db, requirePrincipal(ctx).accountId, arns);
+const defaultVersionLoader = defineLoader<string, PolicyVersionModel | null>('policyDefaultVersion', async ({ db, accountId }, arns) => {
+  const found = await defaultVersionsOf(db, accountId, arns);
   return arns.map((arn) => found.get(arn) ?? null);
 });
 
 /** Versions of the policies of one request (nested `Policy.versions`): one query for all customer policies. */
-const versionsLoader = defineLoader<string, PolicyVersionModel[]>('policyVersions', async (ctx: Context, arns) => {
-  const found = await versionsOf(ctx.db, requirePrincipal(ctx).accountId, arns);
+const versionsLoader = defineLoader<string, PolicyVersionModel[]>('policyVersions', async ({ db, accountId }, arns) => {
+  const found = await versionsOf(db, accountId, arns);
   return arns.map((arn) => found.get(arn) ?? []);
 });
 

@@ -28,13 +28,12 @@ interface HolderKey {
 /** Attached policies of the users, groups and roles of one request: one query per kind. */
 const attachedLoader = defineLoader<HolderKey, AttachedPolicyModel[], string>(
   'attachedPolicies',
-  async (ctx: Context, keys) => {
-    const { accountId } = requirePrincipal(ctx);
+  async ({ db, accountId }, keys) => {
     const results = new Map<string, AttachedPolicyModel[]>();
     for (const kind of ['user', 'group', 'role'] as const) {
       const ids = keys.filter((key) => key.kind === kind).map((key) => key.id);
       if (ids.length === 0) continue;
-      for (const [id, list] of await attachedPoliciesOf(ctx.db, accountId, kind, ids)) results.set(`${kind}\0${id}`, list);
+      for (const [id, list] of await attachedPoliciesOf(db, accountId, kind, ids)) results.set(`${kind}\0${id}`, list);
     }
     return keys.map((key) => results.get(`${key.kind}\0${key.id}`) ?? []);
   },
