@@ -9,6 +9,7 @@ import { IamError } from '../errors.js';
 import type { AuditCall } from '../audit/event.js';
 import { readGuard } from './guard.js';
 import { auditedDb, type AuditScope } from '../audit/scope.js';
+import { triedIdentityOf } from '../auth/sign-in.js';
 
 /** Fields that are STS or sign-in calls rather than IAM calls. */
 const EVENT_SOURCES: Record<string, string> = {
@@ -192,14 +193,15 @@ async function awsShapeOf(type: GraphQLOutputType, value: unknown, ctx: Context 
  * The event of a call. Its account is the caller's, else (a sign-in) the account
  * whose credentials were tried, else the one the result belongs to (createAccount).
  */
-function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, result: unknown, responseElements: unknown): AuditCall {
+function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, result: unknown, responseElements: unknown, error?: unknown): AuditCall {
+  const signInIdentity = meta.eventName === 'ConsoleLogin' ? triedIdentityOf(error ?? result) : undefined;
   const call: AuditCall = {
     eventName: meta.eventName,
     eventSource: meta.eventSource,
     readOnly: meta.readOnly,
     // A call without parameters has none in CloudTrail either (null, not an empty object).
     requestParameters: args.input ?? (hasParameters(args) ? args : null),
-    accountId: ctx.principal?.accountId ?? ctx.signInIdentity?.accountId ?? accountOfResult(result),
+    accountId: ctx.principal?.accountId ?? signInIdentity?.accountId ?? accountOfResult(result),
     principal: ctx.principal,
     sourceIp: ctx.sourceIp,
     userAgent: ctx.userAgent,
@@ -210,7 +212,7 @@ function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, inf
   if (meta.eventName === 'ConsoleLogin') {
     // CloudTrail's sign-in events: the identity whose credentials were tried, no request
     // parameters (a user name that names no one may be a mistyped password) and the outcome alone.
-    if (ctx.signInIdentity) call.userIdentity = { ...ctx.signInIdentity };
+    if (signInIdentity) call.userIdentity = { ...signInIdentity };
     call.requestParameters = null;
     call.responseElements = { ConsoleLogin: 'Success' };
   }
@@ -220,7 +222,7 @@ function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, inf
 /** The event of a call that failed (written at once, reads included: denials are what reviews look for). */
 function failedCall(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, error: unknown): AuditCall {
   const known = error instanceof IamError ? error : undefined;
-  const call = callOf(meta, args, ctx, info, null, null);
+  const call = callOf(meta, args, ctx, info, null, null, error);
   call.errorCode = known?.code ?? 'ServiceFailure';
   call.errorMessage = known?.message ?? 'An internal error occurred.';
   if (meta.eventName === 'ConsoleLogin') call.responseElements = { ConsoleLogin: 'Failure' };

@@ -37,7 +37,7 @@ export const credentialsResolvers: Resolvers = {
   Query: {
     getAccountPasswordPolicy: async (_parent, _args, ctx) => {
       const principal = requirePrincipal(ctx);
-      await authorizeOwnPasswordCall(ctx, principal, 'iam:GetAccountPasswordPolicy', '*');
+      await authorizeOwnPasswordCall({ db: ctx.db, authorizer: ctx.deps.authorizer }, principal, 'iam:GetAccountPasswordPolicy', '*');
       return { passwordPolicy: await getPasswordPolicy(ctx.db, principal.accountId) };
     },
     listMFADevices: async (_parent, { input, first, after }, ctx) => {
@@ -77,7 +77,7 @@ export const credentialsResolvers: Resolvers = {
       return true;
     },
     changePassword: async (_parent, { input }, ctx) => {
-      await changePassword(ctx, requirePrincipal(ctx), input);
+      await changePassword({ ...ctx.deps, db: ctx.db }, requirePrincipal(ctx), input, { sourceIp: ctx.sourceIp });
       return true;
     },
     createVirtualMFADevice: async (_parent, { input }, ctx) => {
@@ -106,7 +106,8 @@ export const credentialsResolvers: Resolvers = {
       await deleteVirtualMfaDevice(ctx.db, principal.accountId, input.serialNumber);
       return true;
     },
-    getSessionToken: (_parent, { input }, ctx) => getSessionToken(ctx, input ?? {}),
+    getSessionToken: (_parent, { input }, ctx) =>
+      getSessionToken({ ...ctx.deps, db: ctx.db, issuer: ctx.deps, sourceIp: ctx.sourceIp, caller: () => requirePrincipal(ctx) }, input ?? {}),
   },
   VirtualMFADevice: {
     tags: (device, _args, ctx) => tagsLoader(ctx).load({ resourceType: 'mfa', resourceId: device.serialNumber }),

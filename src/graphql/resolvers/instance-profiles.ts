@@ -4,7 +4,7 @@
 import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { InstanceProfile, Role } from '../../generated/prisma/client.js';
-import { requirePrincipal } from '../../context.js';
+import { requestFacts, requirePrincipal } from '../../context.js';
 import {
   addRoleToInstanceProfile,
   createInstanceProfile,
@@ -94,7 +94,7 @@ export const instanceProfileResolvers: Resolvers = {
         action: 'iam:PassRole',
         resourceArn: role.arn,
         context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
-        request: { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: new Date() },
+        request: requestFacts(ctx),
       });
       await addRoleToInstanceProfile(ctx.db, accountId, input.instanceProfileName, input.roleName);
       return true;
