@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
 import type { Principal } from './sessions/principal.js';
+import type { Authentication } from './auth/authenticate.js';
 import type { Sealer } from './crypto/seal.js';
 import type { Authorizer } from './auth/authorize.js';
 import type { SigningKeyStore } from './sessions/signing-keys.js';
@@ -16,6 +17,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { SignInThrottle } from './auth/throttle.js';
 import type { VerifiedTokenCache } from './auth/token-cache.js';
 import type { ChangeFeed } from './auth/change-feed.js';
+import type { NotificationBus } from './db/notifications.js';
 
 /** Dependencies shared by all requests. */
 export interface Deps {
@@ -31,6 +33,8 @@ export interface Deps {
   tokenCache: VerifiedTokenCache;
   /** Account epochs and session revocations pushed by Postgres; absent: every request reads the session row. */
   changeFeed?: ChangeFeed;
+  /** The listening connection the change feed and the sign-in throttle share (src/db/notifications.ts); started and stopped with the server. */
+  notifications?: NotificationBus;
   authorizer: Authorizer;
   cursors: CursorCodec;
   /** The audit trail (CloudTrail-shaped events). */
@@ -46,6 +50,11 @@ export interface Context {
   db: Db;
   /** The raw Authorization header; read once the operation has validated. */
   authorization: string | undefined;
+  /**
+   * Who the transport already authenticated (the AWS Query protocol verifies SigV4
+   * before the operation runs); absent: the bearer token in `authorization` is checked.
+   */
+  authentication?: Authentication;
   /** The authenticated caller, or null for an anonymous request. */
   principal: Principal | null;
   /** True when the request carried the operator's bearer secret. */

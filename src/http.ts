@@ -11,20 +11,25 @@ import { uuidV7 } from './audit/uuid7.js';
 import type { Context, Deps } from './context.js';
 import { Loaders } from './db/loaders.js';
 import { isPlaygroundRequest, servePlayground } from './playground/index.js';
+import { type AwsRequest, type AwsResponse, awsErrorOf, errorResponse, isAwsRequest } from './aws/endpoint.js';
+import { serviceModels } from './aws/model/index.js';
 
 export interface HttpOptions {
   deps: Deps;
   apollo: ApolloServer<Context>;
   isReady: () => boolean;
+  /** The AWS Query protocol endpoint (src/aws/endpoint.ts), served at `/`. */
+  aws: (request: AwsRequest, ctx: Context) => Promise<AwsResponse>;
 }
 
 /** Builds the request listener. */
-export function createRequestListener({ deps, apollo, isReady }: HttpOptions): http.RequestListener {
+export function createRequestListener({ deps, apollo, isReady, aws }: HttpOptions): http.RequestListener {
   const { config, logger } = deps;
   /** Answers a GraphQL request; `search` is its URL's query string (a GET's operation). */
   const serveGraphQL = (req: http.IncomingMessage, res: http.ServerResponse, search: string): void => {
     readBody(req, config.maxBodyBytes)
-      .then(async (raw) => {
+      .then(async (bytes) => {
+        const raw = bytes.toString('utf8');
         const headers = new HeaderMap();
         for (const [key, value] of Object.entries(req.headers)) {
           if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -52,10 +57,32 @@ export function createRequestListener({ deps, apollo, isReady }: HttpOptions): h
         else res.end();
       });
   };
+  /** Answers an AWS Query-protocol request (the AWS CLI's and SDKs'); errors are AWS's XML. */
+  const serveAws = (req: http.IncomingMessage, res: http.ServerResponse, url: URL): void => {
+    const send = (answer: AwsResponse) => {
+      res.statusCode = answer.status;
+      for (const [key, value] of Object.entries(answer.headers)) res.setHeader(key, value);
+      res.end(answer.body);
+    };
+    readBody(req, config.maxBodyBytes)
+      .then(async (body) => {
+        const ctx = await buildContext(deps, req);
+        // A mutation's answer waits for this process's change feed, as on /graphql (the request plugin's willSendResponse).
+        send(await aws({ method: req.method!, path: url.pathname, search: url.search, headers: req.headers, body }, ctx));
+      })
+      .catch((error: Error & { status?: number }) => {
+        const namespace = serviceModels.iam.metadata.xmlNamespace;
+        if (error.status === 413) return send(errorResponse(namespace, awsErrorOf('RequestEntityTooLarge', `Request body larger than ${config.maxBodyBytes} bytes.`), uuidV7()));
+        logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) send(errorResponse(namespace, awsErrorOf('ServiceFailure', 'An internal error occurred.'), uuidV7()));
+        else res.end();
+      });
+  };
   return (req, res) => {
     // The usual request, a POST to /graphql, goes straight on without parsing its URL.
     if (req.method === 'POST' && req.url === '/graphql') return serveGraphQL(req, res, '');
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (isAwsRequest(req.method, url.pathname, req.headers['content-type'], url.search)) return serveAws(req, res, url);
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /healthz') return sendJson(res, 200, { status: 'ok' });
     if (route === 'GET /readyz') return sendJson(res, isReady() ? 200 : 503, { status: isReady() ? 'ready' : 'starting' });
@@ -130,7 +157,7 @@ const requestListener: GraphQLRequestListener<Context> = {
         extensions: { code: 'ValidationError', http: { status: 400 } },
       });
     }
-    const auth = await authenticate(contextValue.deps, contextValue.authorization);
+    const auth = contextValue.authentication ?? (await authenticate(contextValue.deps, contextValue.authorization));
     contextValue.principal = auth.principal;
     contextValue.operator = auth.operator;
     contextValue.authError = auth.error;
@@ -150,7 +177,7 @@ function normaliseIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
@@ -169,7 +196,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

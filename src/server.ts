@@ -12,9 +12,10 @@ import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createSealer } from './crypto/seal.js';
-import { SignInThrottle } from './auth/throttle.js';
+import { SignInThrottle, shareThrottle } from './auth/throttle.js';
 import { ThrottleStore } from './auth/throttle-store.js';
 import { ChangeFeed } from './auth/change-feed.js';
+import { NotificationBus } from './db/notifications.js';
 import { VerifiedTokenCache } from './auth/token-cache.js';
 import { SingleCredentialCheckRule } from './graphql/rules/single-credential-check.js';
 import type { Authorizer } from './auth/authorize.js';
@@ -24,6 +25,8 @@ import { limitRules, requestLimits } from './graphql/limits.js';
 import { createCursorCodec } from './db/pagination.js';
 import { buildExecutableSchema } from './graphql/schema.js';
 import { createRequestListener, requestPlugin } from './http.js';
+import { createAwsEndpoint, type ExecutionResult } from './aws/endpoint.js';
+import { SigningKeyCache } from './auth/sigv4.js';
 import { SigningKeyStore } from './sessions/signing-keys.js';
 import { TokenService } from './sessions/tokens.js';
 
@@ -71,10 +74,11 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
   const throttle = new SignInThrottle();
   const throttleStore = new ThrottleStore(options.db, options.logger, throttle.horizonMs);
   await throttleStore.load(throttle);
-  const changeFeed = databaseUrl ? new ChangeFeed(databaseUrl, options.logger) : undefined;
+  // One listening connection per process carries both the change feed and the throttle's outcomes (src/db/notifications.ts).
+  const notifications = databaseUrl ? new NotificationBus(databaseUrl, options.logger) : undefined;
+  const changeFeed = notifications ? new ChangeFeed(notifications) : undefined;
   throttle.ledger = throttleStore;
-  throttle.share = (outcome) => changeFeed?.shareThrottle(outcome);
-  if (changeFeed) changeFeed.onThrottle = (outcome) => throttle.applyShared(outcome);
+  if (notifications) shareThrottle(throttle, notifications);
   return {
     config: options.config,
     clock,
@@ -85,6 +89,7 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     keys,
     tokens,
     tokenCache: new VerifiedTokenCache(options.config.clockSkewSeconds),
+    ...(notifications ? { notifications } : {}),
     ...(changeFeed ? { changeFeed } : {}),
     authorizer: options.authorizer ?? createPolicyAuthorizer(options.db),
     cursors: createCursorCodec(options.masterKey),
@@ -96,12 +101,13 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
 /** Starts the service on the configured host and port. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const deps = await buildDeps(options);
-  await deps.changeFeed?.start();
+  await deps.notifications?.start();
   const { config, logger } = deps;
   let ready = false;
   const httpServer = http.createServer();
+  const schema = buildExecutableSchema();
   const apollo = new ApolloServer<Context>({
-    schema: buildExecutableSchema(),
+    schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
@@ -124,7 +130,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ],
   });
   await apollo.start();
-  httpServer.on('request', createRequestListener({ deps, apollo, isReady: () => ready }));
+  // The AWS Query protocol runs each action as its GraphQL field, through this same server.
+  const aws = createAwsEndpoint(
+    schema,
+    async (request, contextValue) => {
+      const response = await apollo.executeOperation<Record<string, unknown>>(request, { contextValue });
+      return response.body.kind === 'single' ? (response.body.singleResult as ExecutionResult) : { errors: [{ message: 'Incremental delivery is not supported.' }] };
+    },
+    new SigningKeyCache(),
+  );
+  httpServer.on('request', createRequestListener({ deps, apollo, isReady: () => ready, aws }));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
@@ -141,7 +156,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     async close() {
       ready = false;
       await apollo.stop();
-      await deps.changeFeed?.stop();
+      await deps.notifications?.stop();
       await deps.audit.flush();
       deps.keys.stopRefresh();
     },

@@ -29,9 +29,15 @@ export function sessionContext(principal: Principal, principalTags: Record<strin
     'aws:PrincipalAccount': principal.accountId,
     'aws:PrincipalType': PRINCIPAL_TYPES[principal.kind],
     'aws:userid': principal.principalId,
-    'aws:TokenIssueTime': principal.issuedAt.toISOString(),
-    'aws:MultiFactorAuthPresent': principal.mfaAuthenticatedAt ? 'true' : 'false',
   };
+  // Long-term access keys carry neither: "aws:TokenIssueTime … is present only when the
+  // principal uses temporary credentials"; aws:MultiFactorAuthPresent "is not present when
+  // an API or CLI command is called with long-term credentials".
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+  if (!principal.longTermAccessKeyId) {
+    context['aws:TokenIssueTime'] = principal.issuedAt.toISOString();
+    context['aws:MultiFactorAuthPresent'] = principal.mfaAuthenticatedAt ? 'true' : 'false';
+  }
   if (principal.kind === 'user' && principal.userName) context['aws:username'] = principal.userName;
   if (principal.sourceIdentity) context['aws:SourceIdentity'] = principal.sourceIdentity;
   if (principal.roleSessionName) context['sts:RoleSessionName'] = principal.roleSessionName;

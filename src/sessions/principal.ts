@@ -17,6 +17,11 @@ export interface Principal {
   roleSessionName?: string;
   /** Temporary access key id of the session, if it has one. */
   accessKeyId?: string;
+  /**
+   * The long-term access key a SigV4 request was signed with: the user acts without a
+   * session (no aws:TokenIssueTime, no MFA), as AWS's long-term credentials do.
+   */
+  longTermAccessKeyId?: string;
   mfaAuthenticatedAt?: Date;
   sourceIdentity?: string;
   passwordResetOnly: boolean;
