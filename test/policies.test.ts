@@ -2,6 +2,26 @@
 // policies, over HTTP against a real server and database.
 import { describe, expect, it } from 'vitest';
 import { findPolicy } from '../src/iam/managed-policies.js';
+import {
+  AttachUserPolicyDocument,
+  CreatePolicyDetailsDocument,
+  CreatePolicyVersionDocument,
+  DeletePolicyDocument,
+  DeletePolicyVersionDocument,
+  DetachUserPolicyDocument,
+  GetPolicyDocument,
+  GetPolicyVersionDocument,
+  ListLocalPoliciesNestedDocument,
+  ListPoliciesDocument,
+  ListPolicyTagsDocument,
+  ListPolicyVersionsDocument,
+  SetDefaultPolicyVersionDocument,
+  TagPolicyDocument,
+  UntagPolicyDocument,
+  type CreatePolicyInput,
+  type ListPoliciesQuery,
+} from './generated/graphql.js';
+import { createUser, policy, signedInUser } from './support/scenarios.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
@@ -16,46 +36,17 @@ const BUCKET_RW = JSON.stringify({
 });
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
-const CREATE = `mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { policy {
-  policyName policyId arn path defaultVersionId attachmentCount permissionsBoundaryUsageCount isAttachable description createDate updateDate tags { key value } } } }`;
-const GET = `query($input: GetPolicyInput!) { getPolicy(input: $input) { policy { policyName arn path defaultVersionId isAttachable attachmentCount
-  defaultVersion { versionId isDefaultVersion document } versions { nodes { versionId isDefaultVersion } } } } }`;
-const DELETE = 'mutation($input: DeletePolicyInput!) { deletePolicy(input: $input) }';
-const CREATE_VERSION = 'mutation($input: CreatePolicyVersionInput!) { createPolicyVersion(input: $input) { policyVersion { versionId isDefaultVersion document createDate } } }';
-const GET_VERSION = 'query($input: GetPolicyVersionInput!) { getPolicyVersion(input: $input) { policyVersion { versionId isDefaultVersion document } } }';
-const LIST_VERSIONS = 'query($input: ListPolicyVersionsInput!, $first: Int, $after: String) { listPolicyVersions(input: $input, first: $first, after: $after) { nodes { versionId isDefaultVersion } isTruncated marker } }';
-const DELETE_VERSION = 'mutation($input: DeletePolicyVersionInput!) { deletePolicyVersion(input: $input) }';
-const SET_DEFAULT = 'mutation($input: SetDefaultPolicyVersionInput!) { setDefaultPolicyVersion(input: $input) }';
-const LIST = `query($input: ListPoliciesInput, $first: Int, $after: String) { listPolicies(input: $input, first: $first, after: $after) {
-  nodes { policyName arn attachmentCount } edges { cursor } isTruncated marker pageInfo { hasNextPage endCursor } } }`;
-const TAG = 'mutation($input: TagPolicyInput!) { tagPolicy(input: $input) }';
-const UNTAG = 'mutation($input: UntagPolicyInput!) { untagPolicy(input: $input) }';
-const LIST_TAGS = 'query($input: ListPolicyTagsInput!) { listPolicyTags(input: $input) { nodes { key value } } }';
-const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }';
-const ATTACH_USER = 'mutation($input: AttachUserPolicyInput!) { attachUserPolicy(input: $input) }';
-
-const ADMIN_PASSWORD = 'Ops-Secr3t!kq9Z';
-
 /**
  * An IAM user with an inline `iam:*` policy, signed in. The guard lets the root user act only on
  * ARNs of its own account, so AWS-managed policy ARNs (account `aws`) are exercised through a user.
  */
 async function adminToken(account: { accountId: string; token: string }): Promise<string> {
-  await server.ok(CREATE_USER, { input: { userName: 'admin' } }, account.token);
-  await server.ok('mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }', {
-    input: { userName: 'admin', policyName: 'iam-admin', policyDocument: doc({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) },
-  }, account.token);
-  await server.ok('mutation($input: CreateLoginProfileInput!) { createLoginProfile(input: $input) { loginProfile { userName } } }', {
-    input: { userName: 'admin', password: ADMIN_PASSWORD },
-  }, account.token);
-  const signedIn = await server.ok('mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }', {
-    input: { accountId: account.accountId, userName: 'admin', password: ADMIN_PASSWORD },
-  });
-  return signedIn.signIn.sessionToken;
+  const admin = await signedInUser(server, account, 'admin', { inline: { 'iam-admin': policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) } });
+  return admin.token;
 }
 
-async function newPolicy(token: string, name: string, extra: Record<string, unknown> = {}) {
-  const data = await server.ok(CREATE, { input: { policyName: name, policyDocument: BUCKET_RW, ...extra } }, token);
+async function newPolicy(token: string, name: string, extra: Omit<CreatePolicyInput, 'policyName' | 'policyDocument'> = {}) {
+  const data = await server.ok(CreatePolicyDetailsDocument, { input: { policyName: name, policyDocument: BUCKET_RW, ...extra } }, token);
   return data.createPolicy.policy;
 }
 
@@ -75,7 +66,7 @@ describe('createPolicy', () => {
       tags: [{ key: 'team', value: 'data' }],
     });
     expect(policy.policyId).toMatch(/^ANPA[A-Z2-7]{17}$/);
-    const got = await server.ok(GET, { input: { policyArn: policy.arn } }, token);
+    const got = await server.ok(GetPolicyDocument, { input: { policyArn: policy.arn } }, token);
     expect(got.getPolicy.policy.defaultVersion).toEqual({ versionId: 'v1', isDefaultVersion: true, document: BUCKET_RW });
     expect(got.getPolicy.policy.versions.nodes).toEqual([{ versionId: 'v1', isDefaultVersion: true }]);
   });
@@ -83,14 +74,14 @@ describe('createPolicy', () => {
   it('refuses a duplicate name, case-insensitively, and leaves the first policy alone', async () => {
     const { token } = await server.newAccount();
     await newPolicy(token, 'Dup');
-    const result = await server.gql(CREATE, { input: { policyName: 'dUP', path: '/other/', policyDocument: BUCKET_RW } }, token);
+    const result = await server.gql(CreatePolicyDetailsDocument, { input: { policyName: 'dUP', path: '/other/', policyDocument: BUCKET_RW } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('EntityAlreadyExists');
     expect(result.errors?.[0]?.message).toBe('A policy called dUP already exists. Duplicate names are not allowed.');
   });
 
   it('lets exactly one of two concurrent creates of the same name succeed', async () => {
     const { token } = await server.newAccount();
-    const results = await Promise.all([1, 2, 3].map(() => server.gql(CREATE, { input: { policyName: 'race', policyDocument: BUCKET_RW } }, token)));
+    const results = await Promise.all([1, 2, 3].map(() => server.gql(CreatePolicyDetailsDocument, { input: { policyName: 'race', policyDocument: BUCKET_RW } }, token)));
     expect(results.filter((r) => !r.errors).length).toBe(1);
     expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'EntityAlreadyExists').length).toBe(2);
   });
@@ -101,15 +92,15 @@ describe('createPolicy', () => {
     ['a Principal in an identity policy', doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' })],
   ])('refuses %s with MalformedPolicyDocument and stores nothing', async (_name, policyDocument) => {
     const { token } = await server.newAccount();
-    expect(await server.errorCode(CREATE, { input: { policyName: 'bad', policyDocument } }, token)).toBe('MalformedPolicyDocument');
-    const list = await server.ok(LIST, { input: { scope: 'Local' } }, token);
+    expect(await server.errorCode(CreatePolicyDetailsDocument, { input: { policyName: 'bad', policyDocument } }, token)).toBe('MalformedPolicyDocument');
+    const list = await server.ok(ListPoliciesDocument, { input: { scope: 'Local' } }, token);
     expect(list.listPolicies.nodes).toEqual([]);
   });
 
   it('refuses a document over 6,144 characters with LimitExceeded', async () => {
     const { token } = await server.newAccount();
     const big = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'x'.repeat(6200)}` });
-    expect(await server.errorCode(CREATE, { input: { policyName: 'big', policyDocument: big } }, token)).toBe('LimitExceeded');
+    expect(await server.errorCode(CreatePolicyDetailsDocument, { input: { policyName: 'big', policyDocument: big } }, token)).toBe('LimitExceeded');
   });
 
   it.each([
@@ -120,17 +111,17 @@ describe('createPolicy', () => {
     ['a description of 1,001 characters', { policyName: 'ok', description: 'd'.repeat(1001) }],
   ])('refuses %s with ValidationError', async (_name, input) => {
     const { token } = await server.newAccount();
-    expect(await server.errorCode(CREATE, { input: { policyDocument: BUCKET_RW, ...input } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(CreatePolicyDetailsDocument, { input: { policyDocument: BUCKET_RW, ...input } }, token)).toBe('ValidationError');
   });
 });
 
 describe('getPolicy', () => {
   it('answers AWS-managed policies, including service-role ones, with their path', async () => {
     const token = await adminToken(await server.newAccount());
-    const ro = await server.ok(GET, { input: { policyArn: READ_ONLY } }, token);
+    const ro = await server.ok(GetPolicyDocument, { input: { policyArn: READ_ONLY } }, token);
     expect(ro.getPolicy.policy).toMatchObject({ policyName: 'ReadOnlyAccess', path: '/', isAttachable: true });
     expect(JSON.parse(ro.getPolicy.policy.defaultVersion.document).Statement.length).toBeGreaterThan(0);
-    const lambda = await server.ok(GET, { input: { policyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' } }, token);
+    const lambda = await server.ok(GetPolicyDocument, { input: { policyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' } }, token);
     expect(lambda.getPolicy.policy).toMatchObject({ policyName: 'AWSLambdaBasicExecutionRole', path: '/service-role/' });
   });
 
@@ -138,9 +129,9 @@ describe('getPolicy', () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
     const policy = await newPolicy(a.token, 'mine');
-    expect(await server.errorCode(GET, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
     const bAdmin = await adminToken(b);
-    const result = await server.gql(GET, { input: { policyArn: policy.arn } }, bAdmin);
+    const result = await server.gql(GetPolicyDocument, { input: { policyArn: policy.arn } }, bAdmin);
     expect(result.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect(result.errors?.[0]?.message).toBe(`Policy ${policy.arn} was not found.`);
     expect(await findPolicy(server.db, b.accountId, policy.arn)).toBeUndefined();
@@ -149,11 +140,11 @@ describe('getPolicy', () => {
 
   it('answers NoSuchEntity for an unknown policy and ValidationError for a malformed ARN', async () => {
     const account = await server.newAccount();
-    expect(await server.errorCode(GET, { input: { policyArn: `arn:aws:iam::${account.accountId}:policy/nothing` } }, account.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: `arn:aws:iam::${account.accountId}:policy/nothing` } }, account.token)).toBe('NoSuchEntity');
     const token = await adminToken(account);
-    expect(await server.errorCode(GET, { input: { policyArn: 'arn:aws:iam::aws:policy/NoSuchPolicyAtAll' } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(GET, { input: { policyArn: 'arn:aws:iam::aws:nothing' } }, token)).toBe('InvalidInput');
-    expect(await server.errorCode(GET, { input: { policyArn: 'not-an-arn' } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: 'arn:aws:iam::aws:policy/NoSuchPolicyAtAll' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: 'arn:aws:iam::aws:nothing' } }, token)).toBe('InvalidInput');
+    expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: 'not-an-arn' } }, token)).toBe('ValidationError');
   });
 });
 
@@ -161,40 +152,40 @@ describe('deletePolicy', () => {
   it('deletes an unattached policy with one version', async () => {
     const { token } = await server.newAccount();
     const policy = await newPolicy(token, 'gone', { tags: [{ key: 'k', value: 'v' }] });
-    expect((await server.ok(DELETE, { input: { policyArn: policy.arn } }, token)).deletePolicy).toBe(true);
-    expect(await server.errorCode(GET, { input: { policyArn: policy.arn } }, token)).toBe('NoSuchEntity');
+    expect((await server.ok(DeletePolicyDocument, { input: { policyArn: policy.arn } }, token)).deletePolicy).toBe(true);
+    expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: policy.arn } }, token)).toBe('NoSuchEntity');
     expect(await server.db.tag.count({ where: { resourceType: 'policy', resourceId: policy.policyId } })).toBe(0);
   });
 
   it('refuses while the policy is attached, and while it has non-default versions', async () => {
     const { token } = await server.newAccount();
     const policy = await newPolicy(token, 'busy');
-    await server.ok(CREATE_USER, { input: { userName: 'alice' } }, token);
-    await server.ok(ATTACH_USER, { input: { userName: 'alice', policyArn: policy.arn } }, token);
-    const attached = await server.gql(DELETE, { input: { policyArn: policy.arn } }, token);
+    await createUser(server, token, 'alice');
+    await server.ok(AttachUserPolicyDocument, { input: { userName: 'alice', policyArn: policy.arn } }, token);
+    const attached = await server.gql(DeletePolicyDocument, { input: { policyArn: policy.arn } }, token);
     expect(attached.errors?.[0]?.extensions?.code).toBe('DeleteConflict');
     expect(attached.errors?.[0]?.message).toBe('Cannot delete a policy attached to entities.');
-    await server.ok('mutation($input: DetachUserPolicyInput!) { detachUserPolicy(input: $input) }', { input: { userName: 'alice', policyArn: policy.arn } }, token);
-    await server.ok(CREATE_VERSION, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW } }, token);
-    const versions = await server.gql(DELETE, { input: { policyArn: policy.arn } }, token);
+    await server.ok(DetachUserPolicyDocument, { input: { userName: 'alice', policyArn: policy.arn } }, token);
+    await server.ok(CreatePolicyVersionDocument, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW } }, token);
+    const versions = await server.gql(DeletePolicyDocument, { input: { policyArn: policy.arn } }, token);
     expect(versions.errors?.[0]?.extensions?.code).toBe('DeleteConflict');
     expect(versions.errors?.[0]?.message).toMatch(/more than one version/);
-    await server.ok(DELETE_VERSION, { input: { policyArn: policy.arn, versionId: 'v2' } }, token);
-    await server.ok(DELETE, { input: { policyArn: policy.arn } }, token);
+    await server.ok(DeletePolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'v2' } }, token);
+    await server.ok(DeletePolicyDocument, { input: { policyArn: policy.arn } }, token);
   });
 
   it('refuses to delete an AWS-managed policy with UnmodifiableEntity', async () => {
     const token = await adminToken(await server.newAccount());
-    expect(await server.errorCode(DELETE, { input: { policyArn: READ_ONLY } }, token)).toBe('UnmodifiableEntity');
+    expect(await server.errorCode(DeletePolicyDocument, { input: { policyArn: READ_ONLY } }, token)).toBe('UnmodifiableEntity');
   });
 
   it("cannot delete another account's policy", async () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
     const policy = await newPolicy(a.token, 'keep');
-    expect(await server.errorCode(DELETE, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(DELETE, { input: { policyArn: policy.arn } }, await adminToken(b))).toBe('NoSuchEntity');
-    await server.ok(GET, { input: { policyArn: policy.arn } }, a.token);
+    expect(await server.errorCode(DeletePolicyDocument, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeletePolicyDocument, { input: { policyArn: policy.arn } }, await adminToken(b))).toBe('NoSuchEntity');
+    await server.ok(GetPolicyDocument, { input: { policyArn: policy.arn } }, a.token);
   });
 });
 
@@ -203,29 +194,29 @@ describe('policy versions', () => {
     const { token } = await server.newAccount();
     const policy = await newPolicy(token, 'versioned');
     const v2doc = doc({ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' });
-    const v2 = await server.ok(CREATE_VERSION, { input: { policyArn: policy.arn, policyDocument: v2doc, setAsDefault: true } }, token);
+    const v2 = await server.ok(CreatePolicyVersionDocument, { input: { policyArn: policy.arn, policyDocument: v2doc, setAsDefault: true } }, token);
     expect(v2.createPolicyVersion.policyVersion).toMatchObject({ versionId: 'v2', isDefaultVersion: true, document: v2doc });
-    const got = await server.ok(GET, { input: { policyArn: policy.arn } }, token);
+    const got = await server.ok(GetPolicyDocument, { input: { policyArn: policy.arn } }, token);
     expect(got.getPolicy.policy.defaultVersionId).toBe('v2');
     expect(got.getPolicy.policy.defaultVersion.document).toBe(v2doc);
-    await server.ok(SET_DEFAULT, { input: { policyArn: policy.arn, versionId: 'v1' } }, token);
-    await server.ok(DELETE_VERSION, { input: { policyArn: policy.arn, versionId: 'v2' } }, token);
-    const v3 = await server.ok(CREATE_VERSION, { input: { policyArn: policy.arn, policyDocument: v2doc } }, token);
+    await server.ok(SetDefaultPolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'v1' } }, token);
+    await server.ok(DeletePolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'v2' } }, token);
+    const v3 = await server.ok(CreatePolicyVersionDocument, { input: { policyArn: policy.arn, policyDocument: v2doc } }, token);
     expect(v3.createPolicyVersion.policyVersion).toMatchObject({ versionId: 'v3', isDefaultVersion: false });
-    const list = await server.ok(LIST_VERSIONS, { input: { policyArn: policy.arn } }, token);
+    const list = await server.ok(ListPolicyVersionsDocument, { input: { policyArn: policy.arn } }, token);
     expect(list.listPolicyVersions.nodes).toEqual([
       { versionId: 'v3', isDefaultVersion: false },
       { versionId: 'v1', isDefaultVersion: true },
     ]);
-    const v1 = await server.ok(GET_VERSION, { input: { policyArn: policy.arn, versionId: 'v1' } }, token);
+    const v1 = await server.ok(GetPolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'v1' } }, token);
     expect(v1.getPolicyVersion.policyVersion).toEqual({ versionId: 'v1', isDefaultVersion: true, document: BUCKET_RW });
   });
 
   it('refuses a sixth version with LimitExceeded, also when racing', async () => {
     const { token } = await server.newAccount();
     const policy = await newPolicy(token, 'five');
-    for (let i = 0; i < 3; i++) await server.ok(CREATE_VERSION, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW } }, token);
-    const results = await Promise.all([1, 2, 3].map(() => server.gql(CREATE_VERSION, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW } }, token)));
+    for (let i = 0; i < 3; i++) await server.ok(CreatePolicyVersionDocument, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW } }, token);
+    const results = await Promise.all([1, 2, 3].map(() => server.gql(CreatePolicyVersionDocument, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW } }, token)));
     expect(results.filter((r) => !r.errors).length).toBe(1);
     const refused = results.filter((r) => r.errors);
     expect(refused.map((r) => r.errors![0]!.extensions?.code)).toEqual(['LimitExceeded', 'LimitExceeded']);
@@ -236,29 +227,29 @@ describe('policy versions', () => {
   it('refuses to delete the default version, and answers NoSuchEntity for unknown versions', async () => {
     const { token } = await server.newAccount();
     const policy = await newPolicy(token, 'defaults');
-    const result = await server.gql(DELETE_VERSION, { input: { policyArn: policy.arn, versionId: 'v1' } }, token);
+    const result = await server.gql(DeletePolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'v1' } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('DeleteConflict');
     expect(result.errors?.[0]?.message).toBe('Cannot delete the default version of a policy.');
-    expect(await server.errorCode(DELETE_VERSION, { input: { policyArn: policy.arn, versionId: 'v7' } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(SET_DEFAULT, { input: { policyArn: policy.arn, versionId: 'v7' } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(GET_VERSION, { input: { policyArn: policy.arn, versionId: 'v7' } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(GET_VERSION, { input: { policyArn: policy.arn, versionId: 'version1' } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(DeletePolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'v7' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(SetDefaultPolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'v7' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetPolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'v7' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetPolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'version1' } }, token)).toBe('ValidationError');
   });
 
   it('refuses a malformed new version and keeps the policy unchanged', async () => {
     const { token } = await server.newAccount();
     const policy = await newPolicy(token, 'strict');
-    expect(await server.errorCode(CREATE_VERSION, { input: { policyArn: policy.arn, policyDocument: '{', setAsDefault: true } }, token)).toBe('MalformedPolicyDocument');
-    const list = await server.ok(LIST_VERSIONS, { input: { policyArn: policy.arn } }, token);
+    expect(await server.errorCode(CreatePolicyVersionDocument, { input: { policyArn: policy.arn, policyDocument: '{', setAsDefault: true } }, token)).toBe('MalformedPolicyDocument');
+    const list = await server.ok(ListPolicyVersionsDocument, { input: { policyArn: policy.arn } }, token);
     expect(list.listPolicyVersions.nodes).toEqual([{ versionId: 'v1', isDefaultVersion: true }]);
   });
 
   it('refuses to change AWS-managed policies with UnmodifiableEntity', async () => {
     const token = await adminToken(await server.newAccount());
-    expect(await server.errorCode(CREATE_VERSION, { input: { policyArn: READ_ONLY, policyDocument: BUCKET_RW } }, token)).toBe('UnmodifiableEntity');
-    expect(await server.errorCode(SET_DEFAULT, { input: { policyArn: READ_ONLY, versionId: 'v1' } }, token)).toBe('UnmodifiableEntity');
-    expect(await server.errorCode(DELETE_VERSION, { input: { policyArn: READ_ONLY, versionId: 'v1' } }, token)).toBe('UnmodifiableEntity');
-    expect(await server.errorCode(TAG, { input: { policyArn: READ_ONLY, tags: [{ key: 'a', value: 'b' }] } }, token)).toBe('UnmodifiableEntity');
+    expect(await server.errorCode(CreatePolicyVersionDocument, { input: { policyArn: READ_ONLY, policyDocument: BUCKET_RW } }, token)).toBe('UnmodifiableEntity');
+    expect(await server.errorCode(SetDefaultPolicyVersionDocument, { input: { policyArn: READ_ONLY, versionId: 'v1' } }, token)).toBe('UnmodifiableEntity');
+    expect(await server.errorCode(DeletePolicyVersionDocument, { input: { policyArn: READ_ONLY, versionId: 'v1' } }, token)).toBe('UnmodifiableEntity');
+    expect(await server.errorCode(TagPolicyDocument, { input: { policyArn: READ_ONLY, tags: [{ key: 'a', value: 'b' }] } }, token)).toBe('UnmodifiableEntity');
   });
 
   it('bumps the policy epoch when the default version changes, not when a non-default version is created', async () => {
@@ -266,11 +257,11 @@ describe('policy versions', () => {
     const policy = await newPolicy(token, 'epoch');
     const epoch = async () => (await server.db.account.findUniqueOrThrow({ where: { id: accountId } })).policyEpoch;
     const e0 = await epoch();
-    await server.ok(CREATE_VERSION, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW } }, token);
+    await server.ok(CreatePolicyVersionDocument, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW } }, token);
     expect(await epoch()).toBe(e0);
-    await server.ok(SET_DEFAULT, { input: { policyArn: policy.arn, versionId: 'v2' } }, token);
+    await server.ok(SetDefaultPolicyVersionDocument, { input: { policyArn: policy.arn, versionId: 'v2' } }, token);
     expect(await epoch()).toBe(e0 + 1);
-    await server.ok(CREATE_VERSION, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW, setAsDefault: true } }, token);
+    await server.ok(CreatePolicyVersionDocument, { input: { policyArn: policy.arn, policyDocument: BUCKET_RW, setAsDefault: true } }, token);
     expect(await epoch()).toBe(e0 + 2);
   });
 });
@@ -284,36 +275,36 @@ describe('listPolicies', () => {
     const names: string[] = [];
     let after: string | null = null;
     do {
-      const page: any = (await server.ok(LIST, { input: { scope: 'Local' }, first: 2, after }, a.token)).listPolicies;
-      names.push(...page.nodes.map((p: any) => p.policyName));
+      const page: ListPoliciesQuery['listPolicies'] = (await server.ok(ListPoliciesDocument, { input: { scope: 'Local' }, first: 2, after }, a.token)).listPolicies;
+      names.push(...page.nodes.map((p) => p.policyName));
       after = page.marker;
       expect(page.isTruncated).toBe(after !== null);
     } while (after);
     expect(names).toEqual(['P1', 'p2', 'p3', 'p4', 'p5']);
-    const first = (await server.ok(LIST, { input: { scope: 'Local' }, first: 2 }, a.token)).listPolicies;
-    expect(await server.errorCode(LIST, { input: { scope: 'Local' }, first: 2, after: first.marker }, b.token)).toBe('InvalidInput');
-    expect(await server.errorCode(LIST, { input: { scope: 'AWS' }, first: 2, after: first.marker }, a.token)).toBe('InvalidInput');
+    const first = (await server.ok(ListPoliciesDocument, { input: { scope: 'Local' }, first: 2 }, a.token)).listPolicies;
+    expect(await server.errorCode(ListPoliciesDocument, { input: { scope: 'Local' }, first: 2, after: first.marker }, b.token)).toBe('InvalidInput');
+    expect(await server.errorCode(ListPoliciesDocument, { input: { scope: 'AWS' }, first: 2, after: first.marker }, a.token)).toBe('InvalidInput');
   });
 
   it('lists AWS-managed policies with scope AWS and both with All, filtered by path prefix', async () => {
     const { token } = await server.newAccount();
     const mine = await newPolicy(token, 'ReadOnlyAccess');
-    const aws = (await server.ok(LIST, { input: { scope: 'AWS' }, first: 1000 }, token)).listPolicies;
+    const aws = (await server.ok(ListPoliciesDocument, { input: { scope: 'AWS' }, first: 1000 }, token)).listPolicies;
     expect(aws.nodes.length).toBe(1000);
     expect(aws.isTruncated).toBe(true);
-    const rest = (await server.ok(LIST, { input: { scope: 'AWS' }, first: 1000, after: aws.marker }, token)).listPolicies;
+    const rest = (await server.ok(ListPoliciesDocument, { input: { scope: 'AWS' }, first: 1000, after: aws.marker }, token)).listPolicies;
     expect(rest.isTruncated).toBe(false);
     const allAws = [...aws.nodes, ...rest.nodes];
-    expect(new Set(allAws.map((p: any) => p.arn)).size).toBe(allAws.length);
+    expect(new Set(allAws.map((p) => p.arn)).size).toBe(allAws.length);
     expect(allAws.length).toBeGreaterThan(1500);
-    const page1 = (await server.ok(LIST, { input: { pathPrefix: '/' }, first: 1000 }, token)).listPolicies;
-    const page2 = (await server.ok(LIST, { input: { pathPrefix: '/' }, first: 1000, after: page1.marker }, token)).listPolicies;
+    const page1 = (await server.ok(ListPoliciesDocument, { input: { pathPrefix: '/' }, first: 1000 }, token)).listPolicies;
+    const page2 = (await server.ok(ListPoliciesDocument, { input: { pathPrefix: '/' }, first: 1000, after: page1.marker }, token)).listPolicies;
     const all = { nodes: [...page1.nodes, ...page2.nodes] };
     expect(all.nodes.length).toBe(allAws.length + 1);
-    expect(all.nodes.filter((p: any) => p.policyName === 'ReadOnlyAccess').map((p: any) => p.arn).sort()).toEqual([READ_ONLY, mine.arn].sort());
-    const serviceRole = (await server.ok(LIST, { input: { scope: 'AWS', pathPrefix: '/service-role/' }, first: 1000 }, token)).listPolicies;
-    expect(serviceRole.nodes.some((p: any) => p.arn === 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole')).toBe(true);
-    expect(serviceRole.nodes.every((p: any) => p.arn.startsWith('arn:aws:iam::aws:policy/service-role/'))).toBe(true);
+    expect(all.nodes.filter((p) => p.policyName === 'ReadOnlyAccess').map((p) => p.arn).sort()).toEqual([READ_ONLY, mine.arn].sort());
+    const serviceRole = (await server.ok(ListPoliciesDocument, { input: { scope: 'AWS', pathPrefix: '/service-role/' }, first: 1000 }, token)).listPolicies;
+    expect(serviceRole.nodes.some((p) => p.arn === 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole')).toBe(true);
+    expect(serviceRole.nodes.every((p) => p.arn.startsWith('arn:aws:iam::aws:policy/service-role/'))).toBe(true);
   });
 
   it('with onlyAttached, lists only policies attached in this account, with their attachment counts', async () => {
@@ -321,17 +312,17 @@ describe('listPolicies', () => {
     const b = await server.newAccount();
     const mine = await newPolicy(a.token, 'attached');
     await newPolicy(a.token, 'unattached');
-    for (const { token } of [a, b]) await server.ok(CREATE_USER, { input: { userName: 'bob' } }, token);
-    await server.ok(ATTACH_USER, { input: { userName: 'bob', policyArn: mine.arn } }, a.token);
-    await server.ok(ATTACH_USER, { input: { userName: 'bob', policyArn: READ_ONLY } }, a.token);
-    await server.ok(ATTACH_USER, { input: { userName: 'bob', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' } }, b.token);
-    const list = (await server.ok(LIST, { input: { onlyAttached: true } }, a.token)).listPolicies;
+    for (const { token } of [a, b]) await createUser(server, token, 'bob');
+    await server.ok(AttachUserPolicyDocument, { input: { userName: 'bob', policyArn: mine.arn } }, a.token);
+    await server.ok(AttachUserPolicyDocument, { input: { userName: 'bob', policyArn: READ_ONLY } }, a.token);
+    await server.ok(AttachUserPolicyDocument, { input: { userName: 'bob', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' } }, b.token);
+    const list = (await server.ok(ListPoliciesDocument, { input: { onlyAttached: true } }, a.token)).listPolicies;
     expect(list.nodes).toEqual([
       { policyName: 'attached', arn: mine.arn, attachmentCount: 1 },
       { policyName: 'ReadOnlyAccess', arn: READ_ONLY, attachmentCount: 1 },
     ]);
-    const bList = (await server.ok(LIST, { input: { onlyAttached: true, scope: 'AWS' } }, b.token)).listPolicies;
-    expect(bList.nodes.map((p: any) => p.policyName)).toEqual(['AdministratorAccess']);
+    const bList = (await server.ok(ListPoliciesDocument, { input: { onlyAttached: true, scope: 'AWS' } }, b.token)).listPolicies;
+    expect(bList.nodes.map((p) => p.policyName)).toEqual(['AdministratorAccess']);
   });
 });
 
@@ -340,9 +331,8 @@ describe('nested fields of listed policies', () => {
     const { token } = await server.newAccount();
     const a = await newPolicy(token, 'nested-a', { tags: [{ key: 'k', value: 'a' }] });
     await newPolicy(token, 'nested-b');
-    await server.ok(CREATE_VERSION, { input: { policyArn: a.arn, policyDocument: BUCKET_RW, setAsDefault: true } }, token);
-    const data = await server.ok(`query { listPolicies(input: { scope: Local }) { nodes { policyName tags { key value }
-      defaultVersion { versionId } versions { nodes { versionId isDefaultVersion } } } } }`, {}, token);
+    await server.ok(CreatePolicyVersionDocument, { input: { policyArn: a.arn, policyDocument: BUCKET_RW, setAsDefault: true } }, token);
+    const data = await server.ok(ListLocalPoliciesNestedDocument, {}, token);
     expect(data.listPolicies.nodes).toEqual([
       { policyName: 'nested-a', tags: [{ key: 'k', value: 'a' }], defaultVersion: { versionId: 'v2' }, versions: { nodes: [{ versionId: 'v2', isDefaultVersion: true }, { versionId: 'v1', isDefaultVersion: false }] } },
       { policyName: 'nested-b', tags: [], defaultVersion: { versionId: 'v1' }, versions: { nodes: [{ versionId: 'v1', isDefaultVersion: true }] } },
@@ -355,18 +345,18 @@ describe('policy tags', () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
     const policy = await newPolicy(a.token, 'tagged');
-    await server.ok(TAG, { input: { policyArn: policy.arn, tags: [{ key: 'b', value: '2' }, { key: 'a', value: '1' }] } }, a.token);
-    expect((await server.ok(LIST_TAGS, { input: { policyArn: policy.arn } }, a.token)).listPolicyTags.nodes).toEqual([
+    await server.ok(TagPolicyDocument, { input: { policyArn: policy.arn, tags: [{ key: 'b', value: '2' }, { key: 'a', value: '1' }] } }, a.token);
+    expect((await server.ok(ListPolicyTagsDocument, { input: { policyArn: policy.arn } }, a.token)).listPolicyTags.nodes).toEqual([
       { key: 'a', value: '1' },
       { key: 'b', value: '2' },
     ]);
-    await server.ok(UNTAG, { input: { policyArn: policy.arn, tagKeys: ['A'] } }, a.token);
-    expect((await server.ok(LIST_TAGS, { input: { policyArn: policy.arn } }, a.token)).listPolicyTags.nodes).toEqual([{ key: 'b', value: '2' }]);
-    expect(await server.errorCode(LIST_TAGS, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
+    await server.ok(UntagPolicyDocument, { input: { policyArn: policy.arn, tagKeys: ['A'] } }, a.token);
+    expect((await server.ok(ListPolicyTagsDocument, { input: { policyArn: policy.arn } }, a.token)).listPolicyTags.nodes).toEqual([{ key: 'b', value: '2' }]);
+    expect(await server.errorCode(ListPolicyTagsDocument, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
     const bAdmin = await adminToken(b);
-    expect(await server.errorCode(LIST_TAGS, { input: { policyArn: policy.arn } }, bAdmin)).toBe('NoSuchEntity');
-    expect(await server.errorCode(TAG, { input: { policyArn: policy.arn, tags: [{ key: 'x', value: 'y' }] } }, bAdmin)).toBe('NoSuchEntity');
-    expect(await server.errorCode(UNTAG, { input: { policyArn: policy.arn, tagKeys: ['b'] } }, bAdmin)).toBe('NoSuchEntity');
-    expect((await server.ok(LIST_TAGS, { input: { policyArn: policy.arn } }, a.token)).listPolicyTags.nodes).toEqual([{ key: 'b', value: '2' }]);
+    expect(await server.errorCode(ListPolicyTagsDocument, { input: { policyArn: policy.arn } }, bAdmin)).toBe('NoSuchEntity');
+    expect(await server.errorCode(TagPolicyDocument, { input: { policyArn: policy.arn, tags: [{ key: 'x', value: 'y' }] } }, bAdmin)).toBe('NoSuchEntity');
+    expect(await server.errorCode(UntagPolicyDocument, { input: { policyArn: policy.arn, tagKeys: ['b'] } }, bAdmin)).toBe('NoSuchEntity');
+    expect((await server.ok(ListPolicyTagsDocument, { input: { policyArn: policy.arn } }, a.token)).listPolicyTags.nodes).toEqual([{ key: 'b', value: '2' }]);
   });
 });
