@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_FEED_APPLICATION, ChangeFeed } from '../src/auth/change-feed.js';
+import { ChangeFeed } from '../src/auth/change-feed.js';
+import { NOTIFICATIONS_APPLICATION, NotificationBus } from '../src/db/notifications.js';
 import { loadConfig } from '../src/config.js';
 import { createDb, type Db } from '../src/db/client.js';
 import { createLogger } from '../src/log.js';
@@ -148,7 +149,7 @@ describe('two server processes on one database', () => {
     await admin.connect();
     try {
       // Cut both processes' listening connections; each reconnects on its own.
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [CHANGE_FEED_APPLICATION]);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [NOTIFICATIONS_APPLICATION]);
       await waitFor(async () => !feed.live, PROPAGATION_MS, () => 'feed still live');
       // While down, process one reads the database on every request: a change elsewhere applies at once.
       await ok(twoUrl, 'mutation { deleteUserPolicy(input: { userName: "alice", policyName: "list" }) }', root.token);
@@ -176,8 +177,9 @@ describe('two server processes on one database', () => {
 describe('the change feed', () => {
   it('keeps a revocation and a newer epoch that arrive while a session row is being read', async () => {
     const root = await newAccount(one.url);
-    const feed = new ChangeFeed(database.url, createLogger('silent'));
-    await feed.start();
+    const bus = new NotificationBus(database.url, createLogger('silent'));
+    const feed = new ChangeFeed(bus);
+    await bus.start();
     try {
       const row = await db.session.findFirstOrThrow({ where: { accountId: root.accountId }, include: { account: { select: { policyEpoch: true } } } });
       const generation = feed.generation;
@@ -189,14 +191,15 @@ describe('the change feed', () => {
       expect(feed.isRevoked(row.id)).toBe(true);
       expect(feed.epochOf(root.accountId)).toBe(row.account.policyEpoch + 1);
     } finally {
-      await feed.stop();
+      await bus.stop();
     }
   });
 
   it('forgets what it knew when it listens again, and ignores reads begun before', async () => {
     const root = await newAccount(one.url);
-    const feed = new ChangeFeed(database.url, createLogger('silent'));
-    await feed.start();
+    const bus = new NotificationBus(database.url, createLogger('silent'));
+    const feed = new ChangeFeed(bus);
+    await bus.start();
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     try {
@@ -204,7 +207,7 @@ describe('the change feed', () => {
       feed.remember(feed.generation, row, false, row.account.policyEpoch);
       expect(feed.session(row.id)?.id).toBe(row.id);
       const before = feed.generation;
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [CHANGE_FEED_APPLICATION]);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [NOTIFICATIONS_APPLICATION]);
       await waitFor(async () => !feed.live, PROPAGATION_MS, () => 'feed still live');
       await waitFor(async () => feed.live, 10_000, () => 'feed did not reconnect');
       expect(feed.session(row.id)).toBeUndefined();
@@ -213,7 +216,7 @@ describe('the change feed', () => {
       expect(feed.session(row.id)).toBeUndefined();
     } finally {
       await admin.end();
-      await feed.stop();
+      await bus.stop();
     }
   });
 });

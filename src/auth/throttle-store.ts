@@ -8,7 +8,8 @@
 //    that each decides on the counts left by the ones before it, wherever they ran;
 //  - a process that starts replays the failures still inside the throttle's
 //    horizon into its own counts, which refuse at once what is plainly over budget.
-// Live processes also hear each other's outcomes at once through the change feed.
+// Live processes also hear each other's outcomes at once through the notification
+// bus (src/db/notifications.ts).
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../log.js';

@@ -19,8 +19,8 @@
 //
 // Several processes on one database share their counts: each attempt's outcome
 // (a failure, or a success clearing the principal's counts) is handed to `share`,
-// which the service wires to the change feed (src/auth/change-feed.ts), and every
-// other process applies it with `applyShared`. Keys travel as digests, never as
+// which `shareThrottle` sends over the notification bus (src/db/notifications.ts),
+// and every other process applies it with `applyShared`. Keys travel as digests, never as
 // the user names and addresses they are made of. Failures are also stored in
 // Postgres (src/auth/throttle-store.ts), and a process that starts replays those of
 // the last horizon.
@@ -31,6 +31,7 @@
 // in every process included: a burst spread over several processes can no more
 // pass a threshold than a burst at one.
 import { createHash } from 'node:crypto';
+import type { NotificationBus } from '../db/notifications.js';
 import { ThrottlingError } from '../errors.js';
 
 export interface ThrottleRule {
@@ -278,6 +279,32 @@ export class SignInThrottle {
     const over = Math.max(0, failures - rule.threshold);
     return Math.min(rule.maxLockMs, rule.baseLockMs * 2 ** Math.min(over, 30));
   }
+}
+
+/** The kind of notification a throttle outcome travels as. */
+const THROTTLE_NOTIFICATION = 'throttle';
+
+/**
+ * Tells the other processes on `bus` each outcome of `throttle`, and applies theirs.
+ * Best effort: while the bus is down each process counts alone (the ledger still
+ * decides on the counts in Postgres).
+ */
+export function shareThrottle(throttle: SignInThrottle, bus: NotificationBus): void {
+  throttle.share = (outcome) => bus.notify(THROTTLE_NOTIFICATION, { ...outcome });
+  bus.subscribe(THROTTLE_NOTIFICATION, (notification, sentHere) => {
+    if (!sentHere && isSharedOutcome(notification)) throttle.applyShared({ outcome: notification.outcome, keys: notification.keys, at: notification.at });
+  });
+}
+
+/** A well-formed throttle outcome (anyone who can connect to the database can NOTIFY). */
+function isSharedOutcome(change: Record<string, unknown>): change is Record<string, unknown> & SharedOutcome {
+  return (
+    (change.outcome === 'failed' || change.outcome === 'succeeded') &&
+    typeof change.at === 'number' &&
+    Array.isArray(change.keys) &&
+    change.keys.length <= 3 &&
+    change.keys.every((key) => Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string')
+  );
 }
 
 function prune(entry: Entry, now: number, windowMs: number): void {
