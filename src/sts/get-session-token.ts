@@ -107,7 +107,9 @@ async function fromSignInSession(ctx: GetSessionTokenDeps & GetSessionTokenClien
     { principal: `user:${user.accountId}:${user.nameKey}`, sourceIp: ctx.sourceIp },
     async () => {
       const mfaAuthenticatedAt = (await checkMfa(ctx, user, input)) ?? principal.mfaAuthenticatedAt;
-      return issue(ctx, { user, duration, mfaAuthenticatedAt });
+      // Called with a long-term key (SigV4): the session stands on that key, and ends when it is switched off.
+      const sourceAccessKeyId = principal.longTermAccessKeyId;
+      return issue(ctx, { user, duration, mfaAuthenticatedAt, ...(sourceAccessKeyId ? { sourceAccessKeyId } : {}) });
     },
     isFailure,
   );
