@@ -2,6 +2,24 @@
 // AppServerRole, the one-role quota under concurrency, deletion conflicts, tags,
 // pagination, nested lists and tenant isolation.
 import { describe, expect, it } from 'vitest';
+import {
+  AddRoleToInstanceProfileDocument,
+  CreateInstanceProfileDocument,
+  CreateRoleDocument,
+  DeleteInstanceProfileDocument,
+  DeleteRoleDocument,
+  GetInstanceProfileDocument,
+  GetRoleInstanceProfilesDocument,
+  ListInstanceProfilesDocument,
+  ListInstanceProfilesForRoleDocument,
+  ListInstanceProfilesNestedDocument,
+  ListInstanceProfileTagsDocument,
+  RemoveRoleFromInstanceProfileDocument,
+  TagInstanceProfileDocument,
+  UntagInstanceProfileDocument,
+  type CreateInstanceProfileInput,
+} from './generated/graphql.js';
+import { policy, signedInUser } from './support/scenarios.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
@@ -11,25 +29,10 @@ const EC2_TRUST = JSON.stringify({
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
 
-const PROFILE_FIELDS = 'instanceProfileName instanceProfileId arn path createDate roles { roleName arn } tags { key value }';
-const CREATE_ROLE = 'mutation($input: CreateRoleInput!) { createRole(input: $input) { role { roleName } } }';
-const DELETE_ROLE = 'mutation($input: DeleteRoleInput!) { deleteRole(input: $input) }';
-const CREATE = `mutation($input: CreateInstanceProfileInput!) { createInstanceProfile(input: $input) { instanceProfile { ${PROFILE_FIELDS} } } }`;
-const GET = `query($input: GetInstanceProfileInput!) { getInstanceProfile(input: $input) { instanceProfile { ${PROFILE_FIELDS} } } }`;
-const LIST = 'query($input: ListInstanceProfilesInput, $first: Int, $after: String) { listInstanceProfiles(input: $input, first: $first, after: $after) { nodes { instanceProfileName roles { roleName } } isTruncated marker pageInfo { hasNextPage endCursor } } }';
-const LIST_FOR_ROLE = 'query($input: ListInstanceProfilesForRoleInput!, $first: Int, $after: String) { listInstanceProfilesForRole(input: $input, first: $first, after: $after) { nodes { instanceProfileName arn roles { roleName } } isTruncated marker } }';
-const ADD = 'mutation($input: AddRoleToInstanceProfileInput!) { addRoleToInstanceProfile(input: $input) }';
-const REMOVE = 'mutation($input: RemoveRoleFromInstanceProfileInput!) { removeRoleFromInstanceProfile(input: $input) }';
-const DELETE = 'mutation($input: DeleteInstanceProfileInput!) { deleteInstanceProfile(input: $input) }';
-const TAG = 'mutation($input: TagInstanceProfileInput!) { tagInstanceProfile(input: $input) }';
-const UNTAG = 'mutation($input: UntagInstanceProfileInput!) { untagInstanceProfile(input: $input) }';
-const LIST_TAGS = 'query($input: ListInstanceProfileTagsInput!, $first: Int, $after: String) { listInstanceProfileTags(input: $input, first: $first, after: $after) { nodes { key value } isTruncated marker } }';
-const ROLE_WITH_PROFILES = 'query($input: GetRoleInput!, $first: Int, $after: String) { getRole(input: $input) { role { roleName instanceProfiles(first: $first, after: $after) { nodes { instanceProfileName roles { roleName } } isTruncated marker } } } }';
-
-const createRole = (token: string, roleName: string) => server.ok(CREATE_ROLE, { input: { roleName, assumeRolePolicyDocument: EC2_TRUST } }, token);
-const createProfile = async (token: string, input: Record<string, unknown>) => (await server.ok(CREATE, { input }, token)).createInstanceProfile.instanceProfile;
-const getProfile = async (token: string, instanceProfileName: string) => (await server.ok(GET, { input: { instanceProfileName } }, token)).getInstanceProfile.instanceProfile;
-const add = (token: string, instanceProfileName: string, roleName: string) => server.gql(ADD, { input: { instanceProfileName, roleName } }, token);
+const createRole = (token: string, roleName: string) => server.ok(CreateRoleDocument, { input: { roleName, assumeRolePolicyDocument: EC2_TRUST } }, token);
+const createProfile = async (token: string, input: CreateInstanceProfileInput) => (await server.ok(CreateInstanceProfileDocument, { input }, token)).createInstanceProfile.instanceProfile;
+const getProfile = async (token: string, instanceProfileName: string) => (await server.ok(GetInstanceProfileDocument, { input: { instanceProfileName } }, token)).getInstanceProfile.instanceProfile;
+const add = (token: string, instanceProfileName: string, roleName: string) => server.gql(AddRoleToInstanceProfileDocument, { input: { instanceProfileName, roleName } }, token);
 
 describe('the tutorial: AppServerProfile holding AppServerRole', () => {
   it('creates the profile, adds the role and lists the profiles of the role', async () => {
@@ -44,13 +47,13 @@ describe('the tutorial: AppServerProfile holding AppServerRole', () => {
     const fetched = await getProfile(token, 'appserverprofile');
     expect(fetched.roles).toEqual([{ roleName: 'AppServerRole', arn: `arn:aws:iam::${accountId}:role/AppServerRole` }]);
 
-    const forRole = (await server.ok(LIST_FOR_ROLE, { input: { roleName: 'AppServerRole' } }, token)).listInstanceProfilesForRole;
+    const forRole = (await server.ok(ListInstanceProfilesForRoleDocument, { input: { roleName: 'AppServerRole' } }, token)).listInstanceProfilesForRole;
     expect(forRole).toEqual({
       nodes: [{ instanceProfileName: 'AppServerProfile', arn: profile.arn, roles: [{ roleName: 'AppServerRole' }] }],
       isTruncated: false,
       marker: null,
     });
-    const nested = (await server.ok(ROLE_WITH_PROFILES, { input: { roleName: 'AppServerRole' } }, token)).getRole.role;
+    const nested = (await server.ok(GetRoleInstanceProfilesDocument, { input: { roleName: 'AppServerRole' } }, token)).getRole.role;
     expect(nested.instanceProfiles.nodes).toEqual([{ instanceProfileName: 'AppServerProfile', roles: [{ roleName: 'AppServerRole' }] }]);
   });
 });
@@ -66,14 +69,14 @@ describe('createInstanceProfile and getInstanceProfile', () => {
     const { token } = await server.newAccount();
     await createProfile(token, { instanceProfileName: 'p'.repeat(128) });
     for (const input of [{ instanceProfileName: 'p'.repeat(129) }, { instanceProfileName: 'bad name' }, { instanceProfileName: '' }, { instanceProfileName: 'ok', path: 'app' }, { instanceProfileName: 'ok', path: '/app' }]) {
-      expect(await server.errorCode(CREATE, { input }, token), JSON.stringify(input)).toBe('ValidationError');
+      expect(await server.errorCode(CreateInstanceProfileDocument, { input }, token), JSON.stringify(input)).toBe('ValidationError');
     }
   });
 
   it('refuses a duplicate name case-insensitively with EntityAlreadyExists', async () => {
     const { token } = await server.newAccount();
     await createProfile(token, { instanceProfileName: 'AppServerProfile' });
-    const result = await server.gql(CREATE, { input: { instanceProfileName: 'APPSERVERPROFILE' } }, token);
+    const result = await server.gql(CreateInstanceProfileDocument, { input: { instanceProfileName: 'APPSERVERPROFILE' } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('EntityAlreadyExists');
     expect(result.errors?.[0]?.message).toBe('Instance Profile APPSERVERPROFILE already exists.');
   });
@@ -81,7 +84,7 @@ describe('createInstanceProfile and getInstanceProfile', () => {
   it('lets exactly one of several concurrent creates of the same name succeed', async () => {
     const { token } = await server.newAccount();
     const names = ['Racer', 'racer', 'RACER', 'Racer'];
-    const results = await Promise.all(names.map((instanceProfileName) => server.gql(CREATE, { input: { instanceProfileName, tags: [{ key: 'k', value: 'v' }] } }, token)));
+    const results = await Promise.all(names.map((instanceProfileName) => server.gql(CreateInstanceProfileDocument, { input: { instanceProfileName, tags: [{ key: 'k', value: 'v' }] } }, token)));
     expect(results.filter((r) => !r.errors).length).toBe(1);
     expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'EntityAlreadyExists').length).toBe(names.length - 1);
   });
@@ -97,7 +100,7 @@ describe('createInstanceProfile and getInstanceProfile', () => {
         arn: `arn:aws:iam::${accountId}:instance-profile/seeded${i}`,
       })),
     });
-    const results = await Promise.all(['last-a', 'last-b', 'last-c'].map((instanceProfileName) => server.gql(CREATE, { input: { instanceProfileName } }, token)));
+    const results = await Promise.all(['last-a', 'last-b', 'last-c'].map((instanceProfileName) => server.gql(CreateInstanceProfileDocument, { input: { instanceProfileName } }, token)));
     expect(results.filter((r) => !r.errors).length).toBe(1);
     const refused = results.filter((r) => r.errors);
     expect(refused.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['LimitExceeded', 'LimitExceeded']);
@@ -107,14 +110,14 @@ describe('createInstanceProfile and getInstanceProfile', () => {
 
   it('answers NoSuchEntity with AWS message for an unknown profile', async () => {
     const { token } = await server.newAccount();
-    const result = await server.gql(GET, { input: { instanceProfileName: 'ghost' } }, token);
+    const result = await server.gql(GetInstanceProfileDocument, { input: { instanceProfileName: 'ghost' } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect(result.errors?.[0]?.message).toBe('Instance Profile ghost cannot be found.');
   });
 
   it('refuses duplicate tag keys with InvalidInput and leaves no profile behind', async () => {
     const { accountId, token } = await server.newAccount();
-    expect(await server.errorCode(CREATE, { input: { instanceProfileName: 'p', tags: [{ key: 'a', value: '1' }, { key: 'A', value: '2' }] } }, token)).toBe('InvalidInput');
+    expect(await server.errorCode(CreateInstanceProfileDocument, { input: { instanceProfileName: 'p', tags: [{ key: 'a', value: '1' }, { key: 'A', value: '2' }] } }, token)).toBe('InvalidInput');
     expect(await server.db.instanceProfile.count({ where: { accountId } })).toBe(0);
   });
 });
@@ -125,12 +128,12 @@ describe('addRoleToInstanceProfile and removeRoleFromInstanceProfile', () => {
     await createRole(token, 'one');
     await createRole(token, 'two');
     await createProfile(token, { instanceProfileName: 'profile' });
-    await server.ok(ADD, { input: { instanceProfileName: 'profile', roleName: 'one' } }, token);
+    await server.ok(AddRoleToInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'one' } }, token);
     const second = await add(token, 'profile', 'two');
     expect(second.errors?.[0]?.extensions?.code).toBe('LimitExceeded');
     expect(second.errors?.[0]?.message).toBe('Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1');
     expect((await add(token, 'profile', 'ONE')).errors?.[0]?.extensions?.code).toBe('LimitExceeded');
-    expect((await getProfile(token, 'profile')).roles.map((r: { roleName: string }) => r.roleName)).toEqual(['one']);
+    expect((await getProfile(token, 'profile')).roles.map((r) => r.roleName)).toEqual(['one']);
   });
 
   it('lets exactly one of several concurrent adds to the same profile succeed', async () => {
@@ -151,8 +154,8 @@ describe('addRoleToInstanceProfile and removeRoleFromInstanceProfile', () => {
     expect((await add(token, 'ghost', 'app')).errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect((await add(token, 'profile', 'ghost')).errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect((await add(token, 'profile', 'bad name')).errors?.[0]?.extensions?.code).toBe('ValidationError');
-    expect(await server.errorCode(REMOVE, { input: { instanceProfileName: 'ghost', roleName: 'app' } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(REMOVE, { input: { instanceProfileName: 'profile', roleName: 'ghost' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(RemoveRoleFromInstanceProfileDocument, { input: { instanceProfileName: 'ghost', roleName: 'app' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(RemoveRoleFromInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'ghost' } }, token)).toBe('NoSuchEntity');
   });
 
   it('removes the role, after which another role fits and removing it again is NoSuchEntity', async () => {
@@ -160,20 +163,20 @@ describe('addRoleToInstanceProfile and removeRoleFromInstanceProfile', () => {
     await createRole(token, 'one');
     await createRole(token, 'two');
     await createProfile(token, { instanceProfileName: 'profile' });
-    await server.ok(ADD, { input: { instanceProfileName: 'profile', roleName: 'one' } }, token);
-    expect(await server.errorCode(REMOVE, { input: { instanceProfileName: 'profile', roleName: 'two' } }, token)).toBe('NoSuchEntity');
-    expect((await server.ok(REMOVE, { input: { instanceProfileName: 'profile', roleName: 'one' } }, token)).removeRoleFromInstanceProfile).toBe(true);
+    await server.ok(AddRoleToInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'one' } }, token);
+    expect(await server.errorCode(RemoveRoleFromInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'two' } }, token)).toBe('NoSuchEntity');
+    expect((await server.ok(RemoveRoleFromInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'one' } }, token)).removeRoleFromInstanceProfile).toBe(true);
     expect((await getProfile(token, 'profile')).roles).toEqual([]);
-    expect(await server.errorCode(REMOVE, { input: { instanceProfileName: 'profile', roleName: 'one' } }, token)).toBe('NoSuchEntity');
-    await server.ok(ADD, { input: { instanceProfileName: 'profile', roleName: 'two' } }, token);
-    expect((await getProfile(token, 'profile')).roles.map((r: { roleName: string }) => r.roleName)).toEqual(['two']);
+    expect(await server.errorCode(RemoveRoleFromInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'one' } }, token)).toBe('NoSuchEntity');
+    await server.ok(AddRoleToInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'two' } }, token);
+    expect((await getProfile(token, 'profile')).roles.map((r) => r.roleName)).toEqual(['two']);
   });
 
   it('keeps the role when a concurrent deleteRole races an add: exactly one of them wins', async () => {
     const { token } = await server.newAccount();
     await createRole(token, 'app');
     await createProfile(token, { instanceProfileName: 'profile' });
-    const [added, deleted] = await Promise.all([add(token, 'profile', 'app'), server.gql(DELETE_ROLE, { input: { roleName: 'app' } }, token)]);
+    const [added, deleted] = await Promise.all([add(token, 'profile', 'app'), server.gql(DeleteRoleDocument, { input: { roleName: 'app' } }, token)]);
     const addOk = !added.errors;
     const deleteOk = !deleted.errors;
     expect(addOk !== deleteOk).toBe(true);
@@ -188,16 +191,16 @@ describe('deleteInstanceProfile', () => {
     const { token } = await server.newAccount();
     await createRole(token, 'app');
     const profile = await createProfile(token, { instanceProfileName: 'profile', tags: [{ key: 'a', value: 'b' }] });
-    await server.ok(ADD, { input: { instanceProfileName: 'profile', roleName: 'app' } }, token);
-    const conflict = await server.gql(DELETE, { input: { instanceProfileName: 'profile' } }, token);
+    await server.ok(AddRoleToInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'app' } }, token);
+    const conflict = await server.gql(DeleteInstanceProfileDocument, { input: { instanceProfileName: 'profile' } }, token);
     expect(conflict.errors?.[0]?.extensions?.code).toBe('DeleteConflict');
     expect(conflict.errors?.[0]?.message).toBe('Cannot delete entity, must remove roles from instance profile first.');
-    await server.ok(REMOVE, { input: { instanceProfileName: 'profile', roleName: 'app' } }, token);
-    expect((await server.ok(DELETE, { input: { instanceProfileName: 'PROFILE' } }, token)).deleteInstanceProfile).toBe(true);
-    expect(await server.errorCode(GET, { input: { instanceProfileName: 'profile' } }, token)).toBe('NoSuchEntity');
+    await server.ok(RemoveRoleFromInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'app' } }, token);
+    expect((await server.ok(DeleteInstanceProfileDocument, { input: { instanceProfileName: 'PROFILE' } }, token)).deleteInstanceProfile).toBe(true);
+    expect(await server.errorCode(GetInstanceProfileDocument, { input: { instanceProfileName: 'profile' } }, token)).toBe('NoSuchEntity');
     expect(await server.db.tag.count({ where: { resourceType: 'instance-profile', resourceId: profile.instanceProfileId } })).toBe(0);
-    expect(await server.errorCode(DELETE, { input: { instanceProfileName: 'profile' } }, token)).toBe('NoSuchEntity');
-    await server.ok(DELETE_ROLE, { input: { roleName: 'app' } }, token);
+    expect(await server.errorCode(DeleteInstanceProfileDocument, { input: { instanceProfileName: 'profile' } }, token)).toBe('NoSuchEntity');
+    await server.ok(DeleteRoleDocument, { input: { roleName: 'app' } }, token);
   });
 });
 
@@ -205,9 +208,9 @@ describe('listing', () => {
   it('pages through instance profiles in name order and filters by path prefix', async () => {
     const { token } = await server.newAccount();
     await createRole(token, 'app');
-    for (const [name, path] of [['delta', '/b/'], ['Alpha', '/a/'], ['charlie', '/a/'], ['Bravo', '/b/']]) await createProfile(token, { instanceProfileName: name, path });
-    await server.ok(ADD, { input: { instanceProfileName: 'charlie', roleName: 'app' } }, token);
-    const first = (await server.ok(LIST, { first: 3 }, token)).listInstanceProfiles;
+    for (const [name, path] of [['delta', '/b/'], ['Alpha', '/a/'], ['charlie', '/a/'], ['Bravo', '/b/']] as const) await createProfile(token, { instanceProfileName: name, path });
+    await server.ok(AddRoleToInstanceProfileDocument, { input: { instanceProfileName: 'charlie', roleName: 'app' } }, token);
+    const first = (await server.ok(ListInstanceProfilesDocument, { first: 3 }, token)).listInstanceProfiles;
     expect(first.nodes).toEqual([
       { instanceProfileName: 'Alpha', roles: [] },
       { instanceProfileName: 'Bravo', roles: [] },
@@ -215,15 +218,15 @@ describe('listing', () => {
     ]);
     expect(first.isTruncated).toBe(true);
     expect(first.marker).toBe(first.pageInfo.endCursor);
-    const rest = (await server.ok(LIST, { first: 3, after: first.marker }, token)).listInstanceProfiles;
-    expect(rest.nodes.map((n: { instanceProfileName: string }) => n.instanceProfileName)).toEqual(['delta']);
+    const rest = (await server.ok(ListInstanceProfilesDocument, { first: 3, after: first.marker }, token)).listInstanceProfiles;
+    expect(rest.nodes.map((n) => n.instanceProfileName)).toEqual(['delta']);
     expect(rest.isTruncated).toBe(false);
-    const underA = (await server.ok(LIST, { input: { pathPrefix: '/a/' } }, token)).listInstanceProfiles;
-    expect(underA.nodes.map((n: { instanceProfileName: string }) => n.instanceProfileName)).toEqual(['Alpha', 'charlie']);
+    const underA = (await server.ok(ListInstanceProfilesDocument, { input: { pathPrefix: '/a/' } }, token)).listInstanceProfiles;
+    expect(underA.nodes.map((n) => n.instanceProfileName)).toEqual(['Alpha', 'charlie']);
     await createProfile(token, { instanceProfileName: 'wild', path: '/a_/' });
-    const literal = (await server.ok(LIST, { input: { pathPrefix: '/a_' } }, token)).listInstanceProfiles;
-    expect(literal.nodes.map((n: { instanceProfileName: string }) => n.instanceProfileName)).toEqual(['wild']);
-    expect(await server.errorCode(LIST, { first: 3, after: first.marker, input: { pathPrefix: '/a/' } }, token)).toBe('InvalidInput');
+    const literal = (await server.ok(ListInstanceProfilesDocument, { input: { pathPrefix: '/a_' } }, token)).listInstanceProfiles;
+    expect(literal.nodes.map((n) => n.instanceProfileName)).toEqual(['wild']);
+    expect(await server.errorCode(ListInstanceProfilesDocument, { first: 3, after: first.marker, input: { pathPrefix: '/a/' } }, token)).toBe('InvalidInput');
   });
 
   it("pages through a role's instance profiles, nested and at the top level", async () => {
@@ -231,19 +234,19 @@ describe('listing', () => {
     await createRole(token, 'app');
     for (const name of ['p3', 'p1', 'p2']) {
       await createProfile(token, { instanceProfileName: name });
-      await server.ok(ADD, { input: { instanceProfileName: name, roleName: 'app' } }, token);
+      await server.ok(AddRoleToInstanceProfileDocument, { input: { instanceProfileName: name, roleName: 'app' } }, token);
     }
     await createProfile(token, { instanceProfileName: 'p0-empty' });
-    const top = (await server.ok(LIST_FOR_ROLE, { input: { roleName: 'app' }, first: 2 }, token)).listInstanceProfilesForRole;
-    expect(top.nodes.map((n: { instanceProfileName: string }) => n.instanceProfileName)).toEqual(['p1', 'p2']);
+    const top = (await server.ok(ListInstanceProfilesForRoleDocument, { input: { roleName: 'app' }, first: 2 }, token)).listInstanceProfilesForRole;
+    expect(top.nodes.map((n) => n.instanceProfileName)).toEqual(['p1', 'p2']);
     expect(top.isTruncated).toBe(true);
-    const next = (await server.ok(LIST_FOR_ROLE, { input: { roleName: 'app' }, first: 2, after: top.marker }, token)).listInstanceProfilesForRole;
-    expect(next.nodes.map((n: { instanceProfileName: string }) => n.instanceProfileName)).toEqual(['p3']);
-    const nested = (await server.ok(ROLE_WITH_PROFILES, { input: { roleName: 'app' }, first: 2 }, token)).getRole.role.instanceProfiles;
-    expect(nested.nodes.map((n: { instanceProfileName: string }) => n.instanceProfileName)).toEqual(['p1', 'p2']);
-    const nestedNext = (await server.ok(ROLE_WITH_PROFILES, { input: { roleName: 'app' }, first: 2, after: nested.marker }, token)).getRole.role.instanceProfiles;
-    expect(nestedNext.nodes.map((n: { instanceProfileName: string }) => n.instanceProfileName)).toEqual(['p3']);
-    expect(await server.errorCode(LIST_FOR_ROLE, { input: { roleName: 'ghost' } }, token)).toBe('NoSuchEntity');
+    const next = (await server.ok(ListInstanceProfilesForRoleDocument, { input: { roleName: 'app' }, first: 2, after: top.marker }, token)).listInstanceProfilesForRole;
+    expect(next.nodes.map((n) => n.instanceProfileName)).toEqual(['p3']);
+    const nested = (await server.ok(GetRoleInstanceProfilesDocument, { input: { roleName: 'app' }, first: 2 }, token)).getRole.role.instanceProfiles;
+    expect(nested.nodes.map((n) => n.instanceProfileName)).toEqual(['p1', 'p2']);
+    const nestedNext = (await server.ok(GetRoleInstanceProfilesDocument, { input: { roleName: 'app' }, first: 2, after: nested.marker }, token)).getRole.role.instanceProfiles;
+    expect(nestedNext.nodes.map((n) => n.instanceProfileName)).toEqual(['p3']);
+    expect(await server.errorCode(ListInstanceProfilesForRoleDocument, { input: { roleName: 'ghost' } }, token)).toBe('NoSuchEntity');
   });
 
   it('resolves the roles, and their instance profiles, of every listed profile', async () => {
@@ -251,10 +254,9 @@ describe('listing', () => {
     for (let i = 0; i < 6; i++) {
       await createRole(token, `role${i}`);
       await createProfile(token, { instanceProfileName: `profile${i}` });
-      await server.ok(ADD, { input: { instanceProfileName: `profile${i}`, roleName: `role${i}` } }, token);
+      await server.ok(AddRoleToInstanceProfileDocument, { input: { instanceProfileName: `profile${i}`, roleName: `role${i}` } }, token);
     }
-    const query = '{ listInstanceProfiles { nodes { instanceProfileName roles { roleName instanceProfiles { nodes { instanceProfileName } } } } } }';
-    const nodes = (await server.ok(query, {}, token)).listInstanceProfiles.nodes;
+    const nodes = (await server.ok(ListInstanceProfilesNestedDocument, {}, token)).listInstanceProfiles.nodes;
     expect(nodes.length).toBe(6);
     for (const [i, node] of nodes.entries()) {
       expect(node).toEqual({ instanceProfileName: `profile${i}`, roles: [{ roleName: `role${i}`, instanceProfiles: { nodes: [{ instanceProfileName: `profile${i}` }] } }] });
@@ -266,23 +268,23 @@ describe('instance profile tags', () => {
   it('adds, overwrites, lists with pagination and removes tags', async () => {
     const { token } = await server.newAccount();
     await createProfile(token, { instanceProfileName: 'profile', tags: [{ key: 'Env', value: 'dev' }] });
-    await server.ok(TAG, { input: { instanceProfileName: 'profile', tags: [{ key: 'env', value: 'prod' }, { key: 'app', value: 'web' }] } }, token);
-    const first = (await server.ok(LIST_TAGS, { input: { instanceProfileName: 'profile' }, first: 1 }, token)).listInstanceProfileTags;
+    await server.ok(TagInstanceProfileDocument, { input: { instanceProfileName: 'profile', tags: [{ key: 'env', value: 'prod' }, { key: 'app', value: 'web' }] } }, token);
+    const first = (await server.ok(ListInstanceProfileTagsDocument, { input: { instanceProfileName: 'profile' }, first: 1 }, token)).listInstanceProfileTags;
     expect(first.nodes).toEqual([{ key: 'app', value: 'web' }]);
     expect(first.isTruncated).toBe(true);
-    const rest = (await server.ok(LIST_TAGS, { input: { instanceProfileName: 'profile' }, after: first.marker }, token)).listInstanceProfileTags;
+    const rest = (await server.ok(ListInstanceProfileTagsDocument, { input: { instanceProfileName: 'profile' }, after: first.marker }, token)).listInstanceProfileTags;
     expect(rest.nodes).toEqual([{ key: 'env', value: 'prod' }]);
-    await server.ok(UNTAG, { input: { instanceProfileName: 'profile', tagKeys: ['APP'] } }, token);
+    await server.ok(UntagInstanceProfileDocument, { input: { instanceProfileName: 'profile', tagKeys: ['APP'] } }, token);
     expect((await getProfile(token, 'profile')).tags).toEqual([{ key: 'env', value: 'prod' }]);
   });
 
   it('refuses a 51st tag with LimitExceeded and unknown profiles with NoSuchEntity', async () => {
     const { token } = await server.newAccount();
     await createProfile(token, { instanceProfileName: 'profile', tags: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: '' })) });
-    expect(await server.errorCode(TAG, { input: { instanceProfileName: 'profile', tags: [{ key: 'extra', value: '' }] } }, token)).toBe('LimitExceeded');
-    expect(await server.errorCode(TAG, { input: { instanceProfileName: 'ghost', tags: [{ key: 'a', value: '' }] } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(UNTAG, { input: { instanceProfileName: 'ghost', tagKeys: ['a'] } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(LIST_TAGS, { input: { instanceProfileName: 'ghost' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(TagInstanceProfileDocument, { input: { instanceProfileName: 'profile', tags: [{ key: 'extra', value: '' }] } }, token)).toBe('LimitExceeded');
+    expect(await server.errorCode(TagInstanceProfileDocument, { input: { instanceProfileName: 'ghost', tags: [{ key: 'a', value: '' }] } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(UntagInstanceProfileDocument, { input: { instanceProfileName: 'ghost', tagKeys: ['a'] } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(ListInstanceProfileTagsDocument, { input: { instanceProfileName: 'ghost' } }, token)).toBe('NoSuchEntity');
   });
 });
 
@@ -292,27 +294,22 @@ describe('authorization', () => {
     await createRole(token, 'app');
     await createRole(token, 'passable');
     await createProfile(token, { instanceProfileName: 'profile' });
-    await server.ok('mutation { createUser(input: { userName: "ops" }) { user { userName } } }', {}, token);
-    const ops = await server.db.user.findFirstOrThrow({ where: { accountId, nameKey: 'ops' } });
-    const document = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: 'iam:AddRoleToInstanceProfile', Resource: '*' },
-        { Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::${accountId}:role/passable` },
-      ],
+    const ops = await signedInUser(server, { accountId, token }, 'ops', {
+      inline: {
+        ops: policy(
+          { Effect: 'Allow', Action: 'iam:AddRoleToInstanceProfile', Resource: '*' },
+          { Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::${accountId}:role/passable` },
+        ),
+      },
     });
-    // An inline policy written directly (the inline policy API is another file's subject).
-    await server.db.inlinePolicy.create({ data: { accountId, entityType: 'user', entityId: ops.id, name: 'ops', document } });
-    await server.ok('mutation { createLoginProfile(input: { userName: "ops", password: "Correct-Horse-1" }) { loginProfile { createDate } } }', {}, token);
-    const signedIn = await server.ok('mutation($a: String!) { signIn(input: { accountId: $a, userName: "ops", password: "Correct-Horse-1" }) { sessionToken } }', { a: accountId });
-    const opsToken = signedIn.signIn.sessionToken as string;
+    const opsToken = ops.token;
 
     const denied = await add(opsToken, 'profile', 'app');
     expect(denied.errors?.[0]?.extensions?.code).toBe('AccessDenied');
     expect(denied.errors?.[0]?.message).toContain('iam:PassRole');
     expect((await getProfile(token, 'profile')).roles).toEqual([]);
     expect((await add(opsToken, 'profile', 'passable')).errors).toBeUndefined();
-    expect((await getProfile(token, 'profile')).roles.map((r: { roleName: string }) => r.roleName)).toEqual(['passable']);
+    expect((await getProfile(token, 'profile')).roles.map((r) => r.roleName)).toEqual(['passable']);
   });
 });
 
@@ -327,12 +324,12 @@ describe('tenant isolation', () => {
 
     expect((await add(b.token, 'b-profile', 'shared-name')).errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect((await add(b.token, 'a-profile', 'b-role')).errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
-    expect(await server.errorCode(GET, { input: { instanceProfileName: 'a-profile' } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(DELETE, { input: { instanceProfileName: 'a-profile' } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(TAG, { input: { instanceProfileName: 'a-profile', tags: [{ key: 'x', value: 'y' }] } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(LIST_FOR_ROLE, { input: { roleName: 'shared-name' } }, b.token)).toBe('NoSuchEntity');
-    expect((await server.ok(LIST, {}, b.token)).listInstanceProfiles.nodes).toEqual([{ instanceProfileName: 'b-profile', roles: [] }]);
+    expect(await server.errorCode(GetInstanceProfileDocument, { input: { instanceProfileName: 'a-profile' } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteInstanceProfileDocument, { input: { instanceProfileName: 'a-profile' } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(TagInstanceProfileDocument, { input: { instanceProfileName: 'a-profile', tags: [{ key: 'x', value: 'y' }] } }, b.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(ListInstanceProfilesForRoleDocument, { input: { roleName: 'shared-name' } }, b.token)).toBe('NoSuchEntity');
+    expect((await server.ok(ListInstanceProfilesDocument, {}, b.token)).listInstanceProfiles.nodes).toEqual([{ instanceProfileName: 'b-profile', roles: [] }]);
     expect((await getProfile(a.token, 'a-profile')).roles).toEqual([]);
-    expect((await server.ok(LIST_FOR_ROLE, { input: { roleName: 'b-role' } }, b.token)).listInstanceProfilesForRole.nodes).toEqual([]);
+    expect((await server.ok(ListInstanceProfilesForRoleDocument, { input: { roleName: 'b-role' } }, b.token)).listInstanceProfilesForRole.nodes).toEqual([]);
   });
 });
