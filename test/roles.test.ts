@@ -2,6 +2,23 @@
 // input (names, paths, durations, trust policies), duplicates under concurrency,
 // updates, deletion conflicts, tags, pagination and tenant isolation.
 import { describe, expect, it } from 'vitest';
+import {
+  AddRoleToInstanceProfileDocument,
+  CreateInstanceProfileDocument,
+  CreateRoleDetailsDocument,
+  DeleteRoleDocument,
+  GetRoleDetailsDocument,
+  ListRolesDocument,
+  ListRoleTagsDocument,
+  RemoveRoleFromInstanceProfileDocument,
+  TagRoleDocument,
+  UntagRoleDocument,
+  UpdateAssumeRolePolicyDocument,
+  UpdateRoleDescriptionDocument,
+  UpdateRoleDocument,
+  type CreateRoleInput,
+  type ListRolesQuery,
+} from './generated/graphql.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
@@ -12,33 +29,17 @@ const EC2_TRUST = JSON.stringify({
 });
 const trustWith = (statement: Record<string, unknown>) => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
 
-const ROLE_FIELDS =
-  'roleName roleId arn path createDate description maxSessionDuration assumeRolePolicyDocument permissionsBoundary { permissionsBoundaryType permissionsBoundaryArn } roleLastUsed { lastUsedDate region } tags { key value }';
-const CREATE = `mutation($input: CreateRoleInput!) { createRole(input: $input) { role { ${ROLE_FIELDS} } } }`;
-const GET = `query($input: GetRoleInput!) { getRole(input: $input) { role { ${ROLE_FIELDS} } } }`;
-const LIST = 'query($input: ListRolesInput, $first: Int, $after: String) { listRoles(input: $input, first: $first, after: $after) { nodes { roleName path } edges { cursor node { roleName } } pageInfo { hasNextPage hasPreviousPage endCursor } isTruncated marker } }';
-const UPDATE = 'mutation($input: UpdateRoleInput!) { updateRole(input: $input) }';
-const UPDATE_DESCRIPTION = 'mutation($input: UpdateRoleDescriptionInput!) { updateRoleDescription(input: $input) { role { roleName description } } }';
-const UPDATE_TRUST = 'mutation($input: UpdateAssumeRolePolicyInput!) { updateAssumeRolePolicy(input: $input) }';
-const DELETE = 'mutation($input: DeleteRoleInput!) { deleteRole(input: $input) }';
-const TAG = 'mutation($input: TagRoleInput!) { tagRole(input: $input) }';
-const UNTAG = 'mutation($input: UntagRoleInput!) { untagRole(input: $input) }';
-const LIST_TAGS = 'query($input: ListRoleTagsInput!, $first: Int, $after: String) { listRoleTags(input: $input, first: $first, after: $after) { nodes { key value } isTruncated marker } }';
-const CREATE_PROFILE = 'mutation($input: CreateInstanceProfileInput!) { createInstanceProfile(input: $input) { instanceProfile { instanceProfileName } } }';
-const ADD_TO_PROFILE = 'mutation($input: AddRoleToInstanceProfileInput!) { addRoleToInstanceProfile(input: $input) }';
-const REMOVE_FROM_PROFILE = 'mutation($input: RemoveRoleFromInstanceProfileInput!) { removeRoleFromInstanceProfile(input: $input) }';
-
-async function createRole(token: string, input: Record<string, unknown>) {
-  const data = await server.ok(CREATE, { input: { assumeRolePolicyDocument: EC2_TRUST, ...input } }, token);
+async function createRole(token: string, input: Omit<CreateRoleInput, 'assumeRolePolicyDocument'>) {
+  const data = await server.ok(CreateRoleDetailsDocument, { input: { assumeRolePolicyDocument: EC2_TRUST, ...input } }, token);
   return data.createRole.role;
 }
 
 async function getRole(token: string, roleName: string) {
-  return (await server.ok(GET, { input: { roleName } }, token)).getRole.role;
+  return (await server.ok(GetRoleDetailsDocument, { input: { roleName } }, token)).getRole.role;
 }
 
-const createCode = (token: string, input: Record<string, unknown>) =>
-  server.errorCode(CREATE, { input: { roleName: 'r', assumeRolePolicyDocument: EC2_TRUST, ...input } }, token);
+const createCode = (token: string, input: Partial<CreateRoleInput>) =>
+  server.errorCode(CreateRoleDetailsDocument, { input: { roleName: 'r', assumeRolePolicyDocument: EC2_TRUST, ...input } }, token);
 
 const policyEpoch = async (accountId: string) => (await server.db.account.findUniqueOrThrow({ where: { id: accountId } })).policyEpoch;
 
@@ -86,7 +87,7 @@ describe('createRole', () => {
   it('accepts a 64-character name and refuses 65 characters with ValidationError', async () => {
     const { token } = await server.newAccount();
     await createRole(token, { roleName: 'r'.repeat(64) });
-    const result = await server.gql(CREATE, { input: { roleName: 'r'.repeat(65), assumeRolePolicyDocument: EC2_TRUST } }, token);
+    const result = await server.gql(CreateRoleDetailsDocument, { input: { roleName: 'r'.repeat(65), assumeRolePolicyDocument: EC2_TRUST } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('ValidationError');
     expect(result.errors?.[0]?.message).toContain("at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64");
   });
@@ -110,11 +111,11 @@ describe('createRole', () => {
 
   it('names the parameter and AWS bound in the maxSessionDuration error', async () => {
     const { token } = await server.newAccount();
-    const low = await server.gql(CREATE, { input: { roleName: 'r', assumeRolePolicyDocument: EC2_TRUST, maxSessionDuration: 3599 } }, token);
+    const low = await server.gql(CreateRoleDetailsDocument, { input: { roleName: 'r', assumeRolePolicyDocument: EC2_TRUST, maxSessionDuration: 3599 } }, token);
     expect(low.errors?.[0]?.message).toBe(
       "1 validation error detected: Value '3599' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600",
     );
-    const high = await server.gql(CREATE, { input: { roleName: 'r', assumeRolePolicyDocument: EC2_TRUST, maxSessionDuration: 43201 } }, token);
+    const high = await server.gql(CreateRoleDetailsDocument, { input: { roleName: 'r', assumeRolePolicyDocument: EC2_TRUST, maxSessionDuration: 43201 } }, token);
     expect(high.errors?.[0]?.message).toContain('Member must have value less than or equal to 43200');
   });
 
@@ -127,7 +128,7 @@ describe('createRole', () => {
   ])('refuses a trust policy %s with MalformedPolicyDocument', async (_name, document) => {
     const { token } = await server.newAccount();
     expect(await createCode(token, { roleName: 'bad-trust', assumeRolePolicyDocument: document })).toBe('MalformedPolicyDocument');
-    expect(await server.errorCode(GET, { input: { roleName: 'bad-trust' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetRoleDetailsDocument, { input: { roleName: 'bad-trust' } }, token)).toBe('NoSuchEntity');
   });
 
   it('refuses a trust policy over 2,048 characters with LimitExceeded', async () => {
@@ -140,7 +141,7 @@ describe('createRole', () => {
   it('refuses a duplicate name case-insensitively with EntityAlreadyExists', async () => {
     const { token } = await server.newAccount();
     await createRole(token, { roleName: 'AppServerRole' });
-    const result = await server.gql(CREATE, { input: { roleName: 'appserverrole', assumeRolePolicyDocument: EC2_TRUST } }, token);
+    const result = await server.gql(CreateRoleDetailsDocument, { input: { roleName: 'appserverrole', assumeRolePolicyDocument: EC2_TRUST } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('EntityAlreadyExists');
     expect(result.errors?.[0]?.message).toBe('Role with name appserverrole already exists.');
   });
@@ -149,11 +150,11 @@ describe('createRole', () => {
     const { token } = await server.newAccount();
     const names = ['Racer', 'racer', 'RACER', 'rAcEr', 'Racer'];
     const results = await Promise.all(
-      names.map((roleName) => server.gql(CREATE, { input: { roleName, assumeRolePolicyDocument: EC2_TRUST, tags: [{ key: 'k', value: roleName }] } }, token)),
+      names.map((roleName) => server.gql(CreateRoleDetailsDocument, { input: { roleName, assumeRolePolicyDocument: EC2_TRUST, tags: [{ key: 'k', value: roleName }] } }, token)),
     );
     expect(results.filter((r) => !r.errors).length).toBe(1);
     expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'EntityAlreadyExists').length).toBe(names.length - 1);
-    const list = await server.ok(LIST, {}, token);
+    const list = await server.ok(ListRolesDocument, {}, token);
     expect(list.listRoles.nodes.length).toBe(1);
   });
 
@@ -169,7 +170,7 @@ describe('createRole', () => {
         assumeRolePolicy: EC2_TRUST,
       })),
     });
-    const results = await Promise.all(['last-a', 'last-b', 'last-c'].map((roleName) => server.gql(CREATE, { input: { roleName, assumeRolePolicyDocument: EC2_TRUST } }, token)));
+    const results = await Promise.all(['last-a', 'last-b', 'last-c'].map((roleName) => server.gql(CreateRoleDetailsDocument, { input: { roleName, assumeRolePolicyDocument: EC2_TRUST } }, token)));
     expect(results.filter((r) => !r.errors).length).toBe(1);
     const refused = results.filter((r) => r.errors);
     expect(refused.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['LimitExceeded', 'LimitExceeded']);
@@ -182,7 +183,7 @@ describe('createRole', () => {
     const code = await createCode(token, { roleName: 'bounded', permissionsBoundary: `arn:aws:iam::${accountId}:policy/Nope` });
     expect(code).toBe('NoSuchEntity');
     expect(await createCode(token, { roleName: 'bounded', permissionsBoundary: 'arn:aws:iam::aws:policy/NoSuchAwsPolicy' })).toBe('NoSuchEntity');
-    expect(await server.errorCode(GET, { input: { roleName: 'bounded' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetRoleDetailsDocument, { input: { roleName: 'bounded' } }, token)).toBe('NoSuchEntity');
     expect(await server.db.role.count({ where: { accountId } })).toBe(0);
   });
 
@@ -203,7 +204,7 @@ describe('getRole and listRoles', () => {
 
   it('answers NoSuchEntity with AWS message for an unknown role', async () => {
     const { token } = await server.newAccount();
-    const result = await server.gql(GET, { input: { roleName: 'ghost' } }, token);
+    const result = await server.gql(GetRoleDetailsDocument, { input: { roleName: 'ghost' } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect(result.errors?.[0]?.message).toBe('The role with name ghost cannot be found.');
   });
@@ -215,8 +216,8 @@ describe('getRole and listRoles', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const page: any = (await server.ok(LIST, { first: 2, after }, token)).listRoles;
-      seen.push(...page.nodes.map((n: { roleName: string }) => n.roleName));
+      const page: ListRolesQuery['listRoles'] = (await server.ok(ListRolesDocument, { first: 2, after }, token)).listRoles;
+      seen.push(...page.nodes.map((n) => n.roleName));
       expect(page.isTruncated).toBe(page.pageInfo.hasNextPage);
       expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
       expect(page.marker).toBe(page.isTruncated ? page.pageInfo.endCursor : null);
@@ -233,11 +234,11 @@ describe('getRole and listRoles', () => {
     await createRole(token, { roleName: 'db', path: '/app/db/' });
     await createRole(token, { roleName: 'ops', path: '/ops/' });
     const names = async (pathPrefix: string) =>
-      (await server.ok(LIST, { input: { pathPrefix } }, token)).listRoles.nodes.map((n: { roleName: string }) => n.roleName);
+      (await server.ok(ListRolesDocument, { input: { pathPrefix } }, token)).listRoles.nodes.map((n) => n.roleName);
     expect(await names('/app/')).toEqual(['db', 'web']);
     expect(await names('/app/web/')).toEqual(['web']);
     expect(await names('/')).toEqual(['db', 'ops', 'web']);
-    expect(await server.errorCode(LIST, { input: { pathPrefix: 'app' } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(ListRolesDocument, { input: { pathPrefix: 'app' } }, token)).toBe('ValidationError');
   });
 
   it('matches the path prefix literally, with no LIKE wildcards', async () => {
@@ -246,7 +247,7 @@ describe('getRole and listRoles', () => {
     await createRole(token, { roleName: 'percent', path: '/a%b/' });
     await createRole(token, { roleName: 'plain', path: '/axb/' });
     const names = async (pathPrefix: string) =>
-      (await server.ok(LIST, { input: { pathPrefix } }, token)).listRoles.nodes.map((n: { roleName: string }) => n.roleName);
+      (await server.ok(ListRolesDocument, { input: { pathPrefix } }, token)).listRoles.nodes.map((n) => n.roleName);
     expect(await names('/a_')).toEqual(['underscore']);
     expect(await names('/a%')).toEqual(['percent']);
   });
@@ -258,12 +259,12 @@ describe('getRole and listRoles', () => {
       await createRole(a.token, { roleName });
       await createRole(b.token, { roleName });
     }
-    const marker = (await server.ok(LIST, { first: 1 }, a.token)).listRoles.marker;
+    const marker = (await server.ok(ListRolesDocument, { first: 1 }, a.token)).listRoles.marker;
     expect(marker).toBeTruthy();
-    expect(await server.errorCode(LIST, { first: 1, after: marker }, b.token)).toBe('InvalidInput');
-    expect(await server.errorCode(LIST, { first: 1, after: marker, input: { pathPrefix: '/x/' } }, a.token)).toBe('InvalidInput');
-    expect(await server.errorCode(LIST, { first: 0 }, a.token)).toBe('ValidationError');
-    expect(await server.errorCode(LIST, { first: 1001 }, a.token)).toBe('ValidationError');
+    expect(await server.errorCode(ListRolesDocument, { first: 1, after: marker }, b.token)).toBe('InvalidInput');
+    expect(await server.errorCode(ListRolesDocument, { first: 1, after: marker, input: { pathPrefix: '/x/' } }, a.token)).toBe('InvalidInput');
+    expect(await server.errorCode(ListRolesDocument, { first: 0 }, a.token)).toBe('ValidationError');
+    expect(await server.errorCode(ListRolesDocument, { first: 1001 }, a.token)).toBe('ValidationError');
   });
 });
 
@@ -271,28 +272,28 @@ describe('updateRole, updateRoleDescription and updateAssumeRolePolicy', () => {
   it('changes the description and maximum session duration, leaving absent members as they are', async () => {
     const { token } = await server.newAccount();
     await createRole(token, { roleName: 'app', description: 'first' });
-    expect((await server.ok(UPDATE, { input: { roleName: 'app', maxSessionDuration: 7200 } }, token)).updateRole).toBe(true);
+    expect((await server.ok(UpdateRoleDocument, { input: { roleName: 'app', maxSessionDuration: 7200 } }, token)).updateRole).toBe(true);
     expect(await getRole(token, 'app')).toMatchObject({ description: 'first', maxSessionDuration: 7200 });
-    await server.ok(UPDATE, { input: { roleName: 'APP', description: 'second' } }, token);
+    await server.ok(UpdateRoleDocument, { input: { roleName: 'APP', description: 'second' } }, token);
     expect(await getRole(token, 'app')).toMatchObject({ description: 'second', maxSessionDuration: 7200 });
   });
 
   it('refuses out-of-range durations with ValidationError and an unknown role with NoSuchEntity', async () => {
     const { token } = await server.newAccount();
     await createRole(token, { roleName: 'app' });
-    expect(await server.errorCode(UPDATE, { input: { roleName: 'app', maxSessionDuration: 3599 } }, token)).toBe('ValidationError');
-    expect(await server.errorCode(UPDATE, { input: { roleName: 'app', maxSessionDuration: 43201 } }, token)).toBe('ValidationError');
-    expect(await server.errorCode(UPDATE, { input: { roleName: 'app', description: 'x'.repeat(1001) } }, token)).toBe('ValidationError');
-    expect(await server.errorCode(UPDATE, { input: { roleName: 'ghost', description: 'x' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(UpdateRoleDocument, { input: { roleName: 'app', maxSessionDuration: 3599 } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(UpdateRoleDocument, { input: { roleName: 'app', maxSessionDuration: 43201 } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(UpdateRoleDocument, { input: { roleName: 'app', description: 'x'.repeat(1001) } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(UpdateRoleDocument, { input: { roleName: 'ghost', description: 'x' } }, token)).toBe('NoSuchEntity');
     expect((await getRole(token, 'app')).maxSessionDuration).toBe(3600);
   });
 
   it('updates the description and returns the role', async () => {
     const { token } = await server.newAccount();
     await createRole(token, { roleName: 'app' });
-    const data = await server.ok(UPDATE_DESCRIPTION, { input: { roleName: 'app', description: 'Serves the web app' } }, token);
+    const data = await server.ok(UpdateRoleDescriptionDocument, { input: { roleName: 'app', description: 'Serves the web app' } }, token);
     expect(data.updateRoleDescription.role).toEqual({ roleName: 'app', description: 'Serves the web app' });
-    expect(await server.errorCode(UPDATE_DESCRIPTION, { input: { roleName: 'ghost', description: 'x' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(UpdateRoleDescriptionDocument, { input: { roleName: 'ghost', description: 'x' } }, token)).toBe('NoSuchEntity');
   });
 
   it('replaces the trust policy', async () => {
@@ -300,7 +301,7 @@ describe('updateRole, updateRoleDescription and updateAssumeRolePolicy', () => {
     const { accountId } = await server.newAccount();
     await createRole(token, { roleName: 'app' });
     const document = trustWith({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
-    expect((await server.ok(UPDATE_TRUST, { input: { roleName: 'app', policyDocument: document } }, token)).updateAssumeRolePolicy).toBe(true);
+    expect((await server.ok(UpdateAssumeRolePolicyDocument, { input: { roleName: 'app', policyDocument: document } }, token)).updateAssumeRolePolicy).toBe(true);
     expect((await getRole(token, 'app')).assumeRolePolicyDocument).toBe(document);
   });
 
@@ -312,13 +313,13 @@ describe('updateRole, updateRoleDescription and updateAssumeRolePolicy', () => {
   ])('refuses a trust policy %s with MalformedPolicyDocument and keeps the old one', async (_name, document) => {
     const { token } = await server.newAccount();
     await createRole(token, { roleName: 'app' });
-    expect(await server.errorCode(UPDATE_TRUST, { input: { roleName: 'app', policyDocument: document } }, token)).toBe('MalformedPolicyDocument');
+    expect(await server.errorCode(UpdateAssumeRolePolicyDocument, { input: { roleName: 'app', policyDocument: document } }, token)).toBe('MalformedPolicyDocument');
     expect((await getRole(token, 'app')).assumeRolePolicyDocument).toBe(EC2_TRUST);
   });
 
   it('answers NoSuchEntity when the role does not exist', async () => {
     const { token } = await server.newAccount();
-    expect(await server.errorCode(UPDATE_TRUST, { input: { roleName: 'ghost', policyDocument: EC2_TRUST } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(UpdateAssumeRolePolicyDocument, { input: { roleName: 'ghost', policyDocument: EC2_TRUST } }, token)).toBe('NoSuchEntity');
   });
 });
 
@@ -330,26 +331,26 @@ describe('deleteRole', () => {
       data: { id: `s-${role.roleId}`, accountId, kind: 'assumed-role', principalArn: `arn:aws:sts::${accountId}:assumed-role/app/s`, principalId: `${role.roleId}:s`, roleId: role.roleId, expiresAt: new Date(Date.now() + 3_600_000) },
     });
     const before = await policyEpoch(accountId);
-    expect((await server.ok(DELETE, { input: { roleName: 'APP' } }, token)).deleteRole).toBe(true);
-    expect(await server.errorCode(GET, { input: { roleName: 'app' } }, token)).toBe('NoSuchEntity');
+    expect((await server.ok(DeleteRoleDocument, { input: { roleName: 'APP' } }, token)).deleteRole).toBe(true);
+    expect(await server.errorCode(GetRoleDetailsDocument, { input: { roleName: 'app' } }, token)).toBe('NoSuchEntity');
     expect(await server.db.tag.count({ where: { resourceType: 'role', resourceId: role.roleId } })).toBe(0);
     expect(await policyEpoch(accountId)).toBe(before + 1);
     expect((await server.db.session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt).not.toBeNull();
-    expect(await server.errorCode(DELETE, { input: { roleName: 'app' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeleteRoleDocument, { input: { roleName: 'app' } }, token)).toBe('NoSuchEntity');
     await createRole(token, { roleName: 'app' });
   });
 
   it('refuses while the role is in an instance profile', async () => {
     const { token } = await server.newAccount();
     await createRole(token, { roleName: 'app' });
-    await server.ok(CREATE_PROFILE, { input: { instanceProfileName: 'profile' } }, token);
-    await server.ok(ADD_TO_PROFILE, { input: { instanceProfileName: 'profile', roleName: 'app' } }, token);
-    const result = await server.gql(DELETE, { input: { roleName: 'app' } }, token);
+    await server.ok(CreateInstanceProfileDocument, { input: { instanceProfileName: 'profile' } }, token);
+    await server.ok(AddRoleToInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'app' } }, token);
+    const result = await server.gql(DeleteRoleDocument, { input: { roleName: 'app' } }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe('DeleteConflict');
     expect(result.errors?.[0]?.message).toBe('Cannot delete entity, must remove roles from instance profile first.');
     await getRole(token, 'app');
-    await server.ok(REMOVE_FROM_PROFILE, { input: { instanceProfileName: 'profile', roleName: 'app' } }, token);
-    await server.ok(DELETE, { input: { roleName: 'app' } }, token);
+    await server.ok(RemoveRoleFromInstanceProfileDocument, { input: { instanceProfileName: 'profile', roleName: 'app' } }, token);
+    await server.ok(DeleteRoleDocument, { input: { roleName: 'app' } }, token);
   });
 
   it('refuses while a managed policy is attached, then while an inline policy remains', async () => {
@@ -358,16 +359,16 @@ describe('deleteRole', () => {
     const attachment = { accountId, entityType: 'role', entityId: role.roleId, policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' };
     await server.db.policyAttachment.create({ data: attachment });
     await server.db.inlinePolicy.create({ data: { accountId, entityType: 'role', entityId: role.roleId, name: 'inline', document: '{}' } });
-    const attached = await server.gql(DELETE, { input: { roleName: 'app' } }, token);
+    const attached = await server.gql(DeleteRoleDocument, { input: { roleName: 'app' } }, token);
     expect(attached.errors?.[0]?.extensions?.code).toBe('DeleteConflict');
     expect(attached.errors?.[0]?.message).toBe('Cannot delete entity, must detach all policies first.');
     await server.db.policyAttachment.deleteMany({ where: { entityType: 'role', entityId: role.roleId } });
-    const inline = await server.gql(DELETE, { input: { roleName: 'app' } }, token);
+    const inline = await server.gql(DeleteRoleDocument, { input: { roleName: 'app' } }, token);
     expect(inline.errors?.[0]?.extensions?.code).toBe('DeleteConflict');
     expect(inline.errors?.[0]?.message).toBe('Cannot delete entity, must delete policies first.');
     await getRole(token, 'app');
     await server.db.inlinePolicy.deleteMany({ where: { entityType: 'role', entityId: role.roleId } });
-    await server.ok(DELETE, { input: { roleName: 'app' } }, token);
+    await server.ok(DeleteRoleDocument, { input: { roleName: 'app' } }, token);
   });
 });
 
@@ -375,20 +376,20 @@ describe('role tags', () => {
   it('adds, overwrites case-insensitively, lists in key order and removes tags', async () => {
     const { token } = await server.newAccount();
     await createRole(token, { roleName: 'app', tags: [{ key: 'Team', value: 'web' }] });
-    await server.ok(TAG, { input: { roleName: 'app', tags: [{ key: 'team', value: 'platform' }, { key: 'env', value: 'prod' }] } }, token);
-    const tags = (await server.ok(LIST_TAGS, { input: { roleName: 'app' } }, token)).listRoleTags;
+    await server.ok(TagRoleDocument, { input: { roleName: 'app', tags: [{ key: 'team', value: 'platform' }, { key: 'env', value: 'prod' }] } }, token);
+    const tags = (await server.ok(ListRoleTagsDocument, { input: { roleName: 'app' } }, token)).listRoleTags;
     expect(tags).toEqual({ nodes: [{ key: 'env', value: 'prod' }, { key: 'team', value: 'platform' }], isTruncated: false, marker: null });
-    await server.ok(UNTAG, { input: { roleName: 'app', tagKeys: ['ENV', 'unknown'] } }, token);
+    await server.ok(UntagRoleDocument, { input: { roleName: 'app', tagKeys: ['ENV', 'unknown'] } }, token);
     expect((await getRole(token, 'app')).tags).toEqual([{ key: 'team', value: 'platform' }]);
   });
 
   it('pages through tags', async () => {
     const { token } = await server.newAccount();
     await createRole(token, { roleName: 'app', tags: ['c', 'a', 'b'].map((key) => ({ key, value: key })) });
-    const first = (await server.ok(LIST_TAGS, { input: { roleName: 'app' }, first: 2 }, token)).listRoleTags;
-    expect(first.nodes.map((t: { key: string }) => t.key)).toEqual(['a', 'b']);
+    const first = (await server.ok(ListRoleTagsDocument, { input: { roleName: 'app' }, first: 2 }, token)).listRoleTags;
+    expect(first.nodes.map((t) => t.key)).toEqual(['a', 'b']);
     expect(first.isTruncated).toBe(true);
-    const rest = (await server.ok(LIST_TAGS, { input: { roleName: 'app' }, first: 2, after: first.marker }, token)).listRoleTags;
+    const rest = (await server.ok(ListRoleTagsDocument, { input: { roleName: 'app' }, first: 2, after: first.marker }, token)).listRoleTags;
     expect(rest).toEqual({ nodes: [{ key: 'c', value: 'c' }], isTruncated: false, marker: null });
   });
 
@@ -396,11 +397,11 @@ describe('role tags', () => {
     const { token } = await server.newAccount();
     const fifty = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
     await createRole(token, { roleName: 'app', tags: fifty });
-    expect(await server.errorCode(TAG, { input: { roleName: 'app', tags: [{ key: 'one-more', value: 'v' }] } }, token)).toBe('LimitExceeded');
-    expect(await server.errorCode(TAG, { input: { roleName: 'app', tags: [{ key: '', value: 'v' }] } }, token)).toBe('ValidationError');
-    expect(await server.errorCode(TAG, { input: { roleName: 'ghost', tags: [{ key: 'a', value: 'v' }] } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(UNTAG, { input: { roleName: 'ghost', tagKeys: ['a'] } }, token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(LIST_TAGS, { input: { roleName: 'ghost' } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(TagRoleDocument, { input: { roleName: 'app', tags: [{ key: 'one-more', value: 'v' }] } }, token)).toBe('LimitExceeded');
+    expect(await server.errorCode(TagRoleDocument, { input: { roleName: 'app', tags: [{ key: '', value: 'v' }] } }, token)).toBe('ValidationError');
+    expect(await server.errorCode(TagRoleDocument, { input: { roleName: 'ghost', tags: [{ key: 'a', value: 'v' }] } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(UntagRoleDocument, { input: { roleName: 'ghost', tagKeys: ['a'] } }, token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(ListRoleTagsDocument, { input: { roleName: 'ghost' } }, token)).toBe('NoSuchEntity');
     expect((await getRole(token, 'app')).tags.length).toBe(50);
   });
 });
@@ -410,19 +411,20 @@ describe('tenant isolation', () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
     await createRole(a.token, { roleName: 'secret', description: 'A only', tags: [{ key: 'owner', value: 'a' }] });
-    for (const [query, input] of [
-      [GET, { roleName: 'secret' }],
-      [UPDATE, { roleName: 'secret', description: 'pwned' }],
-      [UPDATE_DESCRIPTION, { roleName: 'secret', description: 'pwned' }],
-      [UPDATE_TRUST, { roleName: 'secret', policyDocument: EC2_TRUST }],
-      [TAG, { roleName: 'secret', tags: [{ key: 'owner', value: 'b' }] }],
-      [UNTAG, { roleName: 'secret', tagKeys: ['owner'] }],
-      [LIST_TAGS, { roleName: 'secret' }],
-      [DELETE, { roleName: 'secret' }],
-    ] as const) {
-      expect(await server.errorCode(query, { input }, b.token), query).toBe('NoSuchEntity');
+    const attempts: Array<[string, () => Promise<string | undefined>]> = [
+      ['getRole', () => server.errorCode(GetRoleDetailsDocument, { input: { roleName: 'secret' } }, b.token)],
+      ['updateRole', () => server.errorCode(UpdateRoleDocument, { input: { roleName: 'secret', description: 'pwned' } }, b.token)],
+      ['updateRoleDescription', () => server.errorCode(UpdateRoleDescriptionDocument, { input: { roleName: 'secret', description: 'pwned' } }, b.token)],
+      ['updateAssumeRolePolicy', () => server.errorCode(UpdateAssumeRolePolicyDocument, { input: { roleName: 'secret', policyDocument: EC2_TRUST } }, b.token)],
+      ['tagRole', () => server.errorCode(TagRoleDocument, { input: { roleName: 'secret', tags: [{ key: 'owner', value: 'b' }] } }, b.token)],
+      ['untagRole', () => server.errorCode(UntagRoleDocument, { input: { roleName: 'secret', tagKeys: ['owner'] } }, b.token)],
+      ['listRoleTags', () => server.errorCode(ListRoleTagsDocument, { input: { roleName: 'secret' } }, b.token)],
+      ['deleteRole', () => server.errorCode(DeleteRoleDocument, { input: { roleName: 'secret' } }, b.token)],
+    ];
+    for (const [operation, attempt] of attempts) {
+      expect(await attempt(), operation).toBe('NoSuchEntity');
     }
-    expect((await server.ok(LIST, {}, b.token)).listRoles.nodes).toEqual([]);
+    expect((await server.ok(ListRolesDocument, {}, b.token)).listRoles.nodes).toEqual([]);
     expect(await getRole(a.token, 'secret')).toMatchObject({ description: 'A only', tags: [{ key: 'owner', value: 'a' }] });
     const own = await createRole(b.token, { roleName: 'secret' });
     expect(own.arn).toBe(`arn:aws:iam::${b.accountId}:role/secret`);
