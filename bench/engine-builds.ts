@@ -8,16 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { EvaluationRequest, EvaluationResult, Finding, PolicyDocument, PolicyType } from '../src/policy/types.js';
+import type { CompiledPolicySet } from '../src/policy/evaluate.js';
+import type { EvaluationResult, Finding, PolicyDocument, PolicySetInput, PolicyType, RequestFacts } from '../src/policy/types.js';
 
 /** The part of `open-iam/policy` the benchmark calls. */
 export interface Engine {
   parsePolicy(text: string, options: { policyType: PolicyType; policyId?: string }): PolicyDocument;
   validatePolicy(text: string, options: { policyType: PolicyType; policyId?: string }): Finding[];
-  evaluate(request: EvaluationRequest): EvaluationResult;
-  /** Optional precompiled path; reported for information when the engine has it. */
-  compilePolicySet?(input: { identityPolicies: PolicyDocument[] }): unknown;
-  evaluateWithPolicySet?(set: unknown, request: Omit<EvaluationRequest, 'identityPolicies'>): EvaluationResult;
+  compilePolicySet(input: PolicySetInput): CompiledPolicySet;
+  evaluate(set: CompiledPolicySet, request: RequestFacts): EvaluationResult;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,8 +26,8 @@ const builtDir = path.join(root, 'node_modules/.cache/open-iam-bench/policy');
 async function importEngine(url: string): Promise<Engine | Error> {
   try {
     const engine = (await import(url)) as Partial<Engine>;
-    if (typeof engine.evaluate !== 'function' || typeof engine.parsePolicy !== 'function' || typeof engine.validatePolicy !== 'function') {
-      return new Error(`${url} does not export parsePolicy, validatePolicy and evaluate`);
+    if (typeof engine.evaluate !== 'function' || typeof engine.compilePolicySet !== 'function' || typeof engine.parsePolicy !== 'function' || typeof engine.validatePolicy !== 'function') {
+      return new Error(`${url} does not export parsePolicy, validatePolicy, compilePolicySet and evaluate`);
     }
     return engine as Engine;
   } catch (error) {

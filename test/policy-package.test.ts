@@ -1,9 +1,10 @@
 // The policy engine as other software installs it: `build:policy`'s compiler
 // configuration emits ESM and declarations that `exports["./policy"]` points at,
-// the output imports nothing but its two allowed dependencies, and it evaluates.
+// the output imports nothing but its two allowed dependencies, and it evaluates;
+// the examples of docs/embedding-the-evaluator.md and the README run against it.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,10 +61,33 @@ describe('policy package', () => {
     });
     const doc = policy.parsePolicy(text, { policyType: 'managed' });
     expect(policy.validatePolicy(text, { policyType: 'managed' }).filter((f: { findingType: string }) => f.findingType === 'ERROR')).toEqual([]);
-    const decide = (resourceArn: string): string =>
-      policy.evaluate({ principalArn: 'arn:aws:iam::111122223333:user/alice', action: 's3:GetObject', resourceArn, identityPolicies: [doc] }).decision;
+    const alice = policy.compilePolicySet({ identityPolicies: [doc] });
+    const decide = (resourceArn: string): string => policy.evaluate(alice, { principalArn: 'arn:aws:iam::111122223333:user/alice', action: 's3:GetObject', resourceArn }).decision;
     expect(decide('arn:aws:s3:::reports/q1.csv')).toBe('allowed');
     expect(decide('arn:aws:s3:::reports/secret/q1.csv')).toBe('explicitDeny');
     expect(decide('arn:aws:s3:::other/q1.csv')).toBe('implicitDeny');
   });
+
+  it('runs the example of docs/embedding-the-evaluator.md and prints what the document says', () => {
+    const doc = readFileSync(path.join(root, 'docs/embedding-the-evaluator.md'), 'utf8');
+    const example = /```js\n\/\/ example\.mjs\n([\s\S]*?)```/.exec(doc)?.[1];
+    const printed = /`node example\.mjs` prints:\s*```text\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    expect(printed).toBeDefined();
+    expect(runAgainstBuild(example!, 'example.mjs')).toBe(printed);
+  });
+
+  it('runs the example of the README', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const example = /## Embedding the policy evaluator[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    expect(() => runAgainstBuild(example!, 'readme-example.mjs')).not.toThrow();
+  });
 });
+
+/** Runs an example's source with `open-iam/policy` pointing at the build output; returns what it printed. */
+function runAgainstBuild(source: string, name: string): string {
+  const file = path.join(outDir, name);
+  writeFileSync(file, source.replaceAll("from 'open-iam/policy'", `from ${JSON.stringify(pathToFileURL(path.join(outDir, 'index.js')).href)}`));
+  return execFileSync(process.execPath, [file], { encoding: 'utf8' });
+}

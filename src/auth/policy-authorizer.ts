@@ -3,7 +3,7 @@
 // request context AWS fills for the call.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 import type { DbTx } from '../db/client.js';
-import { evaluateWithPolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
+import { evaluate as evaluatePolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
 import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
 import { loadPrincipalPolicies, type PrincipalPolicies } from './effective-policies.js';
 import { sessionContext, withRequestKeys } from './request-context.js';
@@ -60,7 +60,7 @@ export function createPolicyAuthorizer(db: DbTx): Authorizer {
     }
     const context = withRequestKeys(session, principal, request.request);
     if (request.context) Object.assign(context, request.context);
-    return evaluateWithPolicySet(entry.policies, {
+    return evaluatePolicySet(entry.policies, {
       principalArn: principal.arn,
       action,
       resourceArn,

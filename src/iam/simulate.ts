@@ -6,7 +6,7 @@ import type { DbTx } from '../db/client.js';
 import { InvalidInputError, NoSuchEntityError } from '../errors.js';
 import {
   compilePolicySet,
-  evaluateWithPolicySet,
+  evaluate,
   type CompiledPolicySet,
   type EvaluationResult,
   type PolicyDocument,
@@ -109,7 +109,7 @@ function simulate(identity: LabelledPolicy[], boundary: PolicyDocument | null, i
   for (const action of input.actionNames) {
     for (const resource of resources) {
       const request = { principalArn, action, resourceArn: resource, context, resourceOwnerAccount: input.resourceOwner ? input.resourceOwner.split(':')[4] || input.resourceOwner : null };
-      const result = evaluateWithPolicySet(set, request);
+      const result = evaluate(set, request);
       results.push({
         evalActionName: action,
         evalResourceName: resource,
@@ -123,7 +123,7 @@ function simulate(identity: LabelledPolicy[], boundary: PolicyDocument | null, i
         })),
         missingContextValues: result.missingContextValues,
         permissionsBoundaryDecisionDetail: boundarySet
-          ? { allowedByPermissionsBoundary: evaluateWithPolicySet(boundarySet, request).decision === 'allowed' }
+          ? { allowedByPermissionsBoundary: evaluate(boundarySet, request).decision === 'allowed' }
           : null,
       });
     }

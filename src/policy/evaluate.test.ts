@@ -3,9 +3,15 @@
 
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from './errors.js';
-import { evaluate } from './evaluate.js';
+import { compilePolicySet, evaluate } from './evaluate.js';
 import { doc, v2012, type PolicyJson, type StatementJson } from './test-support.js';
-import type { Decision, EvaluationRequest, PolicySource } from './types.js';
+import type { Decision, PolicySource, PolicySetInput, RequestFacts } from './types.js';
+
+/** A request and the policies it is decided against, in one value. */
+type EvaluationRequest = RequestFacts & PolicySetInput;
+
+/** Decides `request` against its own policies: compiles them, then evaluates. */
+const evaluateRequest = (request: EvaluationRequest) => evaluate(compilePolicySet(request), request);
 
 const ACCT = '111122223333';
 const OTHER = '444455556666';
@@ -53,7 +59,7 @@ function run(c: Case) {
     resourcePolicy: c.resource ? load(c.resource, 'resource') : null,
     ...c.request,
   };
-  return evaluate(request);
+  return evaluateRequest(request);
 }
 
 function table(title: string, cases: Case[]): void {
@@ -325,7 +331,7 @@ table('policies given as JSON text', [
 
 describe('evaluate: results and errors', () => {
   it('reports Sid and policyId of the deciding statements', () => {
-    const result = evaluate({
+    const result = evaluateRequest({
       principalArn: USER, action: 's3:GetObject', resourceArn: OBJ,
       identityPolicies: [doc({ Version: '2012-10-17', Id: 'doc-id', Statement: [{ Sid: 'Read', ...allow('s3:*') }] }, 'managed', 'arn:aws:iam::aws:policy/Read')],
     });
@@ -334,21 +340,21 @@ describe('evaluate: results and errors', () => {
     ]);
   });
   it('falls back to the document Id when there is no policyId', () => {
-    const result = evaluate({ principalArn: USER, action: 's3:GetObject', resourceArn: OBJ, identityPolicies: [doc({ Version: '2012-10-17', Id: 'doc-id', Statement: allow('*') })] });
+    const result = evaluateRequest({ principalArn: USER, action: 's3:GetObject', resourceArn: OBJ, identityPolicies: [doc({ Version: '2012-10-17', Id: 'doc-id', Statement: allow('*') })] });
     expect(result.matchedStatements[0]?.policyId).toBe('doc-id');
   });
   it('throws PolicyError for policy text that does not parse', () => {
-    expect(() => evaluate({ principalArn: USER, action: 's3:GetObject', resourceArn: OBJ, identityPolicies: ['{ not json'] })).toThrow(PolicyError);
+    expect(() => evaluateRequest({ principalArn: USER, action: 's3:GetObject', resourceArn: OBJ, identityPolicies: ['{ not json'] })).toThrow(PolicyError);
   });
   it('gives the same answer for a repeated document object (compiled once)', () => {
     const policy = doc(v2012(allow('s3:Get*')));
     const request = { principalArn: USER, action: 's3:GetObject', resourceArn: OBJ, identityPolicies: [policy] };
-    expect(evaluate(request).decision).toBe('allowed');
-    expect(evaluate({ ...request, action: 's3:PutObject' }).decision).toBe('implicitDeny');
+    expect(evaluateRequest(request).decision).toBe('allowed');
+    expect(evaluateRequest({ ...request, action: 's3:PutObject' }).decision).toBe('implicitDeny');
   });
   it('does not change the request context', () => {
     const context = { 'aws:username': 'alice' };
-    evaluate({ principalArn: USER, action: 's3:GetObject', resourceArn: OBJ, context, identityPolicies: [doc(v2012(allow('*')))] });
+    evaluateRequest({ principalArn: USER, action: 's3:GetObject', resourceArn: OBJ, context, identityPolicies: [doc(v2012(allow('*')))] });
     expect(context).toEqual({ 'aws:username': 'alice' });
   });
 });

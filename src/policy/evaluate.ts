@@ -1,7 +1,7 @@
 // evaluate: does each statement apply to this request? (Action, Principal,
 // Resource, Condition — all must match.) Then `decide` turns the statements that
-// apply into the decision. Also the precompiled entry points the server uses to
-// evaluate one principal's policies many times.
+// apply into the decision. `compilePolicySet` compiles a principal's policies once;
+// `evaluate` decides each request against them.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 
 import { evaluateCondition } from './conditions/evaluate-condition.js';
@@ -10,26 +10,11 @@ import { ContextView } from './context.js';
 import { createHits, decide, toMatchedStatements, type Hit, type Hits } from './decide.js';
 import { isTrustPolicyAction } from './parse-resource.js';
 import { describePrincipal, isExemptByNotPrincipal, matchPrincipal, type GrantKind, type PrincipalInfo } from './principal.js';
-import type { EvaluationRequest, EvaluationResult, PolicyDocument, PolicySource, PolicyType, RequestContext } from './types.js';
-
-/** The parts of a request that do not name policies. */
-export interface RequestFacts {
-  principalArn: string;
-  action: string;
-  resourceArn: string;
-  context?: RequestContext;
-  resourceOwnerAccount?: string | null;
-}
-
-/** Policy inputs of a request: JSON text or parsed documents. */
-export type PolicySetInput = Pick<
-  EvaluationRequest,
-  'identityPolicies' | 'permissionsBoundary' | 'sessionPolicy' | 'resourcePolicy'
->;
+import type { EvaluationResult, PolicyDocument, PolicySetInput, PolicySource, PolicyType, RequestFacts } from './types.js';
 
 /**
  * A principal's policies, compiled once. Build it with `compilePolicySet` and pass
- * it to `evaluateWithPolicySet` for every request of that principal.
+ * it to `evaluate` for every request of that principal.
  */
 export interface CompiledPolicySet {
   readonly identity: readonly CompiledPolicy[];
@@ -188,10 +173,14 @@ function prepare(request: RequestFacts, hasBoundary: boolean): Prepared {
 }
 
 /**
- * Decides a request against a precompiled policy set (see `compilePolicySet`).
- * The fastest path for a server that evaluates one principal's policies often.
+ * Decides one request against a principal's policies: `allowed`, `explicitDeny`
+ * or `implicitDeny`, with the statements that decided it and the condition keys
+ * the context lacked. Compile the policies once with `compilePolicySet` and pass
+ * the same set for every request. Pure: no I/O, no clock; the time comes in the
+ * context (`aws:CurrentTime`, `aws:EpochTime`). Throws `PolicyError` for a
+ * resource policy given as text that does not parse.
  */
-export function evaluateWithPolicySet(set: CompiledPolicySet, request: RequestFacts): EvaluationResult {
+export function evaluate(set: CompiledPolicySet, request: RequestFacts): EvaluationResult {
   const req = prepare(request, set.permissionsBoundary !== undefined);
   const hits = createHits();
   for (let i = 0; i < set.identity.length; i++) collect(set.identity[i]!, 'identity', i, set.identityIds[i], req, hits);
@@ -210,38 +199,4 @@ function finish(hits: Hits, req: Prepared, hasSessionPolicy: boolean, crossAccou
     matchedStatements: toMatchedStatements(outcome.deciding),
     missingContextValues: req.context.missing,
   };
-}
-
-/**
- * Decides one request: `allowed`, `explicitDeny` or `implicitDeny`, with the
- * statements that decided it and the condition keys the context lacked. Policies
- * may be JSON text (parsed with `parsePolicy`, then cached) or parsed documents
- * (compiled once per object). Pure: no I/O, no clock; the time comes in the context
- * (`aws:CurrentTime`, `aws:EpochTime`). Throws `PolicyError` for text that does not parse.
- */
-export function evaluate(request: EvaluationRequest): EvaluationResult {
-  const boundary = request.permissionsBoundary ?? undefined;
-  const session = request.sessionPolicy ?? undefined;
-  const req = prepare(request, boundary !== undefined);
-  const hits = createHits();
-  const identity = request.identityPolicies ?? [];
-  for (let i = 0; i < identity.length; i++) {
-    const policy = loadPolicy(identity[i]!, IDENTITY_TYPE);
-    collect(policy, 'identity', i, undefined, req, hits);
-  }
-  if (boundary !== undefined) collect(loadPolicy(boundary, IDENTITY_TYPE), 'permissionsBoundary', 0, undefined, req, hits);
-  if (session !== undefined) collect(loadPolicy(session, 'session'), 'session', 0, undefined, req, hits);
-  if (request.resourcePolicy != null) {
-    collect(loadResourcePolicy(request.resourcePolicy, request.action), 'resource', 0, undefined, req, hits);
-  }
-  return finish(hits, req, session !== undefined, accountOfOwner(request, req.who));
-}
-
-/**
- * Binds a policy set once and returns a function that decides requests against
- * it: `createEvaluator({ identityPolicies, permissionsBoundary })(request)`.
- */
-export function createEvaluator(input: PolicySetInput): (request: RequestFacts) => EvaluationResult {
-  const set = compilePolicySet(input);
-  return (request) => evaluateWithPolicySet(set, request);
 }

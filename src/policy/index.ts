@@ -1,18 +1,11 @@
-// The public API of the policy engine (`open-iam/policy`): parse, validate and
-// evaluate IAM policies. Add exports to this file with intention: it is public API.
+// The public API of the policy engine (`open-iam/policy`): parse, validate,
+// compile a principal's policies, and decide requests against them. Add exports
+// to this file with intention: it is public API.
 // Pure: nothing here touches a database, the network, or the clock.
 
 export { parsePolicy, type ParsePolicyOptions } from './parse.js';
 export { validatePolicy } from './validate.js';
+export { compilePolicySet, evaluate, type CompiledPolicySet } from './evaluate.js';
+/** What `parsePolicy` throws; `compilePolicySet` and `evaluate` throw it for policy text that does not parse. */
 export { PolicyError } from './errors.js';
-export {
-  evaluate,
-  evaluateWithPolicySet,
-  compilePolicySet,
-  createEvaluator,
-  type CompiledPolicySet,
-  type PolicySetInput,
-  type RequestFacts,
-} from './evaluate.js';
-export { compilePolicy, loadPolicy, type CompiledPolicy } from './compile.js';
 export type * from './types.js';

@@ -7,10 +7,16 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate } from './evaluate.js';
+import { compilePolicySet, evaluate } from './evaluate.js';
 import { compileGlob, compileResourcePattern, type StepCounter } from './match.js';
 import { doc, type PolicyJson, type StatementJson } from './test-support.js';
-import type { EvaluationRequest } from './types.js';
+import type { PolicySetInput, RequestFacts } from './types.js';
+
+/** A request and the policies it is decided against, in one value. */
+type EvaluationRequest = RequestFacts & PolicySetInput;
+
+/** Decides `request` against its own policies: compiles them, then evaluates. */
+const evaluateRequest = (request: EvaluationRequest) => evaluate(compilePolicySet(request), request);
 
 const ACTIONS = ['s3:GetObject', 's3:PutObject', 'ec2:RunInstances', 'ec2:DescribeInstances', 'iam:CreateUser'];
 const ACTION_PATTERNS = ['*', 's3:*', 's3:Get*', 's3:GetObject', 'S3:putobject', 'ec2:*', 'ec2:Describe*', '*:*Object', 's?:PutObject', 'iam:*'];
@@ -73,7 +79,7 @@ const requestArb = fc.record({
 type Req = { action: string; resourceArn: string; context: Record<string, string | string[]> };
 
 function decide(policies: PolicyJson[], req: Req, extra: Partial<EvaluationRequest> = {}) {
-  return evaluate({ principalArn: USER, ...req, identityPolicies: policies.map((p) => doc(p)), ...extra }).decision;
+  return evaluateRequest({ principalArn: USER, ...req, identityPolicies: policies.map((p) => doc(p)), ...extra }).decision;
 }
 
 const withStatement = (policies: PolicyJson[], index: number, st: StatementJson): PolicyJson[] =>
@@ -167,8 +173,8 @@ describe('laws of evaluation', () => {
         fc.pre(nonEmpty.length > 0 && !text.includes('s?:') && !text.includes('*:*Object') && !text.includes('"arn:aws:*"'));
         const compact = nonEmpty.map((p) => JSON.stringify(p));
         const pretty = nonEmpty.map((p) => JSON.stringify(singletons(p), null, 4).replace(/\n/g, '\r\n\t'));
-        const a = evaluate({ principalArn: USER, ...req, identityPolicies: compact }).decision;
-        const b = evaluate({ principalArn: USER, ...req, identityPolicies: pretty }).decision;
+        const a = evaluateRequest({ principalArn: USER, ...req, identityPolicies: compact }).decision;
+        const b = evaluateRequest({ principalArn: USER, ...req, identityPolicies: pretty }).decision;
         const c = decide(nonEmpty, req);
         expect(b).toBe(a);
         expect(c).toBe(a);

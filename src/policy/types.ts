@@ -80,8 +80,8 @@ export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 /** Request context: condition keys (case-insensitive names) to their values. */
 export type RequestContext = Record<string, string | string[]>;
 
-/** Everything `evaluate` needs to decide one request; a plain value. */
-export interface EvaluationRequest {
+/** What `evaluate` decides: one request, a plain value. */
+export interface RequestFacts {
   /** User, assumed-role session, federated user, or a service principal name. */
   principalArn: string;
   /** `service:Action`, for example `s3:GetObject`. */
@@ -90,12 +90,17 @@ export interface EvaluationRequest {
   resourceArn: string;
   /** Exactly the request context; nothing is derived from `principalArn`. */
   context?: RequestContext;
+  /** The account owning the resource; another account than the principal's makes the request cross-account. */
+  resourceOwnerAccount?: string | null;
+}
+
+/** The policies `compilePolicySet` compiles for a principal: JSON text or parsed documents. */
+export interface PolicySetInput {
   identityPolicies?: Array<string | PolicyDocument>;
   permissionsBoundary?: string | PolicyDocument | null;
   sessionPolicy?: string | PolicyDocument | null;
   /** Resource-based policy; for `sts:AssumeRole`, the role's trust policy. */
   resourcePolicy?: string | PolicyDocument | null;
-  resourceOwnerAccount?: string | null;
 }
 
 export interface EvaluationResult {

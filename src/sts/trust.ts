@@ -7,7 +7,7 @@ import { buildRequestContext } from '../auth/request-context.js';
 import { requestTagKeys } from '../auth/request-keys.js';
 import type { Role } from '../generated/prisma/client.js';
 import type { TagInput } from '../iam/names.js';
-import { evaluateWithPolicySet, type CompiledPolicySet } from '../policy/index.js';
+import { evaluate, type CompiledPolicySet } from '../policy/index.js';
 import type { Principal } from '../sessions/principal.js';
 
 /** What the caller's policies look like to the engine (from the authorizer's cache). */
@@ -48,7 +48,7 @@ export function decideTrust(question: TrustQuestion): void {
   // Session tags need sts:TagSession and a source identity needs sts:SetSourceIdentity, both in the trust policy too.
   const needed = [action, ...(tags.length > 0 ? ['sts:TagSession'] : []), ...(question.sourceIdentity != null ? ['sts:SetSourceIdentity'] : [])];
   for (const act of needed) {
-    const result = evaluateWithPolicySet(withTrust, facts(act));
+    const result = evaluate(withTrust, facts(act));
     // Unlike other resource-based policies, a trust policy is required: an identity policy alone never
     // lets a principal assume a role. So the trust policy must be among the statements that allowed
     // the request: naming the caller (then, in one account, it suffices) or the caller's account
