@@ -5,8 +5,30 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb, poolOf } from '../src/db/client.js';
 import { loadPrincipalPolicies } from '../src/auth/effective-policies.js';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  AddUserToGroupDocument,
+  AttachGroupPolicyDocument,
+  AttachUserPolicyDocument,
+  CreateAccessKeyDocument,
+  CreateGroupDocument,
+  CreatePolicyDocument,
+  CreateUserDocument,
+  DeleteUserDocument,
+  DetachUserPolicyDocument,
+  GetUserNameAndArnDocument,
+  GetUserSummaryDocument,
+  IsAuthorizedBatchDocument,
+  IsAuthorizedDocument,
+  ListUserNamesDocument,
+  LookupEventErrorsDocument,
+  RecreateUserAtPathDocument,
+  RemoveUserFromGroupDocument,
+  SimulateCustomPolicyDocument,
+  SimulatePrincipalPolicyDocument,
+} from './generated/graphql.js';
+import { ask, createUser, policy, signedInUser } from './support/scenarios.js';
 import { useTestServer } from './support/server.js';
-import { ask, policy, signedInUser } from './support/scenarios.js';
 
 const server = useTestServer();
 let root: { accountId: string; token: string };
@@ -14,11 +36,11 @@ beforeAll(async () => {
   root = await server.newAccount();
 });
 
-const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }';
 const aws = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
-async function denial(query: string, variables: Record<string, unknown>, token: string) {
-  const result = await server.gql(query, variables, token);
+/** Sends an operation that must be denied, and answers the denial's message. */
+async function denial<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token: string) {
+  const result = await server.gql(document, variables, token);
   expect(result.errors?.[0]?.extensions?.code).toBe('AccessDenied');
   return result.errors![0]!.message;
 }
@@ -28,7 +50,7 @@ describe('AWS-managed policies', () => {
     const s3 = await signedInUser(server, root, 's3reader', { managed: [aws('AmazonS3ReadOnlyAccess')] });
     expect(await ask(server, s3.token, 's3:GetObject', 'arn:aws:s3:::example-bucket/report.csv')).toBe('allowed');
     expect(await ask(server, s3.token, 's3:PutObject', 'arn:aws:s3:::example-bucket/report.csv')).toBe('implicitDeny');
-    const message = await denial(CREATE_USER, { input: { userName: 'mallory' } }, s3.token);
+    const message = await denial(CreateUserDocument, { input: { userName: 'mallory' } }, s3.token);
     expect(message).toBe(
       `User: ${s3.arn} is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${root.accountId}:user/mallory because no identity-based policy allows the iam:CreateUser action`,
     );
@@ -36,11 +58,11 @@ describe('AWS-managed policies', () => {
 
   it('IAMReadOnlyAccess lists and gets users but cannot change them', async () => {
     const reader = await signedInUser(server, root, 'iamreader', { managed: [aws('IAMReadOnlyAccess')] });
-    const list = await server.ok('{ listUsers { nodes { userName } } }', {}, reader.token);
-    expect(list.listUsers.nodes.map((u: { userName: string }) => u.userName)).toContain('iamreader');
-    await server.ok('{ getUser(input: { userName: "iamreader" }) { user { arn } } }', {}, reader.token);
-    await denial(CREATE_USER, { input: { userName: 'x1' } }, reader.token);
-    await denial('mutation { deleteUser(input: { userName: "iamreader" }) }', {}, reader.token);
+    const list = await server.ok(ListUserNamesDocument, {}, reader.token);
+    expect(list.listUsers.nodes.map((u) => u.userName)).toContain('iamreader');
+    await server.ok(GetUserNameAndArnDocument, { input: { userName: 'iamreader' } }, reader.token);
+    await denial(CreateUserDocument, { input: { userName: 'x1' } }, reader.token);
+    await denial(DeleteUserDocument, { input: { userName: 'iamreader' } }, reader.token);
   });
 });
 
@@ -49,9 +71,9 @@ describe('customer policies', () => {
     const creator = await signedInUser(server, root, 'pathcreator', {
       inline: { dev: policy({ Effect: 'Allow', Action: 'iam:CreateUser', Resource: `arn:aws:iam::${root.accountId}:user/developers/*` }) },
     });
-    await server.ok(CREATE_USER, { input: { userName: 'dev1', path: '/developers/' } }, creator.token);
-    await denial(CREATE_USER, { input: { userName: 'dev2', path: '/' } }, creator.token);
-    await denial(CREATE_USER, { input: { userName: 'dev3', path: '/admins/' } }, creator.token);
+    await server.ok(CreateUserDocument, { input: { userName: 'dev1', path: '/developers/' } }, creator.token);
+    await denial(CreateUserDocument, { input: { userName: 'dev2', path: '/' } }, creator.token);
+    await denial(CreateUserDocument, { input: { userName: 'dev3', path: '/admins/' } }, creator.token);
   });
 
   it('a ${aws:username} policy lets a user manage only her own access keys', async () => {
@@ -62,16 +84,16 @@ describe('customer policies', () => {
     });
     const carol = await signedInUser(server, root, 'carol', { inline: { self: selfService } });
     await signedInUser(server, root, 'dave');
-    const own = await server.ok('mutation { createAccessKey { accessKey { userName accessKeyId } } }', {}, carol.token);
+    const own = await server.ok(CreateAccessKeyDocument, {}, carol.token);
     expect(own.createAccessKey.accessKey.userName).toBe('carol');
-    await server.ok('mutation { createAccessKey(input: { userName: "carol" }) { accessKey { accessKeyId } } }', {}, carol.token);
-    await denial('mutation { createAccessKey(input: { userName: "dave" }) { accessKey { accessKeyId } } }', {}, carol.token);
+    await server.ok(CreateAccessKeyDocument, { input: { userName: 'carol' } }, carol.token);
+    await denial(CreateAccessKeyDocument, { input: { userName: 'dave' } }, carol.token);
   });
 
   it('a permissions boundary caps an administrator', async () => {
     const capped = await signedInUser(server, root, 'capped', { managed: [aws('AdministratorAccess')], boundary: aws('IAMReadOnlyAccess') });
-    await server.ok('{ listUsers { nodes { userName } } }', {}, capped.token);
-    const message = await denial(CREATE_USER, { input: { userName: 'x2' } }, capped.token);
+    await server.ok(ListUserNamesDocument, {}, capped.token);
+    const message = await denial(CreateUserDocument, { input: { userName: 'x2' } }, capped.token);
     expect(message).toMatch(/is not authorized to perform: iam:CreateUser/);
     expect(await ask(server, capped.token, 's3:GetObject', 'arn:aws:s3:::b/k')).toBe('implicitDeny');
   });
@@ -81,8 +103,8 @@ describe('customer policies', () => {
       managed: [aws('AdministratorAccess')],
       inline: { deny: policy({ Effect: 'Deny', Action: 'iam:DeleteUser', Resource: '*' }) },
     });
-    await server.ok(CREATE_USER, { input: { userName: 'victim' } }, admin.token);
-    const message = await denial('mutation { deleteUser(input: { userName: "victim" }) }', {}, admin.token);
+    await server.ok(CreateUserDocument, { input: { userName: 'victim' } }, admin.token);
+    const message = await denial(DeleteUserDocument, { input: { userName: 'victim' } }, admin.token);
     expect(message).toMatch(/with an explicit deny in an identity-based policy$/);
   });
 
@@ -112,7 +134,7 @@ describe('customer policies', () => {
     expect(await ask(server, reader.token, 'docs:Read', 'arn:aws:docs:::doc/1', ctx('public'))).toBe('allowed');
     expect(await ask(server, reader.token, 'docs:Read', 'arn:aws:docs:::doc/1', ctx('secret'))).toBe('implicitDeny');
     const spoof = await server.gql(
-      'query($input: IsAuthorizedInput!) { isAuthorized(input: $input) { decision } }',
+      IsAuthorizedDocument,
       { input: { action: 'docs:Read', resource: '*', context: [{ contextKeyName: 'aws:PrincipalTag/team', contextKeyValues: ['blue'] }] } },
       reader.token,
     );
@@ -122,23 +144,17 @@ describe('customer policies', () => {
 
 describe('an operation of several mutations', () => {
   it('decides each on the rows as the earlier ones left them', async () => {
-    await server.ok('mutation { createUser(input: { userName: "mover", path: "/ops/" }) { user { arn } } }', {}, root.token);
+    await createUser(server, root.token, 'mover', { path: '/ops/' });
     const admin = await signedInUser(server, root, 'mover-admin', {
       inline: { move: policy({ Effect: 'Allow', Action: 'iam:DeleteUser', Resource: '*' }, { Effect: 'Allow', Action: 'iam:CreateUser', Resource: `arn:aws:iam::${root.accountId}:user/dev/*` }) },
     });
     // The guard of createUser must not reuse the row its deleteUser guard read (at /ops/, where creating is denied).
-    const moved = await server.ok(
-      'mutation { gone: deleteUser(input: { userName: "mover" }) again: createUser(input: { userName: "mover", path: "/dev/" }) { user { arn } } }',
-      {},
-      admin.token,
-    );
+    const moved = await server.ok(RecreateUserAtPathDocument, { userName: 'mover', path: '/dev/' }, admin.token);
     expect(moved.again.user.arn).toBe(`arn:aws:iam::${root.accountId}:user/dev/mover`);
   });
 });
 
 describe('isAuthorizedBatch', () => {
-  const BATCH = 'query($input: IsAuthorizedBatchInput!) { isAuthorizedBatch(input: $input) { action resource decision allowed matchedStatements { sourcePolicyId effect } } }';
-
   it('answers each question in order, for a user (policies loaded, then cached) and for root', async () => {
     const rule = policy({ Effect: 'Allow', Action: 'docs:Read', Resource: 'arn:aws:docs:::doc/*' }, { Effect: 'Deny', Action: 'docs:Read', Resource: 'arn:aws:docs:::doc/secret' });
     const reader = await signedInUser(server, root, 'batcher', { inline: { docs: rule } });
@@ -147,57 +163,53 @@ describe('isAuthorizedBatch', () => {
       { action: 'docs:Read', resource: 'arn:aws:docs:::doc/secret' },
       { action: 'docs:Write', resource: 'arn:aws:docs:::doc/1' },
     ];
-    const answers = (await server.ok(BATCH, { input: { requests } }, reader.token)).isAuthorizedBatch;
-    expect(answers.map((a: { decision: string }) => a.decision)).toEqual(['allowed', 'explicitDeny', 'implicitDeny']);
-    expect(answers.map((a: { resource: string }) => a.resource)).toEqual(requests.map((r) => r.resource));
-    expect(answers[1].matchedStatements).toEqual([{ sourcePolicyId: expect.stringContaining('/docs'), effect: 'Deny' }]);
-    const again = (await server.ok(BATCH, { input: { requests } }, reader.token)).isAuthorizedBatch;
+    const answers = (await server.ok(IsAuthorizedBatchDocument, { input: { requests } }, reader.token)).isAuthorizedBatch;
+    expect(answers.map((a) => a.decision)).toEqual(['allowed', 'explicitDeny', 'implicitDeny']);
+    expect(answers.map((a) => a.resource)).toEqual(requests.map((r) => r.resource));
+    expect(answers[1]?.matchedStatements).toEqual([{ sourcePolicyId: expect.stringContaining('/docs'), effect: 'Deny' }]);
+    const again = (await server.ok(IsAuthorizedBatchDocument, { input: { requests } }, reader.token)).isAuthorizedBatch;
     expect(again).toEqual(answers);
     // Root may do anything in its own account, and nothing in another.
-    const rootAnswers = (await server.ok(BATCH, { input: { requests: [requests[2], { action: 'docs:Read', resource: 'arn:aws:docs::999999999999:doc/1' }] } }, root.token)).isAuthorizedBatch;
-    expect(rootAnswers.map((a: { decision: string }) => a.decision)).toEqual(['allowed', 'implicitDeny']);
+    const rootAnswers = (await server.ok(IsAuthorizedBatchDocument, { input: { requests: [requests[2]!, { action: 'docs:Read', resource: 'arn:aws:docs::999999999999:doc/1' }] } }, root.token)).isAuthorizedBatch;
+    expect(rootAnswers.map((a) => a.decision)).toEqual(['allowed', 'implicitDeny']);
   });
 
   it('refuses no questions, more than 100, and a malformed action name', async () => {
     const question = { action: 'docs:Read', resource: '*' };
-    expect(await server.errorCode(BATCH, { input: { requests: [] } }, root.token)).toBe('ValidationError');
-    expect(await server.errorCode(BATCH, { input: { requests: Array.from({ length: 101 }, () => question) } }, root.token)).toBe('ValidationError');
-    expect(await server.errorCode(BATCH, { input: { requests: [question, { action: 'not an action', resource: '*' }] } }, root.token)).toBe('InvalidInput');
-    expect(await server.errorCode('{ isAuthorized(input: { action: "docs", resource: "*" }) { decision } }', {}, root.token)).toBe('InvalidInput');
+    expect(await server.errorCode(IsAuthorizedBatchDocument, { input: { requests: [] } }, root.token)).toBe('ValidationError');
+    expect(await server.errorCode(IsAuthorizedBatchDocument, { input: { requests: Array.from({ length: 101 }, () => question) } }, root.token)).toBe('ValidationError');
+    expect(await server.errorCode(IsAuthorizedBatchDocument, { input: { requests: [question, { action: 'not an action', resource: '*' }] } }, root.token)).toBe('InvalidInput');
+    expect(await server.errorCode(IsAuthorizedDocument, { input: { action: 'docs', resource: '*' } }, root.token)).toBe('InvalidInput');
   });
 });
 
 describe('decisions and their side effects', () => {
   it('a denied call changes nothing and leaves one audit event', async () => {
     const reader = await signedInUser(server, root, 'auditee', { managed: [aws('IAMReadOnlyAccess')] });
-    await denial(CREATE_USER, { input: { userName: 'ghost' } }, reader.token);
-    expect(await server.errorCode('{ getUser(input: { userName: "ghost" }) { user { arn } } }', {}, root.token)).toBe('NoSuchEntity');
+    await denial(CreateUserDocument, { input: { userName: 'ghost' } }, reader.token);
+    expect(await server.errorCode(GetUserNameAndArnDocument, { input: { userName: 'ghost' } }, root.token)).toBe('NoSuchEntity');
     await server.service.deps.audit.flush();
-    const trail = await server.ok(
-      'query { lookupEvents(input: { eventName: "CreateUser", errorCode: "AccessDenied", userName: "auditee" }) { nodes { errorCode resources } } }',
-      {},
-      root.token,
-    );
+    const trail = await server.ok(LookupEventErrorsDocument, { input: { eventName: 'CreateUser', errorCode: 'AccessDenied', userName: 'auditee' } }, root.token);
     expect(trail.lookupEvents.nodes).toEqual([{ errorCode: 'AccessDenied', resources: [`arn:aws:iam::${root.accountId}:user/ghost`] }]);
   });
 
   it('a policy change takes effect on the very next request', async () => {
     const user = await signedInUser(server, root, 'flipper', { managed: [aws('IAMReadOnlyAccess')] });
-    await server.ok('{ listUsers { nodes { userName } } }', {}, user.token);
-    await server.ok('mutation { detachUserPolicy(input: { userName: "flipper", policyArn: "arn:aws:iam::aws:policy/IAMReadOnlyAccess" }) }', {}, root.token);
-    await denial('{ listUsers { nodes { userName } } }', {}, user.token);
-    await server.ok('mutation { attachUserPolicy(input: { userName: "flipper", policyArn: "arn:aws:iam::aws:policy/IAMReadOnlyAccess" }) }', {}, root.token);
-    await server.ok('{ listUsers { nodes { userName } } }', {}, user.token);
+    await server.ok(ListUserNamesDocument, {}, user.token);
+    await server.ok(DetachUserPolicyDocument, { input: { userName: 'flipper', policyArn: aws('IAMReadOnlyAccess') } }, root.token);
+    await denial(ListUserNamesDocument, {}, user.token);
+    await server.ok(AttachUserPolicyDocument, { input: { userName: 'flipper', policyArn: aws('IAMReadOnlyAccess') } }, root.token);
+    await server.ok(ListUserNamesDocument, {}, user.token);
   });
 
   it('group membership grants the group policies, and removal takes them away', async () => {
     const user = await signedInUser(server, root, 'member');
-    await server.ok('mutation { createGroup(input: { groupName: "Readers" }) { group { arn } } }', {}, root.token);
-    await server.ok('mutation { attachGroupPolicy(input: { groupName: "Readers", policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" }) }', {}, root.token);
+    await server.ok(CreateGroupDocument, { input: { groupName: 'Readers' } }, root.token);
+    await server.ok(AttachGroupPolicyDocument, { input: { groupName: 'Readers', policyArn: aws('AmazonS3ReadOnlyAccess') } }, root.token);
     expect(await ask(server, user.token, 's3:ListBucket', 'arn:aws:s3:::b')).toBe('implicitDeny');
-    await server.ok('mutation { addUserToGroup(input: { groupName: "Readers", userName: "member" }) }', {}, root.token);
+    await server.ok(AddUserToGroupDocument, { input: { groupName: 'Readers', userName: 'member' } }, root.token);
     expect(await ask(server, user.token, 's3:ListBucket', 'arn:aws:s3:::b')).toBe('allowed');
-    await server.ok('mutation { removeUserFromGroup(input: { groupName: "Readers", userName: "member" }) }', {}, root.token);
+    await server.ok(RemoveUserFromGroupDocument, { input: { groupName: 'Readers', userName: 'member' } }, root.token);
     expect(await ask(server, user.token, 's3:ListBucket', 'arn:aws:s3:::b')).toBe('implicitDeny');
   });
 });
@@ -205,7 +217,7 @@ describe('decisions and their side effects', () => {
 describe('loading effective policies', () => {
   it('costs the same few queries however many managed policies a user has, boundary included', async () => {
     const counted = async (userName: string) => {
-      const { getUser } = await server.ok(`{ getUser(input: { userName: "${userName}" }) { user { userId arn } } }`, {}, root.token);
+      const { getUser } = await server.ok(GetUserSummaryDocument, { input: { userName } }, root.token);
       const statements: string[] = [];
       const db = createDb(poolOf(server.db).options.connectionString!, { poolSize: 2, onQuery: (sql) => statements.push(sql) });
       try {
@@ -219,7 +231,7 @@ describe('loading effective policies', () => {
     const arns: string[] = [];
     for (let i = 0; i < 6; i++) {
       const created = await server.ok(
-        'mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { policy { arn } } }',
+        CreatePolicyDocument,
         { input: { policyName: `load-${i}`, policyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: `docs:Read${i}`, Resource: '*' })) } },
         root.token,
       );
@@ -239,8 +251,7 @@ describe('policy simulators', () => {
   it('simulatePrincipalPolicy answers for a user with its group and boundary', async () => {
     await signedInUser(server, root, 'simuser', { managed: [aws('AmazonS3ReadOnlyAccess')] });
     const data = await server.ok(
-      `mutation($input: SimulatePrincipalPolicyInput!) { simulatePrincipalPolicy(input: $input) {
-         evaluationResults { evalActionName evalResourceName evalDecision matchedStatements { sourcePolicyId sourcePolicyType } } } }`,
+      SimulatePrincipalPolicyDocument,
       {
         input: {
           policySourceArn: `arn:aws:iam::${root.accountId}:user/simuser`,
@@ -252,7 +263,7 @@ describe('policy simulators', () => {
     );
     const [get, del] = data.simulatePrincipalPolicy.evaluationResults;
     expect(get).toMatchObject({ evalActionName: 's3:GetObject', evalDecision: 'allowed' });
-    expect(get.matchedStatements[0]).toMatchObject({ sourcePolicyId: aws('AmazonS3ReadOnlyAccess'), sourcePolicyType: 'aws-managed' });
+    expect(get?.matchedStatements[0]).toMatchObject({ sourcePolicyId: aws('AmazonS3ReadOnlyAccess'), sourcePolicyType: 'aws-managed' });
     expect(del).toMatchObject({ evalActionName: 's3:DeleteObject', evalDecision: 'implicitDeny', matchedStatements: [] });
   });
 
@@ -260,9 +271,7 @@ describe('policy simulators', () => {
     const allow = policy({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
     const deny = policy({ Sid: 'NoDelete', Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' });
     const data = await server.ok(
-      `mutation($input: SimulateCustomPolicyInput!) { simulateCustomPolicy(input: $input) {
-         evaluationResults { evalActionName evalDecision missingContextValues matchedStatements { sid effect }
-           permissionsBoundaryDecisionDetail { allowedByPermissionsBoundary } } } }`,
+      SimulateCustomPolicyDocument,
       {
         input: {
           policyInputList: [JSON.stringify(allow), JSON.stringify(deny)],
@@ -275,6 +284,6 @@ describe('policy simulators', () => {
     const [get, del, put] = data.simulateCustomPolicy.evaluationResults;
     expect(get).toMatchObject({ evalDecision: 'implicitDeny', missingContextValues: ['aws:SourceIp'] });
     expect(del).toMatchObject({ evalDecision: 'explicitDeny', matchedStatements: [{ sid: 'NoDelete', effect: 'Deny' }] });
-    expect(put.permissionsBoundaryDecisionDetail).toEqual({ allowedByPermissionsBoundary: false });
+    expect(put?.permissionsBoundaryDecisionDetail).toEqual({ allowedByPermissionsBoundary: false });
   });
 });
