@@ -9,23 +9,49 @@ import { requestKeyFillers } from '../src/auth/request-keys.js';
 import { readsResourceFacts } from '../src/auth/resource-facts.js';
 import { conditionKeysOfAction } from '../src/policy/catalog.js';
 import { parsePolicy } from '../src/policy/index.js';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  AddRoleToInstanceProfileDocument,
+  AttachGroupPolicyDocument,
+  AttachRolePolicyDocument,
+  AttachUserPolicyDocument,
+  CreateGroupDocument,
+  CreateInstanceProfileArnDocument,
+  CreatePolicyDocument,
+  CreateRoleDocument,
+  CreateUserDocument,
+  CreateVirtualMFADeviceSerialDocument,
+  DeleteInstanceProfileDocument,
+  DeleteUserDocument,
+  DeleteUserPermissionsBoundaryDocument,
+  DetachUserPolicyDocument,
+  GetInstanceProfileDocument,
+  GetPolicyNameDocument,
+  GetUserDetailsDocument,
+  GetUserNameAndArnDocument,
+  GetUserPermissionsBoundaryDocument,
+  ListUserNamesDocument,
+  ListUsersLoginProfilesDocument,
+  PutUserPermissionsBoundaryDocument,
+  PutUserPolicyDocument,
+  TagThenDeleteUserDocument,
+  TagUserDocument,
+  UntagUserDocument,
+  UpdateUserDocument,
+  type TagInput,
+} from './generated/graphql.js';
+import { createLoginProfile, policy, signedInUser } from './support/scenarios.js';
 import { useTestServer } from './support/server.js';
-import { policy, signedInUser } from './support/scenarios.js';
 
 const server = useTestServer();
 
-const CREATE_USER = 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { arn } } }';
-const TAG_USER = 'mutation($input: TagUserInput!) { tagUser(input: $input) }';
-const UNTAG_USER = 'mutation($input: UntagUserInput!) { untagUser(input: $input) }';
-const CREATE_ROLE = 'mutation($input: CreateRoleInput!) { createRole(input: $input) { role { arn } } }';
-const CREATE_POLICY = 'mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { policy { arn } } }';
 const aws = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 const EC2_TRUST = JSON.stringify(policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
-const blue = [{ key: 'team', value: 'blue' }];
+const blue: TagInput[] = [{ key: 'team', value: 'blue' }];
 
 /** The first error code of a call, or 'OK' when it succeeded. */
-async function outcome(query: string, variables: Record<string, unknown>, token: string): Promise<string> {
-  const result = await server.gql(query, variables, token);
+async function outcome<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token: string): Promise<string> {
+  const result = await server.gql(document, variables, token);
   return result.errors?.length ? String(result.errors[0]!.extensions?.code) : 'OK';
 }
 
@@ -36,12 +62,12 @@ describe('aws:RequestTag and aws:TagKeys', () => {
     const alice = await signedInUser(server, root, 'alice', {
       inline: { create: policy({ Effect: 'Allow', Action: ['iam:CreateUser', 'iam:TagUser'], Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' } } }) },
     });
-    expect(await outcome(CREATE_USER, { input: { userName: 'tagged', tags: blue } }, alice.token)).toBe('OK');
-    expect(await outcome(CREATE_USER, { input: { userName: 'untagged' } }, alice.token)).toBe('AccessDenied');
-    expect(await outcome(CREATE_USER, { input: { userName: 'red', tags: [{ key: 'team', value: 'red' }] } }, alice.token)).toBe('AccessDenied');
+    expect(await outcome(CreateUserDocument, { input: { userName: 'tagged', tags: blue } }, alice.token)).toBe('OK');
+    expect(await outcome(CreateUserDocument, { input: { userName: 'untagged' } }, alice.token)).toBe('AccessDenied');
+    expect(await outcome(CreateUserDocument, { input: { userName: 'red', tags: [{ key: 'team', value: 'red' }] } }, alice.token)).toBe('AccessDenied');
     // Tag keys are matched case-insensitively, as AWS matches condition key names.
-    expect(await outcome(CREATE_USER, { input: { userName: 'upper', tags: [{ key: 'Team', value: 'blue' }] } }, alice.token)).toBe('OK');
-    const names = (await server.ok('{ listUsers { nodes { userName } } }', {}, root.token)).listUsers.nodes.map((u: { userName: string }) => u.userName);
+    expect(await outcome(CreateUserDocument, { input: { userName: 'upper', tags: [{ key: 'Team', value: 'blue' }] } }, alice.token)).toBe('OK');
+    const names = (await server.ok(ListUserNamesDocument, {}, root.token)).listUsers.nodes.map((u) => u.userName);
     expect(names.sort()).toEqual(['alice', 'tagged', 'upper']);
   });
 
@@ -52,32 +78,32 @@ describe('aws:RequestTag and aws:TagKeys', () => {
       inline: { create: policy({ Effect: 'Allow', Action: actions, Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' } } }) },
     });
     const doc = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }));
-    const calls: Array<[string, (tags?: object[]) => Record<string, unknown>]> = [
-      [CREATE_ROLE, (tags) => ({ input: { roleName: `r${tags ? 1 : 2}`, assumeRolePolicyDocument: EC2_TRUST, tags } })],
-      [CREATE_POLICY, (tags) => ({ input: { policyName: `p${tags ? 1 : 2}`, policyDocument: doc, tags } })],
-      ['mutation($input: CreateInstanceProfileInput!) { createInstanceProfile(input: $input) { instanceProfile { arn } } }', (tags) => ({ input: { instanceProfileName: `ip${tags ? 1 : 2}`, tags } })],
-      ['mutation($input: CreateVirtualMFADeviceInput!) { createVirtualMFADevice(input: $input) { virtualMFADevice { serialNumber } } }', (tags) => ({ input: { virtualMFADeviceName: `d${tags ? 1 : 2}`, tags } })],
+    const calls: Array<(tags?: TagInput[]) => Promise<string>> = [
+      (tags) => outcome(CreateRoleDocument, { input: { roleName: `r${tags ? 1 : 2}`, assumeRolePolicyDocument: EC2_TRUST, tags } }, bob.token),
+      (tags) => outcome(CreatePolicyDocument, { input: { policyName: `p${tags ? 1 : 2}`, policyDocument: doc, tags } }, bob.token),
+      (tags) => outcome(CreateInstanceProfileArnDocument, { input: { instanceProfileName: `ip${tags ? 1 : 2}`, tags } }, bob.token),
+      (tags) => outcome(CreateVirtualMFADeviceSerialDocument, { input: { virtualMFADeviceName: `d${tags ? 1 : 2}`, tags } }, bob.token),
     ];
-    for (const [query, variables] of calls) {
-      expect(await outcome(query, variables(blue), bob.token)).toBe('OK');
-      expect(await outcome(query, variables(), bob.token)).toBe('AccessDenied');
+    for (const create of calls) {
+      expect(await create(blue)).toBe('OK');
+      expect(await create()).toBe('AccessDenied');
     }
   });
 
   it('creating with tags also needs the tagging action on the new resource, as AWS requires', async () => {
     const root = await server.newAccount();
     const dan = await signedInUser(server, root, 'dan', { inline: { create: policy({ Effect: 'Allow', Action: ['iam:CreateUser', 'iam:CreateRole'], Resource: '*' }) } });
-    expect(await outcome(CREATE_USER, { input: { userName: 'plain' } }, dan.token)).toBe('OK');
-    const denied = await server.gql(CREATE_USER, { input: { userName: 'labelled', tags: blue } }, dan.token);
+    expect(await outcome(CreateUserDocument, { input: { userName: 'plain' } }, dan.token)).toBe('OK');
+    const denied = await server.gql(CreateUserDocument, { input: { userName: 'labelled', tags: blue } }, dan.token);
     expect(denied.errors?.[0]?.extensions?.code).toBe('AccessDenied');
     expect(denied.errors?.[0]?.message).toContain(`is not authorized to perform: iam:TagUser on resource: arn:aws:iam::${root.accountId}:user/labelled`);
-    expect(await outcome(CREATE_ROLE, { input: { roleName: 'labelled', assumeRolePolicyDocument: EC2_TRUST, tags: blue } }, dan.token)).toBe('AccessDenied');
+    expect(await outcome(CreateRoleDocument, { input: { roleName: 'labelled', assumeRolePolicyDocument: EC2_TRUST, tags: blue } }, dan.token)).toBe('AccessDenied');
     // Nothing was created by the refused calls.
-    expect(await server.errorCode('{ getUser(input: { userName: "labelled" }) { user { arn } } }', {}, root.token)).toBe('NoSuchEntity');
+    expect(await server.errorCode(GetUserNameAndArnDocument, { input: { userName: 'labelled' } }, root.token)).toBe('NoSuchEntity');
     const erin = await signedInUser(server, root, 'erin', {
       inline: { create: policy({ Effect: 'Allow', Action: 'iam:CreateUser', Resource: '*' }, { Effect: 'Allow', Action: 'iam:TagUser', Resource: `arn:aws:iam::${root.accountId}:user/labelled` }) },
     });
-    expect(await outcome(CREATE_USER, { input: { userName: 'labelled', tags: blue } }, erin.token)).toBe('OK');
+    expect(await outcome(CreateUserDocument, { input: { userName: 'labelled', tags: blue } }, erin.token)).toBe('OK');
   });
 
   it('ForAllValues:StringEquals on aws:TagKeys limits which tag keys may be set and removed', async () => {
@@ -86,12 +112,12 @@ describe('aws:RequestTag and aws:TagKeys', () => {
     const carol = await signedInUser(server, root, 'carol', {
       inline: { tags: policy({ Effect: 'Allow', Action: ['iam:TagUser', 'iam:UntagUser'], Resource: '*', Condition: allowedKeys }) },
     });
-    await server.ok(CREATE_USER, { input: { userName: 'target', tags: [{ key: 'cost', value: '1' }] } }, root.token);
-    expect(await outcome(TAG_USER, { input: { userName: 'target', tags: [{ key: 'team', value: 'x' }, { key: 'project', value: 'y' }] } }, carol.token)).toBe('OK');
-    expect(await outcome(TAG_USER, { input: { userName: 'target', tags: [{ key: 'team', value: 'x' }, { key: 'cost', value: '2' }] } }, carol.token)).toBe('AccessDenied');
-    expect(await outcome(UNTAG_USER, { input: { userName: 'target', tagKeys: ['cost'] } }, carol.token)).toBe('AccessDenied');
-    expect(await outcome(UNTAG_USER, { input: { userName: 'target', tagKeys: ['project'] } }, carol.token)).toBe('OK');
-    const tags = (await server.ok('{ getUser(input: { userName: "target" }) { user { tags { key value } } } }', {}, root.token)).getUser.user.tags;
+    await server.ok(CreateUserDocument, { input: { userName: 'target', tags: [{ key: 'cost', value: '1' }] } }, root.token);
+    expect(await outcome(TagUserDocument, { input: { userName: 'target', tags: [{ key: 'team', value: 'x' }, { key: 'project', value: 'y' }] } }, carol.token)).toBe('OK');
+    expect(await outcome(TagUserDocument, { input: { userName: 'target', tags: [{ key: 'team', value: 'x' }, { key: 'cost', value: '2' }] } }, carol.token)).toBe('AccessDenied');
+    expect(await outcome(UntagUserDocument, { input: { userName: 'target', tagKeys: ['cost'] } }, carol.token)).toBe('AccessDenied');
+    expect(await outcome(UntagUserDocument, { input: { userName: 'target', tagKeys: ['project'] } }, carol.token)).toBe('OK');
+    const tags = (await server.ok(GetUserDetailsDocument, { input: { userName: 'target' } }, root.token)).getUser.user.tags;
     expect(tags).toEqual(expect.arrayContaining([{ key: 'cost', value: '1' }, { key: 'team', value: 'x' }]));
     expect(tags).toHaveLength(2);
   });
@@ -110,20 +136,20 @@ describe('aws:ResourceTag', () => {
         }),
       },
     });
-    await server.ok(CREATE_USER, { input: { userName: 'bluebird', tags: blue } }, root.token);
-    await server.ok(CREATE_USER, { input: { userName: 'redbird', tags: [{ key: 'team', value: 'red' }] } }, root.token);
-    await server.ok(CREATE_USER, { input: { userName: 'plainbird' } }, root.token);
+    await server.ok(CreateUserDocument, { input: { userName: 'bluebird', tags: blue } }, root.token);
+    await server.ok(CreateUserDocument, { input: { userName: 'redbird', tags: [{ key: 'team', value: 'red' }] } }, root.token);
+    await server.ok(CreateUserDocument, { input: { userName: 'plainbird' } }, root.token);
     for (const userName of ['redbird', 'plainbird']) {
-      expect(await outcome('query($n: String!) { getUser(input: { userName: $n }) { user { arn } } }', { n: userName }, dana.token)).toBe('AccessDenied');
-      expect(await outcome(TAG_USER, { input: { userName, tags: blue } }, dana.token)).toBe('AccessDenied');
-      expect(await outcome('mutation($n: String!) { updateUser(input: { userName: $n, newPath: "/moved/" }) }', { n: userName }, dana.token)).toBe('AccessDenied');
-      expect(await outcome('mutation($n: String!) { deleteUser(input: { userName: $n }) }', { n: userName }, dana.token)).toBe('AccessDenied');
+      expect(await outcome(GetUserNameAndArnDocument, { input: { userName } }, dana.token)).toBe('AccessDenied');
+      expect(await outcome(TagUserDocument, { input: { userName, tags: blue } }, dana.token)).toBe('AccessDenied');
+      expect(await outcome(UpdateUserDocument, { input: { userName, newPath: '/moved/' } }, dana.token)).toBe('AccessDenied');
+      expect(await outcome(DeleteUserDocument, { input: { userName } }, dana.token)).toBe('AccessDenied');
     }
-    expect(await outcome('{ getUser(input: { userName: "bluebird" }) { user { arn } } }', {}, dana.token)).toBe('OK');
-    expect(await outcome(TAG_USER, { input: { userName: 'bluebird', tags: [{ key: 'owner', value: 'dana' }] } }, dana.token)).toBe('OK');
-    expect(await outcome('mutation { updateUser(input: { userName: "bluebird", newPath: "/moved/" }) }', {}, dana.token)).toBe('OK');
-    expect(await outcome('mutation { deleteUser(input: { userName: "bluebird" }) }', {}, dana.token)).toBe('OK');
-    expect(await server.errorCode('{ getUser(input: { userName: "bluebird" }) { user { arn } } }', {}, root.token)).toBe('NoSuchEntity');
+    expect(await outcome(GetUserNameAndArnDocument, { input: { userName: 'bluebird' } }, dana.token)).toBe('OK');
+    expect(await outcome(TagUserDocument, { input: { userName: 'bluebird', tags: [{ key: 'owner', value: 'dana' }] } }, dana.token)).toBe('OK');
+    expect(await outcome(UpdateUserDocument, { input: { userName: 'bluebird', newPath: '/moved/' } }, dana.token)).toBe('OK');
+    expect(await outcome(DeleteUserDocument, { input: { userName: 'bluebird' } }, dana.token)).toBe('OK');
+    expect(await server.errorCode(GetUserNameAndArnDocument, { input: { userName: 'bluebird' } }, root.token)).toBe('NoSuchEntity');
   });
 
   it('a tag written earlier in the same operation decides a later mutation of it', async () => {
@@ -134,8 +160,8 @@ describe('aws:ResourceTag', () => {
         deleteBlue: policy({ Effect: 'Allow', Action: 'iam:DeleteUser', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } } }),
       },
     });
-    await server.ok(CREATE_USER, { input: { userName: 'soon' } }, root.token);
-    const data = await server.ok('mutation { tagUser(input: { userName: "soon", tags: [{ key: "team", value: "blue" }] }) deleteUser(input: { userName: "soon" }) }', {}, erin.token);
+    await server.ok(CreateUserDocument, { input: { userName: 'soon' } }, root.token);
+    const data = await server.ok(TagThenDeleteUserDocument, { userName: 'soon', tags: [{ key: 'team', value: 'blue' }] }, erin.token);
     expect(data).toEqual({ tagUser: true, deleteUser: true });
   });
 
@@ -147,12 +173,12 @@ describe('aws:ResourceTag', () => {
         profiles: policy({ Effect: 'Allow', Action: 'iam:GetLoginProfile', Resource: '*', Condition: { StringEquals: { 'iam:ResourceTag/team': 'blue' } } }),
       },
     });
-    for (const [userName, team] of [['u-blue', 'blue'], ['u-red', 'red']]) {
-      await server.ok(CREATE_USER, { input: { userName, tags: [{ key: 'team', value: team }] } }, root.token);
-      await server.ok('mutation($n: String!) { createLoginProfile(input: { userName: $n, password: "Some-Passw0rd-Long!" }) { loginProfile { userName } } }', { n: userName }, root.token);
+    for (const [userName, team] of [['u-blue', 'blue'], ['u-red', 'red']] as const) {
+      await server.ok(CreateUserDocument, { input: { userName, tags: [{ key: 'team', value: team }] } }, root.token);
+      await createLoginProfile(server, root.token, userName, 'Some-Passw0rd-Long!');
     }
-    const result = await server.gql('{ listUsers { nodes { userName loginProfile { userName } } } }', {}, frank.token);
-    const nodes = result.data!.listUsers.nodes as Array<{ userName: string; loginProfile: { userName: string } | null }>;
+    const result = await server.gql(ListUsersLoginProfilesDocument, {}, frank.token);
+    const nodes = result.data!.listUsers.nodes;
     expect(nodes.map((n) => [n.userName, n.loginProfile?.userName ?? null])).toEqual([
       ['frank', null],
       ['u-blue', 'u-blue'],
@@ -165,22 +191,19 @@ describe('aws:ResourceTag', () => {
   it('aws:ResourceTag governs customer policies and instance profiles too', async () => {
     const root = await server.newAccount();
     const doc = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }));
-    const bluePolicy = (await server.ok(CREATE_POLICY, { input: { policyName: 'BluePolicy', policyDocument: doc, tags: blue } }, root.token)).createPolicy.policy.arn;
-    const redPolicy = (await server.ok(CREATE_POLICY, { input: { policyName: 'RedPolicy', policyDocument: doc } }, root.token)).createPolicy.policy.arn;
-    const createProfile = 'mutation($input: CreateInstanceProfileInput!) { createInstanceProfile(input: $input) { instanceProfile { arn } } }';
-    await server.ok(createProfile, { input: { instanceProfileName: 'blue-ip', tags: blue } }, root.token);
-    await server.ok(createProfile, { input: { instanceProfileName: 'red-ip' } }, root.token);
+    const bluePolicy = (await server.ok(CreatePolicyDocument, { input: { policyName: 'BluePolicy', policyDocument: doc, tags: blue } }, root.token)).createPolicy.policy.arn;
+    const redPolicy = (await server.ok(CreatePolicyDocument, { input: { policyName: 'RedPolicy', policyDocument: doc } }, root.token)).createPolicy.policy.arn;
+    await server.ok(CreateInstanceProfileArnDocument, { input: { instanceProfileName: 'blue-ip', tags: blue } }, root.token);
+    await server.ok(CreateInstanceProfileArnDocument, { input: { instanceProfileName: 'red-ip' } }, root.token);
     const gina = await signedInUser(server, root, 'gina', {
       inline: {
         blue: policy({ Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:DeleteInstanceProfile'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } } }),
       },
     });
-    const getPolicy = 'query($a: String!) { getPolicy(input: { policyArn: $a }) { policy { policyName } } }';
-    expect(await outcome(getPolicy, { a: bluePolicy }, gina.token)).toBe('OK');
-    expect(await outcome(getPolicy, { a: redPolicy }, gina.token)).toBe('AccessDenied');
-    const deleteProfile = 'mutation($n: String!) { deleteInstanceProfile(input: { instanceProfileName: $n }) }';
-    expect(await outcome(deleteProfile, { n: 'red-ip' }, gina.token)).toBe('AccessDenied');
-    expect(await outcome(deleteProfile, { n: 'blue-ip' }, gina.token)).toBe('OK');
+    expect(await outcome(GetPolicyNameDocument, { input: { policyArn: bluePolicy } }, gina.token)).toBe('OK');
+    expect(await outcome(GetPolicyNameDocument, { input: { policyArn: redPolicy } }, gina.token)).toBe('AccessDenied');
+    expect(await outcome(DeleteInstanceProfileDocument, { input: { instanceProfileName: 'red-ip' } }, gina.token)).toBe('AccessDenied');
+    expect(await outcome(DeleteInstanceProfileDocument, { input: { instanceProfileName: 'blue-ip' } }, gina.token)).toBe('OK');
   });
 });
 
@@ -188,8 +211,8 @@ describe('iam:PermissionsBoundary', () => {
   it('a delegated administrator may create and manage users only with boundary X (AWS delegation pattern)', async () => {
     const root = await server.newAccount();
     const doc = JSON.stringify(policy({ Effect: 'Allow', Action: ['s3:*', 'iam:Get*'], Resource: '*' }));
-    const boundaryX = (await server.ok(CREATE_POLICY, { input: { policyName: 'BoundaryX', policyDocument: doc } }, root.token)).createPolicy.policy.arn;
-    const boundaryY = (await server.ok(CREATE_POLICY, { input: { policyName: 'BoundaryY', policyDocument: doc } }, root.token)).createPolicy.policy.arn;
+    const boundaryX = (await server.ok(CreatePolicyDocument, { input: { policyName: 'BoundaryX', policyDocument: doc } }, root.token)).createPolicy.policy.arn;
+    const boundaryY = (await server.ok(CreatePolicyDocument, { input: { policyName: 'BoundaryY', policyDocument: doc } }, root.token)).createPolicy.policy.arn;
     const hank = await signedInUser(server, root, 'hank', {
       inline: {
         delegate: policy(
@@ -204,26 +227,28 @@ describe('iam:PermissionsBoundary', () => {
         ),
       },
     });
-    expect(await outcome(CREATE_USER, { input: { userName: 'bounded', permissionsBoundary: boundaryX } }, hank.token)).toBe('OK');
-    expect(await outcome(CREATE_USER, { input: { userName: 'free' } }, hank.token)).toBe('AccessDenied');
-    expect(await outcome(CREATE_USER, { input: { userName: 'other', permissionsBoundary: boundaryY } }, hank.token)).toBe('AccessDenied');
+    expect(await outcome(CreateUserDocument, { input: { userName: 'bounded', permissionsBoundary: boundaryX } }, hank.token)).toBe('OK');
+    expect(await outcome(CreateUserDocument, { input: { userName: 'free' } }, hank.token)).toBe('AccessDenied');
+    expect(await outcome(CreateUserDocument, { input: { userName: 'other', permissionsBoundary: boundaryY } }, hank.token)).toBe('AccessDenied');
 
-    const attach = 'mutation($n: String!, $a: String!) { attachUserPolicy(input: { userName: $n, policyArn: $a }) }';
-    await server.ok(CREATE_USER, { input: { userName: 'unbounded' } }, root.token);
+    const attach = (userName: string, policyArn: string) => outcome(AttachUserPolicyDocument, { input: { userName, policyArn } }, hank.token);
+    await server.ok(CreateUserDocument, { input: { userName: 'unbounded' } }, root.token);
     // The condition reads the boundary the user has now.
-    expect(await outcome(attach, { n: 'bounded', a: aws('AmazonS3ReadOnlyAccess') }, hank.token)).toBe('OK');
-    expect(await outcome(attach, { n: 'unbounded', a: aws('AmazonS3ReadOnlyAccess') }, hank.token)).toBe('AccessDenied');
-    const putInline = 'mutation($n: String!) { putUserPolicy(input: { userName: $n, policyName: "p", policyDocument: "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Effect\\":\\"Allow\\",\\"Action\\":\\"s3:*\\",\\"Resource\\":\\"*\\"}]}" }) }';
-    expect(await outcome(putInline, { n: 'bounded' }, hank.token)).toBe('OK');
-    expect(await outcome(putInline, { n: 'unbounded' }, hank.token)).toBe('AccessDenied');
+    expect(await attach('bounded', aws('AmazonS3ReadOnlyAccess'))).toBe('OK');
+    expect(await attach('unbounded', aws('AmazonS3ReadOnlyAccess'))).toBe('AccessDenied');
+    const s3All = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' }));
+    const putInline = (userName: string) => outcome(PutUserPolicyDocument, { input: { userName, policyName: 'p', policyDocument: s3All } }, hank.token);
+    expect(await putInline('bounded')).toBe('OK');
+    expect(await putInline('unbounded')).toBe('AccessDenied');
 
     // Putting a boundary: the condition reads the requested one.
-    const putBoundary = 'mutation($n: String!, $b: String!) { putUserPermissionsBoundary(input: { userName: $n, permissionsBoundary: $b }) }';
-    expect(await outcome(putBoundary, { n: 'unbounded', b: boundaryY }, hank.token)).toBe('AccessDenied');
-    expect(await outcome(putBoundary, { n: 'unbounded', b: boundaryX }, hank.token)).toBe('OK');
-    expect(await outcome('mutation { deleteUserPermissionsBoundary(input: { userName: "bounded" }) }', {}, hank.token)).toBe('AccessDenied');
-    const user = (await server.ok('{ getUser(input: { userName: "bounded" }) { user { permissionsBoundary { permissionsBoundaryArn } } } }', {}, root.token)).getUser.user;
-    expect(user.permissionsBoundary.permissionsBoundaryArn).toBe(boundaryX);
+    const putBoundary = (userName: string, permissionsBoundary: string) =>
+      outcome(PutUserPermissionsBoundaryDocument, { input: { userName, permissionsBoundary } }, hank.token);
+    expect(await putBoundary('unbounded', boundaryY)).toBe('AccessDenied');
+    expect(await putBoundary('unbounded', boundaryX)).toBe('OK');
+    expect(await outcome(DeleteUserPermissionsBoundaryDocument, { input: { userName: 'bounded' } }, hank.token)).toBe('AccessDenied');
+    const user = (await server.ok(GetUserPermissionsBoundaryDocument, { input: { userName: 'bounded' } }, root.token)).getUser.user;
+    expect(user.permissionsBoundary?.permissionsBoundaryArn).toBe(boundaryX);
   });
 
   it('createRole with a boundary is decided on the requested boundary', async () => {
@@ -231,8 +256,8 @@ describe('iam:PermissionsBoundary', () => {
     const ivy = await signedInUser(server, root, 'ivy', {
       inline: { roles: policy({ Effect: 'Allow', Action: 'iam:CreateRole', Resource: '*', Condition: { StringEquals: { 'iam:PermissionsBoundary': aws('PowerUserAccess') } } }) },
     });
-    expect(await outcome(CREATE_ROLE, { input: { roleName: 'bounded', assumeRolePolicyDocument: EC2_TRUST, permissionsBoundary: aws('PowerUserAccess') } }, ivy.token)).toBe('OK');
-    expect(await outcome(CREATE_ROLE, { input: { roleName: 'free', assumeRolePolicyDocument: EC2_TRUST } }, ivy.token)).toBe('AccessDenied');
+    expect(await outcome(CreateRoleDocument, { input: { roleName: 'bounded', assumeRolePolicyDocument: EC2_TRUST, permissionsBoundary: aws('PowerUserAccess') } }, ivy.token)).toBe('OK');
+    expect(await outcome(CreateRoleDocument, { input: { roleName: 'free', assumeRolePolicyDocument: EC2_TRUST } }, ivy.token)).toBe('AccessDenied');
   });
 });
 
@@ -249,32 +274,31 @@ describe('iam:PolicyARN', () => {
         }),
       },
     });
-    await server.ok(CREATE_USER, { input: { userName: 'worker' } }, root.token);
-    await server.ok('mutation { createGroup(input: { groupName: "Workers" }) { group { arn } } }', {}, root.token);
-    await server.ok(CREATE_ROLE, { input: { roleName: 'WorkerRole', assumeRolePolicyDocument: EC2_TRUST } }, root.token);
-    const cases: Array<[string, string]> = [
-      ['mutation($a: String!) { attachUserPolicy(input: { userName: "worker", policyArn: $a }) }', 'user'],
-      ['mutation($a: String!) { attachGroupPolicy(input: { groupName: "Workers", policyArn: $a }) }', 'group'],
-      ['mutation($a: String!) { attachRolePolicy(input: { roleName: "WorkerRole", policyArn: $a }) }', 'role'],
+    await server.ok(CreateUserDocument, { input: { userName: 'worker' } }, root.token);
+    await server.ok(CreateGroupDocument, { input: { groupName: 'Workers' } }, root.token);
+    await server.ok(CreateRoleDocument, { input: { roleName: 'WorkerRole', assumeRolePolicyDocument: EC2_TRUST } }, root.token);
+    const attachTo: Array<(policyArn: string) => Promise<string>> = [
+      (policyArn) => outcome(AttachUserPolicyDocument, { input: { userName: 'worker', policyArn } }, jack.token),
+      (policyArn) => outcome(AttachGroupPolicyDocument, { input: { groupName: 'Workers', policyArn } }, jack.token),
+      (policyArn) => outcome(AttachRolePolicyDocument, { input: { roleName: 'WorkerRole', policyArn } }, jack.token),
     ];
-    for (const [query] of cases) {
-      expect(await outcome(query, { a: aws('ReadOnlyAccess') }, jack.token)).toBe('OK');
-      expect(await outcome(query, { a: aws('AdministratorAccess') }, jack.token)).toBe('AccessDenied');
+    for (const attach of attachTo) {
+      expect(await attach(aws('ReadOnlyAccess'))).toBe('OK');
+      expect(await attach(aws('AdministratorAccess'))).toBe('AccessDenied');
     }
-    const detach = 'mutation($a: String!) { detachUserPolicy(input: { userName: "worker", policyArn: $a }) }';
-    await server.ok('mutation { attachUserPolicy(input: { userName: "worker", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" }) }', {}, root.token);
-    expect(await outcome(detach, { a: aws('IAMFullAccess') }, jack.token)).toBe('AccessDenied');
-    expect(await outcome(detach, { a: aws('ReadOnlyAccess') }, jack.token)).toBe('OK');
+    const detach = (policyArn: string) => outcome(DetachUserPolicyDocument, { input: { userName: 'worker', policyArn } }, jack.token);
+    await server.ok(AttachUserPolicyDocument, { input: { userName: 'worker', policyArn: aws('IAMFullAccess') } }, root.token);
+    expect(await detach(aws('IAMFullAccess'))).toBe('AccessDenied');
+    expect(await detach(aws('ReadOnlyAccess'))).toBe('OK');
   });
 });
 
 describe('iam:PassRole with iam:PassedToService', () => {
   it('addRoleToInstanceProfile passes the role to ec2.amazonaws.com', async () => {
     const root = await server.newAccount();
-    await server.ok(CREATE_ROLE, { input: { roleName: 'AppRole', assumeRolePolicyDocument: EC2_TRUST } }, root.token);
-    const createProfile = 'mutation($n: String!) { createInstanceProfile(input: { instanceProfileName: $n }) { instanceProfile { arn } } }';
-    await server.ok(createProfile, { n: 'ec2-profile' }, root.token);
-    await server.ok(createProfile, { n: 'other-profile' }, root.token);
+    await server.ok(CreateRoleDocument, { input: { roleName: 'AppRole', assumeRolePolicyDocument: EC2_TRUST } }, root.token);
+    await server.ok(CreateInstanceProfileArnDocument, { input: { instanceProfileName: 'ec2-profile' } }, root.token);
+    await server.ok(CreateInstanceProfileArnDocument, { input: { instanceProfileName: 'other-profile' } }, root.token);
     const passTo = (service: string) =>
       policy(
         { Effect: 'Allow', Action: 'iam:AddRoleToInstanceProfile', Resource: '*' },
@@ -282,11 +306,10 @@ describe('iam:PassRole with iam:PassedToService', () => {
       );
     const toEc2 = await signedInUser(server, root, 'kim', { inline: { pass: passTo('ec2.amazonaws.com') } });
     const toLambda = await signedInUser(server, root, 'lee', { inline: { pass: passTo('lambda.amazonaws.com') } });
-    const add = 'mutation($n: String!) { addRoleToInstanceProfile(input: { instanceProfileName: $n, roleName: "AppRole" }) }';
-    expect(await outcome(add, { n: 'other-profile' }, toLambda.token)).toBe('AccessDenied');
-    expect(await outcome(add, { n: 'ec2-profile' }, toEc2.token)).toBe('OK');
-    const profile = (await server.ok('{ getInstanceProfile(input: { instanceProfileName: "other-profile" }) { instanceProfile { roles { roleName } } } }', {}, root.token))
-      .getInstanceProfile.instanceProfile;
+    const add = (instanceProfileName: string, token: string) => outcome(AddRoleToInstanceProfileDocument, { input: { instanceProfileName, roleName: 'AppRole' } }, token);
+    expect(await add('other-profile', toLambda.token)).toBe('AccessDenied');
+    expect(await add('ec2-profile', toEc2.token)).toBe('OK');
+    const profile = (await server.ok(GetInstanceProfileDocument, { input: { instanceProfileName: 'other-profile' } }, root.token)).getInstanceProfile.instanceProfile;
     expect(profile.roles).toEqual([]);
   });
 });
