@@ -6,13 +6,26 @@
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { REPORT_VALIDITY_MS } from '../src/audit/credential-report.js';
+import {
+  AssumeRoleDocument,
+  CreateAccessKeyDocument,
+  CreateRoleDocument,
+  CreateVirtualMFADeviceDocument,
+  EnableMFADeviceDocument,
+  GenerateCredentialReportDocument,
+  GetAccessKeyLastUsedDocument,
+  GetCredentialReportDocument,
+  GetRoleLastUsedDocument,
+  GetSessionTokenDocument,
+  LookupEventNamesDocument,
+  UpdateAccessKeyDocument,
+  UpdateAccountPasswordPolicyDocument,
+} from './generated/graphql.js';
+import { createLoginProfile, createUser, policy, signedInUser } from './support/scenarios.js';
 import { useTestServer } from './support/server.js';
-import { policy, signedInUser } from './support/scenarios.js';
 
 const server = useTestServer();
 
-const GENERATE = 'mutation { generateCredentialReport { state description } }';
-const GET = '{ getCredentialReport { content contentBase64 reportFormat generatedTime } }';
 const COLUMNS =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,' +
   'access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
@@ -28,32 +41,30 @@ function parse(content: string): Array<Record<string, string>> {
 }
 
 async function report(token: string) {
-  await server.ok(GENERATE, {}, token);
-  return (await server.ok(GET, {}, token)).getCredentialReport;
+  await server.ok(GenerateCredentialReportDocument, {}, token);
+  return (await server.ok(GetCredentialReportDocument, {}, token)).getCredentialReport;
 }
 
-const createUser = (token: string, userName: string) =>
-  server.ok('mutation($n: String!) { createUser(input: { userName: $n }) { user { arn } } }', { n: userName }, token);
-const createKey = async (token: string, userName: string) =>
-  (await server.ok('mutation($n: String) { createAccessKey(input: { userName: $n }) { accessKey { accessKeyId secretAccessKey } } }', { n: userName }, token))
-    .createAccessKey.accessKey as { accessKeyId: string; secretAccessKey: string };
-const sessionToken = (key: { accessKeyId: string; secretAccessKey: string }) =>
-  server.ok('mutation($input: GetSessionTokenInput) { getSessionToken(input: $input) { credentials { sessionToken } } }', { input: key });
+const createKey = async (token: string, userName: string) => {
+  const { accessKeyId, secretAccessKey } = (await server.ok(CreateAccessKeyDocument, { input: { userName } }, token)).createAccessKey.accessKey;
+  return { accessKeyId, secretAccessKey };
+};
+const sessionToken = (key: { accessKeyId: string; secretAccessKey: string }) => server.ok(GetSessionTokenDocument, { input: key });
 
 describe('generateCredentialReport and getCredentialReport', () => {
   it('answers ReportNotPresent before any report was generated', async () => {
     const { token } = await server.newAccount();
-    expect(await server.errorCode(GET, {}, token)).toBe('ReportNotPresent');
+    expect(await server.errorCode(GetCredentialReportDocument, {}, token)).toBe('ReportNotPresent');
   });
 
   it('starts a report, then keeps it as COMPLETE, and returns it as CSV text and Base64', async () => {
     const { token, accountId } = await server.newAccount();
-    expect((await server.ok(GENERATE, {}, token)).generateCredentialReport).toEqual({
+    expect((await server.ok(GenerateCredentialReportDocument, {}, token)).generateCredentialReport).toEqual({
       state: 'STARTED',
       description: 'No report exists. Starting a new report generation task',
     });
-    expect((await server.ok(GENERATE, {}, token)).generateCredentialReport.state).toBe('COMPLETE');
-    const result = (await server.ok(GET, {}, token)).getCredentialReport;
+    expect((await server.ok(GenerateCredentialReportDocument, {}, token)).generateCredentialReport.state).toBe('COMPLETE');
+    const result = (await server.ok(GetCredentialReportDocument, {}, token)).getCredentialReport;
     expect(result.reportFormat).toBe('text/csv');
     expect(Buffer.from(result.contentBase64, 'base64').toString('utf8')).toBe(result.content);
     expect(Math.abs(new Date(result.generatedTime).getTime() - Date.now())).toBeLessThan(60_000);
@@ -82,22 +93,14 @@ describe('generateCredentialReport and getCredentialReport', () => {
 
   it('describes each user with AWS conventions: N/A without a credential, no_information for an unused password', async () => {
     const { token, accountId } = await server.newAccount();
-    await server.ok(
-      'mutation($input: UpdateAccountPasswordPolicyInput) { updateAccountPasswordPolicy(input: $input) }',
-      { input: { maxPasswordAge: 90, allowUsersToChangePassword: true } },
-      token,
-    );
+    await server.ok(UpdateAccountPasswordPolicyDocument, { input: { maxPasswordAge: 90, allowUsersToChangePassword: true } }, token);
     await signedInUser(server, { accountId, token }, 'alice');
-    await createUser(token, 'bob');
-    await createUser(token, 'carol');
-    await server.ok(
-      'mutation { createLoginProfile(input: { userName: "carol", password: "Third-Users-Passw0rd!" }) { loginProfile { userName } } }',
-      {},
-      token,
-    );
+    await createUser(server, token, 'bob');
+    await createUser(server, token, 'carol');
+    await createLoginProfile(server, token, 'carol', 'Third-Users-Passw0rd!');
     const used = await createKey(token, 'alice');
     const inactive = await createKey(token, 'alice');
-    await server.ok('mutation($id: String!) { updateAccessKey(input: { userName: "alice", accessKeyId: $id, status: Inactive }) }', { id: inactive.accessKeyId }, token);
+    await server.ok(UpdateAccessKeyDocument, { input: { userName: 'alice', accessKeyId: inactive.accessKeyId, status: 'Inactive' } }, token);
     await sessionToken(used);
 
     const rows = parse((await report(token)).content);
@@ -138,12 +141,11 @@ describe('generateCredentialReport and getCredentialReport', () => {
   it('has no rotation date without a maximum password age, and shows MFA once a device is enabled', async () => {
     const { token, accountId } = await server.newAccount();
     await signedInUser(server, { accountId, token }, 'dave');
-    const device = (await server.ok('mutation { createVirtualMFADevice(input: { virtualMFADeviceName: "dave-phone" }) { virtualMFADevice { serialNumber base32StringSeed } } }', {}, token))
-      .createVirtualMFADevice.virtualMFADevice;
+    const device = (await server.ok(CreateVirtualMFADeviceDocument, { input: { virtualMFADeviceName: 'dave-phone' } }, token)).createVirtualMFADevice.virtualMFADevice;
     const now = Date.now();
-    const code = (at: number) => TOTP.generate({ secret: Secret.fromBase32(device.base32StringSeed), timestamp: at });
+    const code = (at: number) => TOTP.generate({ secret: Secret.fromBase32(device.base32StringSeed!), timestamp: at });
     await server.ok(
-      'mutation($input: EnableMFADeviceInput!) { enableMFADevice(input: $input) }',
+      EnableMFADeviceDocument,
       { input: { userName: 'dave', serialNumber: device.serialNumber, authenticationCode1: code(now - 30_000), authenticationCode2: code(now) } },
       token,
     );
@@ -154,22 +156,22 @@ describe('generateCredentialReport and getCredentialReport', () => {
   it('keeps the report as generated until it is four hours old, then answers ReportExpired and makes a new one', async () => {
     const { token, accountId } = await server.newAccount();
     await report(token);
-    await createUser(token, 'late');
+    await createUser(server, token, 'late');
     // Within four hours the kept report does not show the new user.
-    expect((await server.ok(GENERATE, {}, token)).generateCredentialReport.state).toBe('COMPLETE');
-    expect(parse((await server.ok(GET, {}, token)).getCredentialReport.content).map((row) => row.user)).toEqual(['<root_account>']);
+    expect((await server.ok(GenerateCredentialReportDocument, {}, token)).generateCredentialReport.state).toBe('COMPLETE');
+    expect(parse((await server.ok(GetCredentialReportDocument, {}, token)).getCredentialReport.content).map((row) => row.user)).toEqual(['<root_account>']);
     // Age the kept report past AWS's four hours.
     await server.db.credentialReport.update({ where: { accountId }, data: { generatedTime: new Date(Date.now() - REPORT_VALIDITY_MS - 1000) } });
-    expect(await server.errorCode(GET, {}, token)).toBe('ReportExpired');
-    expect((await server.ok(GENERATE, {}, token)).generateCredentialReport.state).toBe('STARTED');
-    expect(parse((await server.ok(GET, {}, token)).getCredentialReport.content).map((row) => row.user)).toEqual(['<root_account>', 'late']);
+    expect(await server.errorCode(GetCredentialReportDocument, {}, token)).toBe('ReportExpired');
+    expect((await server.ok(GenerateCredentialReportDocument, {}, token)).generateCredentialReport.state).toBe('STARTED');
+    expect(parse((await server.ok(GetCredentialReportDocument, {}, token)).getCredentialReport.content).map((row) => row.user)).toEqual(['<root_account>', 'late']);
   });
 
   it('needs iam:GenerateCredentialReport and iam:GetCredentialReport', async () => {
     const root = await server.newAccount();
     const nobody = await signedInUser(server, root, 'nobody');
-    expect(await server.errorCode(GENERATE, {}, nobody.token)).toBe('AccessDenied');
-    expect(await server.errorCode(GET, {}, nobody.token)).toBe('AccessDenied');
+    expect(await server.errorCode(GenerateCredentialReportDocument, {}, nobody.token)).toBe('AccessDenied');
+    expect(await server.errorCode(GetCredentialReportDocument, {}, nobody.token)).toBe('AccessDenied');
     const auditor = await signedInUser(server, root, 'auditor', {
       inline: { reports: policy({ Effect: 'Allow', Action: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'], Resource: '*' }) },
     });
@@ -180,9 +182,9 @@ describe('generateCredentialReport and getCredentialReport', () => {
   it('never shows one account another account’s report or users', async () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
-    await createUser(a.token, 'only-in-a');
+    await createUser(server, a.token, 'only-in-a');
     await report(a.token);
-    expect(await server.errorCode(GET, {}, b.token)).toBe('ReportNotPresent');
+    expect(await server.errorCode(GetCredentialReportDocument, {}, b.token)).toBe('ReportNotPresent');
     const content = (await report(b.token)).content;
     expect(content).not.toContain('only-in-a');
     expect(content).not.toContain(a.accountId);
@@ -192,58 +194,55 @@ describe('generateCredentialReport and getCredentialReport', () => {
     const { token } = await server.newAccount();
     await report(token);
     await server.service.deps.audit.flush();
-    const data = await server.ok('{ lookupEvents(input: {}, first: 50) { nodes { eventName eventSource errorCode } } }', {}, token);
-    const names = data.lookupEvents.nodes.map((event: { eventName: string }) => event.eventName);
+    const data = await server.ok(LookupEventNamesDocument, { input: {}, first: 50 }, token);
+    const names = data.lookupEvents.nodes.map((event) => event.eventName);
     expect(names).toContain('GenerateCredentialReport');
     expect(names).toContain('GetCredentialReport');
   });
 });
 
 describe('last use of access keys and roles', () => {
-  const LAST_USED = 'query($id: String!) { getAccessKeyLastUsed(input: { accessKeyId: $id }) { userName accessKeyLastUsed { lastUsedDate serviceName region } } }';
-
   it('reports an unused key as N/A, and a key used by getSessionToken with its date and service', async () => {
     const { token } = await server.newAccount();
-    await createUser(token, 'erin');
+    await createUser(server, token, 'erin');
     const key = await createKey(token, 'erin');
-    expect((await server.ok(LAST_USED, { id: key.accessKeyId }, token)).getAccessKeyLastUsed).toEqual({
+    expect((await server.ok(GetAccessKeyLastUsedDocument, { id: key.accessKeyId }, token)).getAccessKeyLastUsed).toEqual({
       userName: 'erin',
       accessKeyLastUsed: { lastUsedDate: null, serviceName: 'N/A', region: 'N/A' },
     });
     const before = Date.now();
     await sessionToken(key);
-    const used = (await server.ok(LAST_USED, { id: key.accessKeyId }, token)).getAccessKeyLastUsed.accessKeyLastUsed;
+    const used = (await server.ok(GetAccessKeyLastUsedDocument, { id: key.accessKeyId }, token)).getAccessKeyLastUsed.accessKeyLastUsed;
     expect(used.serviceName).toBe('sts');
-    expect(new Date(used.lastUsedDate).getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(new Date(used.lastUsedDate!).getTime()).toBeGreaterThanOrEqual(before - 1000);
   });
 
   // Gap, reported: src/sts/get-session-token.ts records the date and service but no region
   // (recordAccessKeyUse in src/iam/access-keys.ts would record `us-east-1`). Flip to `it` once fixed.
   it('reports the region a key was last used in (us-east-1 for STS)', async () => {
     const { token } = await server.newAccount();
-    await createUser(token, 'frank');
+    await createUser(server, token, 'frank');
     const key = await createKey(token, 'frank');
     await sessionToken(key);
-    const used = (await server.ok(LAST_USED, { id: key.accessKeyId }, token)).getAccessKeyLastUsed.accessKeyLastUsed;
+    const used = (await server.ok(GetAccessKeyLastUsedDocument, { id: key.accessKeyId }, token)).getAccessKeyLastUsed.accessKeyLastUsed;
     expect(used.region).toBe('us-east-1');
   });
 
-  const GET_ROLE = 'query($n: String!) { getRole(input: { roleName: $n }) { role { roleLastUsed { lastUsedDate region } } } }';
   async function assumedRole(roleName: string) {
     const root = await server.newAccount();
     const user = await signedInUser(server, root, 'assumer');
     await server.ok(
-      'mutation($input: CreateRoleInput!) { createRole(input: $input) { role { arn } } }',
+      CreateRoleDocument,
       { input: { roleName, assumeRolePolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Principal: { AWS: user.arn }, Action: 'sts:AssumeRole' })) } },
       root.token,
     );
-    const before = (await server.ok(GET_ROLE, { n: roleName }, root.token)).getRole.role.roleLastUsed;
+    const before = (await server.ok(GetRoleLastUsedDocument, { input: { roleName } }, root.token)).getRole.role.roleLastUsed;
     await server.ok(
-      'mutation($input: AssumeRoleInput!) { assumeRole(input: $input) { credentials { sessionToken } } }',
+      AssumeRoleDocument,
       { input: { roleArn: `arn:aws:iam::${root.accountId}:role/${roleName}`, roleSessionName: 's1' } },
       user.token,
     );
-    const after = (await server.ok(GET_ROLE, { n: roleName }, root.token)).getRole.role.roleLastUsed;
+    const after = (await server.ok(GetRoleLastUsedDocument, { input: { roleName } }, root.token)).getRole.role.roleLastUsed;
     return { before, after };
   }
 
@@ -251,7 +250,7 @@ describe('last use of access keys and roles', () => {
     const started = Date.now();
     const { before, after } = await assumedRole('Used');
     expect(before).toEqual({ lastUsedDate: null, region: null });
-    expect(new Date(after.lastUsedDate).getTime()).toBeGreaterThanOrEqual(started - 1000);
+    expect(new Date(after.lastUsedDate!).getTime()).toBeGreaterThanOrEqual(started - 1000);
   });
 
   // Gap, reported: src/sts/assume-role.ts sets Role.lastUsedAt but not lastUsedRegion. Flip to `it` once fixed.
