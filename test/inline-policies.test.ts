@@ -19,7 +19,7 @@ import {
   type ListUserPoliciesQuery,
 } from './generated/graphql.js';
 import { createUser } from './support/scenarios.js';
-import { useTestServer, type GraphQLResponse } from './support/server.js';
+import { fieldOf, useTestServer, type GraphQLResponse } from './support/server.js';
 
 const server = useTestServer();
 
@@ -51,31 +51,26 @@ interface InlinePolicies {
   delete(token: string, name: string, policyName: string): Promise<GraphQLResponse<unknown>>;
 }
 
-/** The response with `data` narrowed to its one field. */
-const field =
-  <T, K extends keyof T>(key: K) =>
-  (response: GraphQLResponse<T>): GraphQLResponse<T[K]> => ({ errors: response.errors, data: response.data?.[key] });
-
 const kinds: Record<Kind, InlinePolicies> = {
   user: {
     create: (token, userName) => createUser(server, token, userName),
     put: (token, userName, policyName, policyDocument) => server.gql(PutUserPolicyDocument, { input: { userName, policyName, policyDocument } }, token),
-    get: (token, userName, policyName) => server.gql(GetUserPolicyDocument, { input: { userName, policyName } }, token).then(field('getUserPolicy')),
-    list: (token, userName, page = {}) => server.gql(ListUserPoliciesDocument, { input: { userName }, ...page }, token).then(field('listUserPolicies')),
+    get: (token, userName, policyName) => server.gql(GetUserPolicyDocument, { input: { userName, policyName } }, token).then(fieldOf('getUserPolicy')),
+    list: (token, userName, page = {}) => server.gql(ListUserPoliciesDocument, { input: { userName }, ...page }, token).then(fieldOf('listUserPolicies')),
     delete: (token, userName, policyName) => server.gql(DeleteUserPolicyDocument, { input: { userName, policyName } }, token),
   },
   group: {
     create: (token, groupName) => server.ok(CreateGroupDocument, { input: { groupName } }, token),
     put: (token, groupName, policyName, policyDocument) => server.gql(PutGroupPolicyDocument, { input: { groupName, policyName, policyDocument } }, token),
-    get: (token, groupName, policyName) => server.gql(GetGroupPolicyDocument, { input: { groupName, policyName } }, token).then(field('getGroupPolicy')),
-    list: (token, groupName, page = {}) => server.gql(ListGroupPoliciesDocument, { input: { groupName }, ...page }, token).then(field('listGroupPolicies')),
+    get: (token, groupName, policyName) => server.gql(GetGroupPolicyDocument, { input: { groupName, policyName } }, token).then(fieldOf('getGroupPolicy')),
+    list: (token, groupName, page = {}) => server.gql(ListGroupPoliciesDocument, { input: { groupName }, ...page }, token).then(fieldOf('listGroupPolicies')),
     delete: (token, groupName, policyName) => server.gql(DeleteGroupPolicyDocument, { input: { groupName, policyName } }, token),
   },
   role: {
     create: (token, roleName) => server.ok(CreateRoleDocument, { input: { roleName, assumeRolePolicyDocument: TRUST } }, token),
     put: (token, roleName, policyName, policyDocument) => server.gql(PutRolePolicyDocument, { input: { roleName, policyName, policyDocument } }, token),
-    get: (token, roleName, policyName) => server.gql(GetRolePolicyDocument, { input: { roleName, policyName } }, token).then(field('getRolePolicy')),
-    list: (token, roleName, page = {}) => server.gql(ListRolePoliciesDocument, { input: { roleName }, ...page }, token).then(field('listRolePolicies')),
+    get: (token, roleName, policyName) => server.gql(GetRolePolicyDocument, { input: { roleName, policyName } }, token).then(fieldOf('getRolePolicy')),
+    list: (token, roleName, page = {}) => server.gql(ListRolePoliciesDocument, { input: { roleName }, ...page }, token).then(fieldOf('listRolePolicies')),
     delete: (token, roleName, policyName) => server.gql(DeleteRolePolicyDocument, { input: { roleName, policyName } }, token),
   },
 };

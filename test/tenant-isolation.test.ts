@@ -21,8 +21,46 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGuard } from '../src/graphql/guard.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { policy, signedInUser } from './support/scenarios.js';
+import {
+  AddRoleToInstanceProfileDocument,
+  AddUserToGroupDocument,
+  AssumeRoleUserArnDocument,
+  AttachGroupPolicyDocument,
+  AttachRolePolicyDocument,
+  AttachUserPolicyDocument,
+  CreateAccessKeyDocument,
+  CreateGroupDocument,
+  CreateInstanceProfileArnDocument,
+  CreatePolicyDocument,
+  CreatePolicyVersionDocument,
+  CreateRoleDocument,
+  CreateVirtualMFADeviceDocument,
+  DeleteUserDocument,
+  EnableMFADeviceDocument,
+  GetGroupNameAndArnDocument,
+  GetInstanceProfileDocument,
+  GetLoginProfileDocument,
+  GetPolicyAttachmentCountDocument,
+  GetRoleDetailsDocument,
+  GetUserPolicyDocument,
+  GetUserSummaryDocument,
+  ListEverythingDocument,
+  ListGroupsPageDocument,
+  ListInstanceProfilesPageDocument,
+  ListLocalPoliciesPageDocument,
+  ListRolesPageDocument,
+  ListUsersPageDocument,
+  ListVirtualMFADevicesPageDocument,
+  LookupEventIdentitiesDocument,
+  PolicyEntitiesOfAccountDocument,
+  PutGroupPolicyDocument,
+  PutRolePolicyDocument,
+  PutUserPermissionsBoundaryDocument,
+  PutUserPolicyDocument,
+  type AssumeRoleInput,
+} from './generated/graphql.js';
+import { createLoginProfile, createUser, policy, signedInUser } from './support/scenarios.js';
+import { fieldOf, startTestServer, type GraphQLResponse, type TestServer } from './support/server.js';
 
 let server: TestServer;
 let a: { accountId: string; token: string };
@@ -51,34 +89,42 @@ interface Identifiers {
 const DOC = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }));
 const TRUST = JSON.stringify(policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
 const PASSWORD = 'Tenant-A-Passw0rd!';
+const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
 beforeAll(async () => {
   server = await startTestServer();
   a = await server.newAccount('Tenant A');
   b = await server.newAccount('Tenant B');
   const t = a.token;
-  const user = (await server.ok('mutation { createUser(input: { userName: "alice-a", path: "/team/", tags: [{ key: "team", value: "a" }] }) { user { arn } } }', {}, t)).createUser.user;
-  await server.ok('mutation($p: String!) { createLoginProfile(input: { userName: "alice-a", password: $p }) { loginProfile { userName } } }', { p: PASSWORD }, t);
-  const key = (await server.ok('mutation { createAccessKey(input: { userName: "alice-a" }) { accessKey { accessKeyId } } }', {}, t)).createAccessKey.accessKey;
-  const group = (await server.ok('mutation { createGroup(input: { groupName: "GroupA" }) { group { arn } } }', {}, t)).createGroup.group;
-  await server.ok('mutation { addUserToGroup(input: { groupName: "GroupA", userName: "alice-a" }) }', {}, t);
-  const role = (await server.ok('mutation($d: String!) { createRole(input: { roleName: "RoleA", assumeRolePolicyDocument: $d, tags: [{ key: "team", value: "a" }] }) { role { arn } } }', { d: TRUST }, t)).createRole.role;
-  const pol = (await server.ok('mutation($d: String!) { createPolicy(input: { policyName: "PolicyA", policyDocument: $d, tags: [{ key: "team", value: "a" }] }) { policy { arn } } }', { d: DOC }, t)).createPolicy.policy;
-  await server.ok('mutation($a: String!, $d: String!) { createPolicyVersion(input: { policyArn: $a, policyDocument: $d }) { policyVersion { versionId } } }', { a: pol.arn, d: DOC }, t);
-  const profile = (await server.ok('mutation { createInstanceProfile(input: { instanceProfileName: "ProfileA" }) { instanceProfile { arn } } }', {}, t)).createInstanceProfile.instanceProfile;
-  await server.ok('mutation { addRoleToInstanceProfile(input: { instanceProfileName: "ProfileA", roleName: "RoleA" }) }', {}, t);
-  for (const [kind, name] of [['User', 'alice-a'], ['Group', 'GroupA'], ['Role', 'RoleA']] as const) {
-    const field = kind.toLowerCase() + 'Name';
-    await server.ok(`mutation($n: String!, $d: String!) { put${kind}Policy(input: { ${field}: $n, policyName: "InlineA", policyDocument: $d }) }`, { n: name, d: DOC }, t);
-    await server.ok(`mutation($n: String!, $a: String!) { attach${kind}Policy(input: { ${field}: $n, policyArn: $a }) }`, { n: name, a: pol.arn }, t);
-    await server.ok(`mutation($n: String!) { attach${kind}Policy(input: { ${field}: $n, policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }) }`, { n: name }, t);
+  const team = [{ key: 'team', value: 'a' }];
+  const user = await createUser(server, t, 'alice-a', { path: '/team/', tags: team });
+  await createLoginProfile(server, t, 'alice-a', PASSWORD);
+  const key = (await server.ok(CreateAccessKeyDocument, { input: { userName: 'alice-a' } }, t)).createAccessKey.accessKey;
+  const group = (await server.ok(CreateGroupDocument, { input: { groupName: 'GroupA' } }, t)).createGroup.group;
+  await server.ok(AddUserToGroupDocument, { input: { groupName: 'GroupA', userName: 'alice-a' } }, t);
+  const role = (await server.ok(CreateRoleDocument, { input: { roleName: 'RoleA', assumeRolePolicyDocument: TRUST, tags: team } }, t)).createRole.role;
+  const pol = (await server.ok(CreatePolicyDocument, { input: { policyName: 'PolicyA', policyDocument: DOC, tags: team } }, t)).createPolicy.policy;
+  await server.ok(CreatePolicyVersionDocument, { input: { policyArn: pol.arn, policyDocument: DOC } }, t);
+  const profile = (await server.ok(CreateInstanceProfileArnDocument, { input: { instanceProfileName: 'ProfileA' } }, t)).createInstanceProfile.instanceProfile;
+  await server.ok(AddRoleToInstanceProfileDocument, { input: { instanceProfileName: 'ProfileA', roleName: 'RoleA' } }, t);
+  const inline = { policyName: 'InlineA', policyDocument: DOC };
+  await server.ok(PutUserPolicyDocument, { input: { userName: 'alice-a', ...inline } }, t);
+  await server.ok(PutGroupPolicyDocument, { input: { groupName: 'GroupA', ...inline } }, t);
+  await server.ok(PutRolePolicyDocument, { input: { roleName: 'RoleA', ...inline } }, t);
+  for (const policyArn of [pol.arn, READ_ONLY]) {
+    await server.ok(AttachUserPolicyDocument, { input: { userName: 'alice-a', policyArn } }, t);
+    await server.ok(AttachGroupPolicyDocument, { input: { groupName: 'GroupA', policyArn } }, t);
+    await server.ok(AttachRolePolicyDocument, { input: { roleName: 'RoleA', policyArn } }, t);
   }
-  await server.ok('mutation($a: String!) { putUserPermissionsBoundary(input: { userName: "alice-a", permissionsBoundary: $a }) }', { a: pol.arn }, t);
-  const device = (await server.ok('mutation { createVirtualMFADevice(input: { virtualMFADeviceName: "alice-a-phone", tags: [{ key: "team", value: "a" }] }) { virtualMFADevice { serialNumber base32StringSeed } } }', {}, t))
-    .createVirtualMFADevice.virtualMFADevice;
+  await server.ok(PutUserPermissionsBoundaryDocument, { input: { userName: 'alice-a', permissionsBoundary: pol.arn } }, t);
+  const device = (await server.ok(CreateVirtualMFADeviceDocument, { input: { virtualMFADeviceName: 'alice-a-phone', tags: team } }, t)).createVirtualMFADevice.virtualMFADevice;
   const now = Date.now();
-  const code = (ts: number) => TOTP.generate({ secret: Secret.fromBase32(device.base32StringSeed), timestamp: ts });
-  await server.ok('mutation($s: String!, $c1: String!, $c2: String!) { enableMFADevice(input: { userName: "alice-a", serialNumber: $s, authenticationCode1: $c1, authenticationCode2: $c2 }) }', { s: device.serialNumber, c1: code(now - 30_000), c2: code(now) }, t);
+  const code = (ts: number) => TOTP.generate({ secret: Secret.fromBase32(device.base32StringSeed!), timestamp: ts });
+  await server.ok(
+    EnableMFADeviceDocument,
+    { input: { userName: 'alice-a', serialNumber: device.serialNumber, authenticationCode1: code(now - 30_000), authenticationCode2: code(now) } },
+    t,
+  );
 
   ids = {
     userName: 'alice-a',
@@ -114,11 +160,11 @@ beforeAll(async () => {
 
   bAdmin = await signedInUser(server, b, 'admin-b', { managed: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
   // B has entities of its own, so the ARN routes can name a real B entity next to A's ARN.
-  await server.ok('mutation { createUser(input: { userName: "bob-b" }) { user { arn } } }', {}, b.token);
-  await server.ok('mutation { createGroup(input: { groupName: "GroupB" }) { group { arn } } }', {}, b.token);
-  await server.ok('mutation($d: String!) { createRole(input: { roleName: "RoleB", assumeRolePolicyDocument: $d }) { role { arn } } }', { d: TRUST }, b.token);
-  await server.ok('mutation { createInstanceProfile(input: { instanceProfileName: "ProfileB" }) { instanceProfile { arn } } }', {}, b.token);
-  await server.ok('mutation { attachUserPolicy(input: { userName: "bob-b", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }) }', {}, b.token);
+  await createUser(server, b.token, 'bob-b');
+  await server.ok(CreateGroupDocument, { input: { groupName: 'GroupB' } }, b.token);
+  await server.ok(CreateRoleDocument, { input: { roleName: 'RoleB', assumeRolePolicyDocument: TRUST } }, b.token);
+  await server.ok(CreateInstanceProfileArnDocument, { input: { instanceProfileName: 'ProfileB' } }, b.token);
+  await server.ok(AttachUserPolicyDocument, { input: { userName: 'bob-b', policyArn: READ_ONLY } }, b.token);
 }, 60_000);
 
 afterAll(async () => {
@@ -369,8 +415,7 @@ describe('every field that takes a name or an ARN', () => {
 
 describe('assumeRole across accounts', () => {
   it("answers B's administrator for A's role exactly as for a role that exists nowhere, whatever the request carries", async () => {
-    const assume = 'mutation($input: AssumeRoleInput!) { assumeRole(input: $input) { assumedRoleUser { arn } } }';
-    const variants: Array<[string, (idents: Identifiers) => Record<string, unknown>]> = [
+    const variants: Array<[string, (idents: Identifiers) => AssumeRoleInput]> = [
       ['plain', (i) => ({ roleArn: i.roleArn, roleSessionName: 'probe' })],
       ['with an MFA code', (i) => ({ roleArn: i.roleArn, roleSessionName: 'probe', serialNumber: i.serialNumber, tokenCode: '123456' })],
       ['with policyArns', (i) => ({ roleArn: i.roleArn, roleSessionName: 'probe', policyArns: [{ arn: i.policyArn }] })],
@@ -379,8 +424,8 @@ describe('assumeRole across accounts', () => {
     ];
     const failures: string[] = [];
     for (const [name, input] of variants) {
-      const real = await server.gql(assume, { input: input(ids) }, bAdmin.token);
-      const ghost = await server.gql(assume, { input: input(ghosts) }, bAdmin.token);
+      const real = await server.gql(AssumeRoleUserArnDocument, { input: input(ids) }, bAdmin.token);
+      const ghost = await server.gql(AssumeRoleUserArnDocument, { input: input(ghosts) }, bAdmin.token);
       const [r, g] = [real.errors?.[0], ghost.errors?.[0]];
       if (!r || r.extensions?.code !== g?.extensions?.code || ghostly(r.message) !== g?.message) {
         failures.push(`${name}: A's role answers ${r?.extensions?.code} "${r?.message}", a missing role ${g?.extensions?.code} "${g?.message}"`);
@@ -392,19 +437,20 @@ describe('assumeRole across accounts', () => {
 
 describe('named routes', () => {
   it("get* by A's names answers NoSuchEntity with the same message as a name that exists nowhere", async () => {
-    const cases: Array<[string, string, string]> = [
-      ['query($n: String!) { getUser(input: { userName: $n }) { user { arn userId } } }', ids.userName, ghosts.userName],
-      ['query($n: String!) { getGroup(input: { groupName: $n }) { group { arn } } }', ids.groupName, ghosts.groupName],
-      ['query($n: String!) { getRole(input: { roleName: $n }) { role { arn assumeRolePolicyDocument } } }', ids.roleName, ghosts.roleName],
-      ['query($n: String!) { getInstanceProfile(input: { instanceProfileName: $n }) { instanceProfile { arn } } }', ids.profileName, ghosts.profileName],
-      ['query($n: String!) { getLoginProfile(input: { userName: $n }) { loginProfile { userName } } }', ids.userName, ghosts.userName],
-      ['query($n: String!) { getUserPolicy(input: { userName: $n, policyName: "InlineA" }) { policyDocument } }', ids.userName, ghosts.userName],
+    type Get = (name: string, token: string) => Promise<GraphQLResponse<unknown>>;
+    const cases: Array<[string, Get, string, string]> = [
+      ['getUser', (userName, token) => server.gql(GetUserSummaryDocument, { input: { userName } }, token), ids.userName, ghosts.userName],
+      ['getGroup', (groupName, token) => server.gql(GetGroupNameAndArnDocument, { input: { groupName } }, token), ids.groupName, ghosts.groupName],
+      ['getRole', (roleName, token) => server.gql(GetRoleDetailsDocument, { input: { roleName } }, token), ids.roleName, ghosts.roleName],
+      ['getInstanceProfile', (instanceProfileName, token) => server.gql(GetInstanceProfileDocument, { input: { instanceProfileName } }, token), ids.profileName, ghosts.profileName],
+      ['getLoginProfile', (userName, token) => server.gql(GetLoginProfileDocument, { input: { userName } }, token), ids.userName, ghosts.userName],
+      ['getUserPolicy', (userName, token) => server.gql(GetUserPolicyDocument, { input: { userName, policyName: 'InlineA' } }, token), ids.userName, ghosts.userName],
     ];
     for (const { token } of callers()) {
-      for (const [query, real, ghost] of cases) {
-        const found = await server.gql(query, { n: real }, token);
-        const missing = await server.gql(query, { n: ghost }, token);
-        expect(found.errors?.[0]?.extensions?.code, query).toBe('NoSuchEntity');
+      for (const [operation, get, real, ghost] of cases) {
+        const found = await get(real, token);
+        const missing = await get(ghost, token);
+        expect(found.errors?.[0]?.extensions?.code, operation).toBe('NoSuchEntity');
         expect(found.errors![0]!.message.split(real).join(ghost)).toBe(missing.errors![0]!.message);
         expect(found.data).toBeNull();
       }
@@ -413,8 +459,8 @@ describe('named routes', () => {
 
   it("getPolicy with A's policy ARN answers B as for a policy ARN of A's account that does not exist", async () => {
     for (const { token } of callers()) {
-      const found = await server.gql('query($a: String!) { getPolicy(input: { policyArn: $a }) { policy { policyName attachmentCount } } }', { a: ids.policyArn }, token);
-      const missing = await server.gql('query($a: String!) { getPolicy(input: { policyArn: $a }) { policy { policyName attachmentCount } } }', { a: ghosts.policyArn }, token);
+      const found = await server.gql(GetPolicyAttachmentCountDocument, { input: { policyArn: ids.policyArn } }, token);
+      const missing = await server.gql(GetPolicyAttachmentCountDocument, { input: { policyArn: ghosts.policyArn } }, token);
       expect(ALLOWED).toContain(found.errors?.[0]?.extensions?.code);
       expect(found.errors![0]!.extensions?.code).toBe(missing.errors![0]!.extensions?.code);
       expect(found.data).toBeNull();
@@ -424,66 +470,50 @@ describe('named routes', () => {
 
 describe('cursors, nested fields and shared AWS-managed policies', () => {
   it("A's list cursors are refused to B", async () => {
-    const lists: Array<[string, string]> = [
-      ['listUsers', '{ listUsers(first: 1) { pageInfo { endCursor } } }'],
-      ['listGroups', '{ listGroups(first: 1) { pageInfo { endCursor } } }'],
-      ['listRoles', '{ listRoles(first: 1) { pageInfo { endCursor } } }'],
-      ['listPolicies', '{ listPolicies(input: { scope: Local }, first: 1) { pageInfo { endCursor } } }'],
-      ['listInstanceProfiles', '{ listInstanceProfiles(first: 1) { pageInfo { endCursor } } }'],
-      ['listVirtualMFADevices', '{ listVirtualMFADevices(first: 1) { pageInfo { endCursor } } }'],
+    /** A list's one-entry page (after `after` when given), narrowed to the list. */
+    type Page = (token: string, after?: string) => Promise<GraphQLResponse<{ pageInfo: { endCursor: string | null } }>>;
+    const lists: Array<[string, Page]> = [
+      ['listUsers', (token, after) => server.gql(ListUsersPageDocument, { first: 1, after }, token).then(fieldOf('listUsers'))],
+      ['listGroups', (token, after) => server.gql(ListGroupsPageDocument, { first: 1, after }, token).then(fieldOf('listGroups'))],
+      ['listRoles', (token, after) => server.gql(ListRolesPageDocument, { first: 1, after }, token).then(fieldOf('listRoles'))],
+      ['listPolicies', (token, after) => server.gql(ListLocalPoliciesPageDocument, { first: 1, after }, token).then(fieldOf('listPolicies'))],
+      ['listInstanceProfiles', (token, after) => server.gql(ListInstanceProfilesPageDocument, { first: 1, after }, token).then(fieldOf('listInstanceProfiles'))],
+      ['listVirtualMFADevices', (token, after) => server.gql(ListVirtualMFADevicesPageDocument, { first: 1, after }, token).then(fieldOf('listVirtualMFADevices'))],
     ];
     // Give A two of everything so a first page has a next one.
-    await server.ok('mutation { createUser(input: { userName: "zed-a" }) { user { arn } } }', {}, a.token);
-    for (const [field, query] of lists) {
-      const page = await server.gql(query, {}, a.token);
-      const cursor = page.data?.[field]?.pageInfo?.endCursor;
+    await createUser(server, a.token, 'zed-a');
+    for (const [field, page] of lists) {
+      const cursor = (await page(a.token)).data?.pageInfo.endCursor;
       expect(cursor, field).toBeTruthy();
-      const replay = query.replace('first: 1)', `first: 1, after: "${cursor}")`).replace(`${field}(first: 1)`, `${field}(first: 1, after: "${cursor}")`);
       for (const { who, token } of callers()) {
-        const result = await server.gql(replay, {}, token);
+        const result = await page(token, cursor!);
         expect(result.errors?.[0]?.extensions?.code, `${field} as ${who}`).toBe('InvalidInput');
         expect(JSON.stringify(result.data ?? null)).not.toContain(a.accountId);
       }
     }
-    await server.ok('mutation { deleteUser(input: { userName: "zed-a" }) }', {}, a.token);
+    await server.ok(DeleteUserDocument, { input: { userName: 'zed-a' } }, a.token);
   });
 
   it("B's lists, nested fields and the audit trail show nothing of A", async () => {
-    const query = `{
-      listUsers { nodes { arn groups { nodes { arn } } attachedPolicies { policyArn } } }
-      listGroups { nodes { arn } }
-      listRoles { nodes { arn instanceProfiles { nodes { arn } } } }
-      listPolicies(input: { scope: Local }) { nodes { arn } }
-      listInstanceProfiles { nodes { arn roles { arn } } }
-      listVirtualMFADevices { nodes { serialNumber } }
-    }`;
     for (const { who, token } of callers()) {
-      const result = await server.gql(query, {}, token);
+      const result = await server.gql(ListEverythingDocument, {}, token);
       const text = JSON.stringify(result);
       expect(text, who).not.toContain(a.accountId);
       for (const name of ['alice-a', 'GroupA', 'RoleA', 'ProfileA', 'PolicyA']) expect(text, `${who} ${name}`).not.toContain(name);
     }
     // B's trail holds B's own calls (some naming A's ARNs, as B typed them), never A's.
-    const trail = 'query($n: String!) { lookupEvents(input: { eventName: $n }) { nodes { userIdentity resources } } }';
+    const trail = (eventName: string, token: string) => server.ok(LookupEventIdentitiesDocument, { input: { eventName } }, token);
     for (const eventName of ['CreateUser', 'CreateGroup', 'CreateRole', 'CreatePolicy', 'CreateInstanceProfile', 'CreateAccessKey', 'EnableMFADevice']) {
-      const own = await server.ok(trail, { n: eventName }, a.token);
+      const own = await trail(eventName, a.token);
       expect(JSON.stringify(own), `A's trail has ${eventName}`).toContain(a.accountId);
-      const theirs = await server.ok(trail, { n: eventName }, b.token);
+      const theirs = await trail(eventName, b.token);
       expect(JSON.stringify(theirs), `B's trail ${eventName}`).not.toContain(a.accountId);
     }
   });
 
   it('an AWS-managed policy attached in both accounts counts and lists only the caller account’s entities', async () => {
-    const readOnly = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
     for (const { who, token } of callers()) {
-      const data = await server.ok(
-        `query($a: String!) {
-          getPolicy(input: { policyArn: $a }) { policy { attachmentCount entities { nodes { name arn } } } }
-          listEntitiesForPolicy(input: { policyArn: $a }) { nodes { name arn } }
-        }`,
-        { a: readOnly },
-        token,
-      );
+      const data = await server.ok(PolicyEntitiesOfAccountDocument, { policyArn: READ_ONLY }, token);
       expect(data.getPolicy.policy.attachmentCount, who).toBe(1);
       expect(JSON.stringify(data), who).not.toMatch(/alice-a|GroupA|RoleA/);
       expect(JSON.stringify(data), who).toContain('bob-b');

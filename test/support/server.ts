@@ -148,3 +148,11 @@ export function textOf(query: string | DocumentNode): string {
 export function unchecked<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>): TypedDocumentNode<TResult, Record<string, unknown>> {
   return document as TypedDocumentNode<TResult, unknown> as TypedDocumentNode<TResult, Record<string, unknown>>;
 }
+
+/**
+ * The response with `data` narrowed to one of its fields: lets a table treat alike operations
+ * whose results differ only in their top-level field (`getUserPolicy`, `getGroupPolicy`, ...).
+ */
+export function fieldOf<T, K extends keyof T>(key: K): (response: GraphQLResponse<T>) => GraphQLResponse<T[K]> {
+  return (response) => ({ errors: response.errors, data: response.data?.[key] });
+}
