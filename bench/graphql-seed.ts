@@ -5,6 +5,8 @@ export interface Fixture {
   accountId: string;
   rootToken: string;
   userToken: string;
+  /** An access key of the user "bench", for the AWS Query-protocol cases. */
+  userKey: { accessKeyId: string; secretAccessKey: string };
 }
 
 const PASSWORD = 'Load-Test-Passw0rd!9';
@@ -47,5 +49,6 @@ export async function seed(url: string, operatorToken: string): Promise<Fixture>
     await call('mutation($i: AttachUserPolicyInput!) { attachUserPolicy(input: $i) }', { i: { userName: 'bench', policyArn: created.createPolicy.policy.arn } }, rootToken);
   }
   const userToken = (await call('mutation($i: SignInInput!) { signIn(input: $i) { sessionToken } }', { i: { accountId, userName: 'bench', password: PASSWORD } })).signIn.sessionToken as string;
-  return { accountId, rootToken, userToken };
+  const key = (await call('mutation { createAccessKey(input: { userName: "bench" }) { accessKey { accessKeyId secretAccessKey } } }', {}, rootToken)).createAccessKey.accessKey;
+  return { accountId, rootToken, userToken, userKey: { accessKeyId: key.accessKeyId as string, secretAccessKey: key.secretAccessKey as string } };
 }

@@ -20,6 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { compilePolicySet } from '../src/policy/index.js';
 import type { Authorizer } from '../src/auth/authorize.js';
 import { loadConfig } from '../src/config.js';
@@ -149,7 +151,8 @@ async function main(): Promise<void> {
     closers.push(apolloPrisma.close);
 
     const isAuthorized = `{ isAuthorized(input: { action: "iam:GetUser", resource: "arn:aws:iam::${fixture.accountId}:user/user-07" }) { allowed decision } }`;
-    const cases: Array<{ name: string; url: string; query: string; token?: string; auditOff?: RunningService }> = [
+    const awsUrl = on.url.replace(/\/graphql$/, '/');
+    const cases: Array<{ name: string; url: string; query: string; token?: string; auditOff?: RunningService; aws?: AwsCall }> = [
       // The same request as this server's trivial case, bearer token included, which bare Apollo
       // ignores: the ratio then compares what the servers do, not the bytes they are sent.
       { name: 'bare Apollo: getCallerIdentity (constant)', url: bare.url, query: TRIVIAL, token: fixture.userToken },
@@ -166,10 +169,13 @@ async function main(): Promise<void> {
       { name: 'open-iam: listUsers(20), user, enforcement off', url: off.url, query: LIST, token: fixture.userToken },
       { name: 'open-iam: listUsers(20), root (no evaluation)', url: on.url, query: LIST, token: fixture.rootToken },
       { name: 'open-iam: listUsers(20), user, on, audit off', url: on.url, query: LIST, token: fixture.userToken, auditOff: on },
+      // The AWS Query protocol (SigV4 with the same user's long-term key), beside its GraphQL twins above.
+      { name: 'open-iam AWS protocol: GetCallerIdentity', url: awsUrl, query: '', aws: { service: 'sts', body: 'Action=GetCallerIdentity&Version=2011-06-15', key: fixture.userKey } },
+      { name: 'open-iam AWS protocol: ListUsers(20), user, 5 policies', url: awsUrl, query: '', aws: { service: 'iam', body: 'Action=ListUsers&Version=2010-05-08&MaxItems=20', key: fixture.userKey } },
     ];
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
     const chosen = cases.filter((c) => !only || only.test(c.name));
-    for (const c of chosen) await expectSuccess(c.url, c.query, c.token);
+    for (const c of chosen) await expectSuccess(c.url, c.query, c.token, c.aws);
     const rounds = new Map<string, Array<Omit<Result, 'name'>>>(chosen.map((c) => [c.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       // A new order each round, so that over the rounds every case runs in every position and
@@ -179,11 +185,11 @@ async function main(): Promise<void> {
       for (const c of shuffled(chosen)) {
         const restore = c.auditOff ? muteAudit(c.auditOff) : () => {};
         try {
-          if (round === 0) await load(c.url, c.query, c.token, WARMUP_SECONDS);
+          if (round === 0) await load(c.url, c.query, c.token, WARMUP_SECONDS, c.aws);
           // Every case starts from a collected heap: all servers share this process,
           // and one case's promoted garbage would otherwise slow the next one's collections.
           globalThis.gc?.();
-          const r = await load(c.url, c.query, c.token, CASE_SECONDS);
+          const r = await load(c.url, c.query, c.token, CASE_SECONDS, c.aws);
           rounds.get(c.name)!.push(r);
           process.stderr.write(`round ${round + 1}/${ROUNDS} ${c.name}: ${Math.round(r.rps)} req/s\n`);
         } finally {
@@ -213,7 +219,34 @@ async function main(): Promise<void> {
   }
 }
 
-async function load(url: string, query: string, token: string | undefined, seconds: number): Promise<Omit<Result, 'name'>> {
+/** An AWS Query-protocol request: its form body, signed for `service` with `key` (SigV4 allows a signed request to be sent again within 15 minutes). */
+interface AwsCall {
+  service: 'iam' | 'sts';
+  body: string;
+  key: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** The headers of `call`, signed now (each load signs afresh, so a long run never outlives a signature). */
+async function signedHeaders(url: string, call: AwsCall): Promise<Record<string, string>> {
+  const { hostname, port, host } = new URL(url);
+  const signer = new SignatureV4({ service: call.service, region: 'us-east-1', credentials: call.key, sha256: Hash.bind(null, 'sha256') });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname,
+    port: Number(port),
+    path: '/',
+    query: {},
+    headers: { host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: call.body,
+  });
+  return signed.headers as Record<string, string>;
+}
+
+async function load(url: string, query: string, token: string | undefined, seconds: number, aws?: AwsCall): Promise<Omit<Result, 'name'>> {
+  const request = aws
+    ? { headers: await signedHeaders(url, aws), body: aws.body }
+    : { headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query }) };
   const cpuBefore = serverThreadCpuSeconds();
   const pgBefore = postgresCpuSeconds(postmaster);
   const result = await autocannon({
@@ -222,8 +255,8 @@ async function load(url: string, query: string, token: string | undefined, secon
     connections: CONNECTIONS,
     duration: seconds,
     workers: 1,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
+    headers: request.headers,
+    body: request.body,
   });
   const cpuAfter = serverThreadCpuSeconds();
   const pgAfter = postgresCpuSeconds(postmaster);
@@ -265,7 +298,12 @@ function median(values: number[]): number {
 }
 
 /** Refuses to measure a case whose answer is an error (an AccessDenied is fast, and meaningless). */
-async function expectSuccess(url: string, query: string, token?: string): Promise<void> {
+async function expectSuccess(url: string, query: string, token?: string, aws?: AwsCall): Promise<void> {
+  if (aws) {
+    const answer = await fetch(url, { method: 'POST', headers: await signedHeaders(url, aws), body: aws.body });
+    if (!answer.ok) throw new Error(`${url} ${aws.body}: ${answer.status} ${await answer.text()}`);
+    return;
+  }
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -325,6 +363,8 @@ function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit
     ['audit cost: getCallerIdentity on / audit off', 'open-iam: getCallerIdentity, enforcement on', 'open-iam: getCallerIdentity, on, audit off', NaN],
     ['audit cost: listUsers on / audit off', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), user, on, audit off', NaN],
     ['(reference) this server / bare Apollo sent no Authorization header', 'open-iam: getCallerIdentity, enforcement on', 'bare Apollo: getCallerIdentity, no Authorization header', NaN],
+    ['AWS protocol / GraphQL (GetCallerIdentity)', 'open-iam AWS protocol: GetCallerIdentity', 'open-iam: getCallerIdentity, enforcement on', 0.8],
+    ['AWS protocol / GraphQL (ListUsers 20, 5 policies)', 'open-iam AWS protocol: ListUsers(20), user, 5 policies', 'open-iam: listUsers(20), user, 5 policies, on', 0.8],
     ['anonymous __typename / bare Apollo', 'open-iam: { __typename } anonymous', 'bare Apollo: getCallerIdentity, no Authorization header', NaN],
   ];
   console.log('\nEach ratio is the median over the rounds of the ratio within a round, with its 90% interval (bootstrap).\n');

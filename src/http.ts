@@ -62,6 +62,8 @@ export function createRequestListener({ deps, apollo, isReady, aws }: HttpOption
     const send = (answer: AwsResponse) => {
       res.statusCode = answer.status;
       for (const [key, value] of Object.entries(answer.headers)) res.setHeader(key, value);
+      // A known length: headers and body leave in one write, not as chunks.
+      res.setHeader('content-length', Buffer.byteLength(answer.body));
       res.end(answer.body);
     };
     readBody(req, config.maxBodyBytes)

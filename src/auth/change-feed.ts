@@ -98,6 +98,11 @@ export class ChangeFeed {
     if (this.sessions.size > this.sessionLimit) this.sessions.delete(this.sessions.keys().next().value!);
   }
 
+  /** Merges an account's epoch read from the database at `generation` (a SigV4 key's account, src/auth/sigv4-authenticate.ts). */
+  rememberEpoch(generation: number, accountId: string, epoch: number): void {
+    if (this.bus.live && generation === this.gen) this.noteEpoch(accountId, epoch);
+  }
+
   /** Resolves once every change committed before this call has been applied here. */
   sync(): Promise<void> {
     return this.bus.sync();

@@ -15,6 +15,52 @@ import { MAX_CLOCK_SKEW_MS, type SigV4Request, type SigningKeyCache, type Verifi
 export interface SigV4AuthenticationDeps extends AuthenticationDeps {
   sealer: Sealer;
   signingKeys: SigningKeyCache;
+  longTermKeys: LongTermKeyCache;
+}
+
+/** A long-term key as a request signed with it needs it: its secret and the user it acts as. */
+interface KnownKey {
+  secretAccessKey: string;
+  userId: string;
+  user: { accountId: string; arn: string; name: string };
+  /** The account's policy epoch when the key was read: every change of a key's status or existence bumps it. */
+  epoch: number;
+  lastUsedWrittenAt: number;
+}
+
+/**
+ * Long-term keys already opened, so that a signed request costs no database round
+ * trip: an entry is used only while the change feed is live and the account's policy
+ * epoch is the one it was read at (src/iam/access-keys.ts bumps it whenever a key is
+ * deactivated or deleted). Bounded; the least recently used entry goes first.
+ */
+export class LongTermKeyCache {
+  private readonly keys = new Map<string, KnownKey>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** The key, if it is known for the account's current epoch. */
+  get(accessKeyId: string, currentEpoch: (accountId: string) => number | undefined): KnownKey | undefined {
+    const known = this.keys.get(accessKeyId);
+    if (!known) return undefined;
+    if (currentEpoch(known.user.accountId) !== known.epoch) {
+      this.keys.delete(accessKeyId);
+      return undefined;
+    }
+    this.keys.delete(accessKeyId);
+    this.keys.set(accessKeyId, known);
+    return known;
+  }
+
+  set(accessKeyId: string, key: KnownKey): void {
+    this.keys.delete(accessKeyId);
+    this.keys.set(accessKeyId, key);
+    if (this.keys.size > this.limit) this.keys.delete(this.keys.keys().next().value!);
+  }
 }
 
 /** Who signed, and the principal the request acts as. */
@@ -26,23 +72,33 @@ export interface SigV4Authentication {
 const INVALID = 'The security token included in the request is invalid.';
 /** How often a long-term key's AccessKeyLastUsed is written (AWS: "within 4 hours"). */
 const LAST_USED_INTERVAL_MS = 60_000;
-const lastUsedWrites = new Map<string, number>();
 
 /** Verifies the signature and answers the principal; IamError with AWS's code otherwise. */
 export async function authenticateSigV4(deps: SigV4AuthenticationDeps, request: SigV4Request): Promise<SigV4Authentication> {
   const now = deps.clock.now();
   let principal: Principal | undefined;
-  let longTermKey: { id: string; userId: string } | undefined;
+  let longTermKey: { id: string; known: KnownKey } | undefined;
+  const feed = deps.changeFeed;
   const signature = await verifySigV4(request, {
     now,
     cache: deps.signingKeys,
     lookup: async (accessKeyId, { securityToken }) => {
+      const known = feed?.live && securityToken === undefined ? deps.longTermKeys.get(accessKeyId, (account) => feed.epochOf(account)) : undefined;
+      if (known) {
+        longTermKey = { id: accessKeyId, known };
+        return { secretAccessKey: known.secretAccessKey };
+      }
+      // The owner and the account's epoch are read before the key's status: a deactivation
+      // committed after this read bumps the epoch past the one remembered with the key.
+      const owner = securityToken === undefined ? await readOwner(deps, accessKeyId) : undefined;
       const found = await findSigningSecret(deps.db, deps.sealer, accessKeyId, now);
       if (!found) return null;
       if (found.kind === 'legacy') throw new InvalidClientTokenIdError(found.message);
       if (found.kind === 'long-term') {
         if (found.accessKey.status !== 'Active' || securityToken !== undefined) throw new InvalidClientTokenIdError(INVALID);
-        longTermKey = { id: found.accessKey.id, userId: found.accessKey.userId };
+        if (!owner) throw new InvalidClientTokenIdError(INVALID);
+        longTermKey = { id: found.accessKey.id, known: { ...owner, secretAccessKey: found.secretAccessKey, lastUsedWrittenAt: 0 } };
+        deps.longTermKeys.set(found.accessKey.id, longTermKey.known);
         return { secretAccessKey: found.secretAccessKey };
       }
       if (found.session.status === 'expired') throw new ExpiredTokenError('The security token included in the request is expired');
@@ -55,38 +111,44 @@ export async function authenticateSigV4(deps: SigV4AuthenticationDeps, request: 
       return { secretAccessKey: found.secretAccessKey };
     },
   });
-  if (longTermKey) principal = await userPrincipal(deps, longTermKey, signature, now);
+  if (longTermKey) principal = await userPrincipal(deps, longTermKey.id, longTermKey.known, signature, now);
   if (!principal) throw new InvalidClientTokenIdError(INVALID);
   return { principal, signature };
 }
 
+/** The user a long-term key belongs to, with its account's epoch (read once per epoch); undefined for no such key. */
+async function readOwner(deps: SigV4AuthenticationDeps, accessKeyId: string): Promise<Omit<KnownKey, 'secretAccessKey' | 'lastUsedWrittenAt'> | undefined> {
+  const generation = deps.changeFeed?.generation ?? 0;
+  const row = await deps.db.accessKey.findUnique({
+    where: { id: accessKeyId },
+    select: { user: { select: { id: true, accountId: true, arn: true, name: true, account: { select: { policyEpoch: true } } } } },
+  });
+  if (!row) return undefined;
+  const { user } = row;
+  // The feed then knows the account's epoch, so the cached key is checked against it in memory.
+  deps.changeFeed?.rememberEpoch(generation, user.accountId, user.account.policyEpoch);
+  return { userId: user.id, user: { accountId: user.accountId, arn: user.arn, name: user.name }, epoch: user.account.policyEpoch };
+}
+
 /** The IAM user a long-term key belongs to, acting without a session. */
-async function userPrincipal(
-  deps: SigV4AuthenticationDeps,
-  key: { id: string; userId: string },
-  signature: VerifiedSigV4,
-  now: Date,
-): Promise<Principal> {
-  const user = await deps.db.user.findUnique({ where: { id: key.userId }, include: { account: { select: { policyEpoch: true } } } });
-  if (!user) throw new InvalidClientTokenIdError(INVALID);
-  const last = lastUsedWrites.get(key.id) ?? 0;
-  if (now.getTime() - last >= LAST_USED_INTERVAL_MS) {
-    lastUsedWrites.set(key.id, now.getTime());
-    await recordAccessKeyUse(deps.db, key.id, signature.service, signature.region, now);
+async function userPrincipal(deps: SigV4AuthenticationDeps, keyId: string, key: KnownKey, signature: VerifiedSigV4, now: Date): Promise<Principal> {
+  if (now.getTime() - key.lastUsedWrittenAt >= LAST_USED_INTERVAL_MS) {
+    key.lastUsedWrittenAt = now.getTime();
+    await recordAccessKeyUse(deps.db, keyId, signature.service, signature.region, now);
   }
-  return Object.freeze({
+  return {
     kind: 'user',
-    accountId: user.accountId,
-    arn: user.arn,
-    principalId: user.id,
+    accountId: key.user.accountId,
+    arn: key.user.arn,
+    principalId: key.userId,
     // No session: the key stands in for one wherever a session id keys a cache.
-    sessionId: `access-key:${key.id}`,
-    userId: user.id,
-    userName: user.name,
-    longTermAccessKeyId: key.id,
+    sessionId: `access-key:${keyId}`,
+    userId: key.userId,
+    userName: key.user.name,
+    longTermAccessKeyId: keyId,
     passwordResetOnly: false,
-    policyEpoch: user.account.policyEpoch,
+    policyEpoch: key.epoch,
     issuedAt: signature.signedAt,
     expiresAt: new Date(signature.signedAt.getTime() + MAX_CLOCK_SKEW_MS),
-  });
+  };
 }

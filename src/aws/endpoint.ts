@@ -7,7 +7,7 @@
 // answer is written as AWS's XML.
 import type { GraphQLInputObjectType, GraphQLSchema } from 'graphql';
 import { isInputObjectType, getNamedType } from 'graphql';
-import { authenticateSigV4 } from '../auth/sigv4-authenticate.js';
+import { LongTermKeyCache, authenticateSigV4 } from '../auth/sigv4-authenticate.js';
 import type { SigningKeyCache } from '../auth/sigv4.js';
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
@@ -53,6 +53,7 @@ export function isAwsRequest(method: string | undefined, path: string, contentTy
 /** Builds the endpoint over a schema (its bindings are made once) and an executor. */
 export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signingKeys: SigningKeyCache) {
   const bindings = bindActions(schema);
+  const longTermKeys = new LongTermKeyCache();
   const inputTypes = new Map<ActionBinding, GraphQLInputObjectType | undefined>();
   for (const binding of bindings.values()) {
     const root = schema.getQueryType()?.getFields()[binding.field] ?? schema.getMutationType()?.getFields()[binding.field];
@@ -74,7 +75,7 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
       if (!model) throw invalidAction(action, version);
       namespace = model.metadata.xmlNamespace;
       const service = model.metadata.signingName as ServiceName;
-      const { principal, signature } = await authenticateSigV4({ ...ctx.deps, signingKeys }, {
+      const { principal, signature } = await authenticateSigV4({ ...ctx.deps, signingKeys, longTermKeys }, {
         method: request.method,
         path: request.path,
         query: request.search,

@@ -9,6 +9,7 @@ import type { Sealer } from '../crypto/seal.js';
 import { openAccessKeySecret, sealAccessKeySecret, secretsEqual, verifySecret } from '../crypto/secrets.js';
 import { newSecretAccessKey, newUniqueId } from './ids.js';
 import { checkString } from './names.js';
+import { bumpPolicyEpoch } from './policy-epoch.js';
 import { revokeKeySessions } from './revocations.js';
 import { type Caller, findTargetUser, lockUser } from './users.js';
 
@@ -102,6 +103,8 @@ export async function updateAccessKey(
     const key = await findUserKey(tx, caller, input.userName, input.accessKeyId);
     await tx.accessKey.update({ where: { id: key.id }, data: { status: input.status } });
     if (input.status === 'Inactive') await revokeKeySessions(tx, key.id, now);
+    // Processes that remember the key's secret for SigV4 forget it with the epoch (src/auth/sigv4-authenticate.ts).
+    await bumpPolicyEpoch(tx, key.accountId);
   });
 }
 
@@ -111,6 +114,7 @@ export async function deleteAccessKey(db: Db, caller: Caller, input: { userName?
     const key = await findUserKey(tx, caller, input.userName, input.accessKeyId);
     await tx.accessKey.delete({ where: { id: key.id } });
     await revokeKeySessions(tx, key.id, now);
+    await bumpPolicyEpoch(tx, key.accountId);
   });
 }
 
