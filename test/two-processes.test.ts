@@ -16,7 +16,23 @@ import { createDb, type Db } from '../src/db/client.js';
 import { createLogger } from '../src/log.js';
 import { startService, type RunningService } from '../src/server.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { OPERATOR_TOKEN, ROOT_PASSWORD, type GraphQLResponse } from './support/server.js';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  CreateAccountDocument,
+  CreateLoginProfileDocument,
+  CreateUserDocument,
+  DeleteUserPolicyDocument,
+  GenerateCredentialReportDocument,
+  GenerateServiceLastAccessedDetailsDocument,
+  GetCredentialReportDocument,
+  GetServiceLastAccessedDetailsDocument,
+  ListUserNamesDocument,
+  PutUserPolicyDocument,
+  SignInDocument,
+  SignOutDocument,
+  UpdateLoginProfileDocument,
+} from './generated/graphql.js';
+import { OPERATOR_TOKEN, ROOT_PASSWORD, textOf, type GraphQLResponse } from './support/server.js';
 
 /** Longest wait for a change made in one process to reach the other (delivery is normally a few ms). */
 const PROPAGATION_MS = 2_000;
@@ -62,29 +78,29 @@ describe('two server processes on one database', () => {
     const root = await newAccount(one.url);
     const alice = await userWithListUsers(one.url, root, 'alice');
     // Both processes have now cached alice's session and compiled policies.
-    expect(await code(one.url, LIST_USERS, alice)).toBeUndefined();
-    expect(await code(twoUrl, LIST_USERS, alice)).toBeUndefined();
+    expect(await listUsersError(one.url, alice)).toBeUndefined();
+    expect(await listUsersError(twoUrl, alice)).toBeUndefined();
 
-    await ok(one.url, 'mutation { deleteUserPolicy(input: { userName: "alice", policyName: "list" }) }', root.token);
-    expect(await code(one.url, LIST_USERS, alice)).toBe('AccessDenied');
-    await eventually(async () => expect(await code(twoUrl, LIST_USERS, alice)).toBe('AccessDenied'));
+    await ok(one.url, DeleteUserPolicyDocument, { input: { userName: 'alice', policyName: 'list' } }, root.token);
+    expect(await listUsersError(one.url, alice)).toBe('AccessDenied');
+    await eventually(async () => expect(await listUsersError(twoUrl, alice)).toBe('AccessDenied'));
 
-    await ok(twoUrl, PUT_LIST_POLICY, root.token);
-    expect(await code(twoUrl, LIST_USERS, alice)).toBeUndefined();
-    await eventually(async () => expect(await code(one.url, LIST_USERS, alice)).toBeUndefined());
+    await putListPolicy(twoUrl, root.token, 'alice');
+    expect(await listUsersError(twoUrl, alice)).toBeUndefined();
+    await eventually(async () => expect(await listUsersError(one.url, alice)).toBeUndefined());
   });
 
   it('answers the access reports generated through the other process', async () => {
     const root = await newAccount(one.url);
-    await ok(one.url, 'mutation { createUser(input: { userName: "reported" }) { user { arn } } }', root.token);
-    expect((await ok(one.url, 'mutation { generateCredentialReport { state } }', root.token)).generateCredentialReport.state).toBe('STARTED');
-    const report = await ok(twoUrl, '{ getCredentialReport { content } }', root.token);
+    await ok(one.url, CreateUserDocument, { input: { userName: 'reported' } }, root.token);
+    expect((await ok(one.url, GenerateCredentialReportDocument, {}, root.token)).generateCredentialReport.state).toBe('STARTED');
+    const report = await ok(twoUrl, GetCredentialReportDocument, {}, root.token);
     expect(report.getCredentialReport.content).toMatch(/\nreported,/);
-    expect((await ok(twoUrl, 'mutation { generateCredentialReport { state } }', root.token)).generateCredentialReport.state).toBe('COMPLETE');
+    expect((await ok(twoUrl, GenerateCredentialReportDocument, {}, root.token)).generateCredentialReport.state).toBe('COMPLETE');
 
     const arn = `arn:aws:iam::${root.accountId}:user/reported`;
-    const { generateServiceLastAccessedDetails } = await ok(twoUrl, `mutation { generateServiceLastAccessedDetails(input: { arn: "${arn}" }) { jobId } }`, root.token);
-    const job = await ok(one.url, `{ getServiceLastAccessedDetails(input: { jobId: "${generateServiceLastAccessedDetails.jobId}" }) { jobStatus jobCreationDate } }`, root.token);
+    const { generateServiceLastAccessedDetails } = await ok(twoUrl, GenerateServiceLastAccessedDetailsDocument, { input: { arn } }, root.token);
+    const job = await ok(one.url, GetServiceLastAccessedDetailsDocument, { input: { jobId: generateServiceLastAccessedDetails.jobId } }, root.token);
     expect(job.getServiceLastAccessedDetails).toMatchObject({ jobStatus: 'COMPLETED' });
     expect(new Date(job.getServiceLastAccessedDetails.jobCreationDate).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
@@ -93,7 +109,7 @@ describe('two server processes on one database', () => {
     const root = await newAccount(one.url);
     await userWithListUsers(one.url, root, 'guessed');
     const attempt = (url: string, password: string) =>
-      gql(url, `mutation { signIn(input: { accountId: "${root.accountId}", userName: "guessed", password: "${password}" }) { sessionToken } }`).then((r) => r.errors?.[0]?.extensions?.code);
+      code(url, SignInDocument, { input: { accountId: root.accountId, userName: 'guessed', password } });
     // The per-user-and-client threshold is 5: three failures here, two there.
     for (let i = 0; i < 3; i++) expect(await attempt(one.url, 'Wrong-Passw0rd!')).toBe('InvalidClientTokenId');
     for (let i = 0; i < 2; i++) expect(await attempt(twoUrl, 'Wrong-Passw0rd!')).toBe('InvalidClientTokenId');
@@ -107,7 +123,7 @@ describe('two server processes on one database', () => {
     const root = await newAccount(one.url);
     await userWithListUsers(one.url, root, 'burst');
     const attempt = (url: string) =>
-      gql(url, `mutation { signIn(input: { accountId: "${root.accountId}", userName: "burst", password: "Wrong-Passw0rd!" }) { sessionToken } }`).then((r) => r.errors?.[0]?.extensions?.code);
+      code(url, SignInDocument, { input: { accountId: root.accountId, userName: 'burst', password: 'Wrong-Passw0rd!' } });
     // Twenty wrong passwords at once, ten at each process: each would let five through on its own counts.
     const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(i % 2 === 0 ? one.url : twoUrl)));
     expect(codes.filter((c) => c === 'InvalidClientTokenId').length).toBeLessThanOrEqual(5);
@@ -119,29 +135,29 @@ describe('two server processes on one database', () => {
     const root = await newAccount(one.url);
     const alice = await userWithListUsers(one.url, root, 'alice');
     const other = await signIn(one.url, root.accountId, 'alice');
-    expect(await code(twoUrl, LIST_USERS, alice)).toBeUndefined();
-    expect(await code(one.url, LIST_USERS, other)).toBeUndefined();
+    expect(await listUsersError(twoUrl, alice)).toBeUndefined();
+    expect(await listUsersError(one.url, other)).toBeUndefined();
 
-    await ok(one.url, 'mutation { signOut }', alice);
-    expect(await code(one.url, LIST_USERS, alice)).toBe('InvalidClientTokenId');
-    await eventually(async () => expect(await code(twoUrl, LIST_USERS, alice)).toBe('InvalidClientTokenId'));
-    expect(await code(twoUrl, LIST_USERS, other)).toBeUndefined();
+    await ok(one.url, SignOutDocument, {}, alice);
+    expect(await listUsersError(one.url, alice)).toBe('InvalidClientTokenId');
+    await eventually(async () => expect(await listUsersError(twoUrl, alice)).toBe('InvalidClientTokenId'));
+    expect(await listUsersError(twoUrl, other)).toBeUndefined();
 
     // A user-wide revocation (a password set by an administrator) updates many rows at once.
     const third = await signIn(one.url, root.accountId, 'alice');
-    expect(await code(one.url, LIST_USERS, third)).toBeUndefined();
-    await ok(twoUrl, 'mutation { updateLoginProfile(input: { userName: "alice", password: "Another-Passw0rd-Long!" }) }', root.token);
-    expect(await code(twoUrl, LIST_USERS, other)).toBe('InvalidClientTokenId');
+    expect(await listUsersError(one.url, third)).toBeUndefined();
+    await ok(twoUrl, UpdateLoginProfileDocument, { input: { userName: 'alice', password: 'Another-Passw0rd-Long!' } }, root.token);
+    expect(await listUsersError(twoUrl, other)).toBe('InvalidClientTokenId');
     await eventually(async () => {
-      expect(await code(one.url, LIST_USERS, other)).toBe('InvalidClientTokenId');
-      expect(await code(one.url, LIST_USERS, third)).toBe('InvalidClientTokenId');
+      expect(await listUsersError(one.url, other)).toBe('InvalidClientTokenId');
+      expect(await listUsersError(one.url, third)).toBe('InvalidClientTokenId');
     });
   });
 
   it('stays correct while its listening connection is down, and listens again', async () => {
     const root = await newAccount(one.url);
     const alice = await userWithListUsers(one.url, root, 'alice');
-    expect(await code(one.url, LIST_USERS, alice)).toBeUndefined();
+    expect(await listUsersError(one.url, alice)).toBeUndefined();
     const feed = one.deps.changeFeed!;
     expect(feed.live).toBe(true);
 
@@ -152,12 +168,12 @@ describe('two server processes on one database', () => {
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [NOTIFICATIONS_APPLICATION]);
       await waitFor(async () => !feed.live, PROPAGATION_MS, () => 'feed still live');
       // While down, process one reads the database on every request: a change elsewhere applies at once.
-      await ok(twoUrl, 'mutation { deleteUserPolicy(input: { userName: "alice", policyName: "list" }) }', root.token);
-      expect(await code(one.url, LIST_USERS, alice)).toBe('AccessDenied');
+      await ok(twoUrl, DeleteUserPolicyDocument, { input: { userName: 'alice', policyName: 'list' } }, root.token);
+      expect(await listUsersError(one.url, alice)).toBe('AccessDenied');
       await waitFor(async () => feed.live, 10_000, () => 'feed did not reconnect');
-      await ok(twoUrl, PUT_LIST_POLICY, root.token);
-      await eventually(async () => expect(await code(one.url, LIST_USERS, alice)).toBeUndefined());
-      expect(await code(twoUrl, LIST_USERS, alice)).toBeUndefined();
+      await putListPolicy(twoUrl, root.token, 'alice');
+      await eventually(async () => expect(await listUsersError(one.url, alice)).toBeUndefined());
+      expect(await listUsersError(twoUrl, alice)).toBeUndefined();
     } finally {
       await admin.end();
     }
@@ -166,9 +182,9 @@ describe('two server processes on one database', () => {
   it('answers a known session from memory: no query reads its session row again', async () => {
     const root = await newAccount(one.url);
     const alice = await userWithListUsers(one.url, root, 'alice');
-    await ok(one.url, LIST_USERS, alice);
+    await ok(one.url, ListUserNamesDocument, { first: 5 }, alice);
     sqlSeen.length = 0;
-    for (let i = 0; i < 5; i++) await ok(one.url, LIST_USERS, alice);
+    for (let i = 0; i < 5; i++) await ok(one.url, ListUserNamesDocument, { first: 5 }, alice);
     expect(sqlSeen.filter((sql) => /"Session"|"Account"/.test(sql))).toEqual([]);
     expect(sqlSeen.length).toBeGreaterThan(0); // the listUsers queries themselves
   });
@@ -221,57 +237,57 @@ describe('the change feed', () => {
   });
 });
 
-const LIST_USERS = '{ listUsers(first: 5) { nodes { userName } } }';
-const PUT_LIST_POLICY = `mutation { putUserPolicy(input: { userName: "alice", policyName: "list", policyDocument: ${JSON.stringify(
-  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:ListUsers'], Resource: '*' }] }),
-)} }) }`;
+const LIST_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:ListUsers'], Resource: '*' }] });
 
-async function gql(url: string, query: string, token?: string): Promise<GraphQLResponse> {
+/** Sends one operation to the process at `url`. */
+async function gql<TResult, TVariables>(url: string, document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<GraphQLResponse<TResult>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query: textOf(document), variables }),
   });
-  return (await response.json()) as GraphQLResponse;
+  return (await response.json()) as GraphQLResponse<TResult>;
 }
 
-async function ok(url: string, query: string, token?: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = (await response.json()) as GraphQLResponse;
-  if (result.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(result.errors)}`);
+/** Like gql but throws on errors and returns `data`. */
+async function ok<TResult, TVariables>(url: string, document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<TResult> {
+  const result = await gql(url, document, variables, token);
+  if (result.errors?.length || !result.data) throw new Error(`GraphQL error: ${JSON.stringify(result.errors)}`);
   return result.data;
 }
 
 /** The first error code, or undefined when the operation succeeded. */
-async function code(url: string, query: string, token: string): Promise<string | undefined> {
-  return (await gql(url, query, token)).errors?.[0]?.extensions?.code;
+async function code<TResult, TVariables>(url: string, document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<string | undefined> {
+  return (await gql(url, document, variables, token)).errors?.[0]?.extensions?.code;
+}
+
+/** The first error code of listing users as `token`, or undefined when allowed. */
+function listUsersError(url: string, token: string): Promise<string | undefined> {
+  return code(url, ListUserNamesDocument, { first: 5 }, token);
+}
+
+/** Gives `userName` the inline policy "list", which allows iam:ListUsers. */
+async function putListPolicy(url: string, token: string, userName: string): Promise<void> {
+  await ok(url, PutUserPolicyDocument, { input: { userName, policyName: 'list', policyDocument: LIST_POLICY } }, token);
 }
 
 async function newAccount(url: string): Promise<{ accountId: string; token: string }> {
   const email = `root-${randomBytes(4).toString('hex')}@example.com`;
-  const created = await ok(url, 'mutation($input: CreateAccountInput!) { createAccount(input: $input) { accountId } }', OPERATOR_TOKEN, {
-    input: { accountName: 'Two', email, password: ROOT_PASSWORD },
-  });
-  const signedIn = await ok(url, 'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }', undefined, { input: { email, password: ROOT_PASSWORD } });
+  const created = await ok(url, CreateAccountDocument, { input: { accountName: 'Two', email, password: ROOT_PASSWORD } }, OPERATOR_TOKEN);
+  const signedIn = await ok(url, SignInDocument, { input: { email, password: ROOT_PASSWORD } });
   return { accountId: created.createAccount.accountId, token: signedIn.signIn.sessionToken };
 }
 
 /** A user allowed iam:ListUsers by an inline policy "list", signed in. */
 async function userWithListUsers(url: string, root: { accountId: string; token: string }, userName: string): Promise<string> {
-  await ok(url, `mutation { createUser(input: { userName: "${userName}" }) { user { arn } } }`, root.token);
-  await ok(url, `mutation { createLoginProfile(input: { userName: "${userName}", password: "${USER_PASSWORD}" }) { loginProfile { userName } } }`, root.token);
-  await ok(url, PUT_LIST_POLICY.replace('"alice"', `"${userName}"`), root.token);
+  await ok(url, CreateUserDocument, { input: { userName } }, root.token);
+  await ok(url, CreateLoginProfileDocument, { input: { userName, password: USER_PASSWORD } }, root.token);
+  await putListPolicy(url, root.token, userName);
   return signIn(url, root.accountId, userName);
 }
 
 async function signIn(url: string, accountId: string, userName: string): Promise<string> {
-  const data = await ok(url, 'mutation($input: SignInInput!) { signIn(input: $input) { sessionToken } }', undefined, {
-    input: { accountId, userName, password: USER_PASSWORD },
-  });
+  const data = await ok(url, SignInDocument, { input: { accountId, userName, password: USER_PASSWORD } });
   return data.signIn.sessionToken;
 }
 
