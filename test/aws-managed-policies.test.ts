@@ -12,6 +12,8 @@ import {
   loadAwsManagedCatalog,
 } from '../src/iam/aws-managed-policies.js';
 import { getManagedPolicy } from '../src/iam/managed-policy-lookup.js';
+import { CreatePolicyDocument, GetPolicySummaryDocument, GetPolicyVersionDocument, ListPolicyVersionsDocument } from './generated/graphql.js';
+import { policy, signedInUser } from './support/scenarios.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 describe('the catalog', () => {
@@ -72,12 +74,8 @@ describe('over the API', () => {
     server = await startTestServer();
     const account = await server.newAccount();
     accountId = account.accountId;
-    const allowIam = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] });
-    await server.ok('mutation { createUser(input: { userName: "reader" }) { user { arn } } }', {}, account.token);
-    await server.ok('mutation($d: String!) { putUserPolicy(input: { userName: "reader", policyName: "iam", policyDocument: $d }) }', { d: allowIam }, account.token);
-    await server.ok('mutation { createLoginProfile(input: { userName: "reader", password: "Ops-Secr3t!kq9Z" }) { loginProfile { userName } } }', {}, account.token);
-    const signedIn = await server.ok('mutation($a: String!) { signIn(input: { accountId: $a, userName: "reader", password: "Ops-Secr3t!kq9Z" }) { sessionToken } }', { a: accountId });
-    token = signedIn.signIn.sessionToken;
+    const reader = await signedInUser(server, account, 'reader', { inline: { iam: policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) } });
+    token = reader.token;
   });
   afterAll(async () => {
     await server?.close();
@@ -85,25 +83,24 @@ describe('over the API', () => {
 
   it('lists the versions of an AWS-managed policy and reads an old one', async () => {
     const arn = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
-    const list = await server.ok('query($a: String!) { listPolicyVersions(input: { policyArn: $a }, first: 3) { nodes { versionId isDefaultVersion } isTruncated } }', { a: arn }, token);
-    expect(list.listPolicyVersions.nodes[0].isDefaultVersion).toBe(true);
+    const list = await server.ok(ListPolicyVersionsDocument, { input: { policyArn: arn }, first: 3 }, token);
+    expect(list.listPolicyVersions.nodes[0]?.isDefaultVersion).toBe(true);
     expect(list.listPolicyVersions.isTruncated).toBe(true);
-    const v3 = await server.ok('query($a: String!) { getPolicyVersion(input: { policyArn: $a, versionId: "v3" }) { policyVersion { versionId isDefaultVersion document } } }', { a: arn }, token);
+    const v3 = await server.ok(GetPolicyVersionDocument, { input: { policyArn: arn, versionId: 'v3' } }, token);
     expect(v3.getPolicyVersion.policyVersion).toMatchObject({ versionId: 'v3', isDefaultVersion: false });
     expect(JSON.parse(v3.getPolicyVersion.policyVersion.document).Statement.length).toBeGreaterThan(0);
   });
 
   it('shows AWS-managed policies without tags or description, and with counts of this account only', async () => {
-    const data = await server.ok('query { getPolicy(input: { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }) { policy { policyName policyId description tags { key } attachmentCount isAttachable defaultVersion { isDefaultVersion } } } }', {}, token);
+    const data = await server.ok(GetPolicySummaryDocument, { input: { policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' } }, token);
     expect(data.getPolicy.policy).toMatchObject({ policyName: 'AdministratorAccess', description: null, tags: [], attachmentCount: 0, isAttachable: true, defaultVersion: { isDefaultVersion: true } });
     expect(data.getPolicy.policy.policyId).toMatch(/^ANPA[A-Z2-7]{17}$/);
   });
 
   it("finds by ARN an AWS-managed policy or this account's own, never another account's", async () => {
     const other = await server.newAccount();
-    const created = await server.ok('mutation($d: String!) { createPolicy(input: { policyName: "theirs", policyDocument: $d }) { policy { arn } } }', {
-      d: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }),
-    }, other.token);
+    const policyDocument = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' }));
+    const created = await server.ok(CreatePolicyDocument, { input: { policyName: 'theirs', policyDocument } }, other.token);
     const theirs = created.createPolicy.policy.arn;
     expect(await getManagedPolicy(server.db, accountId, theirs)).toBeNull();
     expect(await getManagedPolicy(server.db, other.accountId, theirs)).toMatchObject({ name: 'theirs', isAwsManaged: false, defaultVersionId: 'v1' });
