@@ -4,37 +4,63 @@ import { describe, expect, it } from 'vitest';
 import { stampOf, uuidV7 } from '../src/audit/uuid7.js';
 import { HIDDEN } from '../src/audit/redact.js';
 import type { Principal } from '../src/sessions/principal.js';
+import {
+  CreateAccessKeyIdAndSecretDocument,
+  CreateLoginProfileCreateDateDocument,
+  CreateLoginProfileUserNameDocument,
+  CreatePolicyArnDocument,
+  CreateUserArnDocument,
+  CreateUserIdAndArnDocument,
+  CreateUserIdDocument,
+  CreateVirtualMFADeviceSerialDocument,
+  DeleteUserDocument,
+  GetCallerIdentityArnDocument,
+  GetCallerIdentityTwiceDocument,
+  GetUserArnDocument,
+  ListUserNamesDocument,
+  LookupEventsDocument,
+  SignInArnDocument,
+  TagUserDocument,
+  type LookupEventsInput,
+  type LookupEventsQuery,
+} from './generated/graphql.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
 
-const LOOKUP = `query($input: LookupEventsInput, $first: Int, $after: String) {
-  lookupEvents(input: $input, first: $first, after: $after) {
-    nodes { eventId eventTime eventName eventSource userIdentity sourceIPAddress userAgent requestParameters responseElements resources errorCode errorMessage readOnly requestID }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+/** An event as lookupEvents answers it. */
+type TrailEvent = LookupEventsQuery['lookupEvents']['nodes'][number];
 
-async function events(token: string, input: Record<string, unknown> = {}, { first = 50, flush = true } = {}) {
+async function events(token: string, input: LookupEventsInput = {}, { first = 50, flush = true } = {}): Promise<TrailEvent[]> {
   if (flush) await server.service.deps.audit.flush();
-  const data = await server.ok(LOOKUP, { input, first }, token);
-  return data.lookupEvents.nodes as Array<Record<string, any>>;
+  const data = await server.ok(LookupEventsDocument, { input, first }, token);
+  return data.lookupEvents.nodes;
+}
+
+/** A JSON text of an event (userIdentity, requestParameters, responseElements) as its value; null stays null. */
+function json(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}
+
+/** The type of the identity that made a call: Root, IAMUser, Anonymous... */
+function identityType(event: TrailEvent): string {
+  return (JSON.parse(event.userIdentity) as { type: string }).type;
 }
 
 describe('audit events', () => {
   it('records a mutation with its resource and the caller identity', async () => {
     const { accountId, token } = await server.newAccount();
-    await server.ok('mutation { createUser(input: { userName: "alice", path: "/dev/" }) { user { arn } } }', {}, token);
+    await server.ok(CreateUserArnDocument, { input: { userName: 'alice', path: '/dev/' } }, token);
     const [event] = await events(token, { eventName: 'CreateUser' });
     expect(event).toMatchObject({ eventName: 'CreateUser', eventSource: 'iam.amazonaws.com', errorCode: null, readOnly: false });
     expect(event!.resources).toEqual([`arn:aws:iam::${accountId}:user/dev/alice`]);
     expect(JSON.parse(event!.userIdentity)).toMatchObject({ type: 'Root', arn: `arn:aws:iam::${accountId}:root`, accountId });
-    expect(JSON.parse(event!.requestParameters)).toEqual({ userName: 'alice', path: '/dev/' });
+    expect(json(event!.requestParameters)).toEqual({ userName: 'alice', path: '/dev/' });
   });
 
   it('records a failed call with its AWS error code and message', async () => {
     const { token } = await server.newAccount();
-    await server.gql('mutation { deleteUser(input: { userName: "nobody" }) }', {}, token);
+    await server.gql(DeleteUserDocument, { input: { userName: 'nobody' } }, token);
     const [event] = await events(token, { errorCode: 'NoSuchEntity' });
     expect(event).toMatchObject({ eventName: 'DeleteUser', errorCode: 'NoSuchEntity' });
     expect(event!.errorMessage).toMatch(/nobody/);
@@ -42,7 +68,7 @@ describe('audit events', () => {
 
   it('records a failed read at once, still as a read-only event', async () => {
     const { token } = await server.newAccount();
-    await server.gql('{ getUser(input: { userName: "ghost" }) { user { arn } } }', {}, token);
+    await server.gql(GetUserArnDocument, { input: { userName: 'ghost' } }, token);
     // No flush: a failure is written before the answer leaves.
     const [event] = await events(token, { errorCode: 'NoSuchEntity' }, { flush: false });
     expect(event).toMatchObject({ eventName: 'GetUser', errorCode: 'NoSuchEntity', readOnly: true });
@@ -50,9 +76,9 @@ describe('audit events', () => {
 
   it('hides passwords and secret keys in parameters and responses', async () => {
     const { token } = await server.newAccount();
-    await server.ok('mutation { createUser(input: { userName: "bob" }) { user { arn } } }', {}, token);
-    await server.ok('mutation { createLoginProfile(input: { userName: "bob", password: "Plenty-Long-Passw0rd!" }) { loginProfile { userName } } }', {}, token);
-    const key = await server.ok('mutation { createAccessKey(input: { userName: "bob" }) { accessKey { accessKeyId secretAccessKey } } }', {}, token);
+    await server.ok(CreateUserArnDocument, { input: { userName: 'bob' } }, token);
+    await server.ok(CreateLoginProfileUserNameDocument, { input: { userName: 'bob', password: 'Plenty-Long-Passw0rd!' } }, token);
+    const key = await server.ok(CreateAccessKeyIdAndSecretDocument, { input: { userName: 'bob' } }, token);
     const trail = JSON.stringify(await events(token));
     expect(trail).not.toContain('Plenty-Long-Passw0rd!');
     expect(trail).not.toContain(key.createAccessKey.accessKey.secretAccessKey);
@@ -62,13 +88,13 @@ describe('audit events', () => {
 
   it('records reads as read-only events, written in batches', async () => {
     const { token, accountId } = await server.newAccount();
-    await server.ok('mutation { createUser(input: { userName: "reader" }) { user { arn } } }', {}, token);
-    await server.ok('{ getUser(input: { userName: "reader" }) { user { arn } } }', {}, token);
-    await server.ok('{ listUsers { nodes { userName } } }', {}, token);
+    await server.ok(CreateUserArnDocument, { input: { userName: 'reader' } }, token);
+    await server.ok(GetUserArnDocument, { input: { userName: 'reader' } }, token);
+    await server.ok(ListUserNamesDocument, {}, token);
     const reads = await events(token, { readOnly: true });
     const byName = Object.fromEntries(reads.map((e) => [e.eventName, e]));
     expect(byName.GetUser).toMatchObject({ readOnly: true, errorCode: null, resources: [`arn:aws:iam::${accountId}:user/reader`] });
-    expect(JSON.parse(byName.GetUser!.requestParameters)).toEqual({ userName: 'reader' });
+    expect(json(byName.GetUser!.requestParameters)).toEqual({ userName: 'reader' });
     expect(JSON.parse(byName.GetUser!.userIdentity)).toMatchObject({ type: 'Root', accountId });
     expect(byName.ListUsers).toMatchObject({ readOnly: true, resources: [], requestParameters: null });
     // CloudTrail leaves out what a read answered: no element at all, not a JSON null.
@@ -80,7 +106,7 @@ describe('audit events', () => {
     const odd = 'tab\there\nline\r\nback\\slash \\N "quoted" {a,b} caf\u00e9 \u4e2d \ud83d\ude00';
     await events(token, { userName: odd, resourceName: `arn:aws:docs:::doc/${odd}` });
     const trail = await events(token, { eventName: 'LookupEvents' });
-    const parameters = trail.map((event) => JSON.parse(event.requestParameters));
+    const parameters = trail.map((event) => json(event.requestParameters));
     expect(parameters).toContainEqual({ userName: odd, resourceName: `arn:aws:docs:::doc/${odd}` });
     // Resources become a Postgres array inside the COPY text: quotes, commas and braces in its elements.
     const resources = [`arn:aws:docs:::doc/${odd}`, 'a,b', '{c}', 'NULL', ''];
@@ -107,10 +133,10 @@ describe('audit events', () => {
     expect(oddRead).toMatchObject({ resources, requestID: oddId, userAgent: odd, readOnly: true });
     // The batch's own list of resources, which a resource filter reads first, holds them intact too.
     for (const resourceName of resources) expect((await events(token, { resourceName })).map((event) => event.requestID)).toContain(oddId);
-    expect(JSON.parse(oddRead!.requestParameters)).toEqual({ odd });
+    expect(json(oddRead!.requestParameters)).toEqual({ odd });
     const [nulRead] = await events(token, { eventName: 'NulRead' });
     expect(nulRead).toMatchObject({ resources: ['arn:aws:docs:::doc/ab'], userAgent: 'agentx', errorMessage: null });
-    expect(JSON.parse(nulRead!.requestParameters)).toEqual({ nul: 'ab' });
+    expect(json(nulRead!.requestParameters)).toEqual({ nul: 'ab' });
     const [failed] = await events(token, { eventName: 'NulFailedRead' });
     expect(failed).toMatchObject({ errorCode: 'AccessDenied', errorMessage: 'badinput', requestID: 'req-nul-failed' });
   });
@@ -120,24 +146,23 @@ describe('audit events', () => {
     const [root] = await events(token, { eventName: 'ConsoleLogin' });
     expect(root).toMatchObject({ eventName: 'ConsoleLogin', eventSource: 'signin.amazonaws.com', errorCode: null, requestParameters: null });
     expect(JSON.parse(root!.userIdentity)).toEqual({ type: 'Root', accountId, principalId: accountId, arn: `arn:aws:iam::${accountId}:root` });
-    expect(JSON.parse(root!.responseElements)).toEqual({ ConsoleLogin: 'Success' });
+    expect(json(root!.responseElements)).toEqual({ ConsoleLogin: 'Success' });
 
-    await server.ok('mutation { createUser(input: { userName: "carol" }) { user { userId } } }', {}, token);
-    const { createUser } = await server.ok('mutation { createUser(input: { userName: "dave" }) { user { userId arn } } }', {}, token);
-    await server.ok('mutation { createLoginProfile(input: { userName: "dave", password: "Plenty-Long-Passw0rd!" }) { loginProfile { userName } } }', {}, token);
-    const signIn = 'mutation($input: SignInInput!) { signIn(input: $input) { arn } }';
-    await server.ok(signIn, { input: { accountId, userName: 'dave', password: 'Plenty-Long-Passw0rd!' } });
-    expect(await server.errorCode(signIn, { input: { accountId, userName: 'dave', password: 'wrong-Passw0rd!' } })).toBe('InvalidClientTokenId');
-    expect(await server.errorCode(signIn, { input: { accountId, userName: 'Secret-Passw0rd', password: 'x' } })).toBe('InvalidClientTokenId');
+    await server.ok(CreateUserIdDocument, { input: { userName: 'carol' } }, token);
+    const { createUser } = await server.ok(CreateUserIdAndArnDocument, { input: { userName: 'dave' } }, token);
+    await server.ok(CreateLoginProfileUserNameDocument, { input: { userName: 'dave', password: 'Plenty-Long-Passw0rd!' } }, token);
+    await server.ok(SignInArnDocument, { input: { accountId, userName: 'dave', password: 'Plenty-Long-Passw0rd!' } });
+    expect(await server.errorCode(SignInArnDocument, { input: { accountId, userName: 'dave', password: 'wrong-Passw0rd!' } })).toBe('InvalidClientTokenId');
+    expect(await server.errorCode(SignInArnDocument, { input: { accountId, userName: 'Secret-Passw0rd', password: 'x' } })).toBe('InvalidClientTokenId');
 
-    const [unknown, failed, succeeded] = (await events(token, { eventName: 'ConsoleLogin' })).filter((event) => JSON.parse(event.userIdentity).type === 'IAMUser');
+    const [unknown, failed, succeeded] = (await events(token, { eventName: 'ConsoleLogin' })).filter((event) => identityType(event) === 'IAMUser');
     const dave = { type: 'IAMUser', accountId, principalId: createUser.user.userId, arn: createUser.user.arn, userName: 'dave' };
     expect(JSON.parse(succeeded!.userIdentity)).toEqual(dave);
-    expect(JSON.parse(succeeded!.responseElements)).toEqual({ ConsoleLogin: 'Success' });
+    expect(json(succeeded!.responseElements)).toEqual({ ConsoleLogin: 'Success' });
     // A failure is in the account's trail too, for the reviews that look for guessing.
     expect(failed).toMatchObject({ errorCode: 'InvalidClientTokenId', requestParameters: null });
     expect(JSON.parse(failed!.userIdentity)).toEqual(dave);
-    expect(JSON.parse(failed!.responseElements)).toEqual({ ConsoleLogin: 'Failure' });
+    expect(json(failed!.responseElements)).toEqual({ ConsoleLogin: 'Failure' });
     // A name that is no user's may be a password typed in the wrong box: hidden, and nowhere else in the event.
     expect(JSON.parse(unknown!.userIdentity)).toEqual({ type: 'IAMUser', accountId, userName: 'HIDDEN_DUE_TO_SECURITY_REASONS' });
     expect(JSON.stringify(unknown)).not.toContain('Secret-Passw0rd');
@@ -146,31 +171,31 @@ describe('audit events', () => {
 
   it('lists events newest first by the time of the call, though a read is stored with its later batch', async () => {
     const { token } = await server.newAccount();
-    await server.ok('{ getCallerIdentity { arn } }', {}, token);
+    await server.ok(GetCallerIdentityArnDocument, {}, token);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await server.ok('mutation { createUser(input: { userName: "later" }) { user { arn } } }', {}, token);
+    await server.ok(CreateUserArnDocument, { input: { userName: 'later' } }, token);
     // Up to now: the lookups below are calls too, and come later.
     const input = { endTime: new Date().toISOString() };
     const names = (await events(token, input)).map((event) => event.eventName);
     expect(names).toEqual(['CreateUser', 'GetCallerIdentity', 'ConsoleLogin', 'CreateAccount']);
     // Pages follow the same order.
-    const first = await server.ok(LOOKUP, { input, first: 1 }, token);
-    const second = await server.ok(LOOKUP, { input, first: 1, after: first.lookupEvents.pageInfo.endCursor }, token);
-    expect([first.lookupEvents.nodes[0].eventName, second.lookupEvents.nodes[0].eventName]).toEqual(['CreateUser', 'GetCallerIdentity']);
+    const first = await server.ok(LookupEventsDocument, { input, first: 1 }, token);
+    const second = await server.ok(LookupEventsDocument, { input, first: 1, after: first.lookupEvents.pageInfo.endCursor }, token);
+    expect([first.lookupEvents.nodes[0]?.eventName, second.lookupEvents.nodes[0]?.eventName]).toEqual(['CreateUser', 'GetCallerIdentity']);
   });
 
   it('paginates and never shows another account its events', async () => {
     const a = await server.newAccount();
     const b = await server.newAccount();
-    for (const name of ['u1', 'u2', 'u3']) await server.ok(`mutation { createUser(input: { userName: "${name}" }) { user { arn } } }`, {}, a.token);
+    for (const name of ['u1', 'u2', 'u3']) await server.ok(CreateUserArnDocument, { input: { userName: name } }, a.token);
     await server.service.deps.audit.flush();
-    const first = await server.ok(LOOKUP, { input: { eventName: 'CreateUser' }, first: 2 }, a.token);
+    const first = await server.ok(LookupEventsDocument, { input: { eventName: 'CreateUser' }, first: 2 }, a.token);
     expect(first.lookupEvents.nodes).toHaveLength(2);
     expect(first.lookupEvents.pageInfo.hasNextPage).toBe(true);
-    const rest = await server.ok(LOOKUP, { input: { eventName: 'CreateUser' }, first: 2, after: first.lookupEvents.pageInfo.endCursor }, a.token);
+    const rest = await server.ok(LookupEventsDocument, { input: { eventName: 'CreateUser' }, first: 2, after: first.lookupEvents.pageInfo.endCursor }, a.token);
     expect(rest.lookupEvents.nodes).toHaveLength(1);
     expect(await events(b.token, { eventName: 'CreateUser' })).toEqual([]);
-    expect(await server.errorCode(LOOKUP, { input: { eventName: 'CreateUser' }, first: 2, after: first.lookupEvents.pageInfo.endCursor }, b.token)).toBe('InvalidInput');
+    expect(await server.errorCode(LookupEventsDocument, { input: { eventName: 'CreateUser' }, first: 2, after: first.lookupEvents.pageInfo.endCursor }, b.token)).toBe('InvalidInput');
   });
 });
 
@@ -232,7 +257,7 @@ describe('read batches', () => {
     expect(row!.offsets[1]).toBeGreaterThanOrEqual(secondFrom - firstBy);
     expect((row!.events as unknown[]).length).toBe(4);
 
-    const trail = (await events(token, { eventName: 'GetCallerIdentity' })).filter((event) => JSON.parse(event.userIdentity).type === 'Anonymous');
+    const trail = (await events(token, { eventName: 'GetCallerIdentity' })).filter((event) => identityType(event) === 'Anonymous');
     expect(trail).toHaveLength(6);
     expect(new Set(trail.map((event) => event.eventId)).size).toBe(6);
     const stored = trail.filter((event) => event.eventId.charAt(14) === '8');
@@ -253,8 +278,8 @@ describe('read batches', () => {
 
   it('gives each getCallerIdentity of one request an event: the first stored as its request id, the others in full', async () => {
     const { token } = await server.newAccount();
-    await server.ok('{ getCallerIdentity { arn } }', {}, token);
-    await server.ok('{ a: getCallerIdentity { arn } b: getCallerIdentity { arn } }', {}, token);
+    await server.ok(GetCallerIdentityArnDocument, {}, token);
+    await server.ok(GetCallerIdentityTwiceDocument, {}, token);
     const trail = await events(token, { eventName: 'GetCallerIdentity' });
     expect(trail).toHaveLength(3);
     const byRequest = new Map<string, string[]>();
@@ -273,12 +298,12 @@ describe('read batches', () => {
     await server.db.$executeRaw`INSERT INTO "AuditReadBatch" ("batchId", "accountId", "eventName", "eventSource", "userIdentity", "firstTime", "lastTime", "events", "requestIds", "offsets")
       VALUES (${uuidV7(now - 9_700)}::uuid, ${accountId}, 'Ids', 'docs.amazonaws.com', '{"type":"IAMUser","userName":"ids"}'::json, ${new Date(now - 9_700)}, ${new Date(now - 8_400)}, '[]'::json, ${ids}::uuid[], ${[0, 600, 1_300]}::int[])`;
     const input = { endTime: new Date(now).toISOString(), userName: 'ids' };
-    const seen: Array<Record<string, any>> = [];
+    const seen: TrailEvent[] = [];
     let after: string | undefined;
     do {
-      const page = await server.ok(LOOKUP, { input, first: 1, ...(after ? { after } : {}) }, token);
+      const page = await server.ok(LookupEventsDocument, { input, first: 1, ...(after ? { after } : {}) }, token);
       seen.push(...page.lookupEvents.nodes);
-      after = page.lookupEvents.pageInfo.hasNextPage ? page.lookupEvents.pageInfo.endCursor : undefined;
+      after = page.lookupEvents.pageInfo.hasNextPage ? (page.lookupEvents.pageInfo.endCursor ?? undefined) : undefined;
     } while (after);
     expect(seen.map((event) => event.requestID)).toEqual([...ids].reverse());
     expect(seen.map((event) => Date.parse(event.eventTime))).toEqual([now - 8_400, now - 9_100, now - 9_700]);
@@ -326,14 +351,14 @@ describe('read batches', () => {
     await batch('Edge', [9_700, 9_500, 8_400]);
     await single('Recent', 300);
     const expected = ['Recent', 'Edge-2', 'Edge-1', 'Edge-0', 'Hour', 'OldRead-1', 'OldRead-0', 'Old'];
-    const label = (event: Record<string, any>) => (event.eventName === 'Edge' || event.eventName === 'OldRead' ? event.requestID : event.eventName);
+    const label = (event: TrailEvent) => (event.eventName === 'Edge' || event.eventName === 'OldRead' ? event.requestID : event.eventName);
     const input = { endTime: new Date(now).toISOString(), userName: 'paged' };
     const seen: string[] = [];
     let after: string | undefined;
     do {
-      const page = await server.ok(LOOKUP, { input, first: 3, ...(after ? { after } : {}) }, token);
+      const page = await server.ok(LookupEventsDocument, { input, first: 3, ...(after ? { after } : {}) }, token);
       seen.push(...page.lookupEvents.nodes.map(label));
-      after = page.lookupEvents.pageInfo.hasNextPage ? page.lookupEvents.pageInfo.endCursor : undefined;
+      after = page.lookupEvents.pageInfo.hasNextPage ? (page.lookupEvents.pageInfo.endCursor ?? undefined) : undefined;
     } while (after);
     expect(seen).toEqual(expected);
     // A time range reads only its own time, batches cut at its edges; a resource names one call of a batch.
@@ -387,8 +412,8 @@ describe('event ids', () => {
 describe('audit events and transactions', () => {
   it('writes a mutation event in the same transaction as its effect', async () => {
     const { token, accountId } = await server.newAccount();
-    await server.ok('mutation { createUser(input: { userName: "txuser" }) { user { userId } } }', {}, token);
-    await server.ok('mutation { tagUser(input: { userName: "txuser", tags: [{ key: "team", value: "blue" }] }) }', {}, token);
+    await server.ok(CreateUserIdDocument, { input: { userName: 'txuser' } }, token);
+    await server.ok(TagUserDocument, { input: { userName: 'txuser', tags: [{ key: 'team', value: 'blue' }] } }, token);
     const event = await server.db.auditEvent.findFirstOrThrow({ where: { eventName: 'TagUser', accountId } });
     // Same transaction: Postgres stamps both rows with the id of the transaction that wrote them (xmin).
     const [tag] = await server.db.$queryRaw<Array<{ xmin: string }>>`SELECT xmin::text FROM "Tag" WHERE "accountId" = ${accountId} AND key = 'team'`;
@@ -407,7 +432,7 @@ describe('audit events and transactions', () => {
       const [row] = await server.db.$queryRaw<Array<{ xmin: string }>>`SELECT xmin::text FROM "AuditEvent" WHERE "eventId" = ${event.eventId}::uuid`;
       return { ...event, xmin: row!.xmin };
     };
-    await server.ok('mutation { createUser(input: { userName: "resp" }) { user { userId } } }', {}, token);
+    await server.ok(CreateUserIdDocument, { input: { userName: 'resp' } }, token);
     // One write: an event updated after its transaction would carry a later transaction id.
     const created = await eventOf('CreateUser');
     expect(created.xmin).toBe(await xminOf('User', 'name', 'resp'));
@@ -419,33 +444,33 @@ describe('audit events and transactions', () => {
     expect(new Date(user.createDate as string).toISOString()).toBe(user.createDate);
 
     // A call answering true records no response, whatever its transaction resolved with.
-    await server.ok('mutation { deleteUser(input: { userName: "resp" }) }', {}, token);
+    await server.ok(DeleteUserDocument, { input: { userName: 'resp' } }, token);
     expect((await eventOf('DeleteUser')).responseElements).toBeNull();
 
     // A resolver that reshapes its transaction's result: the event holds the answer, its secrets hidden.
-    await server.ok('mutation { createVirtualMFADevice(input: { virtualMFADeviceName: "phone" }) { virtualMFADevice { serialNumber } } }', {}, token);
+    await server.ok(CreateVirtualMFADeviceSerialDocument, { input: { virtualMFADeviceName: 'phone' } }, token);
     const mfa = await eventOf('CreateVirtualMFADevice');
     const device = (mfa.responseElements as { virtualMFADevice: Record<string, unknown> }).virtualMFADevice;
     expect(device).toEqual({ serialNumber: `arn:aws:iam::${accountId}:mfa/phone`, base32StringSeed: HIDDEN, otpauthUri: HIDDEN, enableDate: null, user: null });
     expect(JSON.stringify(mfa.responseElements)).not.toMatch(/sealedSeed|accountId/);
 
     // Fields the request's loaders answer (a login profile's user name, a policy's counts) are read once the transaction has committed.
-    await server.ok('mutation { createUser(input: { userName: "pat" }) { user { userId } } }', {}, token);
-    await server.ok('mutation($p: String!) { createLoginProfile(input: { userName: "pat", password: $p }) { loginProfile { createDate } } }', { p: 'Initial-Secret-42' }, token);
+    await server.ok(CreateUserIdDocument, { input: { userName: 'pat' } }, token);
+    await server.ok(CreateLoginProfileCreateDateDocument, { input: { userName: 'pat', password: 'Initial-Secret-42' } }, token);
     expect((await eventOf('CreateLoginProfile')).responseElements).toEqual({ loginProfile: { userName: 'pat', createDate: expect.any(String), passwordResetRequired: false } });
     const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }] });
-    await server.ok('mutation($d: String!) { createPolicy(input: { policyName: "reader", policyDocument: $d }) { policy { arn } } }', { d: document }, token);
+    await server.ok(CreatePolicyArnDocument, { input: { policyName: 'reader', policyDocument: document } }, token);
     expect((await eventOf('CreatePolicy')).responseElements).toMatchObject({ policy: { policyName: 'reader', attachmentCount: 0, permissionsBoundaryUsageCount: 0 } });
     // What is authorized apart (a user's tags: iam:ListUserTags) is not part of an answer's shape.
-    await server.ok('mutation { createUser(input: { userName: "tagged", tags: [{ key: "team", value: "blue" }] }) { user { userId } } }', {}, token);
+    await server.ok(CreateUserIdDocument, { input: { userName: 'tagged', tags: [{ key: 'team', value: 'blue' }] } }, token);
     const tagged = (await server.db.auditEvent.findFirstOrThrow({ where: { accountId, eventName: 'CreateUser', requestParameters: { path: ['userName'], equals: 'tagged' } } })).responseElements;
     expect(Object.keys((tagged as { user: object }).user)).not.toContain('tags');
   });
 
   it('writes exactly one event for a mutation that failed inside its transaction', async () => {
     const { token, accountId } = await server.newAccount();
-    await server.ok('mutation { createUser(input: { userName: "once" }) { user { userId } } }', {}, token);
-    await server.gql('mutation { createUser(input: { userName: "ONCE" }) { user { userId } } }', {}, token);
+    await server.ok(CreateUserIdDocument, { input: { userName: 'once' } }, token);
+    await server.gql(CreateUserIdDocument, { input: { userName: 'ONCE' } }, token);
     const events = await server.db.auditEvent.findMany({ where: { accountId, eventName: 'CreateUser' }, orderBy: [{ eventTime: 'asc' }, { eventId: 'asc' }] });
     expect(events.map((e) => e.errorCode)).toEqual([null, 'EntityAlreadyExists']);
   });
