@@ -22,7 +22,7 @@ import {
   ListPolicyUsageDocument,
   type ListAttachedUserPoliciesQuery,
 } from './generated/graphql.js';
-import { createUser, policy, signedInUser } from './support/scenarios.js';
+import { createUser, iamAdmin } from './support/scenarios.js';
 import { useTestServer, type GraphQLResponse } from './support/server.js';
 
 const server = useTestServer();
@@ -40,15 +40,6 @@ const BUCKET_RW = JSON.stringify({
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 type Kind = 'user' | 'group' | 'role';
-
-/**
- * An IAM user with an inline `iam:*` policy, signed in. The guard lets the root user act only on
- * ARNs of its own account, so AWS-managed policy ARNs (account `aws`) are exercised through a user.
- */
-async function adminToken(account: { accountId: string; token: string }): Promise<string> {
-  const admin = await signedInUser(server, account, 'admin', { inline: { 'iam-admin': policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) } });
-  return admin.token;
-}
 
 /** What the tests do to an entity of each kind, named: create it, attach or detach a managed policy (the raw response), list what is attached. */
 const kinds = {
@@ -290,9 +281,9 @@ describe('listEntitiesForPolicy', () => {
     const b = await server.newAccount();
     await createEntity(a.token, 'user', 'alice');
     await server.ok(AttachUserPolicyDocument, { input: { userName: 'alice', policyArn: READ_ONLY } }, a.token);
-    const aSees = (await server.ok(ListEntitiesForPolicyDocument, { input: { policyArn: READ_ONLY } }, await adminToken(a))).listEntitiesForPolicy;
+    const aSees = (await server.ok(ListEntitiesForPolicyDocument, { input: { policyArn: READ_ONLY } }, await iamAdmin(server, a))).listEntitiesForPolicy;
     expect(aSees.nodes).toEqual([{ entityType: 'User', name: 'alice' }]);
-    const bSees = (await server.ok(ListEntitiesForPolicyDocument, { input: { policyArn: READ_ONLY } }, await adminToken(b))).listEntitiesForPolicy;
+    const bSees = (await server.ok(ListEntitiesForPolicyDocument, { input: { policyArn: READ_ONLY } }, await iamAdmin(server, b))).listEntitiesForPolicy;
     expect(bSees.nodes).toEqual([]);
   });
 });

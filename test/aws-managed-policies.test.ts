@@ -13,7 +13,7 @@ import {
 } from '../src/iam/aws-managed-policies.js';
 import { getManagedPolicy } from '../src/iam/managed-policy-lookup.js';
 import { CreatePolicyDocument, GetPolicySummaryDocument, GetPolicyVersionDocument, ListPolicyVersionsDocument } from './generated/graphql.js';
-import { policy, signedInUser } from './support/scenarios.js';
+import { iamAdmin, policy } from './support/scenarios.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 describe('the catalog', () => {
@@ -74,8 +74,7 @@ describe('over the API', () => {
     server = await startTestServer();
     const account = await server.newAccount();
     accountId = account.accountId;
-    const reader = await signedInUser(server, account, 'reader', { inline: { iam: policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) } });
-    token = reader.token;
+    token = await iamAdmin(server, account, 'reader');
   });
   afterAll(async () => {
     await server?.close();

@@ -21,7 +21,7 @@ import {
   type CreatePolicyInput,
   type ListPoliciesQuery,
 } from './generated/graphql.js';
-import { createUser, policy, signedInUser } from './support/scenarios.js';
+import { createUser, iamAdmin } from './support/scenarios.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
@@ -35,15 +35,6 @@ const BUCKET_RW = JSON.stringify({
   ],
 });
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
-
-/**
- * An IAM user with an inline `iam:*` policy, signed in. The guard lets the root user act only on
- * ARNs of its own account, so AWS-managed policy ARNs (account `aws`) are exercised through a user.
- */
-async function adminToken(account: { accountId: string; token: string }): Promise<string> {
-  const admin = await signedInUser(server, account, 'admin', { inline: { 'iam-admin': policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) } });
-  return admin.token;
-}
 
 async function newPolicy(token: string, name: string, extra: Omit<CreatePolicyInput, 'policyName' | 'policyDocument'> = {}) {
   const data = await server.ok(CreatePolicyDetailsDocument, { input: { policyName: name, policyDocument: BUCKET_RW, ...extra } }, token);
@@ -117,7 +108,7 @@ describe('createPolicy', () => {
 
 describe('getPolicy', () => {
   it('answers AWS-managed policies, including service-role ones, with their path', async () => {
-    const token = await adminToken(await server.newAccount());
+    const token = await iamAdmin(server, await server.newAccount());
     const ro = await server.ok(GetPolicyDocument, { input: { policyArn: READ_ONLY } }, token);
     expect(ro.getPolicy.policy).toMatchObject({ policyName: 'ReadOnlyAccess', path: '/', isAttachable: true });
     expect(JSON.parse(ro.getPolicy.policy.defaultVersion.document).Statement.length).toBeGreaterThan(0);
@@ -130,7 +121,7 @@ describe('getPolicy', () => {
     const b = await server.newAccount();
     const policy = await newPolicy(a.token, 'mine');
     expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
-    const bAdmin = await adminToken(b);
+    const bAdmin = await iamAdmin(server, b);
     const result = await server.gql(GetPolicyDocument, { input: { policyArn: policy.arn } }, bAdmin);
     expect(result.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect(result.errors?.[0]?.message).toBe(`Policy ${policy.arn} was not found.`);
@@ -141,7 +132,7 @@ describe('getPolicy', () => {
   it('answers NoSuchEntity for an unknown policy and ValidationError for a malformed ARN', async () => {
     const account = await server.newAccount();
     expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: `arn:aws:iam::${account.accountId}:policy/nothing` } }, account.token)).toBe('NoSuchEntity');
-    const token = await adminToken(account);
+    const token = await iamAdmin(server, account);
     expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: 'arn:aws:iam::aws:policy/NoSuchPolicyAtAll' } }, token)).toBe('NoSuchEntity');
     expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: 'arn:aws:iam::aws:nothing' } }, token)).toBe('InvalidInput');
     expect(await server.errorCode(GetPolicyDocument, { input: { policyArn: 'not-an-arn' } }, token)).toBe('ValidationError');
@@ -175,7 +166,7 @@ describe('deletePolicy', () => {
   });
 
   it('refuses to delete an AWS-managed policy with UnmodifiableEntity', async () => {
-    const token = await adminToken(await server.newAccount());
+    const token = await iamAdmin(server, await server.newAccount());
     expect(await server.errorCode(DeletePolicyDocument, { input: { policyArn: READ_ONLY } }, token)).toBe('UnmodifiableEntity');
   });
 
@@ -184,7 +175,7 @@ describe('deletePolicy', () => {
     const b = await server.newAccount();
     const policy = await newPolicy(a.token, 'keep');
     expect(await server.errorCode(DeletePolicyDocument, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
-    expect(await server.errorCode(DeletePolicyDocument, { input: { policyArn: policy.arn } }, await adminToken(b))).toBe('NoSuchEntity');
+    expect(await server.errorCode(DeletePolicyDocument, { input: { policyArn: policy.arn } }, await iamAdmin(server, b))).toBe('NoSuchEntity');
     await server.ok(GetPolicyDocument, { input: { policyArn: policy.arn } }, a.token);
   });
 });
@@ -245,7 +236,7 @@ describe('policy versions', () => {
   });
 
   it('refuses to change AWS-managed policies with UnmodifiableEntity', async () => {
-    const token = await adminToken(await server.newAccount());
+    const token = await iamAdmin(server, await server.newAccount());
     expect(await server.errorCode(CreatePolicyVersionDocument, { input: { policyArn: READ_ONLY, policyDocument: BUCKET_RW } }, token)).toBe('UnmodifiableEntity');
     expect(await server.errorCode(SetDefaultPolicyVersionDocument, { input: { policyArn: READ_ONLY, versionId: 'v1' } }, token)).toBe('UnmodifiableEntity');
     expect(await server.errorCode(DeletePolicyVersionDocument, { input: { policyArn: READ_ONLY, versionId: 'v1' } }, token)).toBe('UnmodifiableEntity');
@@ -353,7 +344,7 @@ describe('policy tags', () => {
     await server.ok(UntagPolicyDocument, { input: { policyArn: policy.arn, tagKeys: ['A'] } }, a.token);
     expect((await server.ok(ListPolicyTagsDocument, { input: { policyArn: policy.arn } }, a.token)).listPolicyTags.nodes).toEqual([{ key: 'b', value: '2' }]);
     expect(await server.errorCode(ListPolicyTagsDocument, { input: { policyArn: policy.arn } }, b.token)).toBe('NoSuchEntity');
-    const bAdmin = await adminToken(b);
+    const bAdmin = await iamAdmin(server, b);
     expect(await server.errorCode(ListPolicyTagsDocument, { input: { policyArn: policy.arn } }, bAdmin)).toBe('NoSuchEntity');
     expect(await server.errorCode(TagPolicyDocument, { input: { policyArn: policy.arn, tags: [{ key: 'x', value: 'y' }] } }, bAdmin)).toBe('NoSuchEntity');
     expect(await server.errorCode(UntagPolicyDocument, { input: { policyArn: policy.arn, tagKeys: ['b'] } }, bAdmin)).toBe('NoSuchEntity');

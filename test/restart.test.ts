@@ -5,7 +5,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CreateAccountDocument, CreateUserDocument, GetUserNameAndArnDocument, SignInDocument } from './generated/graphql.js';
+import { textOf, type GraphQLResponse } from './support/server.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'open-iam-restart-'));
 const port = 41000 + Math.floor(Math.random() * 2000);
@@ -58,23 +61,23 @@ function stop(proc: ChildProcess): Promise<{ code: number | null; log: string }>
   });
 }
 
-async function gql(query: string, token?: string) {
+async function gql<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<GraphQLResponse<TResult>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query: textOf(document), variables }),
   });
-  return (await response.json()) as { data?: any; errors?: any[] };
+  return (await response.json()) as GraphQLResponse<TResult>;
 }
 
 describe('a server started from the command line', () => {
   it('keeps its data across a restart and stops cleanly on SIGTERM', async () => {
     child = await start();
-    const created = await gql('mutation { createAccount(input: { accountName: "Keep", email: "keep@example.com", password: "Keep-Passw0rd-x!" }) { accountId } }', operator);
+    const created = await gql(CreateAccountDocument, { input: { accountName: 'Keep', email: 'keep@example.com', password: 'Keep-Passw0rd-x!' } }, operator);
     expect(created.errors).toBeUndefined();
-    const signIn = 'mutation { signIn(input: { email: "keep@example.com", password: "Keep-Passw0rd-x!" }) { sessionToken } }';
-    const token = (await gql(signIn)).data.signIn.sessionToken;
-    await gql('mutation { createUser(input: { userName: "persistent" }) { user { arn } } }', token);
+    const signIn = () => gql(SignInDocument, { input: { email: 'keep@example.com', password: 'Keep-Passw0rd-x!' } });
+    const token = (await signIn()).data!.signIn.sessionToken;
+    await gql(CreateUserDocument, { input: { userName: 'persistent' } }, token);
     // The server drains and then stops Postgres itself: nothing stops Postgres underneath it.
     const stopped = await stop(child);
     expect(stopped.code).toBe(0);
@@ -83,10 +86,10 @@ describe('a server started from the command line', () => {
 
     child = await start();
     // The token signed before the restart still verifies: the signing key lives in the database.
-    const user = await gql('{ getUser(input: { userName: "persistent" }) { user { userName } } }', token);
-    expect(user.data.getUser.user.userName).toBe('persistent');
-    const again = await gql(signIn);
-    expect(again.data.signIn.sessionToken).toBeTruthy();
+    const user = await gql(GetUserNameAndArnDocument, { input: { userName: 'persistent' } }, token);
+    expect(user.data!.getUser.user.userName).toBe('persistent');
+    const again = await signIn();
+    expect(again.data!.signIn.sessionToken).toBeTruthy();
     expect((await stop(child)).code).toBe(0);
     child = undefined;
   }, 240_000);

@@ -84,6 +84,16 @@ export async function signedInUser(server: TestServer, root: { accountId: string
   return { token: data.signIn.sessionToken, arn: data.signIn.arn };
 }
 
+/**
+ * An IAM user allowed `iam:*` by an inline policy, signed in: its session token. The guard lets
+ * the root user act only on ARNs of its own account, so AWS-managed policy ARNs (account `aws`)
+ * are exercised through such a user.
+ */
+export async function iamAdmin(server: TestServer, root: { accountId: string; token: string }, userName = 'admin'): Promise<string> {
+  const admin = await signedInUser(server, root, userName, { inline: { 'iam-admin': policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) } });
+  return admin.token;
+}
+
 /** A policy document from statements. */
 export function policy(...statements: object[]): object {
   return { Version: '2012-10-17', Statement: statements };

@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 export const ROOT_PASSWORD = 'Root-Passw0rd!x';
 
-export interface GraphQLResponse<T = Record<string, any>> {
+export interface GraphQLResponse<T = unknown> {
   data?: T | null;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }>;
 }
