@@ -12,7 +12,8 @@ import {
   isObjectType,
   type GraphQLOutputType,
 } from 'graphql';
-import { readSdl } from '../src/graphql/schema.js';
+import { buildExecutableSchema, readSdl } from '../src/graphql/schema.js';
+import { guarded } from '../src/graphql/caller.js';
 import { readGuard } from '../src/graphql/guard.js';
 import { compileResource } from '../src/auth/resources.js';
 
@@ -62,5 +63,20 @@ describe('every data-revealing field is guarded', () => {
       expect(guard.action).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
       expect(() => compileResource(guard.resource)).not.toThrow();
     }
+  });
+});
+
+describe('resolvers written for the guard', () => {
+  const sdl = `
+    directive @iam(action: String!, resource: String, tagAction: String, decision: String) on FIELD_DEFINITION
+    type Query { open: String checked: String @iam(action: "iam:GetUser") }
+  `;
+
+  it('refuses to build a schema where a guarded() resolver has no @iam directive', () => {
+    expect(() => buildExecutableSchema(sdl, { Query: { open: guarded(() => 'x') } })).toThrow('Query.open is declared guarded() but has no @iam directive');
+  });
+
+  it('builds one where every guarded() resolver sits behind @iam', () => {
+    expect(() => buildExecutableSchema(sdl, { Query: { checked: guarded((caller) => caller.arn) } })).not.toThrow();
   });
 });

@@ -2,10 +2,11 @@
 // field states its IAM action and resource with `@iam` in schema.graphql (or is
 // marked `@public` with a reason). This wraps those fields' resolvers so the
 // authorizer decides before the resolver touches any protected data.
-import { type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver, isObjectType, valueFromASTUntyped } from 'graphql';
+import { type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, defaultFieldResolver, isObjectType, valueFromASTUntyped } from 'graphql';
 import type { Context } from '../context.js';
 import { requestFacts, requirePrincipal } from '../context.js';
 import type { Principal } from '../sessions/principal.js';
+import { callerResolverOf } from './caller.js';
 import { accessDenied, isInAccount } from '../auth/authorize.js';
 import { NoSuchEntityError } from '../errors.js';
 import { parseIamArn } from '../iam/arn.js';
@@ -93,11 +94,19 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const guard = readGuard(field);
-      if (!guard) continue;
+      if (!guard) {
+        // INVARIANT: a resolver written to receive the checked caller never runs unchecked.
+        if (callerResolverOf(field.resolve)) throw new Error(`${type.name}.${field.name} is declared guarded() but has no @iam directive`);
+        continue;
+      }
       const resolveResource = compileResource(guard.resource);
       const resolveRequestKeys = compileRequestKeys(guard.action);
       const tag = guard.tagAction ? { action: guard.tagAction, resolveRequestKeys: compileRequestKeys(guard.tagAction) } : undefined;
       const inner: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
+      // A resolver declared with `guarded` is handed the caller checked here.
+      const takesCaller = callerResolverOf(field.resolve);
+      const resolve = (principal: Principal, parent: unknown, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo) =>
+        takesCaller ? takesCaller(principal, args, ctx, parent) : inner(parent, args, ctx, info);
       field.resolve = async (parent, args, ctx: Context, info) => {
         const principal = requirePrincipal(ctx);
         const resourceArn = await resolveResource({ parent, args, principal, db: ctx.db, loaders: ctx.loaders });
@@ -105,12 +114,12 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
         if (principal.passwordResetOnly && !PASSWORD_RESET_ACTIONS.has(guard.action)) {
           throw accessDenied(principal, guard.action, resourceArn, 'the password must be changed before any other action');
         }
-        if (guard.decision === 'resolver') return inner(parent, args, ctx, info);
+        if (guard.decision === 'resolver') return resolve(principal, parent, args, ctx, info);
         // Tenants are sealed: another account's IAM entity answers exactly what a missing one does.
         if (isForeignArn(resourceArn, principal.accountId)) throw foreignEntityError(resourceArn);
         await authorizeAction(ctx, principal, guard.action, resolveRequestKeys, args, resourceArn);
         if (tag && hasTags(args)) await authorizeAction(ctx, principal, tag.action, tag.resolveRequestKeys, args, resourceArn);
-        return inner(parent, args, ctx, info);
+        return resolve(principal, parent, args, ctx, info);
       };
     }
   }

@@ -247,3 +247,9 @@ export async function untagUser(db: Db, accountId: string, userName: string, tag
     await untagResource(tx, accountId, 'user', user.id, tagKeys);
   });
 }
+
+/** The names of users by id (the `userName` of login profiles and access keys), in one query. */
+export async function userNamesByIds(db: DbTx, ids: readonly string[]): Promise<Map<string, string>> {
+  const rows = await db.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
+  return new Map(rows.map((row) => [row.id, row.name]));
+}

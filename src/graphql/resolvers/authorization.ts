@@ -1,6 +1,7 @@
 // Authorization questions from other software: isAuthorized for the calling
 // session, and AWS's policy simulators.
 import type { Resolvers } from '../../generated/graphql.js';
+import { guarded } from '../caller.js';
 import { requestFacts, requirePrincipal, type Context } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { isAuthorized } from '../../auth/is-authorized.js';
@@ -58,9 +59,9 @@ export const authorizationResolvers: Resolvers = {
   },
   Mutation: {
     simulateCustomPolicy: (_parent, { input }) => ({ evaluationResults: simulateCustomPolicy(input), isTruncated: false }),
-    simulatePrincipalPolicy: async (_parent, { input }, ctx) => ({
-      evaluationResults: await simulatePrincipalPolicy(ctx.db, requirePrincipal(ctx).accountId, input),
+    simulatePrincipalPolicy: guarded(async ({ accountId }, { input }, ctx) => ({
+      evaluationResults: await simulatePrincipalPolicy(ctx.db, accountId, input),
       isTruncated: false,
-    }),
+    })),
   },
 };

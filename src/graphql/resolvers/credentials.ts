@@ -5,6 +5,7 @@
 import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import { requirePrincipal } from '../../context.js';
+import { guarded } from '../caller.js';
 import { authorizeOwnPasswordCall, changePassword } from '../../auth/change-password.js';
 import {
   createVirtualMfaDevice,
@@ -40,8 +41,7 @@ export const credentialsResolvers: Resolvers = {
       await authorizeOwnPasswordCall({ db: ctx.db, authorizer: ctx.deps.authorizer }, principal, 'iam:GetAccountPasswordPolicy', '*');
       return { passwordPolicy: await getPasswordPolicy(ctx.db, principal.accountId) };
     },
-    listMFADevices: async (_parent, { input, first, after }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    listMFADevices: guarded(async (principal, { input, first, after }, ctx) => {
       // Root MFA devices are not supported: the root user, naming no user, has none.
       if (!input?.userName && principal.kind === 'root') return emptyConnection();
       const user = await findTargetUser(ctx.db, callerOf(principal), input?.userName, namedReader(ctx, 'user'));
@@ -52,9 +52,8 @@ export const credentialsResolvers: Resolvers = {
         (row) => row.serialNumber,
         (afterKey, take) => fetchMfaDevicesOfUser(ctx.db, principal.accountId, user, afterKey, take),
       );
-    },
-    listVirtualMFADevices: async (_parent, { input, first, after }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    listVirtualMFADevices: guarded(async (principal, { input, first, after }, ctx) => {
       const status = input?.assignmentStatus ?? 'Any';
       return paginate<VirtualMfaDeviceModel>(
         ctx.deps.cursors,
@@ -63,25 +62,23 @@ export const credentialsResolvers: Resolvers = {
         (row) => row.serialNumber,
         (afterKey, take) => fetchVirtualMfaDevices(ctx.db, principal.accountId, status, afterKey, take),
       );
-    },
+    }),
   },
   Mutation: {
-    updateAccountPasswordPolicy: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    updateAccountPasswordPolicy: guarded(async (principal, { input }, ctx) => {
       await updatePasswordPolicy(ctx.db, principal.accountId, input ?? {});
       return true;
-    },
-    deleteAccountPasswordPolicy: async (_parent, _args, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    deleteAccountPasswordPolicy: guarded(async (principal, _args, ctx) => {
       await deletePasswordPolicy(ctx.db, principal.accountId);
       return true;
-    },
+    }),
     changePassword: async (_parent, { input }, ctx) => {
-      await changePassword({ ...ctx.deps, db: ctx.db }, requirePrincipal(ctx), input, { sourceIp: ctx.sourceIp });
+      const caller = requirePrincipal(ctx);
+      await changePassword({ ...ctx.deps, db: ctx.db }, caller, input, { sourceIp: ctx.sourceIp });
       return true;
     },
-    createVirtualMFADevice: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    createVirtualMFADevice: guarded(async (principal, { input }, ctx) => {
       const created = await createVirtualMfaDevice(ctx.db, ctx.deps.sealer, principal.accountId, input);
       return {
         virtualMFADevice: {
@@ -90,22 +87,19 @@ export const credentialsResolvers: Resolvers = {
           otpauthUri: created.otpauthUri,
         },
       };
-    },
-    enableMFADevice: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    enableMFADevice: guarded(async (principal, { input }, ctx) => {
       await enableMfaDevice(ctx.db, ctx.deps.sealer, principal.accountId, input);
       return true;
-    },
-    deactivateMFADevice: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    deactivateMFADevice: guarded(async (principal, { input }, ctx) => {
       await deactivateMfaDevice(ctx.db, callerOf(principal), input);
       return true;
-    },
-    deleteVirtualMFADevice: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    deleteVirtualMFADevice: guarded(async (principal, { input }, ctx) => {
       await deleteVirtualMfaDevice(ctx.db, principal.accountId, input.serialNumber);
       return true;
-    },
+    }),
     getSessionToken: (_parent, { input }, ctx) =>
       getSessionToken({ ...ctx.deps, db: ctx.db, issuer: ctx.deps, sourceIp: ctx.sourceIp, caller: () => requirePrincipal(ctx) }, input ?? {}),
   },

@@ -3,8 +3,8 @@
 import { namedReader } from '../../iam/named-entities.js';
 import type { Group, User } from '../../generated/prisma/client.js';
 import type { Resolvers } from '../../generated/graphql.js';
+import { guarded } from '../caller.js';
 import type { Context } from '../../context.js';
-import { requirePrincipal } from '../../context.js';
 import {
   type PageRequest,
   addUserToGroup,
@@ -20,16 +20,9 @@ import {
 import { checkName } from '../../iam/names.js';
 import { findUser } from '../../iam/users.js';
 import { defineLoader } from '../../db/loaders.js';
+import type { GetGroupResultModel } from '../models.js';
 import { type Connection, type PageArgs, paginate } from '../../db/pagination.js';
 
-/** What getGroup resolves to; `arn` (the group's) is the resource of the guarded `users` field. */
-export interface GetGroupResultModel {
-  arn: string;
-  group: Group;
-  users: Connection<User>;
-  isTruncated: boolean;
-  marker: string | null;
-}
 
 const cacheKeyFn = (request: PageRequest) => JSON.stringify([request.ownerId, request.afterKey ?? null, request.take]);
 
@@ -47,7 +40,7 @@ const groupsOfUser = defineLoader<PageRequest, Group[], string>(
 
 /** A page of a group's users; cursors are bound to the account and the group. */
 function pageOfUsers(ctx: Context, group: Group, page: PageArgs): Promise<Connection<User>> {
-  const scope = `${requirePrincipal(ctx).accountId}:getGroup:${group.id}`;
+  const scope = `${group.accountId}:getGroup:${group.id}`;
   return paginate<User>(ctx.deps.cursors, scope, page, (user) => user.nameKey, (afterKey, take) =>
     usersOfGroup(ctx).load({ ownerId: group.id, afterKey, take }),
   );
@@ -55,7 +48,7 @@ function pageOfUsers(ctx: Context, group: Group, page: PageArgs): Promise<Connec
 
 /** A page of a user's groups; cursors are bound to the account and the user. */
 function pageOfGroups(ctx: Context, user: User, page: PageArgs): Promise<Connection<Group>> {
-  const scope = `${requirePrincipal(ctx).accountId}:listGroupsForUser:${user.id}`;
+  const scope = `${user.accountId}:listGroupsForUser:${user.id}`;
   return paginate<Group>(ctx.deps.cursors, scope, page, (group) => group.nameKey, (afterKey, take) =>
     groupsOfUser(ctx).load({ ownerId: user.id, afterKey, take }),
   );
@@ -63,40 +56,38 @@ function pageOfGroups(ctx: Context, user: User, page: PageArgs): Promise<Connect
 
 export const groupResolvers: Resolvers = {
   Query: {
-    getGroup: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    getGroup: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const group = await findGroup(ctx.db, accountId, checkName(input.groupName, 'groupName'), namedReader(ctx, 'group'));
       const users = await pageOfUsers(ctx, group, { first, after });
       return { arn: group.arn, group, users, isTruncated: users.isTruncated, marker: users.marker };
-    },
-    listGroups: (_parent, { input, first, after }, ctx) =>
-      listGroups(ctx.db, ctx.deps.cursors, requirePrincipal(ctx).accountId, input?.pathPrefix, { first, after }),
-    listGroupsForUser: async (_parent, { input, first, after }, ctx) => {
-      const user = await findUser(ctx.db, requirePrincipal(ctx).accountId, input.userName, namedReader(ctx, 'user'));
+    }),
+    listGroups: guarded((caller, { input, first, after }, ctx) => 
+      listGroups(ctx.db, ctx.deps.cursors, caller.accountId, input?.pathPrefix, { first, after })),
+    listGroupsForUser: guarded(async (caller, { input, first, after }, ctx) => {
+      const user = await findUser(ctx.db, caller.accountId, input.userName, namedReader(ctx, 'user'));
       return pageOfGroups(ctx, user, { first, after });
-    },
+    }),
   },
   Mutation: {
-    createGroup: async (_parent, { input }, ctx) => ({ group: await createGroup(ctx.db, requirePrincipal(ctx).accountId, input) }),
-    updateGroup: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    createGroup: guarded(async (caller, { input }, ctx) => ({ group: await createGroup(ctx.db, caller.accountId, input) })),
+    updateGroup: guarded(async (principal, { input }, ctx) => {
       await updateGroup(ctx.db, principal.accountId, input, (resourceArn) =>
         ctx.deps.authorizer.authorize({ principal, action: 'iam:UpdateGroup', resourceArn }),
       );
       return true;
-    },
-    deleteGroup: async (_parent, { input }, ctx) => {
-      await deleteGroup(ctx.db, requirePrincipal(ctx).accountId, input.groupName);
+    }),
+    deleteGroup: guarded(async (caller, { input }, ctx) => {
+      await deleteGroup(ctx.db, caller.accountId, input.groupName);
       return true;
-    },
-    addUserToGroup: async (_parent, { input }, ctx) => {
-      await addUserToGroup(ctx.db, requirePrincipal(ctx).accountId, input.groupName, input.userName);
+    }),
+    addUserToGroup: guarded(async (caller, { input }, ctx) => {
+      await addUserToGroup(ctx.db, caller.accountId, input.groupName, input.userName);
       return true;
-    },
-    removeUserFromGroup: async (_parent, { input }, ctx) => {
-      await removeUserFromGroup(ctx.db, requirePrincipal(ctx).accountId, input.groupName, input.userName);
+    }),
+    removeUserFromGroup: guarded(async (caller, { input }, ctx) => {
+      await removeUserFromGroup(ctx.db, caller.accountId, input.groupName, input.userName);
       return true;
-    },
+    }),
   },
   Group: {
     groupName: (group) => group.name,

@@ -1,8 +1,8 @@
 // Inline policies of users, groups and roles: thin resolvers over
 // src/iam/inline-policies.ts, with batched nested `inlinePolicies` fields.
 import type { Resolvers } from '../../generated/graphql.js';
+import { guarded } from '../caller.js';
 import type { Context } from '../../context.js';
-import { requirePrincipal } from '../../context.js';
 import type { PolicyHolderKind } from '../../iam/attachments.js';
 import {
   type InlinePolicyModel,
@@ -42,52 +42,51 @@ function nested(kind: PolicyHolderKind) {
     inlineLoader(ctx).load({ kind, id: entity.id, arn: entity.arn, name: entity.name });
 }
 
-async function listPage(ctx: Context, kind: PolicyHolderKind, entityName: string, page: PageArgs) {
-  const { accountId } = requirePrincipal(ctx);
+async function listPage(ctx: Context, accountId: string, kind: PolicyHolderKind, entityName: string, page: PageArgs) {
   const { holder, names } = await listInlinePolicyNames(ctx.db, accountId, kind, entityName);
   const connection = await paginateList(ctx.deps.cursors, `${accountId}:listInlinePolicies:${kind}:${holder.id}`, page, (name: string) => name, names);
   return { ...connection, policyNames: connection.nodes };
 }
 
-async function get(ctx: Context, kind: PolicyHolderKind, entityName: string, policyName: string) {
-  return getInlinePolicy(ctx.db, requirePrincipal(ctx).accountId, kind, entityName, policyName);
+async function get(ctx: Context, accountId: string, kind: PolicyHolderKind, entityName: string, policyName: string) {
+  return getInlinePolicy(ctx.db, accountId, kind, entityName, policyName);
 }
 
-async function put(ctx: Context, kind: PolicyHolderKind, entityName: string, policyName: string, policyDocument: string) {
-  await putInlinePolicy(ctx.db, requirePrincipal(ctx).accountId, kind, entityName, policyName, policyDocument);
+async function put(ctx: Context, accountId: string, kind: PolicyHolderKind, entityName: string, policyName: string, policyDocument: string) {
+  await putInlinePolicy(ctx.db, accountId, kind, entityName, policyName, policyDocument);
   return true;
 }
 
-async function remove(ctx: Context, kind: PolicyHolderKind, entityName: string, policyName: string) {
-  await deleteInlinePolicy(ctx.db, requirePrincipal(ctx).accountId, kind, entityName, policyName);
+async function remove(ctx: Context, accountId: string, kind: PolicyHolderKind, entityName: string, policyName: string) {
+  await deleteInlinePolicy(ctx.db, accountId, kind, entityName, policyName);
   return true;
 }
 
 export const inlinePolicyResolvers: Resolvers = {
   Query: {
-    getUserPolicy: async (_parent, { input }, ctx) => {
-      const p = await get(ctx, 'user', input.userName, input.policyName);
+    getUserPolicy: guarded(async (caller, { input }, ctx) => {
+      const p = await get(ctx, caller.accountId, 'user', input.userName, input.policyName);
       return { userName: p.entityName, policyName: p.policyName, policyDocument: p.policyDocument };
-    },
-    getGroupPolicy: async (_parent, { input }, ctx) => {
-      const p = await get(ctx, 'group', input.groupName, input.policyName);
+    }),
+    getGroupPolicy: guarded(async (caller, { input }, ctx) => {
+      const p = await get(ctx, caller.accountId, 'group', input.groupName, input.policyName);
       return { groupName: p.entityName, policyName: p.policyName, policyDocument: p.policyDocument };
-    },
-    getRolePolicy: async (_parent, { input }, ctx) => {
-      const p = await get(ctx, 'role', input.roleName, input.policyName);
+    }),
+    getRolePolicy: guarded(async (caller, { input }, ctx) => {
+      const p = await get(ctx, caller.accountId, 'role', input.roleName, input.policyName);
       return { roleName: p.entityName, policyName: p.policyName, policyDocument: p.policyDocument };
-    },
-    listUserPolicies: (_parent, { input, first, after }, ctx) => listPage(ctx, 'user', input.userName, { first, after }),
-    listGroupPolicies: (_parent, { input, first, after }, ctx) => listPage(ctx, 'group', input.groupName, { first, after }),
-    listRolePolicies: (_parent, { input, first, after }, ctx) => listPage(ctx, 'role', input.roleName, { first, after }),
+    }),
+    listUserPolicies: guarded((caller, { input, first, after }, ctx) => listPage(ctx, caller.accountId, 'user', input.userName, { first, after })),
+    listGroupPolicies: guarded((caller, { input, first, after }, ctx) => listPage(ctx, caller.accountId, 'group', input.groupName, { first, after })),
+    listRolePolicies: guarded((caller, { input, first, after }, ctx) => listPage(ctx, caller.accountId, 'role', input.roleName, { first, after })),
   },
   Mutation: {
-    putUserPolicy: (_parent, { input }, ctx) => put(ctx, 'user', input.userName, input.policyName, input.policyDocument),
-    putGroupPolicy: (_parent, { input }, ctx) => put(ctx, 'group', input.groupName, input.policyName, input.policyDocument),
-    putRolePolicy: (_parent, { input }, ctx) => put(ctx, 'role', input.roleName, input.policyName, input.policyDocument),
-    deleteUserPolicy: (_parent, { input }, ctx) => remove(ctx, 'user', input.userName, input.policyName),
-    deleteGroupPolicy: (_parent, { input }, ctx) => remove(ctx, 'group', input.groupName, input.policyName),
-    deleteRolePolicy: (_parent, { input }, ctx) => remove(ctx, 'role', input.roleName, input.policyName),
+    putUserPolicy: guarded((caller, { input }, ctx) => put(ctx, caller.accountId, 'user', input.userName, input.policyName, input.policyDocument)),
+    putGroupPolicy: guarded((caller, { input }, ctx) => put(ctx, caller.accountId, 'group', input.groupName, input.policyName, input.policyDocument)),
+    putRolePolicy: guarded((caller, { input }, ctx) => put(ctx, caller.accountId, 'role', input.roleName, input.policyName, input.policyDocument)),
+    deleteUserPolicy: guarded((caller, { input }, ctx) => remove(ctx, caller.accountId, 'user', input.userName, input.policyName)),
+    deleteGroupPolicy: guarded((caller, { input }, ctx) => remove(ctx, caller.accountId, 'group', input.groupName, input.policyName)),
+    deleteRolePolicy: guarded((caller, { input }, ctx) => remove(ctx, caller.accountId, 'role', input.roleName, input.policyName)),
   },
   User: { inlinePolicies: nested('user') },
   Group: { inlinePolicies: nested('group') },

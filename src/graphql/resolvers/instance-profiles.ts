@@ -3,8 +3,9 @@
 // DataLoaders so nested lists cost one query per level.
 import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
+import { guarded } from '../caller.js';
 import type { InstanceProfile, Role } from '../../generated/prisma/client.js';
-import { requestFacts, requirePrincipal } from '../../context.js';
+import { requestFacts } from '../../context.js';
 import {
   addRoleToInstanceProfile,
   createInstanceProfile,
@@ -53,38 +54,32 @@ const profilesOfRoleLoader = defineLoader<OwnedKey, InstanceProfile[], string>(
 
 export const instanceProfileResolvers: Resolvers = {
   Query: {
-    getInstanceProfile: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    getInstanceProfile: guarded(async ({ accountId }, { input }, ctx) => {
       return { instanceProfile: await findInstanceProfile(ctx.db, accountId, input.instanceProfileName, namedReader(ctx, 'instanceProfile')) };
-    },
-    listInstanceProfiles: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listInstanceProfiles: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const pathPrefix = checkPathPrefix(input?.pathPrefix);
       return paginate<InstanceProfile>(ctx.deps.cursors, `${accountId}:listInstanceProfiles:${pathPrefix}`, { first, after }, (profile) => profile.nameKey, (afterKey, take) =>
         fetchInstanceProfiles(ctx.db, accountId, pathPrefix, afterKey, take),
       );
-    },
-    listInstanceProfilesForRole: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listInstanceProfilesForRole: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const role = await findRole(ctx.db, accountId, input.roleName, namedReader(ctx, 'role'));
       return paginate<InstanceProfile>(ctx.deps.cursors, `${accountId}:listInstanceProfilesForRole:${role.id}`, { first, after }, (profile) => profile.nameKey, (afterKey, take) =>
         fetchInstanceProfilesForRole(ctx.db, accountId, role.id, afterKey, take),
       );
-    },
-    listInstanceProfileTags: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listInstanceProfileTags: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const profile = await findInstanceProfile(ctx.db, accountId, input.instanceProfileName, namedReader(ctx, 'instanceProfile'));
       const tags = await listTags(ctx.db, 'instance-profile', profile.id);
       return paginateList(ctx.deps.cursors, `${accountId}:listInstanceProfileTags:${profile.id}`, { first, after }, (tag) => tag.key.toLowerCase(), tags);
-    },
+    }),
   },
   Mutation: {
-    createInstanceProfile: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    createInstanceProfile: guarded(async ({ accountId }, { input }, ctx) => {
       return { instanceProfile: await createInstanceProfile(ctx.db, accountId, input) };
-    },
-    addRoleToInstanceProfile: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    addRoleToInstanceProfile: guarded(async (principal, { input }, ctx) => {
       const { accountId } = principal;
       // AWS: the caller must also be allowed to pass the role (iam:PassRole on the role's ARN).
       // https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html
@@ -98,27 +93,23 @@ export const instanceProfileResolvers: Resolvers = {
       });
       await addRoleToInstanceProfile(ctx.db, accountId, input.instanceProfileName, input.roleName);
       return true;
-    },
-    removeRoleFromInstanceProfile: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    removeRoleFromInstanceProfile: guarded(async ({ accountId }, { input }, ctx) => {
       await removeRoleFromInstanceProfile(ctx.db, accountId, input.instanceProfileName, input.roleName);
       return true;
-    },
-    deleteInstanceProfile: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    deleteInstanceProfile: guarded(async ({ accountId }, { input }, ctx) => {
       await deleteInstanceProfile(ctx.db, accountId, input.instanceProfileName);
       return true;
-    },
-    tagInstanceProfile: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    tagInstanceProfile: guarded(async ({ accountId }, { input }, ctx) => {
       await tagInstanceProfile(ctx.db, accountId, input.instanceProfileName, input.tags);
       return true;
-    },
-    untagInstanceProfile: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    untagInstanceProfile: guarded(async ({ accountId }, { input }, ctx) => {
       await untagInstanceProfile(ctx.db, accountId, input.instanceProfileName, input.tagKeys);
       return true;
-    },
+    }),
   },
   InstanceProfile: {
     instanceProfileName: (profile) => profile.name,

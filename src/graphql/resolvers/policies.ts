@@ -2,7 +2,7 @@
 // src/iam/{managed-policies,policy-versions}.ts. Every lookup is scoped to the
 // caller's account; AWS-managed policies come from the shared catalog.
 import type { Resolvers } from '../../generated/graphql.js';
-import { requirePrincipal } from '../../context.js';
+import { guarded } from '../caller.js';
 import {
   type PolicyModel,
   type PolicyUsageCounts,
@@ -54,72 +54,59 @@ const versionKey = (version: PolicyVersionModel) => String(1e9 - Number(version.
 
 const managedPolicyResolvers: Resolvers = {
   Query: {
-    getPolicy: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    getPolicy: guarded(async ({ accountId }, { input }, ctx) => {
       return { policy: await requirePolicy(ctx.db, accountId, input.policyArn) };
-    },
-    listPolicies: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listPolicies: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const filter = { scope: input?.scope, onlyAttached: input?.onlyAttached, pathPrefix: input?.pathPrefix, policyUsageFilter: input?.policyUsageFilter };
       const policies = await listPolicies(ctx.db, accountId, filter);
       const scope = `${accountId}:listPolicies:${filter.scope ?? 'All'}:${filter.onlyAttached ? 1 : 0}:${filter.policyUsageFilter ?? ''}:${filter.pathPrefix ?? '/'}`;
       return paginateList(ctx.deps.cursors, scope, { first, after }, policyListKey, policies);
-    },
-    getPolicyVersion: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    getPolicyVersion: guarded(async ({ accountId }, { input }, ctx) => {
       return { policyVersion: await getPolicyVersion(ctx.db, accountId, input.policyArn, input.versionId) };
-    },
-    listPolicyVersions: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listPolicyVersions: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const versions = await listPolicyVersions(ctx.db, accountId, input.policyArn);
       return paginateList(ctx.deps.cursors, `${accountId}:listPolicyVersions:${input.policyArn}`, { first, after }, versionKey, versions);
-    },
-    listPolicyTags: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listPolicyTags: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const policy = await requirePolicy(ctx.db, accountId, input.policyArn);
       const tags = policy.isAwsManaged ? [] : await listTags(ctx.db, 'policy', policy.id);
       return paginateList(ctx.deps.cursors, `${accountId}:listPolicyTags:${policy.arn}`, { first, after }, (tag) => tag.key.toLowerCase(), tags);
-    },
-    listEntitiesForPolicy: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listEntitiesForPolicy: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const { policyArn, ...filter } = input;
       return entityConnection(ctx, accountId, policyArn, filter, { first, after });
-    },
+    }),
   },
   Mutation: {
-    createPolicy: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    createPolicy: guarded(async ({ accountId }, { input }, ctx) => {
       return { policy: await createPolicy(ctx.db, accountId, input) };
-    },
-    deletePolicy: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    deletePolicy: guarded(async ({ accountId }, { input }, ctx) => {
       await deletePolicy(ctx.db, accountId, input.policyArn);
       return true;
-    },
-    createPolicyVersion: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    createPolicyVersion: guarded(async ({ accountId }, { input }, ctx) => {
       return { policyVersion: await createPolicyVersion(ctx.db, accountId, input) };
-    },
-    deletePolicyVersion: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    deletePolicyVersion: guarded(async ({ accountId }, { input }, ctx) => {
       await deletePolicyVersion(ctx.db, accountId, input.policyArn, input.versionId);
       return true;
-    },
-    setDefaultPolicyVersion: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    setDefaultPolicyVersion: guarded(async ({ accountId }, { input }, ctx) => {
       await setDefaultPolicyVersion(ctx.db, accountId, input.policyArn, input.versionId);
       return true;
-    },
-    tagPolicy: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    tagPolicy: guarded(async ({ accountId }, { input }, ctx) => {
       await tagPolicy(ctx.db, accountId, input.policyArn, input.tags);
       return true;
-    },
-    untagPolicy: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    untagPolicy: guarded(async ({ accountId }, { input }, ctx) => {
       await untagPolicy(ctx.db, accountId, input.policyArn, input.tagKeys);
       return true;
-    },
+    }),
   },
   Policy: {
     policyName: (policy: PolicyModel) => policy.name,
@@ -128,20 +115,18 @@ const managedPolicyResolvers: Resolvers = {
     attachmentCount: async (policy: PolicyModel, _args, ctx) => (await usageLoader(ctx).load(policy.arn)).attachmentCount,
     permissionsBoundaryUsageCount: async (policy: PolicyModel, _args, ctx) => (await usageLoader(ctx).load(policy.arn)).permissionsBoundaryUsageCount,
     tags: (policy: PolicyModel, _args, ctx) => (policy.isAwsManaged ? [] : tagsLoader(ctx).load({ resourceType: 'policy', resourceId: policy.id })),
-    versions: async (policy: PolicyModel, { first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    versions: guarded(async ({ accountId }, { first, after }, ctx, policy: PolicyModel) => {
       const versions = await versionsLoader(ctx).load(policy.arn);
       return paginateList(ctx.deps.cursors, `${accountId}:listPolicyVersions:${policy.arn}`, { first, after }, versionKey, versions);
-    },
+    }),
     defaultVersion: async (policy: PolicyModel, _args, ctx) => {
       const version = await defaultVersionLoader(ctx).load(policy.arn);
       if (!version) throw new Error(`Policy ${policy.arn} has no default version`);
       return version;
     },
-    entities: async (policy: PolicyModel, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
-      return entityConnection(ctx, accountId, policy.arn, input ?? {}, { first, after });
-    },
+    entities: guarded(({ accountId }, { input, first, after }, ctx, policy: PolicyModel) =>
+      entityConnection(ctx, accountId, policy.arn, input ?? {}, { first, after }),
+    ),
   },
   PolicyVersion: {
     document: (version: PolicyVersionModel) => version.document,

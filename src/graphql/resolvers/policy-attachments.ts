@@ -1,8 +1,8 @@
 // Managed policies attached to users, groups and roles, and the entities of a
 // policy: thin resolvers over src/iam/attachments.ts, with batched nested fields.
 import type { PolicyEntityConnection, Resolvers } from '../../generated/graphql.js';
+import { guarded } from '../caller.js';
 import type { Context } from '../../context.js';
-import { requirePrincipal } from '../../context.js';
 import {
   type AttachedPolicyModel,
   type EntitiesForPolicyFilter,
@@ -48,8 +48,7 @@ function nested(kind: PolicyHolderKind) {
   };
 }
 
-async function listPage(ctx: Context, kind: PolicyHolderKind, name: string, pathPrefix: string | null | undefined, page: PageArgs) {
-  const { accountId } = requirePrincipal(ctx);
+async function listPage(ctx: Context, accountId: string, kind: PolicyHolderKind, name: string, pathPrefix: string | null | undefined, page: PageArgs) {
   const { holder, policies } = await listAttachedPolicies(ctx.db, accountId, kind, name, pathPrefix);
   const scope = `${accountId}:listAttachedPolicies:${kind}:${holder.id}:${pathPrefix ?? '/'}`;
   const connection = await paginateList(ctx.deps.cursors, scope, page, attachedKey, policies);
@@ -72,35 +71,35 @@ export async function entityConnection(ctx: Context, accountId: string, policyAr
 
 export const policyAttachmentResolvers: Resolvers = {
   Query: {
-    listAttachedUserPolicies: (_parent, { input, first, after }, ctx) => listPage(ctx, 'user', input.userName, input.pathPrefix, { first, after }),
-    listAttachedGroupPolicies: (_parent, { input, first, after }, ctx) => listPage(ctx, 'group', input.groupName, input.pathPrefix, { first, after }),
-    listAttachedRolePolicies: (_parent, { input, first, after }, ctx) => listPage(ctx, 'role', input.roleName, input.pathPrefix, { first, after }),
+    listAttachedUserPolicies: guarded((caller, { input, first, after }, ctx) => listPage(ctx, caller.accountId, 'user', input.userName, input.pathPrefix, { first, after })),
+    listAttachedGroupPolicies: guarded((caller, { input, first, after }, ctx) => listPage(ctx, caller.accountId, 'group', input.groupName, input.pathPrefix, { first, after })),
+    listAttachedRolePolicies: guarded((caller, { input, first, after }, ctx) => listPage(ctx, caller.accountId, 'role', input.roleName, input.pathPrefix, { first, after })),
   },
   Mutation: {
-    attachUserPolicy: async (_parent, { input }, ctx) => {
-      await attachPolicy(ctx.db, requirePrincipal(ctx).accountId, 'user', input.userName, input.policyArn);
+    attachUserPolicy: guarded(async (caller, { input }, ctx) => {
+      await attachPolicy(ctx.db, caller.accountId, 'user', input.userName, input.policyArn);
       return true;
-    },
-    detachUserPolicy: async (_parent, { input }, ctx) => {
-      await detachPolicy(ctx.db, requirePrincipal(ctx).accountId, 'user', input.userName, input.policyArn);
+    }),
+    detachUserPolicy: guarded(async (caller, { input }, ctx) => {
+      await detachPolicy(ctx.db, caller.accountId, 'user', input.userName, input.policyArn);
       return true;
-    },
-    attachGroupPolicy: async (_parent, { input }, ctx) => {
-      await attachPolicy(ctx.db, requirePrincipal(ctx).accountId, 'group', input.groupName, input.policyArn);
+    }),
+    attachGroupPolicy: guarded(async (caller, { input }, ctx) => {
+      await attachPolicy(ctx.db, caller.accountId, 'group', input.groupName, input.policyArn);
       return true;
-    },
-    detachGroupPolicy: async (_parent, { input }, ctx) => {
-      await detachPolicy(ctx.db, requirePrincipal(ctx).accountId, 'group', input.groupName, input.policyArn);
+    }),
+    detachGroupPolicy: guarded(async (caller, { input }, ctx) => {
+      await detachPolicy(ctx.db, caller.accountId, 'group', input.groupName, input.policyArn);
       return true;
-    },
-    attachRolePolicy: async (_parent, { input }, ctx) => {
-      await attachPolicy(ctx.db, requirePrincipal(ctx).accountId, 'role', input.roleName, input.policyArn);
+    }),
+    attachRolePolicy: guarded(async (caller, { input }, ctx) => {
+      await attachPolicy(ctx.db, caller.accountId, 'role', input.roleName, input.policyArn);
       return true;
-    },
-    detachRolePolicy: async (_parent, { input }, ctx) => {
-      await detachPolicy(ctx.db, requirePrincipal(ctx).accountId, 'role', input.roleName, input.policyArn);
+    }),
+    detachRolePolicy: guarded(async (caller, { input }, ctx) => {
+      await detachPolicy(ctx.db, caller.accountId, 'role', input.roleName, input.policyArn);
       return true;
-    },
+    }),
   },
   User: { attachedPolicies: nested('user') },
   Group: { attachedPolicies: nested('group') },

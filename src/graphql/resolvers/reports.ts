@@ -2,34 +2,33 @@
 // resolvers over src/audit/{credential-report,service-last-accessed}.ts; both
 // keep their results in the database, so every server process answers them.
 import type { Resolvers } from '../../generated/graphql.js';
-import { requirePrincipal } from '../../context.js';
+import { guarded } from '../caller.js';
 import { generateCredentialReport, getCredentialReport } from '../../audit/credential-report.js';
 import { checkJobId, generateServiceLastAccessedDetails, getServiceLastAccessedJob, saveServiceLastAccessedJob } from '../../audit/service-last-accessed.js';
 
 export const reportResolvers: Resolvers = {
   Query: {
-    getCredentialReport: async (_parent, _args, ctx) => {
-      const report = await getCredentialReport(ctx.db, requirePrincipal(ctx).accountId);
+    getCredentialReport: guarded(async (caller, _args, ctx) => {
+      const report = await getCredentialReport(ctx.db, caller.accountId);
       return {
         content: report.content,
         contentBase64: Buffer.from(report.content, 'utf8').toString('base64'),
         reportFormat: 'text/csv',
         generatedTime: report.generatedTime,
       };
-    },
-    getServiceLastAccessedDetails: (_parent, { input }, ctx) =>
-      getServiceLastAccessedJob(ctx.db, requirePrincipal(ctx).accountId, checkJobId(input.jobId)),
+    }),
+    getServiceLastAccessedDetails: guarded((caller, { input }, ctx) => 
+      getServiceLastAccessedJob(ctx.db, caller.accountId, checkJobId(input.jobId))),
   },
   Mutation: {
-    generateCredentialReport: (_parent, _args, ctx) =>
-      generateCredentialReport(ctx.db, requirePrincipal(ctx).accountId),
-    generateServiceLastAccessedDetails: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    generateCredentialReport: guarded((caller, _args, ctx) => 
+      generateCredentialReport(ctx.db, caller.accountId)),
+    generateServiceLastAccessedDetails: guarded(async ({ accountId }, { input }, ctx) => {
       // Read-only calls are audited in batches: write them first, so the report sees the latest.
       await ctx.deps.audit.flush();
       const job = await generateServiceLastAccessedDetails(ctx.db, accountId, input);
       await saveServiceLastAccessedJob(ctx.db, accountId, job);
       return { jobId: job.jobId };
-    },
+    }),
   },
 };

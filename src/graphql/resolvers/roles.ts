@@ -3,8 +3,8 @@
 // account; every multi-step write runs in one transaction.
 import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers } from '../../generated/graphql.js';
+import { guarded } from '../caller.js';
 import type { Role } from '../../generated/prisma/client.js';
-import { requirePrincipal } from '../../context.js';
 import { checkPathPrefix } from '../../iam/names.js';
 import { PERMISSIONS_BOUNDARY_TYPE } from '../../iam/permissions-boundaries.js';
 import {
@@ -25,78 +25,64 @@ import { paginate, paginateList } from '../../db/pagination.js';
 
 export const roleResolvers: Resolvers = {
   Query: {
-    getRole: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    getRole: guarded(async ({ accountId }, { input }, ctx) => {
       return { role: await findRole(ctx.db, accountId, input.roleName, namedReader(ctx, 'role')) };
-    },
-    listRoles: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listRoles: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const pathPrefix = checkPathPrefix(input?.pathPrefix);
       return paginate<Role>(ctx.deps.cursors, `${accountId}:listRoles:${pathPrefix}`, { first, after }, (role) => role.nameKey, (afterKey, take) =>
         fetchRoles(ctx.db, accountId, pathPrefix, afterKey, take),
       );
-    },
-    listRoleTags: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listRoleTags: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const role = await findRole(ctx.db, accountId, input.roleName, namedReader(ctx, 'role'));
       const tags = await listTags(ctx.db, 'role', role.id);
       return paginateList(ctx.deps.cursors, `${accountId}:listRoleTags:${role.id}`, { first, after }, (tag) => tag.key.toLowerCase(), tags);
-    },
+    }),
   },
   Mutation: {
-    createRole: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    createRole: guarded(async ({ accountId }, { input }, ctx) => {
       return { role: await createRole(ctx.db, accountId, input) };
-    },
-    updateRole: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    updateRole: guarded(async ({ accountId }, { input }, ctx) => {
       await updateRole(ctx.db, accountId, input);
       return true;
-    },
-    updateRoleDescription: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    updateRoleDescription: guarded(async ({ accountId }, { input }, ctx) => {
       return { role: await updateRole(ctx.db, accountId, { roleName: input.roleName, description: input.description }) };
-    },
-    updateAssumeRolePolicy: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    updateAssumeRolePolicy: guarded(async ({ accountId }, { input }, ctx) => {
       await updateAssumeRolePolicy(ctx.db, accountId, input.roleName, input.policyDocument);
       return true;
-    },
-    deleteRole: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    deleteRole: guarded(async ({ accountId }, { input }, ctx) => {
       await deleteRole(ctx.db, accountId, input.roleName);
       return true;
-    },
-    tagRole: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    tagRole: guarded(async ({ accountId }, { input }, ctx) => {
       await tagRole(ctx.db, accountId, input.roleName, input.tags);
       return true;
-    },
-    untagRole: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    untagRole: guarded(async ({ accountId }, { input }, ctx) => {
       await untagRole(ctx.db, accountId, input.roleName, input.tagKeys);
       return true;
-    },
-    putRolePermissionsBoundary: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    putRolePermissionsBoundary: guarded(async ({ accountId }, { input }, ctx) => {
       await putRolePermissionsBoundary(ctx.db, accountId, input.roleName, input.permissionsBoundary);
       return true;
-    },
-    deleteRolePermissionsBoundary: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    deleteRolePermissionsBoundary: guarded(async ({ accountId }, { input }, ctx) => {
       await deleteRolePermissionsBoundary(ctx.db, accountId, input.roleName);
       return true;
-    },
-    putUserPermissionsBoundary: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    putUserPermissionsBoundary: guarded(async ({ accountId }, { input }, ctx) => {
       await putUserPermissionsBoundary(ctx.db, accountId, input.userName, input.permissionsBoundary);
       return true;
-    },
-    deleteUserPermissionsBoundary: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    deleteUserPermissionsBoundary: guarded(async ({ accountId }, { input }, ctx) => {
       await deleteUserPermissionsBoundary(ctx.db, accountId, input.userName);
       return true;
-    },
+    }),
   },
   Role: {
     roleName: (role) => role.name,

@@ -1,7 +1,7 @@
 // Accounts, sign-in and "who am I": the fields that establish identity.
 import type { Resolvers } from '../../generated/graphql.js';
-import { signIn } from '../../auth/sign-in.js';
 import { requirePrincipal } from '../../context.js';
+import { signIn } from '../../auth/sign-in.js';
 import { AccessDeniedError } from '../../errors.js';
 import { createAccount } from '../../iam/accounts.js';
 import { checkRootPassword } from '../../iam/password-rules.js';
@@ -9,6 +9,7 @@ import { revokeSession } from '../../sessions/sessions.js';
 
 export const sessionResolvers: Resolvers = {
   Query: {
+    // Public (AWS asks no permission for it), so no guard hands over the caller: it is read here.
     getCallerIdentity: (_parent, _args, ctx) => {
       const principal = requirePrincipal(ctx);
       return { account: principal.accountId, arn: principal.arn, userId: principal.principalId };
@@ -39,8 +40,7 @@ export const sessionResolvers: Resolvers = {
       return signIn(ctx.deps, input, { sourceIp: ctx.sourceIp });
     },
     signOut: async (_parent, _args, ctx) => {
-      const principal = requirePrincipal(ctx);
-      await revokeSession(ctx.db, principal.sessionId, ctx.deps.clock.now());
+      await revokeSession(ctx.db, requirePrincipal(ctx).sessionId, ctx.deps.clock.now());
       return true;
     },
   },

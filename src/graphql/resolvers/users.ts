@@ -3,8 +3,8 @@
 // Every lookup is scoped to the caller's account.
 import { namedReader } from '../../iam/named-entities.js';
 import type { Resolvers, StatusType } from '../../generated/graphql.js';
+import { guarded } from '../caller.js';
 import type { User } from '../../generated/prisma/client.js';
-import { requirePrincipal } from '../../context.js';
 import type { Principal } from '../../sessions/principal.js';
 import { checkPathPrefix } from '../../iam/names.js';
 import { listTags, tagsLoader } from '../../iam/tags.js';
@@ -19,6 +19,7 @@ import {
   tagUser,
   untagUser,
   updateUser,
+  userNamesByIds,
 } from '../../iam/users.js';
 import {
   type LoginProfileRecord,
@@ -45,8 +46,7 @@ const callerOf = (principal: Principal): Caller => ({ kind: principal.kind, acco
 
 /** User names by user id (the `userName` of login profiles and access keys). */
 const userNameLoader = defineLoader<string, string>('userNameById', async ({ db }, ids) => {
-  const rows = await db.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
-  const names = new Map(rows.map((row) => [row.id, row.name]));
+  const names = await userNamesByIds(db, ids);
   return ids.map((id) => names.get(id) ?? new Error(`No user ${id}`));
 });
 
@@ -61,110 +61,90 @@ const accessKeysLoader = defineLoader<string, AccessKeyRecord[]>('accessKeysByUs
 
 export const userResolvers: Resolvers = {
   Query: {
-    getUser: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    getUser: guarded(async (principal, { input }, ctx) => {
       if (!input?.userName && principal.kind === 'root') return { user: await rootUser(ctx.db, principal.accountId) };
       return { user: await findTargetUser(ctx.db, callerOf(principal), input?.userName, namedReader(ctx, 'user')) };
-    },
-    listUsers: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listUsers: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const pathPrefix = checkPathPrefix(input?.pathPrefix);
       return paginate(ctx.deps.cursors, `${accountId}:listUsers:${pathPrefix}`, { first, after }, (user: User) => user.nameKey, (afterKey, take) =>
         listUsersPage(ctx.db, accountId, pathPrefix, afterKey, take),
       );
-    },
-    listUserTags: async (_parent, { input, first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listUserTags: guarded(async ({ accountId }, { input, first, after }, ctx) => {
       const user = await findUser(ctx.db, accountId, input.userName, namedReader(ctx, 'user'));
       const tags = await listTags(ctx.db, 'user', user.id);
       return paginateList(ctx.deps.cursors, `${accountId}:listUserTags:${user.id}`, { first, after }, (tag) => tag.key.toLowerCase(), tags);
-    },
-    getLoginProfile: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    getLoginProfile: guarded(async (principal, { input }, ctx) => {
       return { loginProfile: await getLoginProfile(ctx.db, callerOf(principal), input?.userName) };
-    },
-    listAccessKeys: async (_parent, { input, first, after }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    listAccessKeys: guarded(async (principal, { input, first, after }, ctx) => {
       const user = await findTargetUser(ctx.db, callerOf(principal), input?.userName, namedReader(ctx, 'user'));
       return paginate(ctx.deps.cursors, `${principal.accountId}:listAccessKeys:${user.id}`, { first, after }, (key: AccessKeyRecord) => key.id, (afterKey, take) =>
         listAccessKeysPage(ctx.db, user, afterKey, take),
       );
-    },
-    getAccessKeyLastUsed: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    getAccessKeyLastUsed: guarded(async (principal, { input }, ctx) => {
       // The guard authorized iam:GetAccessKeyLastUsed on the key owner's ARN (accessKeyOwner template).
       const result = await getAccessKeyLastUsed(ctx.db, principal.accountId, input.accessKeyId);
       return { userName: result.userName, accessKeyLastUsed: result.accessKeyLastUsed };
-    },
-    listAccountAliases: async (_parent, { first, after }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    listAccountAliases: guarded(async ({ accountId }, { first, after }, ctx) => {
       const aliases = await listAccountAliases(ctx.db, accountId);
       return paginateList(ctx.deps.cursors, `${accountId}:listAccountAliases`, { first, after }, (alias) => alias, aliases);
-    },
+    }),
   },
   Mutation: {
-    createUser: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    createUser: guarded(async ({ accountId }, { input }, ctx) => {
       return { user: await createUser(ctx.db, accountId, input) };
-    },
-    updateUser: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    updateUser: guarded(async ({ accountId }, { input }, ctx) => {
       await updateUser(ctx.db, accountId, input);
       return true;
-    },
-    deleteUser: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    deleteUser: guarded(async ({ accountId }, { input }, ctx) => {
       await deleteUser(ctx.db, accountId, input.userName, ctx.deps.clock.now());
       return true;
-    },
-    tagUser: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    tagUser: guarded(async ({ accountId }, { input }, ctx) => {
       await tagUser(ctx.db, accountId, input.userName, input.tags);
       return true;
-    },
-    untagUser: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    untagUser: guarded(async ({ accountId }, { input }, ctx) => {
       await untagUser(ctx.db, accountId, input.userName, input.tagKeys);
       return true;
-    },
-    createLoginProfile: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    createLoginProfile: guarded(async ({ accountId }, { input }, ctx) => {
       return { loginProfile: await createLoginProfile(ctx.db, accountId, input) };
-    },
-    updateLoginProfile: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    updateLoginProfile: guarded(async ({ accountId }, { input }, ctx) => {
       await updateLoginProfile(ctx.db, accountId, input, ctx.deps.clock.now());
       return true;
-    },
-    deleteLoginProfile: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    deleteLoginProfile: guarded(async ({ accountId }, { input }, ctx) => {
       await deleteLoginProfile(ctx.db, accountId, input.userName, ctx.deps.clock.now());
       return true;
-    },
-    createAccessKey: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    createAccessKey: guarded(async (principal, { input }, ctx) => {
       return { accessKey: await createAccessKey(ctx.db, ctx.deps.sealer, callerOf(principal), input?.userName) };
-    },
-    updateAccessKey: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    updateAccessKey: guarded(async (principal, { input }, ctx) => {
       await updateAccessKey(ctx.db, callerOf(principal), input, ctx.deps.clock.now());
       return true;
-    },
-    deleteAccessKey: async (_parent, { input }, ctx) => {
-      const principal = requirePrincipal(ctx);
+    }),
+    deleteAccessKey: guarded(async (principal, { input }, ctx) => {
       await deleteAccessKey(ctx.db, callerOf(principal), input, ctx.deps.clock.now());
       return true;
-    },
-    createAccountAlias: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    createAccountAlias: guarded(async ({ accountId }, { input }, ctx) => {
       await createAccountAlias(ctx.db, accountId, input.accountAlias);
       return true;
-    },
-    deleteAccountAlias: async (_parent, { input }, ctx) => {
-      const { accountId } = requirePrincipal(ctx);
+    }),
+    deleteAccountAlias: guarded(async ({ accountId }, { input }, ctx) => {
       await deleteAccountAlias(ctx.db, accountId, input.accountAlias);
       return true;
-    },
+    }),
   },
   User: {
     userName: (user) => user.name,
