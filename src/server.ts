@@ -12,7 +12,7 @@ import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createSealer } from './crypto/seal.js';
-import { SignInThrottle, shareThrottle } from './auth/throttle.js';
+import { defaultThrottleRules, SignInThrottle, shareThrottle } from './auth/throttle.js';
 import { ThrottleStore } from './auth/throttle-store.js';
 import { ChangeFeed } from './auth/change-feed.js';
 import { NotificationBus } from './db/notifications.js';
@@ -71,12 +71,12 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     clock,
   });
   // Processes sharing the database share one sign-in budget, which outlives them (src/auth/throttle.ts).
-  const throttle = new SignInThrottle();
+  const throttle = new SignInThrottle(defaultThrottleRules, () => clock.now().getTime());
   const throttleStore = new ThrottleStore(options.db, options.logger, throttle.horizonMs);
-  await throttleStore.load(throttle);
+  await throttleStore.load(throttle, clock.now().getTime());
   // One listening connection per process carries both the change feed and the throttle's outcomes (src/db/notifications.ts).
   const notifications = databaseUrl ? new NotificationBus(databaseUrl, options.logger) : undefined;
-  const changeFeed = notifications ? new ChangeFeed(notifications) : undefined;
+  const changeFeed = notifications ? new ChangeFeed(notifications, { clock }) : undefined;
   throttle.ledger = throttleStore;
   if (notifications) shareThrottle(throttle, notifications);
   return {
@@ -91,10 +91,10 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     tokenCache: new VerifiedTokenCache(options.config.clockSkewSeconds),
     ...(notifications ? { notifications } : {}),
     ...(changeFeed ? { changeFeed } : {}),
-    authorizer: options.authorizer ?? createPolicyAuthorizer(options.db),
+    authorizer: options.authorizer ?? createPolicyAuthorizer(options.db, clock),
     cursors: createCursorCodec(options.masterKey),
     throttle,
-    audit: new AuditLog(options.db, options.logger),
+    audit: new AuditLog(options.db, options.logger, clock),
   };
 }
 

@@ -175,7 +175,7 @@ describe('getAccessKeyLastUsed', () => {
       userName: 'alice',
       accessKeyLastUsed: { lastUsedDate: null, serviceName: 'N/A', region: 'N/A' },
     });
-    await recordAccessKeyUse(server.db, key.accessKeyId, 'sts');
+    await recordAccessKeyUse(server.db, key.accessKeyId, 'sts', 'us-east-1', new Date());
     const used = (await server.ok(GetAccessKeyLastUsedDocument, { id: key.accessKeyId }, token)).getAccessKeyLastUsed.accessKeyLastUsed;
     expect(used).toMatchObject({ serviceName: 'sts', region: 'us-east-1' });
     expect(Date.parse(used.lastUsedDate!)).toBeGreaterThan(Date.now() - 60_000);

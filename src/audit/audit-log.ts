@@ -1,6 +1,7 @@
 // The audit trail's writer, as the server holds it (`Deps.audit`): mutations and failed calls
 // are written before the response is sent, one AuditEvent row each; successful reads are queued
 // and written in batches (src/audit/read-batch.ts). src/audit/trail.ts reads both tables as one trail.
+import type { Clock } from '../clock.js';
 import type { Db, DbTx } from '../db/client.js';
 import type { Logger } from '../log.js';
 import { type AuditCall, insertEvent, replaceResponse, UserIdentityCache } from './event.js';
@@ -15,19 +16,21 @@ export class AuditLog {
   constructor(
     private readonly db: Db,
     logger: Logger,
+    /** Where events take their time. */
+    private readonly clock: Clock,
     flushMs = 200,
   ) {
-    this.reads = new ReadQueue(db, logger, this.identities, flushMs);
+    this.reads = new ReadQueue(db, logger, this.identities, clock, flushMs);
   }
 
   /** Writes a call's event before resolving: mutations, and every call that failed (denials included). */
   async record(call: AuditCall): Promise<void> {
-    await insertEvent(this.db, call, this.identities);
+    await insertEvent(this.db, call, this.identities, this.clock.now().getTime());
   }
 
   /** Inserts `call`'s event with `db` (a transaction's, for an effect's own event); resolves with its id. */
   insert(db: DbTx, call: AuditCall): Promise<string> {
-    return insertEvent(db, call, this.identities);
+    return insertEvent(db, call, this.identities, this.clock.now().getTime());
   }
 
   /**

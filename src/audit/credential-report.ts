@@ -56,7 +56,7 @@ function latestReport(db: DbTx, accountId: string): Promise<CredentialReport | n
  * AWS's GetCredentialReport: the account's latest report, from the database (so
  * whichever process generated it); ReportNotPresent / ReportExpired as AWS answers.
  */
-export async function getCredentialReport(db: DbTx, accountId: string, now = new Date()): Promise<CredentialReport> {
+export async function getCredentialReport(db: DbTx, accountId: string, now: Date): Promise<CredentialReport> {
   const report = await latestReport(db, accountId);
   if (!report) throw new ReportNotPresentError();
   if (isExpired(report, now)) throw new ReportExpiredError();
@@ -72,7 +72,7 @@ function isExpired(report: CredentialReport, now: Date): boolean {
  * (COMPLETE), otherwise makes a new one at once (STARTED, with AWS's description;
  * clients that poll until COMPLETE get COMPLETE on their next call).
  */
-export async function generateCredentialReport(db: DbTx, accountId: string, now = new Date()) {
+export async function generateCredentialReport(db: DbTx, accountId: string, now: Date) {
   const latest = await latestReport(db, accountId);
   if (latest && !isExpired(latest, now)) return { state: 'COMPLETE' as const, description: null };
   const report = { content: await buildCredentialReport(db, accountId), generatedTime: now };

@@ -99,10 +99,10 @@ const INSERT_ONE = `INSERT INTO "AuditEvent" (${COLUMN_LIST}) VALUES (${COLUMNS.
 
 /**
  * Inserts `call`'s event with `db` (a transaction's, for an effect's own event), taking
- * the caller's userIdentity from `identities` unless the call brings its own; resolves with its id.
+ * the caller's userIdentity from `identities` unless the call brings its own, at epoch ms `ms`; resolves with its id.
  */
-export async function insertEvent(db: DbTx, call: AuditCall, identities: UserIdentityCache): Promise<string> {
-  const row = toRow(call, identities);
+export async function insertEvent(db: DbTx, call: AuditCall, identities: UserIdentityCache, ms: number): Promise<string> {
+  const row = toRow(call, identities, ms);
   await db.$executeRawUnsafe(INSERT_ONE, ...row);
   return row[0];
 }
@@ -117,8 +117,7 @@ export async function replaceResponse(db: DbTx, eventId: string, responseElement
 }
 
 /** `call`'s event as column values. */
-function toRow(call: AuditCall, identities: UserIdentityCache): Row {
-  const ms = Date.now();
+function toRow(call: AuditCall, identities: UserIdentityCache, ms: number): Row {
   return [
     uuidV7(ms), call.accountId, stampOf(ms).iso, call.eventName, call.eventSource,
     // Free text from the request is kept without NUL characters, which Postgres refuses.

@@ -17,8 +17,8 @@ export interface LookupFilters {
   readOnly?: boolean | null;
 }
 
-/** One page of the account's events matching the filters. */
-export async function lookupEvents(db: Db, cursors: CursorCodec, accountId: string, filters: LookupFilters, page: PageArgs) {
+/** One page of the account's events matching the filters, as of `now`. */
+export async function lookupEvents(db: Db, cursors: CursorCodec, accountId: string, filters: LookupFilters, page: PageArgs, now: Date) {
   const start = filters.startTime ? new Date(filters.startTime) : undefined;
   const end = filters.endTime ? new Date(filters.endTime) : undefined;
   if (start && end && start > end) throw new ValidationError('Start time must be earlier than end time.');
@@ -32,7 +32,7 @@ export async function lookupEvents(db: Db, cursors: CursorCodec, accountId: stri
   // Newest first by the time of the call, as CloudTrail orders them (a read's event is stored
   // with its batch, after mutations that came later). The event id breaks ties.
   return paginate<TrailEvent>(cursors, scope, page, (row) => `${row.eventTime.getTime()}.${row.eventId}`, (afterKey, take) =>
-    newestFirst(db, accountId, where, { start, end, ...(filters.resourceName ? { resource: filters.resourceName } : {}), ...(afterKey ? { after: positionOf(afterKey) } : {}) }, take),
+    newestFirst(db, accountId, where, { start, end, ...(filters.resourceName ? { resource: filters.resourceName } : {}), ...(afterKey ? { after: positionOf(afterKey) } : {}) }, take, now),
   );
 }
 

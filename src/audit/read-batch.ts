@@ -1,6 +1,7 @@
 // Successful read-only calls, queued and written in batches: one AuditReadBatch row per caller
 // and call name in each batch, so reads stay cheap. A read with nothing of its own but its
 // request id (no parameters, no resource, such as getCallerIdentity) is stored as that id and a time offset alone.
+import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../log.js';
 import type { Principal } from '../sessions/principal.js';
@@ -85,6 +86,7 @@ export class ReadQueue {
     private readonly db: Db,
     private readonly logger: Logger,
     private readonly identities: UserIdentityCache,
+    private readonly clock: Clock,
     private readonly flushMs: number,
   ) {}
 
@@ -163,7 +165,7 @@ export class ReadQueue {
    * is its first call's plus an offset of zero or more.
    */
   private now(): number {
-    const ms = Date.now();
+    const ms = this.clock.now().getTime();
     if (ms > this.latestMs) this.latestMs = ms;
     return this.latestMs;
   }

@@ -15,9 +15,10 @@
 // are not expanded, and add only the services seen in events. The policies are
 // those src/iam/principal-policies.ts loads for the authorizer (the boundary
 // grants nothing, so it names no service).
-// Jobs complete at once and are kept in memory, per account, for the running
-// service (at most MAX_JOBS_PER_ACCOUNT each, for JOB_TTL_MS).
+// Jobs complete at once and are kept in the database, per account (at most
+// MAX_JOBS_PER_ACCOUNT each, for JOB_TTL_MS of the service's clock).
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
 import type { Db, DbTx } from '../db/client.js';
 import { InvalidInputError, NoSuchEntityError, ValidationError } from '../errors.js';
 import { parseIamArn } from '../iam/arn.js';
@@ -78,7 +79,7 @@ export async function saveServiceLastAccessedJob(db: Db, accountId: string, job:
 }
 
 /** The account's job `jobId` (dates as ISO strings); NoSuchEntity for an unknown, expired or other account's job. */
-export async function getServiceLastAccessedJob(db: DbTx, accountId: string, jobId: string, now = new Date()): Promise<ServiceLastAccessedJob> {
+export async function getServiceLastAccessedJob(db: DbTx, accountId: string, jobId: string, now: Date): Promise<ServiceLastAccessedJob> {
   const row = await db.serviceLastAccessedJob.findFirst({ where: { jobId, accountId, createdAt: { gte: new Date(now.getTime() - JOB_TTL_MS) } }, select: { job: true } });
   if (!row) throw new NoSuchEntityError(`The job with id ${jobId} cannot be found.`);
   return row.job as unknown as ServiceLastAccessedJob;
@@ -97,13 +98,14 @@ interface Subject {
   documents: PolicyDocument[];
 }
 
-/** AWS's GenerateServiceLastAccessedDetails, computed at once. */
+/** AWS's GenerateServiceLastAccessedDetails, computed at once; it starts and completes at `clock`'s times. */
 export async function generateServiceLastAccessedDetails(
   db: DbTx,
   accountId: string,
   input: { arn: string; granularity?: Granularity | null },
-  now = new Date(),
+  clock: Clock,
 ): Promise<ServiceLastAccessedJob> {
+  const now = clock.now();
   const jobType = input.granularity ?? 'SERVICE_LEVEL';
   const subject = await resolveSubject(db, accountId, checkArn(input.arn, 'arn'));
   const since = new Date(now.getTime() - TRACKING_PERIOD_DAYS * 86_400_000);
@@ -136,7 +138,7 @@ export async function generateServiceLastAccessedDetails(
     jobStatus: 'COMPLETED',
     jobType,
     jobCreationDate: now,
-    jobCompletionDate: new Date(),
+    jobCompletionDate: clock.now(),
     servicesLastAccessed,
     isTruncated: false,
   };

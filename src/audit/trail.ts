@@ -66,6 +66,7 @@ export async function newestFirst(
   where: Prisma.Sql[],
   bounds: { start?: Date; end?: Date; resource?: string; after?: TrailPosition },
   take: number,
+  now: Date,
 ): Promise<TrailEvent[]> {
   const conditions = [...where];
   if (bounds.after) {
@@ -79,7 +80,7 @@ export async function newestFirst(
   const events: TrailEvent[] = [];
   let span = FIRST_WINDOW_MS;
   while (events.length < take && (to === undefined || to >= startMs)) {
-    const from = Math.max((to ?? Date.now()) - span, startMs);
+    const from = Math.max((to ?? now.getTime()) - span, startMs);
     const rows = await db.$queryRaw<TrailEvent[]>(Prisma.sql`
       SELECT * FROM ${trailBetween(accountId, Number.isFinite(from) ? new Date(from) : undefined, to === undefined ? undefined : new Date(to), bounds.resource)} AS t
       ${filter}

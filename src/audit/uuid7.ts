@@ -58,7 +58,11 @@ export function stampOf(ms: number): Stamp {
   return stamp;
 }
 
-/** A new UUIDv7 of millisecond `ms`. */
+/**
+ * A new UUIDv7 of millisecond `ms`. Without one, the machine's time: request ids are
+ * only unique names (their time is nobody's notion of when the call happened), so
+ * they need not follow the service's clock; event ids and times are given theirs.
+ */
 export function uuidV7(ms = Date.now()): string {
   const s = stampOf(ms);
   const n = s.count++;

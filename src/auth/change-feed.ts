@@ -5,6 +5,7 @@
 // notification bus of src/db/notifications.ts), so that authenticating a known
 // session costs no database round trip.
 // https://www.postgresql.org/docs/current/sql-notify.html
+import { type Clock, systemClock } from '../clock.js';
 import type { Session } from '../generated/prisma/client.js';
 import type { Notification, NotificationBus } from '../db/notifications.js';
 
@@ -24,6 +25,8 @@ export interface ChangeFeedOptions {
   sessionLimit?: number;
   /** Above this many remembered epochs or revocations, everything is forgotten and reloaded on demand. */
   stateLimit?: number;
+  /** Whose time decides which revoked sessions have expired (default: the machine's). */
+  clock?: Clock;
 }
 
 /**
@@ -46,6 +49,7 @@ export class ChangeFeed {
   private readonly sessions = new Map<string, SessionFacts>();
   private readonly sessionLimit: number;
   private readonly stateLimit: number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly bus: NotificationBus,
@@ -53,6 +57,7 @@ export class ChangeFeed {
   ) {
     this.sessionLimit = options.sessionLimit ?? 50_000;
     this.stateLimit = options.stateLimit ?? 200_000;
+    this.clock = options.clock ?? systemClock;
     // Anything committed before LISTEN may have been missed, and nothing arrives while
     // down (callers read the database meanwhile): either way, start from nothing.
     bus.watch({ up: () => this.reset(), down: () => this.reset() });
@@ -137,7 +142,7 @@ export class ChangeFeed {
     this.revoked.set(sessionId, expiresAt);
     if (this.revoked.size > this.stateLimit) {
       // Expired sessions are refused on their expiry anyway.
-      const now = Date.now() - 300_000;
+      const now = this.clock.now().getTime() - 300_000;
       for (const [id, expiry] of this.revoked) if (expiry < now) this.revoked.delete(id);
       if (this.revoked.size > this.stateLimit) this.reset();
     }

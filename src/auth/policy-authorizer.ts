@@ -2,6 +2,7 @@
 // principal is decided by the policy engine over its effective policies, with the
 // request context AWS fills for the call.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+import type { Clock } from '../clock.js';
 import type { DbTx } from '../db/client.js';
 import { evaluate as evaluatePolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
 import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
@@ -27,8 +28,9 @@ const CACHE_LIMIT = 10_000;
  * anyone's effective policies bumps the epoch, so a change applies to the very
  * next request in this process, and in another process sharing the database as
  * soon as its change feed delivers the new epoch (src/auth/change-feed.ts).
+ * A request without HTTP facts is decided at `clock`'s time (aws:CurrentTime).
  */
-export function createPolicyAuthorizer(db: DbTx): Authorizer {
+export function createPolicyAuthorizer(db: DbTx, clock: Clock): Authorizer {
   const cache = new Map<string, CacheEntry>();
 
   const keyOf = (principal: Principal) => (principal.kind === 'assumed-role' ? `s:${principal.sessionId}` : `${principal.kind}:${principal.userId ?? principal.accountId}`);
@@ -58,7 +60,7 @@ export function createPolicyAuthorizer(db: DbTx): Authorizer {
       if (entry.sessionContexts.size >= SESSION_CONTEXT_LIMIT) entry.sessionContexts.clear();
       entry.sessionContexts.set(principal.sessionId, session);
     }
-    const context = withRequestKeys(session, principal, request.request);
+    const context = withRequestKeys(session, principal, request.request, request.request?.now ?? clock.now());
     if (request.context) Object.assign(context, request.context);
     return evaluatePolicySet(entry.policies, {
       principalArn: principal.arn,

@@ -40,8 +40,8 @@ export class ThrottleStore implements AttemptLedger {
     private readonly horizonMs: number,
   ) {}
 
-  /** Replays into `throttle` the failures of the last horizon, oldest first. */
-  async load(throttle: SignInThrottle, now = Date.now()): Promise<void> {
+  /** Replays into `throttle` the failures of the horizon before `now` (epoch ms), oldest first. */
+  async load(throttle: SignInThrottle, now: number): Promise<void> {
     await this.prune(now);
     const rows = await this.db.signInFailure.findMany({
       where: { at: { gte: new Date(now - this.horizonMs) } },

@@ -135,6 +135,7 @@ export class SignInThrottle {
 
   constructor(
     private readonly rules: ThrottleRules = defaultThrottleRules,
+    /** Epoch ms now: the service passes its clock's (src/clock.ts). */
     private readonly clock: () => number = Date.now,
   ) {
     this.horizonMs = Math.max(...Object.values(rules).map((rule) => Math.max(rule.windowMs, rule.maxLockMs)));

@@ -37,8 +37,8 @@ export class VerifiedTokenCache {
     private readonly limit = DEFAULT_LIMIT,
   ) {}
 
-  /** The claims of `token`, verified by `verify` unless a live entry exists. */
-  async verify(token: string, verify: (token: string) => Promise<SessionClaims>, now = Date.now()): Promise<SessionClaims> {
+  /** The claims of `token`, verified by `verify` unless an entry lives at `now` (epoch ms). */
+  async verify(token: string, verify: (token: string) => Promise<SessionClaims>, now: number): Promise<SessionClaims> {
     const known = this.lookup(token, now);
     if (known) return known;
     const claims = await verify(token);
@@ -47,8 +47,8 @@ export class VerifiedTokenCache {
     return claims;
   }
 
-  /** The claims of `token` if a live entry exists (the very string that verified), else undefined. */
-  lookup(token: string, now = Date.now()): SessionClaims | undefined {
+  /** The claims of `token` if an entry lives at `now` (epoch ms; the very string that verified), else undefined. */
+  lookup(token: string, now: number): SessionClaims | undefined {
     const key = keyOf(token);
     const hit = this.entries.get(key);
     if (!hit || hit.token !== token) return undefined;

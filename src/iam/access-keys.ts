@@ -181,7 +181,7 @@ export function verifyAccessKeySecret(sealer: Sealer, key: StoredAccessKeySecret
 }
 
 /** Records a use of a key: the service (e.g. `sts`) and region (`us-east-1` for global services, as AWS reports them); `N/A` until the first use. */
-export async function recordAccessKeyUse(db: DbTx, accessKeyId: string, serviceName: string, region = 'us-east-1', now = new Date()): Promise<void> {
+export async function recordAccessKeyUse(db: DbTx, accessKeyId: string, serviceName: string, region: string, now: Date): Promise<void> {
   await db.accessKey.updateMany({
     where: { id: accessKeyId },
     data: { lastUsedAt: now, lastUsedService: serviceName, lastUsedRegion: region },

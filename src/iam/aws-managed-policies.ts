@@ -173,7 +173,8 @@ export function ensureIndex(): { index: string; history: string } {
   }
   policies.sort((a, b) => (a.nameKey < b.nameKey ? -1 : a.nameKey > b.nameKey ? 1 : a.arn < b.arn ? -1 : 1));
   // Write to temporary names, then rename: concurrent builders (parallel test
-  // workers) never see a half-written file.
+  // workers) never see a half-written file. The machine's time only makes the
+  // names unique; it is no time of the service's, so no clock is asked.
   const suffix = `.${process.pid}.${Date.now()}.tmp`;
   writeFileSync(history + suffix, Buffer.concat(chunks));
   writeFileSync(index + suffix, JSON.stringify({ format: INDEX_FORMAT, policies }));

@@ -29,7 +29,7 @@ function inlineNotFound(kind: PolicyHolderKind, name: string): NoSuchEntityError
  * INVARIANT: the entity's inline policies together stay within its size quota — the
  * entity row is locked before the sizes are summed.
  */
-export async function putInlinePolicy(db: Db, accountId: string, kind: PolicyHolderKind, entityName: string, policyName: string, policyDocument: string): Promise<void> {
+export async function putInlinePolicy(db: Db, accountId: string, kind: PolicyHolderKind, entityName: string, policyName: string, policyDocument: string, now: Date): Promise<void> {
   checkName(policyName, 'policyName');
   checkPolicyDocument(policyDocument, kind);
   const quota = policySizeQuotas[kind]!;
@@ -41,7 +41,6 @@ export async function putInlinePolicy(db: Db, accountId: string, kind: PolicyHol
     });
     const total = others.reduce((sum, p) => sum + measurePolicySize(p.document), measurePolicySize(policyDocument));
     if (total > quota) throw new LimitExceededError(`Maximum policy size of ${quota} bytes exceeded for ${kind} ${holder.name}`);
-    const now = new Date();
     await tx.inlinePolicy.upsert({
       where: { entityType_entityId_name: { entityType: kind, entityId: holder.id, name: policyName } },
       create: { accountId, entityType: kind, entityId: holder.id, name: policyName, document: policyDocument },

@@ -81,7 +81,7 @@ export async function enableMfaDevice(
   sealer: Sealer,
   accountId: string,
   input: { userName: string; serialNumber: string; authenticationCode1: string; authenticationCode2: string },
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   await db.$transaction(async (tx) => {
     const { id: userId } = await findUser(tx, accountId, input.userName);
@@ -196,7 +196,7 @@ export function enabledDevices(db: DbTx, userId: string): Promise<MfaDevice[]> {
  * so a replayed code (or any code of an earlier step) is refused, even by two
  * concurrent requests.
  */
-export async function verifyMfaCode(db: DbTx, sealer: Sealer, device: MfaDevice, code: string, now = new Date()): Promise<boolean> {
+export async function verifyMfaCode(db: DbTx, sealer: Sealer, device: MfaDevice, code: string, now: Date): Promise<boolean> {
   if (!/^\d{6}$/.test(code)) return false;
   const seed = sealer.open(device.sealedSeed);
   const current = timeStep(now);
@@ -216,7 +216,7 @@ export async function verifyMfaCode(db: DbTx, sealer: Sealer, device: MfaDevice,
 }
 
 /** Checks the code of any of `devices`; true when one accepts it. */
-export async function verifyAnyMfaCode(db: DbTx, sealer: Sealer, devices: MfaDevice[], code: string, now = new Date()): Promise<boolean> {
+export async function verifyAnyMfaCode(db: DbTx, sealer: Sealer, devices: MfaDevice[], code: string, now: Date): Promise<boolean> {
   for (const device of devices) if (await verifyMfaCode(db, sealer, device, code, now)) return true;
   return false;
 }

@@ -173,7 +173,7 @@ export async function recordPasswordHistory(tx: DbTx, userId: string, hash: stri
 }
 
 /** True when the policy makes the password expire and it is older than allowed. */
-export function isPasswordExpired(policy: PasswordPolicy | null, changedAt: Date, now = new Date()): boolean {
+export function isPasswordExpired(policy: PasswordPolicy | null, changedAt: Date, now: Date): boolean {
   if (!policy?.maxPasswordAge) return false;
   return now.getTime() - changedAt.getTime() > policy.maxPasswordAge * 86_400_000;
 }

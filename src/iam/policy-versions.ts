@@ -119,7 +119,7 @@ export interface CreatePolicyVersionInput {
  * CreatePolicyVersion. INVARIANT: a policy has at most five versions — the policy
  * row is locked (FOR UPDATE) before counting, so concurrent creators cannot both pass.
  */
-export async function createPolicyVersion(db: Db, accountId: string, input: CreatePolicyVersionInput): Promise<PolicyVersionModel> {
+export async function createPolicyVersion(db: Db, accountId: string, input: CreatePolicyVersionInput, now: Date): Promise<PolicyVersionModel> {
   checkPolicyArn(input.policyArn);
   checkPolicyDocument(input.policyDocument, 'managed');
   return db.$transaction(async (tx) => {
@@ -133,7 +133,7 @@ export async function createPolicyVersion(db: Db, accountId: string, input: Crea
     const setAsDefault = input.setAsDefault === true;
     await tx.policy.update({
       where: { id: policy.id },
-      data: { nextVersion: policy.nextVersion + 1, ...(setAsDefault ? { defaultVersionId: versionId, updatedAt: new Date() } : {}) },
+      data: { nextVersion: policy.nextVersion + 1, ...(setAsDefault ? { defaultVersionId: versionId, updatedAt: now } : {}) },
     });
     if (setAsDefault) await bumpPolicyEpoch(tx, accountId);
     return { policyArn: policy.arn, versionId, document: row.document, createDate: row.createdAt, isDefaultVersion: setAsDefault };
@@ -152,14 +152,14 @@ export async function deletePolicyVersion(db: Db, accountId: string, arn: string
 }
 
 /** SetDefaultPolicyVersion: the version in effect changes, so the account's policy epoch moves. */
-export async function setDefaultPolicyVersion(db: Db, accountId: string, arn: string, versionId: string): Promise<void> {
+export async function setDefaultPolicyVersion(db: Db, accountId: string, arn: string, versionId: string, now: Date): Promise<void> {
   checkVersionId(versionId);
   await db.$transaction(async (tx) => {
     const policy = await lockCustomerPolicy(tx, accountId, arn);
     const version = await tx.policyVersion.findUnique({ where: { policyId_versionId: { policyId: policy.id, versionId } }, select: { versionId: true } });
     if (!version) throw versionNotFound(arn, versionId);
     if (policy.defaultVersionId === versionId) return;
-    await tx.policy.update({ where: { id: policy.id }, data: { defaultVersionId: versionId, updatedAt: new Date() } });
+    await tx.policy.update({ where: { id: policy.id }, data: { defaultVersionId: versionId, updatedAt: now } });
     await bumpPolicyEpoch(tx, accountId);
   });
 }

@@ -38,6 +38,6 @@ export async function revokeOlderRoleSessions(db: Db, accountId: string, roleNam
     Version: '2012-10-17',
     Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': now.toISOString() } } }],
   });
-  await putInlinePolicy(db, accountId, 'role', roleName, REVOKE_OLDER_SESSIONS, document);
+  await putInlinePolicy(db, accountId, 'role', roleName, REVOKE_OLDER_SESSIONS, document, now);
   return now;
 }

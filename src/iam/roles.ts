@@ -136,7 +136,7 @@ export async function updateAssumeRolePolicy(db: Db, accountId: string, roleName
  * account's policy epoch bumped in the same transaction.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html
  */
-export async function deleteRole(db: Db, accountId: string, roleName: string): Promise<void> {
+export async function deleteRole(db: Db, accountId: string, roleName: string, now: Date): Promise<void> {
   await db.$transaction(async (tx) => {
     const role = await lockRole(tx, accountId, roleName);
     const where = { accountId, entityType: 'role', entityId: role.id };
@@ -158,7 +158,7 @@ export async function deleteRole(db: Db, accountId: string, roleName: string): P
       throw error;
     }
     // The role's sessions end with it (they could not do anything anyway: the role has no policies left).
-    await tx.session.updateMany({ where: { accountId, roleId: role.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    await tx.session.updateMany({ where: { accountId, roleId: role.id, revokedAt: null }, data: { revokedAt: now } });
     await bumpPolicyEpoch(tx, accountId);
   });
 }

@@ -8,7 +8,7 @@ const json = (value: unknown) => (value === null || value === undefined ? null :
 export const auditResolvers: Resolvers = {
   Query: {
     lookupEvents: guarded((caller, { input, first, after }, ctx) => 
-      lookupEvents(ctx.db, ctx.deps.cursors, caller.accountId, input ?? {}, { first, after })),
+      lookupEvents(ctx.db, ctx.deps.cursors, caller.accountId, input ?? {}, { first, after }, ctx.deps.clock.now())),
   },
   AuditEvent: {
     userIdentity: (event: { userIdentity: unknown }) => JSON.stringify(event.userIdentity),

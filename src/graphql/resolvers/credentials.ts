@@ -89,7 +89,7 @@ export const credentialsResolvers: Resolvers = {
       };
     }),
     enableMFADevice: guarded(async (principal, { input }, ctx) => {
-      await enableMfaDevice(ctx.db, ctx.deps.sealer, principal.accountId, input);
+      await enableMfaDevice(ctx.db, ctx.deps.sealer, principal.accountId, input, ctx.deps.clock.now());
       return true;
     }),
     deactivateMFADevice: guarded(async (principal, { input }, ctx) => {

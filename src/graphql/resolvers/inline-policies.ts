@@ -53,7 +53,7 @@ async function get(ctx: Context, accountId: string, kind: PolicyHolderKind, enti
 }
 
 async function put(ctx: Context, accountId: string, kind: PolicyHolderKind, entityName: string, policyName: string, policyDocument: string) {
-  await putInlinePolicy(ctx.db, accountId, kind, entityName, policyName, policyDocument);
+  await putInlinePolicy(ctx.db, accountId, kind, entityName, policyName, policyDocument, ctx.deps.clock.now());
   return true;
 }
 

@@ -89,14 +89,14 @@ const managedPolicyResolvers: Resolvers = {
       return true;
     }),
     createPolicyVersion: guarded(async ({ accountId }, { input }, ctx) => {
-      return { policyVersion: await createPolicyVersion(ctx.db, accountId, input) };
+      return { policyVersion: await createPolicyVersion(ctx.db, accountId, input, ctx.deps.clock.now()) };
     }),
     deletePolicyVersion: guarded(async ({ accountId }, { input }, ctx) => {
       await deletePolicyVersion(ctx.db, accountId, input.policyArn, input.versionId);
       return true;
     }),
     setDefaultPolicyVersion: guarded(async ({ accountId }, { input }, ctx) => {
-      await setDefaultPolicyVersion(ctx.db, accountId, input.policyArn, input.versionId);
+      await setDefaultPolicyVersion(ctx.db, accountId, input.policyArn, input.versionId, ctx.deps.clock.now());
       return true;
     }),
     tagPolicy: guarded(async ({ accountId }, { input }, ctx) => {

@@ -9,7 +9,7 @@ import { checkJobId, generateServiceLastAccessedDetails, getServiceLastAccessedJ
 export const reportResolvers: Resolvers = {
   Query: {
     getCredentialReport: guarded(async (caller, _args, ctx) => {
-      const report = await getCredentialReport(ctx.db, caller.accountId);
+      const report = await getCredentialReport(ctx.db, caller.accountId, ctx.deps.clock.now());
       return {
         content: report.content,
         contentBase64: Buffer.from(report.content, 'utf8').toString('base64'),
@@ -18,15 +18,15 @@ export const reportResolvers: Resolvers = {
       };
     }),
     getServiceLastAccessedDetails: guarded((caller, { input }, ctx) => 
-      getServiceLastAccessedJob(ctx.db, caller.accountId, checkJobId(input.jobId))),
+      getServiceLastAccessedJob(ctx.db, caller.accountId, checkJobId(input.jobId), ctx.deps.clock.now())),
   },
   Mutation: {
     generateCredentialReport: guarded((caller, _args, ctx) => 
-      generateCredentialReport(ctx.db, caller.accountId)),
+      generateCredentialReport(ctx.db, caller.accountId, ctx.deps.clock.now())),
     generateServiceLastAccessedDetails: guarded(async ({ accountId }, { input }, ctx) => {
       // Read-only calls are audited in batches: write them first, so the report sees the latest.
       await ctx.deps.audit.flush();
-      const job = await generateServiceLastAccessedDetails(ctx.db, accountId, input);
+      const job = await generateServiceLastAccessedDetails(ctx.db, accountId, input, ctx.deps.clock);
       await saveServiceLastAccessedJob(ctx.db, accountId, job);
       return { jobId: job.jobId };
     }),

@@ -56,7 +56,7 @@ export const roleResolvers: Resolvers = {
       return true;
     }),
     deleteRole: guarded(async ({ accountId }, { input }, ctx) => {
-      await deleteRole(ctx.db, accountId, input.roleName);
+      await deleteRole(ctx.db, accountId, input.roleName, ctx.deps.clock.now());
       return true;
     }),
     tagRole: guarded(async ({ accountId }, { input }, ctx) => {
