@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SignInThrottle, defaultThrottleRules } from '../src/auth/throttle.js';
+import { ManualClock } from '../src/clock.js';
 import { ThrottleStore } from '../src/auth/throttle-store.js';
 import { createLogger } from '../src/log.js';
 import { ThrottlingError } from '../src/errors.js';
@@ -13,7 +14,9 @@ import { SignInDocument } from './generated/graphql.js';
 import { accountWithAlice as aliceIn, createLoginProfile, createUser } from './support/scenarios.js';
 import { type GraphQLResponse, textOf, useTestServer } from './support/server.js';
 
-const server = useTestServer({ IAM_TRUST_PROXY: 'true' });
+/** The server's time: lockouts end when a test moves it. */
+const clock = new ManualClock();
+const server = useTestServer({ IAM_TRUST_PROXY: 'true' }, { clock });
 
 const PASSWORD = 'Initial-Secret-42';
 
@@ -238,7 +241,7 @@ describe('failures stored in Postgres', () => {
     const { accountId } = await accountWithAlice();
     const alice = { principal: `user:${accountId}:alice`, sourceIp: ip };
     for (let i = 0; i < 5; i++) expect(codeOf(await signIn(ip, accountId, 'Wrong-Passw0rd!'))).toBe('InvalidClientTokenId');
-    const lockedAt = Date.now();
+    const lockedAt = clock.now().getTime();
     expect(codeOf(await signIn(ip, accountId, PASSWORD))).toBe('Throttling');
     // Stored as they happen, without delaying the answers: poll briefly for the last one.
     await expect.poll(async () => isThrottled(await restarted(lockedAt), alice), { timeout: 2_000 }).toBe(true);
@@ -246,11 +249,11 @@ describe('failures stored in Postgres', () => {
 
     // Once the 1-second lockout ends, the right password gets in and clears alice's counts, stored ones too:
     // a process that starts then counts her failures from zero, so four more do not lock her out.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    clock.advance(1_100);
     expect(codeOf(await signIn(ip, accountId, PASSWORD))).toBeUndefined();
     await expect
       .poll(async () => {
-        const throttle = await restarted(Date.now());
+        const throttle = await restarted(clock.now().getTime());
         for (let i = 0; i < 4; i++) throttle.begin(alice).failed();
         return isThrottled(throttle, alice);
       }, { timeout: 2_000 })

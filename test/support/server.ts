@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll } from 'vitest';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/log.js';
@@ -49,12 +50,13 @@ export interface TestServer {
 /**
  * One server for the calling test file: started before its first test, closed
  * after its last. The returned handle forwards to that server (use it inside
- * tests and hooks, not at the top level of the file).
+ * tests and hooks, not at the top level of the file). `clock`: the time the service
+ * reads (a ManualClock lets a test move it instead of sleeping).
  */
-export function useTestServer(env: Record<string, string> = {}): TestServer {
+export function useTestServer(env: Record<string, string> = {}, { clock }: { clock?: Clock } = {}): TestServer {
   let server: TestServer | undefined;
   beforeAll(async () => {
-    server = await startTestServer(env);
+    server = await startTestServer(env, { clock });
   });
   afterAll(async () => {
     await server?.close();
@@ -68,8 +70,8 @@ export function useTestServer(env: Record<string, string> = {}): TestServer {
   });
 }
 
-/** Starts the service on a fresh database and a free port; `countQueries` records every SQL statement its client sends. */
-export async function startTestServer(env: Record<string, string> = {}, { countQueries = false } = {}): Promise<TestServer> {
+/** Starts the service on a fresh database and a free port; `countQueries` records every SQL statement its client sends; `clock` is the time it reads. */
+export async function startTestServer(env: Record<string, string> = {}, { countQueries = false, clock }: { countQueries?: boolean; clock?: Clock } = {}): Promise<TestServer> {
   const database: TestDatabase = await createTestDatabase();
   const config = loadConfig({
     PORT: '0',
@@ -82,7 +84,7 @@ export async function startTestServer(env: Record<string, string> = {}, { countQ
   const logger = createLogger(config.logLevel);
   const queries: string[] = [];
   const db = createDb(database.url, { poolSize: 5, ...(countQueries ? { onQuery: (sql: string) => queries.push(sql) } : {}) });
-  const service = await startService({ config, db, logger, masterKey: randomBytes(32).toString('base64url') });
+  const service = await startService({ config, db, logger, masterKey: randomBytes(32).toString('base64url'), clock });
   const origin = service.url.replace(/\/graphql$/, '');
 
   const gql = async (query: string | DocumentNode, variables?: unknown, token?: string): Promise<GraphQLResponse<unknown>> => {
