@@ -11,6 +11,8 @@ import {
   ListUserTagsCommand, NoSuchEntityException, TagUserCommand, UntagUserCommand, UpdateAccessKeyCommand, paginateListUsers,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSServiceException } from '@aws-sdk/client-sts';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, accountWithAdminKey, iamClient, sendQuery, stsClient, xmlText } from './support/aws.js';
 import { useTestServer } from './support/server.js';
@@ -222,5 +224,23 @@ describe('the Query protocol with bad input', () => {
     const answer = await sendQuery(server, admin, `Action=CreateUser&Version=2010-05-08&UserName=huge&Path=${'a'.repeat(300_000)}`);
     expect([answer.status, xmlText(answer.body, 'Code')]).toEqual([413, 'RequestEntityTooLarge']);
     expect((await sendQuery(server, admin, 'Action=GetUser&Version=2010-05-08&UserName=huge')).status).toBe(404);
+  });
+});
+
+describe('GET requests', () => {
+  it('answers a presigned GET of GetCallerIdentity, as botocore’s generate_presigned_url makes it', async () => {
+    const { admin, accountId } = await accountWithAdminKey(server, 'Presigned');
+    const url = new URL(server.origin);
+    const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: admin, sha256: Hash.bind(null, 'sha256') });
+    const presigned = await signer.presign(
+      { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: url.host } },
+      { expiresIn: 300 },
+    );
+    const query = new URLSearchParams(presigned.query as Record<string, string>).toString();
+    const answer = await fetch(`${server.origin}/?${query}`);
+    const body = await answer.text();
+    expect(answer.status).toBe(200);
+    expect(xmlText(body, 'Arn')).toBe(`arn:aws:iam::${accountId}:user/admin`);
+    expect(body).toMatch(/^<GetCallerIdentityResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/"><GetCallerIdentityResult>/);
   });
 });
