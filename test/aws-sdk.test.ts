@@ -14,6 +14,8 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, ST
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../src/crypto/secrets.js';
+import { newSecretAccessKey, newUniqueId } from '../src/iam/ids.js';
 import { type KeyPair, accountWithAdminKey, iamClient, sendQuery, stsClient, xmlText } from './support/aws.js';
 import { useTestServer } from './support/server.js';
 
@@ -152,6 +154,15 @@ describe('the AWS SDK for JavaScript v3', () => {
     const sessionFailure = await failure(stsClient(server, session).send(new GetCallerIdentityCommand({})));
     expect(sessionFailure.name).toBe('InvalidClientTokenId');
     expect(sessionFailure.error).toBeInstanceOf(STSServiceException);
+  });
+
+  it('answers a key made before secrets were sealed with InvalidClientTokenId and a message that says to rotate it', async () => {
+    const { UserId } = (await iamClient(server, admin).send(new GetUserCommand({ UserName: 'alice' }))).User!;
+    const legacy = { accessKeyId: newUniqueId('accessKey'), secretAccessKey: newSecretAccessKey() };
+    await server.db.accessKey.create({ data: { id: legacy.accessKeyId, accountId, userId: UserId!, secretHash: hashSecret(legacy.secretAccessKey) } });
+    const refused = await failure(stsClient(server, legacy).send(new GetCallerIdentityCommand({})));
+    expect(refused).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
+    expect((refused.error as Error).message).toMatch(/Rotate it: create a new access key, use it, then delete this one\.$/);
   });
 
   it('refuses a wrong secret and an unknown key', async () => {
