@@ -24,7 +24,8 @@ interface Entry {
  *
  * INVARIANT: an entry is only returned while `now < exp + clockSkew`, exactly
  * the window in which jose would accept the same token; after that the caller
- * verifies again and gets jose's ExpiredToken answer. A hit is the very string
+ * verifies again and gets jose's ExpiredToken answer (the other time check, iat no
+ * later than now plus the skew, once true stays true as time moves on). A hit is the very string
  * that verified: entries are found by the token's signature (hashing a whole JWT,
  * hundreds of characters arriving as a new string on every request, costs more
  * than the rest of the lookup) and then compared whole.

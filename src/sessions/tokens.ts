@@ -87,15 +87,17 @@ export class TokenService {
 
   private async verifyWithKnownKeys(token: string): Promise<SessionClaims> {
     const jwks = this.keySet();
+    const now = this.clock.now();
     try {
       const { payload } = await jwtVerify(token, jwks, {
         algorithms: [SIGNING_ALG],
         issuer: this.options.issuer,
         audience: this.options.audience,
         clockTolerance: this.options.clockSkewSeconds,
-        currentDate: this.clock.now(),
+        currentDate: now,
         requiredClaims: ['sub', 'jti', 'exp', 'iat'],
       });
+      assertIssuedInThePast(payload, now, this.options.clockSkewSeconds);
       return payload as JWTPayload & SessionClaims;
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) {
@@ -103,6 +105,18 @@ export class TokenService {
       }
       throw new InvalidClientTokenIdError('The security token included in the request is invalid.', { cause: error });
     }
+  }
+}
+
+/**
+ * Refuses a token issued later than now plus the tolerated skew. jose checks `iat`
+ * only when given a maximum token age, and a token from the future would otherwise
+ * live past its stated duration (its exp is reckoned from a time that has not come).
+ * https://www.rfc-editor.org/rfc/rfc7519#section-4.1.6
+ */
+function assertIssuedInThePast(payload: JWTPayload, now: Date, clockSkewSeconds: number): void {
+  if (typeof payload.iat !== 'number' || payload.iat > now.getTime() / 1000 + clockSkewSeconds) {
+    throw new joseErrors.JWTClaimValidationFailed('"iat" claim timestamp check failed (it should be in the past)', payload, 'iat', 'check_failed');
   }
 }
 
