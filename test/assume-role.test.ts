@@ -2,8 +2,9 @@
 // bounded, session policies narrow the role, and the session says who it is.
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AssumeRoleDetailsDocument, GetCallerIdentityDocument, PutRolePolicyDocument } from './generated/graphql.js';
 import { useTestServer } from './support/server.js';
-import { ask, policy, signedInUser } from './support/scenarios.js';
+import { ask, createRole, policy, signedInUser, trustPolicy } from './support/scenarios.js';
 
 const server = useTestServer();
 let root: { accountId: string; token: string };
@@ -11,26 +12,11 @@ beforeAll(async () => {
   root = await server.newAccount();
 });
 
-const ASSUME = `mutation($input: AssumeRoleInput!) { assumeRole(input: $input) {
-  credentials { accessKeyId secretAccessKey sessionToken expiration }
-  assumedRoleUser { assumedRoleId arn } packedPolicySize sourceIdentity } }`;
-
-async function createRole(owner: { token: string }, roleName: string, trust: object, extra: Record<string, unknown> = {}) {
-  const data = await server.ok(
-    'mutation($input: CreateRoleInput!) { createRole(input: $input) { role { arn roleId } } }',
-    { input: { roleName, assumeRolePolicyDocument: JSON.stringify(trust), ...extra } },
-    owner.token,
-  );
-  return data.createRole.role as { arn: string; roleId: string };
-}
-
-const trusting = (principal: object, extra: object = {}) => policy({ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole', ...extra });
-
 describe('assumeRole', () => {
   it('lets a user named by the trust policy assume the role, and the session knows who it is', async () => {
     const alice = await signedInUser(server, root, 'alice');
-    const role = await createRole(root, 'AppRole', trusting({ AWS: alice.arn }));
-    const data = await server.ok(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'alice-session' } }, alice.token);
+    const role = await createRole(server, root.token, 'AppRole', trustPolicy({ AWS: alice.arn }));
+    const data = await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'alice-session' } }, alice.token);
     const session = data.assumeRole;
     expect(session.credentials.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
     expect(session.credentials.secretAccessKey).toHaveLength(40);
@@ -41,7 +27,7 @@ describe('assumeRole', () => {
     const lifetime = new Date(session.credentials.expiration).getTime() - Date.now();
     expect(lifetime).toBeGreaterThan(3500_000);
     expect(lifetime).toBeLessThanOrEqual(3600_000);
-    const me = await server.ok('{ getCallerIdentity { account arn userId } }', {}, session.credentials.sessionToken);
+    const me = await server.ok(GetCallerIdentityDocument, {}, session.credentials.sessionToken);
     expect(me.getCallerIdentity).toEqual({
       account: root.accountId,
       arn: `arn:aws:sts::${root.accountId}:assumed-role/AppRole/alice-session`,
@@ -51,55 +37,55 @@ describe('assumeRole', () => {
 
   it('refuses a caller the trust policy does not name', async () => {
     const bob = await signedInUser(server, root, 'bob', { managed: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
-    const role = await createRole(root, 'OnlyEc2', trusting({ Service: 'ec2.amazonaws.com' }));
-    expect(await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 's1' } }, bob.token)).toBe('AccessDenied');
+    const role = await createRole(server, root.token, 'OnlyEc2', trustPolicy({ Service: 'ec2.amazonaws.com' }));
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 's1' } }, bob.token)).toBe('AccessDenied');
   });
 
   it('needs an identity policy too when the trust policy names only the account', async () => {
-    const role = await createRole(root, 'AccountTrust', trusting({ AWS: `arn:aws:iam::${root.accountId}:root` }));
+    const role = await createRole(server, root.token, 'AccountTrust', trustPolicy({ AWS: `arn:aws:iam::${root.accountId}:root` }));
     const without = await signedInUser(server, root, 'noperm');
-    expect(await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 's1' } }, without.token)).toBe('AccessDenied');
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 's1' } }, without.token)).toBe('AccessDenied');
     const withPolicy = await signedInUser(server, root, 'withperm', {
       inline: { assume: policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: role.arn }) },
     });
-    await server.ok(ASSUME, { input: { roleArn: role.arn, roleSessionName: 's1' } }, withPolicy.token);
+    await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 's1' } }, withPolicy.token);
   });
 
   it('refuses the root user and an unknown role alike with AccessDenied', async () => {
-    const role = await createRole(root, 'RootTry', trusting({ AWS: `arn:aws:iam::${root.accountId}:root` }));
-    expect(await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 's1' } }, root.token)).toBe('AccessDenied');
+    const role = await createRole(server, root.token, 'RootTry', trustPolicy({ AWS: `arn:aws:iam::${root.accountId}:root` }));
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 's1' } }, root.token)).toBe('AccessDenied');
     const user = await signedInUser(server, root, 'unknownrole');
     const missing = `arn:aws:iam::${root.accountId}:role/DoesNotExist`;
-    expect(await server.errorCode(ASSUME, { input: { roleArn: missing, roleSessionName: 's1' } }, user.token)).toBe('AccessDenied');
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: missing, roleSessionName: 's1' } }, user.token)).toBe('AccessDenied');
   });
 
   it('honours the role maximum session duration and the role-chaining hour', async () => {
     const user = await signedInUser(server, root, 'durations');
-    const short = await createRole(root, 'ShortRole', trusting({ AWS: user.arn }));
-    expect(await server.errorCode(ASSUME, { input: { roleArn: short.arn, roleSessionName: 'ss', durationSeconds: 7200 } }, user.token)).toBe('ValidationError');
-    expect(await server.errorCode(ASSUME, { input: { roleArn: short.arn, roleSessionName: 'ss', durationSeconds: 899 } }, user.token)).toBe('ValidationError');
-    const long = await createRole(root, 'LongRole', trusting({ AWS: user.arn }), { maxSessionDuration: 14400 });
-    const data = await server.ok(ASSUME, { input: { roleArn: long.arn, roleSessionName: 'ss', durationSeconds: 7200 } }, user.token);
+    const short = await createRole(server, root.token, 'ShortRole', trustPolicy({ AWS: user.arn }));
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: short.arn, roleSessionName: 'ss', durationSeconds: 7200 } }, user.token)).toBe('ValidationError');
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: short.arn, roleSessionName: 'ss', durationSeconds: 899 } }, user.token)).toBe('ValidationError');
+    const long = await createRole(server, root.token, 'LongRole', trustPolicy({ AWS: user.arn }), { maxSessionDuration: 14400 });
+    const data = await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: long.arn, roleSessionName: 'ss', durationSeconds: 7200 } }, user.token);
     expect(new Date(data.assumeRole.credentials.expiration).getTime() - Date.now()).toBeGreaterThan(7100_000);
     // Chaining: a session of LongRole assuming ChainedRole is capped at one hour.
-    const chained = await createRole(root, 'ChainedRole', trusting({ AWS: long.arn }), { maxSessionDuration: 14400 });
+    const chained = await createRole(server, root.token, 'ChainedRole', trustPolicy({ AWS: long.arn }), { maxSessionDuration: 14400 });
     const token = data.assumeRole.credentials.sessionToken;
-    expect(await server.errorCode(ASSUME, { input: { roleArn: chained.arn, roleSessionName: 'cc', durationSeconds: 7200 } }, token)).toBe('ValidationError');
-    const hop = await server.ok(ASSUME, { input: { roleArn: chained.arn, roleSessionName: 'cc' } }, token);
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: chained.arn, roleSessionName: 'cc', durationSeconds: 7200 } }, token)).toBe('ValidationError');
+    const hop = await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: chained.arn, roleSessionName: 'cc' } }, token);
     expect(hop.assumeRole.assumedRoleUser.arn).toBe(`arn:aws:sts::${root.accountId}:assumed-role/ChainedRole/cc`);
   });
 
   it('narrows the role to the session policy', async () => {
     const user = await signedInUser(server, root, 'narrow');
-    const role = await createRole(root, 'S3Role', trusting({ AWS: user.arn }));
+    const role = await createRole(server, root.token, 'S3Role', trustPolicy({ AWS: user.arn }));
     await server.ok(
-      'mutation($input: PutRolePolicyInput!) { putRolePolicy(input: $input) }',
+      PutRolePolicyDocument,
       { input: { roleName: 'S3Role', policyName: 's3', policyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' })) } },
       root.token,
     );
-    const full = await server.ok(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'full' } }, user.token);
+    const full = await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'full' } }, user.token);
     const narrow = await server.ok(
-      ASSUME,
+      AssumeRoleDetailsDocument,
       { input: { roleArn: role.arn, roleSessionName: 'narrow', policy: JSON.stringify(policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' })) } },
       user.token,
     );
@@ -115,44 +101,40 @@ describe('assumeRole', () => {
 
   it('checks sts:ExternalId and requires sts:TagSession for session tags', async () => {
     const user = await signedInUser(server, root, 'partner');
-    const role = await createRole(
-      root,
-      'PartnerRole',
-      trusting({ AWS: user.arn }, { Condition: { StringEquals: { 'sts:ExternalId': 'secret-42' } } }),
-    );
-    expect(await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'pp' } }, user.token)).toBe('AccessDenied');
-    expect(await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'pp', externalId: 'wrong-1' } }, user.token)).toBe('AccessDenied');
-    await server.ok(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'pp', externalId: 'secret-42' } }, user.token);
+    const role = await createRole(server, root.token, 'PartnerRole', trustPolicy({ AWS: user.arn }, { Condition: { StringEquals: { 'sts:ExternalId': 'secret-42' } } }));
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'pp' } }, user.token)).toBe('AccessDenied');
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'pp', externalId: 'wrong-1' } }, user.token)).toBe('AccessDenied');
+    await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'pp', externalId: 'secret-42' } }, user.token);
     const tags = [{ key: 'project', value: 'apollo' }];
     expect(
-      await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'pp', externalId: 'secret-42', tags } }, user.token),
+      await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'pp', externalId: 'secret-42', tags } }, user.token),
     ).toBe('AccessDenied');
   });
 
   it('works across accounts only when both accounts allow it', async () => {
     const other = await server.newAccount('Other');
     const user = await signedInUser(server, root, 'traveller');
-    const role = await createRole(other, 'CrossRole', trusting({ AWS: `arn:aws:iam::${root.accountId}:root` }));
-    expect(await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'xx' } }, user.token)).toBe('AccessDenied');
+    const role = await createRole(server, other.token, 'CrossRole', trustPolicy({ AWS: `arn:aws:iam::${root.accountId}:root` }));
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'xx' } }, user.token)).toBe('AccessDenied');
     const allowed = await signedInUser(server, root, 'traveller2', {
       inline: { cross: policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: role.arn }) },
     });
-    const data = await server.ok(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'xx' } }, allowed.token);
-    const me = await server.ok('{ getCallerIdentity { account arn } }', {}, data.assumeRole.credentials.sessionToken);
-    expect(me.getCallerIdentity).toEqual({ account: other.accountId, arn: `arn:aws:sts::${other.accountId}:assumed-role/CrossRole/xx` });
+    const data = await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'xx' } }, allowed.token);
+    const { account, arn } = (await server.ok(GetCallerIdentityDocument, {}, data.assumeRole.credentials.sessionToken)).getCallerIdentity;
+    expect({ account, arn }).toEqual({ account: other.accountId, arn: `arn:aws:sts::${other.accountId}:assumed-role/CrossRole/xx` });
     // The other account's trust policy must allow it too.
-    const closed = await createRole(other, 'ClosedRole', trusting({ AWS: `arn:aws:iam::${other.accountId}:root` }));
+    const closed = await createRole(server, other.token, 'ClosedRole', trustPolicy({ AWS: `arn:aws:iam::${other.accountId}:root` }));
     const both = await signedInUser(server, root, 'traveller3', {
       inline: { cross: policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }) },
     });
-    expect(await server.errorCode(ASSUME, { input: { roleArn: closed.arn, roleSessionName: 'xx' } }, both.token)).toBe('AccessDenied');
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: closed.arn, roleSessionName: 'xx' } }, both.token)).toBe('AccessDenied');
   });
 
   it('validates the session name like AWS', async () => {
     const user = await signedInUser(server, root, 'namer');
-    const role = await createRole(root, 'NameRole', trusting({ AWS: user.arn }));
-    expect(await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'a' } }, user.token)).toBe('ValidationError');
-    expect(await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'bad name' } }, user.token)).toBe('ValidationError');
-    expect(await server.errorCode(ASSUME, { input: { roleArn: role.arn, roleSessionName: 'xx'.repeat(65) } }, user.token)).toBe('ValidationError');
+    const role = await createRole(server, root.token, 'NameRole', trustPolicy({ AWS: user.arn }));
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'a' } }, user.token)).toBe('ValidationError');
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'bad name' } }, user.token)).toBe('ValidationError');
+    expect(await server.errorCode(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'xx'.repeat(65) } }, user.token)).toBe('ValidationError');
   });
 });

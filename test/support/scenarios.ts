@@ -1,9 +1,11 @@
 // Small scenarios for end-to-end tests, in the spirit of Redwood's `*.scenarios.ts`: a fresh
 // account with its root signed in, an IAM user in it (with a console password, policies, a
-// boundary), signed in. Each builder sends the typed operations of test/operations/.
+// boundary), signed in, a role that trusts someone. Each builder sends the typed operations
+// of test/operations/.
 import {
   AttachUserPolicyDocument,
   CreateLoginProfileDocument,
+  CreateRoleSummaryDocument,
   CreateUserDocument,
   IsAuthorizedDocument,
   PutUserPermissionsBoundaryDocument,
@@ -11,6 +13,7 @@ import {
   SignInDocument,
   UpdateAccountPasswordPolicyDocument,
   type ContextEntryInput,
+  type CreateRoleInput,
   type CreateUserInput,
   type UpdateAccountPasswordPolicyInput,
 } from '../generated/graphql.js';
@@ -92,6 +95,30 @@ export async function signedInUser(server: TestServer, root: { accountId: string
 export async function iamAdmin(server: TestServer, root: { accountId: string; token: string }, userName = 'admin'): Promise<string> {
   const admin = await signedInUser(server, root, userName, { inline: { 'iam-admin': policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) } });
   return admin.token;
+}
+
+/** An IAM role as createRole returned it. */
+export interface CreatedRole {
+  roleName: string;
+  roleId: string;
+  arn: string;
+}
+
+/** Creates a role as `token` whose trust policy is `trust`; `input` adds a maximum session duration, a path or tags. */
+export async function createRole(
+  server: TestServer,
+  token: string,
+  roleName: string,
+  trust: object,
+  input: Omit<CreateRoleInput, 'roleName' | 'assumeRolePolicyDocument'> = {},
+): Promise<CreatedRole> {
+  const data = await server.ok(CreateRoleSummaryDocument, { input: { roleName, assumeRolePolicyDocument: JSON.stringify(trust), ...input } }, token);
+  return data.createRole.role;
+}
+
+/** A trust policy that lets `principal` (`{ AWS: arn }`, `{ Service: name }`) call sts:AssumeRole; `extra` adds to its statement (a Condition). */
+export function trustPolicy(principal: object, extra: object = {}): object {
+  return policy({ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole', ...extra });
 }
 
 /** A policy document from statements. */
