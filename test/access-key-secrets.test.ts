@@ -7,23 +7,21 @@ import { findSigningSecret } from '../src/auth/access-key-secrets.js';
 import { createSealer } from '../src/crypto/seal.js';
 import { hashSecret, openAccessKeySecret } from '../src/crypto/secrets.js';
 import { newSecretAccessKey, newUniqueId } from '../src/iam/ids.js';
-import { CreateAccessKeyDocument, UpdateAccessKeyDocument } from './generated/graphql.js';
-import { accountWithAlice, policy, signedInUser } from './support/scenarios.js';
+import {
+  AssumeRoleDetailsDocument,
+  CreateAccessKeyDocument,
+  GetCallerIdentityArnDocument,
+  GetSessionTokenDocument,
+  UpdateAccessKeyDocument,
+  type GetSessionTokenMutation,
+} from './generated/graphql.js';
+import { accountWithAlice, createRole, signedInUser, trustPolicy } from './support/scenarios.js';
 import { useTestServer } from './support/server.js';
 
 const server = useTestServer();
 
-const GET_SESSION_TOKEN = `mutation($input: GetSessionTokenInput) { getSessionToken(input: $input) {
-  credentials { accessKeyId secretAccessKey sessionToken expiration } } }`;
-const ASSUME = `mutation($input: AssumeRoleInput!) { assumeRole(input: $input) {
-  credentials { accessKeyId secretAccessKey sessionToken expiration } } }`;
-
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: string;
-}
+/** Temporary credentials as getSessionToken and assumeRole answer them. */
+type Credentials = GetSessionTokenMutation['getSessionToken']['credentials'];
 
 const sealer = () => server.service.deps.sealer;
 const find = (accessKeyId: string, now = new Date()) => findSigningSecret(server.db, sealer(), accessKeyId, now);
@@ -43,7 +41,7 @@ async function insertLegacyKey(accountId: string, userId: string) {
 }
 
 async function getSessionToken(accessKeyId: string, secretAccessKey: string): Promise<Credentials> {
-  return (await server.ok(GET_SESSION_TOKEN, { input: { accessKeyId, secretAccessKey } })).getSessionToken.credentials;
+  return (await server.ok(GetSessionTokenDocument, { input: { accessKeyId, secretAccessKey } })).getSessionToken.credentials;
 }
 
 describe('a new access key at rest', () => {
@@ -76,7 +74,7 @@ describe('a new access key at rest', () => {
     const { secretSealed } = await server.db.accessKey.findUniqueOrThrow({ where: { id: key.accessKeyId } });
     await server.db.accessKey.update({ where: { id: second.accessKeyId }, data: { secretSealed } });
     await expect(find(second.accessKeyId)).rejects.toThrow(`The sealed secret of access key ${second.accessKeyId} does not open`);
-    expect((await server.gql(GET_SESSION_TOKEN, { input: { accessKeyId: second.accessKeyId, secretAccessKey: key.secretAccessKey } })).errors).toBeDefined();
+    expect((await server.gql(GetSessionTokenDocument, { input: { accessKeyId: second.accessKeyId, secretAccessKey: key.secretAccessKey } })).errors).toBeDefined();
   });
 });
 
@@ -84,18 +82,18 @@ describe('getSessionToken', () => {
   it('verifies a new key against its sealed secret', async () => {
     const { key, aliceArn } = await aliceWithKey();
     const credentials = await getSessionToken(key.accessKeyId, key.secretAccessKey);
-    expect((await server.ok('{ getCallerIdentity { arn } }', {}, credentials.sessionToken)).getCallerIdentity.arn).toBe(aliceArn);
+    expect((await server.ok(GetCallerIdentityArnDocument, {}, credentials.sessionToken)).getCallerIdentity.arn).toBe(aliceArn);
     const wrong = { accessKeyId: key.accessKeyId, secretAccessKey: newSecretAccessKey() };
-    expect(await server.errorCode(GET_SESSION_TOKEN, { input: wrong })).toBe('SignatureDoesNotMatch');
+    expect(await server.errorCode(GetSessionTokenDocument, { input: wrong })).toBe('SignatureDoesNotMatch');
   });
 
   it('still verifies a legacy digest-only key, and refuses a wrong secret for it', async () => {
     const { accountId, aliceId, aliceArn } = await accountWithAlice(server);
     const legacy = await insertLegacyKey(accountId, aliceId);
     const credentials = await getSessionToken(legacy.accessKeyId, legacy.secretAccessKey);
-    expect((await server.ok('{ getCallerIdentity { arn } }', {}, credentials.sessionToken)).getCallerIdentity.arn).toBe(aliceArn);
+    expect((await server.ok(GetCallerIdentityArnDocument, {}, credentials.sessionToken)).getCallerIdentity.arn).toBe(aliceArn);
     const wrong = { accessKeyId: legacy.accessKeyId, secretAccessKey: newSecretAccessKey() };
-    expect(await server.errorCode(GET_SESSION_TOKEN, { input: wrong })).toBe('SignatureDoesNotMatch');
+    expect(await server.errorCode(GetSessionTokenDocument, { input: wrong })).toBe('SignatureDoesNotMatch');
   });
 
   it('stores the temporary secret sealed on the session row, not as a digest', async () => {
@@ -151,13 +149,8 @@ describe('findSigningSecret', () => {
   it('answers assumeRole credentials as temporary with their secret', async () => {
     const root = await server.newAccount();
     const alice = await signedInUser(server, root, 'alice');
-    const trust = policy({ Effect: 'Allow', Principal: { AWS: alice.arn }, Action: 'sts:AssumeRole' });
-    const role = await server.ok(
-      'mutation($input: CreateRoleInput!) { createRole(input: $input) { role { arn } } }',
-      { input: { roleName: 'Signer', assumeRolePolicyDocument: JSON.stringify(trust) } },
-      root.token,
-    );
-    const credentials: Credentials = (await server.ok(ASSUME, { input: { roleArn: role.createRole.role.arn, roleSessionName: 'signer' } }, alice.token)).assumeRole.credentials;
+    const role = await createRole(server, root.token, 'Signer', trustPolicy({ AWS: alice.arn }));
+    const credentials: Credentials = (await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'signer' } }, alice.token)).assumeRole.credentials;
     expect(await find(credentials.accessKeyId)).toMatchObject({
       kind: 'temporary',
       secretAccessKey: credentials.secretAccessKey,
@@ -175,7 +168,7 @@ describe('findSigningSecret', () => {
     const found = await find(credentials.accessKeyId);
     expect(found).toMatchObject({ kind: 'legacy', credential: 'temporary', session: { status: 'active' } });
     expect(found?.kind === 'legacy' && found.message).toMatch(/Request new temporary credentials/);
-    expect((await server.ok('{ getCallerIdentity { arn } }', {}, credentials.sessionToken)).getCallerIdentity.arn).toMatch(/:user\/alice$/);
+    expect((await server.ok(GetCallerIdentityArnDocument, {}, credentials.sessionToken)).getCallerIdentity.arn).toMatch(/:user\/alice$/);
   });
 
   it('answers null for an unknown key id or one that is not an access key id', async () => {

@@ -2,12 +2,20 @@
 // signed, meant for another audience or revoked; verifiable with the JWKS alone;
 // and signing keys rotate without breaking tokens already issued.
 import { randomUUID } from 'node:crypto';
-import { SignJWT, createLocalJWKSet, generateKeyPair, jwtVerify } from 'jose';
+import { SignJWT, createLocalJWKSet, generateKeyPair, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTHeaderParameters } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueSession } from '../src/sessions/sessions.js';
 import { ManualClock } from '../src/clock.js';
+import {
+  AssumeRoleDocument,
+  GetCallerIdentityArnDocument,
+  PutRolePolicyDocument,
+  RevokeRoleSessionsDocument,
+  RotateSigningKeyDocument,
+  UpdateLoginProfileDocument,
+} from './generated/graphql.js';
 import { OPERATOR_TOKEN, useTestServer } from './support/server.js';
-import { ask, policy, signedInUser } from './support/scenarios.js';
+import { ask, createRole, policy, signedInUser, trustPolicy } from './support/scenarios.js';
 
 /** The server's time: a test moves it to reach an expiry or a key's activation. */
 const clock = new ManualClock();
@@ -17,8 +25,9 @@ beforeAll(async () => {
   root = await server.newAccount();
 });
 
-const WHO = '{ getCallerIdentity { arn } }';
-const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+const WHO = GetCallerIdentityArnDocument;
+/** One part of a token, decoded: its header or its claims. */
+const decode = <T extends JWTHeaderParameters | JWTPayload = JWTPayload>(part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as T;
 
 describe('refused tokens', () => {
   it('refuses an expired token with ExpiredToken', async () => {
@@ -53,7 +62,7 @@ describe('refused tokens', () => {
   it('refuses a token signed by another key that claims our key id', async () => {
     const [header, payload] = root.token.split('.');
     const { privateKey } = await generateKeyPair('ES256');
-    const forged = await new SignJWT(decode(payload!)).setProtectedHeader(decode(header!)).sign(privateKey);
+    const forged = await new SignJWT(decode(payload!)).setProtectedHeader(decode<JWTHeaderParameters>(header!)).sign(privateKey);
     expect(await server.errorCode(WHO, {}, forged)).toBe('InvalidClientTokenId');
   });
 
@@ -67,7 +76,7 @@ describe('refused tokens', () => {
   it('refuses a session token once the user is deleted or changes password', async () => {
     const user = await signedInUser(server, root, 'leaver', { managed: ['arn:aws:iam::aws:policy/IAMUserChangePassword'] });
     expect((await server.ok(WHO, {}, user.token)).getCallerIdentity.arn).toBe(user.arn);
-    await server.ok('mutation { updateLoginProfile(input: { userName: "leaver", password: "Totally-Different-9!" }) }', {}, root.token);
+    await server.ok(UpdateLoginProfileDocument, { input: { userName: 'leaver', password: 'Totally-Different-9!' } }, root.token);
     expect(await server.errorCode(WHO, {}, user.token)).toBe('InvalidClientTokenId');
   });
 
@@ -81,27 +90,15 @@ describe('refused tokens', () => {
 describe('revocation by role', () => {
   it('revokeRoleSessions denies every older session of the role and spares new ones', async () => {
     const user = await signedInUser(server, root, 'roleuser');
-    const trust = policy({ Effect: 'Allow', Principal: { AWS: user.arn }, Action: 'sts:AssumeRole' });
-    await server.ok(
-      'mutation($trust: String!) { createRole(input: { roleName: "Revocable", assumeRolePolicyDocument: $trust }) { role { arn } } }',
-      { trust: JSON.stringify(trust) },
-      root.token,
-    );
-    await server.ok(
-      'mutation($doc: String!) { putRolePolicy(input: { roleName: "Revocable", policyName: "s3", policyDocument: $doc }) }',
-      { doc: JSON.stringify(policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' })) },
-      root.token,
-    );
-    const assume = async () =>
-      (await server.ok(
-        `mutation { assumeRole(input: { roleArn: "arn:aws:iam::${root.accountId}:role/Revocable", roleSessionName: "rs" }) { credentials { sessionToken } } }`,
-        {},
-        user.token,
-      )).assumeRole.credentials.sessionToken as string;
+    await createRole(server, root.token, 'Revocable', trustPolicy({ AWS: user.arn }));
+    const s3 = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' }));
+    await server.ok(PutRolePolicyDocument, { input: { roleName: 'Revocable', policyName: 's3', policyDocument: s3 } }, root.token);
+    const roleArn = `arn:aws:iam::${root.accountId}:role/Revocable`;
+    const assume = async () => (await server.ok(AssumeRoleDocument, { input: { roleArn, roleSessionName: 'rs' } }, user.token)).assumeRole.credentials.sessionToken;
     const old = await assume();
     expect(await ask(server, old, 's3:GetObject', 'arn:aws:s3:::b/k')).toBe('allowed');
     clock.advance(1_000); // so that `old` was issued before the revocation (DateLessThan aws:TokenIssueTime)
-    await server.ok('mutation { revokeRoleSessions(input: { roleName: "Revocable" }) { revokedBefore } }', {}, root.token);
+    await server.ok(RevokeRoleSessionsDocument, { input: { roleName: 'Revocable' } }, root.token);
     expect(await ask(server, old, 's3:GetObject', 'arn:aws:s3:::b/k')).toBe('explicitDeny');
     const fresh = await assume();
     expect(await ask(server, fresh, 's3:GetObject', 'arn:aws:s3:::b/k')).toBe('allowed');
@@ -111,24 +108,24 @@ describe('revocation by role', () => {
 describe('signing key rotation', () => {
   it('publishes the new key before it signs and keeps the old one for its tokens', async () => {
     const before = (await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
-    const oldKid = decode(root.token.split('.')[0]!).kid;
-    const rotated = await server.ok('mutation { rotateSigningKey { kid activatesAt publishedKeys } }', {}, OPERATOR_TOKEN);
+    const oldKid = decode<JWTHeaderParameters>(root.token.split('.')[0]!).kid;
+    const rotated = await server.ok(RotateSigningKeyDocument, {}, OPERATOR_TOKEN);
     const { kid, activatesAt } = rotated.rotateSigningKey;
     expect(new Date(activatesAt).getTime()).toBe(clock.now().getTime() + 300_000);
     const after = (await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
     expect(after.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([...before.keys.map((k) => k.kid), kid]));
     // Until it activates, tokens are still signed with the old key.
     const fresh = await server.newAccount();
-    expect(decode(fresh.token.split('.')[0]!).kid).toBe(oldKid);
+    expect(decode<JWTHeaderParameters>(fresh.token.split('.')[0]!).kid).toBe(oldKid);
     // Once active, the new key signs; tokens of the old key still verify against the JWKS.
     clock.advance(300_000);
     const newest = await server.newAccount();
-    const newKid = decode(newest.token.split('.')[0]!).kid;
+    const newKid = decode<JWTHeaderParameters>(newest.token.split('.')[0]!).kid;
     expect(newKid).toBe(kid);
-    const jwks = createLocalJWKSet((await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: [] });
+    const jwks = createLocalJWKSet((await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as JSONWebKeySet);
     await jwtVerify(root.token, jwks, { audience: 'open-iam' });
     await jwtVerify(newest.token, jwks, { audience: 'open-iam' });
     expect((await server.ok(WHO, {}, root.token)).getCallerIdentity.arn).toBe(`arn:aws:iam::${root.accountId}:root`);
-    expect(await server.errorCode('mutation { rotateSigningKey { kid } }', {}, root.token)).toBe('AccessDenied');
+    expect(await server.errorCode(RotateSigningKeyDocument, {}, root.token)).toBe('AccessDenied');
   });
 });
