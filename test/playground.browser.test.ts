@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateAccessKeyDocument, GetCallerIdentityArnDocument } from './generated/graphql.js';
+import { createLoginProfile, createUser } from './support/scenarios.js';
 import { ROOT_PASSWORD, startTestServer, type TestServer } from './support/server.js';
 
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -45,10 +47,9 @@ describe.skipIf(skip)('the playground in a browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startTestServer();
     root = await server.newAccount('Playground');
-    await server.ok('mutation { createUser(input: { userName: "intern" }) { user { arn } } }', {}, root.token);
-    await server.ok('mutation($p: String!) { createLoginProfile(input: { userName: "intern", password: $p }) { loginProfile { userName } } }', { p: INTERN_PASSWORD }, root.token);
-    const key = await server.ok('mutation { createAccessKey(input: { userName: "intern" }) { accessKey { accessKeyId secretAccessKey } } }', {}, root.token);
-    internKey = key.createAccessKey.accessKey;
+    await createUser(server, root.token, 'intern');
+    await createLoginProfile(server, root.token, 'intern', INTERN_PASSWORD);
+    internKey = (await server.ok(CreateAccessKeyDocument, { input: { userName: 'intern' } }, root.token)).createAccessKey.accessKey;
     browser = await chromium.launch({
       executablePath,
       headless: true,
@@ -124,7 +125,7 @@ describe.skipIf(skip)('the playground in a browser', () => {
     await page.locator('#sign-out').click();
     await page.locator('#sign-in').waitFor({ state: 'visible' });
     await expect.poll(() => graphqlRequests.some((r) => r.body.includes('PlaygroundSignOut')), POLL).toBe(true);
-    await expect.poll(async () => (await server.gql('{ getCallerIdentity { arn } }', {}, token)).errors?.[0]?.extensions?.code, POLL).toBeTruthy();
+    await expect.poll(async () => (await server.gql(GetCallerIdentityArnDocument, {}, token)).errors?.[0]?.extensions?.code, POLL).toBeTruthy();
     await run();
     expect(graphqlRequests.at(-1)!.authorization).toBeUndefined();
   });

@@ -2,6 +2,7 @@
 // operation must succeed and every `expect` marker must hold, so the guided tour
 // cannot drift from the code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LookupEventNamesDocument } from './generated/graphql.js';
 import { OPERATOR_TOKEN, startTestServer, type TestServer } from './support/server.js';
 import { httpSender, parseTour, readTour, runStep, type TourSend } from './support/tour.js';
 
@@ -51,8 +52,8 @@ describe('docs/tour.md', () => {
 
   it('the audit trail lists what alice did', async () => {
     await server.service.deps.audit.flush();
-    const data = await server.ok('{ lookupEvents(input: { userName: "alice" }, first: 100) { nodes { eventName } } }', {}, values.root);
-    const names = data.lookupEvents.nodes.map((e: { eventName: string }) => e.eventName);
+    const data = await server.ok(LookupEventNamesDocument, { input: { userName: 'alice' }, first: 100 }, values.root);
+    const names = data.lookupEvents.nodes.map((e) => e.eventName);
     expect(names).toEqual(expect.arrayContaining(['ChangePassword', 'AssumeRole', 'GetCallerIdentity']));
   });
 });
