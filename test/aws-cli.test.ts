@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GetUserIdAndArnDocument } from './generated/graphql.js';
 import { type KeyPair, accountWithAdminKey } from './support/aws.js';
 import { useTestServer } from './support/server.js';
 
@@ -65,7 +66,7 @@ describe.skipIf(!hasCli)('the AWS CLI', () => {
   it('creates a user with a console password that must be reset, the same entity GraphQL answers', async () => {
     const { User } = await json<{ User: { Arn: string; UserId: string } }>('iam', 'create-user', '--user-name', 'bob');
     expect(User).toMatchObject({ Path: '/', UserName: 'bob', Arn: `arn:aws:iam::${accountId}:user/bob` });
-    const viaGraphQL = await server.ok<{ getUser: { user: { arn: string; userId: string } } }>('{ getUser(input: { userName: "bob" }) { user { arn userId } } }', {}, rootToken);
+    const viaGraphQL = await server.ok(GetUserIdAndArnDocument, { input: { userName: 'bob' } }, rootToken);
     expect(viaGraphQL.getUser.user).toEqual({ arn: User.Arn, userId: User.UserId });
     const { LoginProfile } = await json<{ LoginProfile: unknown }>('iam', 'create-login-profile', '--user-name', 'bob', '--password', 'Corr3ct-Horse-Battery!', '--password-reset-required');
     expect(LoginProfile).toMatchObject({ UserName: 'bob', PasswordResetRequired: true });

@@ -16,6 +16,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../src/crypto/secrets.js';
 import { newSecretAccessKey, newUniqueId } from '../src/iam/ids.js';
+import { GetUserIdAndArnDocument, LookupEventsDocument } from './generated/graphql.js';
 import { type KeyPair, accountWithAdminKey, iamClient, sendQuery, stsClient, xmlText } from './support/aws.js';
 import { useTestServer } from './support/server.js';
 
@@ -43,7 +44,7 @@ describe('the AWS SDK for JavaScript v3', () => {
   it('answers GetCallerIdentity with the signing user, the same entity GraphQL knows', async () => {
     const me = await stsClient(server, admin).send(new GetCallerIdentityCommand({}));
     expect(me).toMatchObject({ Account: accountId, Arn: `arn:aws:iam::${accountId}:user/admin` });
-    const viaGraphQL = await server.ok<{ getUser: { user: { arn: string; userId: string } } }>('{ getUser(input: { userName: "admin" }) { user { arn userId } } }', {}, rootToken);
+    const viaGraphQL = await server.ok(GetUserIdAndArnDocument, { input: { userName: 'admin' } }, rootToken);
     expect(me.UserId).toBe(viaGraphQL.getUser.user.userId);
   });
 
@@ -177,11 +178,7 @@ describe('the AWS SDK for JavaScript v3', () => {
   });
 
   it('records each call in the audit trail under its AWS action, with the client’s user agent', async () => {
-    const data = await server.ok<{ lookupEvents: { nodes: Array<{ eventName: string; userAgent: string | null }> } }>(
-      '{ lookupEvents(input: { eventName: "CreateGroup" }) { nodes { eventName userAgent } } }',
-      {},
-      rootToken,
-    );
+    const data = await server.ok(LookupEventsDocument, { input: { eventName: 'CreateGroup' } }, rootToken);
     expect(data.lookupEvents.nodes[0]).toMatchObject({ eventName: 'CreateGroup' });
     expect(data.lookupEvents.nodes[0]!.userAgent).toMatch(/aws-sdk-js/);
   });

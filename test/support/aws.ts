@@ -6,6 +6,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { Hash } from '@smithy/hash-node';
 import type { HttpRequest } from '@smithy/types';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { AttachUserPolicyDocument, CreateAccessKeyIdAndSecretDocument } from '../generated/graphql.js';
+import { createUser } from './scenarios.js';
 import type { TestServer } from './server.js';
 
 /** A key pair as the SDK takes it. */
@@ -18,15 +20,9 @@ export interface KeyPair {
 /** A new account whose IAM user `admin` has AdministratorAccess and an access key. */
 export async function accountWithAdminKey(server: TestServer, name = 'Aws'): Promise<{ accountId: string; rootToken: string; admin: KeyPair }> {
   const { accountId, token } = await server.newAccount(name);
-  const data = await server.ok<{ createAccessKey: { accessKey: KeyPair } }>(
-    `mutation {
-      createUser(input: { userName: "admin" }) { user { arn } }
-      attachUserPolicy(input: { userName: "admin", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" })
-      createAccessKey(input: { userName: "admin" }) { accessKey { accessKeyId secretAccessKey } }
-    }`,
-    {},
-    token,
-  );
+  await createUser(server, token, 'admin');
+  await server.ok(AttachUserPolicyDocument, { input: { userName: 'admin', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' } }, token);
+  const data = await server.ok(CreateAccessKeyIdAndSecretDocument, { input: { userName: 'admin' } }, token);
   return { accountId, rootToken: token, admin: data.createAccessKey.accessKey };
 }
 
