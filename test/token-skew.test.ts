@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { issueSession } from '../src/sessions/sessions.js';
+import { GetCallerIdentityArnDocument } from './generated/graphql.js';
 import { useTestServer } from './support/server.js';
 
 /** The server's time: tokens are issued by a clock set ahead of it. */
@@ -13,7 +14,7 @@ beforeAll(async () => {
   root = await server.newAccount();
 });
 
-const WHO = '{ getCallerIdentity { arn } }';
+const WHO = GetCallerIdentityArnDocument;
 
 /** A root session token signed with the server's key, issued `seconds` ahead of the server's clock. */
 async function issuedAhead(seconds: number): Promise<string> {

@@ -31,12 +31,15 @@ export interface TestServer {
   origin: string;
   db: Db;
   service: RunningService;
-  /** Sends one GraphQL operation; `token` goes into `Authorization: Bearer`. */
+  /**
+   * Sends one GraphQL operation; `token` goes into `Authorization: Bearer`. A typed document's
+   * result has its generated type; raw text's is `unknown` (a test of raw text reads its errors).
+   */
   gql<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<GraphQLResponse<TResult>>;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  gql(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<unknown>>;
   /** Like gql but throws on errors and returns `data`. */
   ok<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<TResult>;
-  ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
+  ok(query: string, variables?: Record<string, unknown>, token?: string): Promise<unknown>;
   /** Sends an operation and returns the first error's code (throws if it succeeded). */
   errorCode<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<string | undefined>;
   errorCode(query: string, variables?: Record<string, unknown>, token?: string): Promise<string | undefined>;
