@@ -51,7 +51,7 @@ function noSuchKey(accessKeyId: string): NoSuchEntityError {
 export async function createAccessKey(db: Db, sealer: Sealer, caller: Caller, userName: string | null | undefined): Promise<NewAccessKey> {
   return db.$transaction(async (tx) => {
     const user = await findTargetUser(tx, caller, userName);
-    await lockUser(tx, user.id);
+    await lockUser(tx, user);
     const count = await tx.accessKey.count({ where: { userId: user.id } });
     if (count >= MAX_ACCESS_KEYS_PER_USER) {
       throw new LimitExceededError(`Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS_PER_USER}`);

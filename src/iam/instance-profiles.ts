@@ -82,7 +82,9 @@ export async function addRoleToInstanceProfile(db: Db, accountId: string, instan
   checkName(instanceProfileName, 'instanceProfileName');
   checkName(roleName, 'roleName');
   await db.$transaction(async (tx) => {
-    const profile = await findInstanceProfile(tx, accountId, instanceProfileName);
+    // Locked so that a concurrent DeleteInstanceProfile either waits for the role to land
+    // (and then conflicts) or has removed the profile (NoSuchEntity here, not LimitExceeded).
+    const profile = await lockInstanceProfile(tx, accountId, instanceProfileName);
     const role = await findRole(tx, accountId, roleName);
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Role" WHERE id = ${role.id} AND "accountId" = ${accountId} FOR SHARE`;
     if (locked.length === 0) throw noSuchRole(roleName);

@@ -50,7 +50,7 @@ export async function createLoginProfile(db: Db, accountId: string, input: Creat
   try {
     return await db.$transaction(async (tx) => {
       const user = await findUser(tx, accountId, input.userName);
-      await lockUser(tx, user.id);
+      await lockUser(tx, user);
       if (await tx.loginProfile.findUnique({ where: { userId: user.id }, select: { userId: true } })) throw profileExists(user.name);
       await enforcePasswordPolicy(tx, accountId, input.password, { userId: user.id, userName: user.name });
       const profile = await tx.loginProfile.create({
@@ -95,7 +95,7 @@ export async function updateLoginProfile(db: Db, accountId: string, input: Updat
   const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
   return db.$transaction(async (tx) => {
     const user = await findUser(tx, accountId, input.userName);
-    await lockUser(tx, user.id);
+    await lockUser(tx, user);
     const profile = await tx.loginProfile.findUnique({ where: { userId: user.id }, select: { userId: true } });
     if (!profile) throw noSuchLoginProfile(user.name);
     if (password !== undefined) await enforcePasswordPolicy(tx, accountId, password, { userId: user.id, userName: user.name });

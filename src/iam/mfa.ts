@@ -18,7 +18,7 @@ import type { MfaDevice, Prisma, User } from '../generated/prisma/client.js';
 import { iamArn } from './arn.js';
 import { type TagInput, checkName, checkPath, checkString } from './names.js';
 import { checkTagList, deleteAllTags, tagResource } from './tags.js';
-import { type Caller, findTargetUser, findUser } from './users.js';
+import { type Caller, findTargetUser, findUser, lockUser } from './users.js';
 import type { Sealer } from '../crypto/seal.js';
 
 /** RFC 6238 defaults, which every authenticator app supports. */
@@ -84,11 +84,12 @@ export async function enableMfaDevice(
   now: Date,
 ): Promise<void> {
   await db.$transaction(async (tx) => {
-    const { id: userId } = await findUser(tx, accountId, input.userName);
+    const user = await findUser(tx, accountId, input.userName);
+    const userId = user.id;
     checkSerialNumber(input.serialNumber);
     const code1 = checkCode(input.authenticationCode1, 'authenticationCode1');
     const code2 = checkCode(input.authenticationCode2, 'authenticationCode2');
-    await tx.$executeRaw`SELECT 1 FROM "User" WHERE id = ${userId} FOR UPDATE`;
+    await lockUser(tx, user);
     const device = await findDevice(tx, accountId, input.serialNumber);
     if (device.userId !== null) throw new EntityAlreadyExistsError('MFA Device is already in use.');
     const count = await tx.mfaDevice.count({ where: { userId } });

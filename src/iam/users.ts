@@ -59,9 +59,15 @@ export async function findTargetUser(db: DbTx, caller: Caller, userName: string 
   return user;
 }
 
-/** Locks a user's row for the rest of the transaction (quota checks, deletion). */
-export async function lockUser(tx: DbTx, userId: string): Promise<void> {
-  await tx.$executeRaw`SELECT 1 FROM "User" WHERE id = ${userId} FOR UPDATE`;
+/**
+ * Locks a user's row for the rest of the transaction (quota checks, deletion), or
+ * NoSuchEntity when a concurrent DeleteUser removed it since `user` was read.
+ * INVARIANT: a child row (key, login profile, MFA device, tag) is written only under
+ * this lock, so it never lands on a deleted user: no foreign-key violation, no orphan.
+ */
+export async function lockUser(tx: DbTx, user: Pick<User, 'id' | 'name'>): Promise<void> {
+  const locked = await tx.$executeRaw`SELECT 1 FROM "User" WHERE id = ${user.id} FOR UPDATE`;
+  if (locked === 0) throw noSuchUser(user.name);
 }
 
 /**
@@ -178,7 +184,7 @@ export async function deleteUser(db: Db, accountId: string, userName: string, no
   return db.$transaction(async (tx) => {
     const user = await findUser(tx, accountId, userName);
     // INVARIANT: credentials are created under this same lock, so none can appear between the checks and the delete.
-    await lockUser(tx, user.id);
+    await lockUser(tx, user);
     if (await tx.loginProfile.findUnique({ where: { userId: user.id }, select: { userId: true } })) throw mustFirst('delete login profile');
     if ((await tx.accessKey.count({ where: { userId: user.id } })) > 0) throw mustFirst('delete access keys');
     if ((await tx.mfaDevice.count({ where: { userId: user.id } })) > 0) throw mustFirst('delete MFA device');
@@ -233,7 +239,7 @@ export async function tagUser(db: Db, accountId: string, userName: string, tags:
   await db.$transaction(async (tx) => {
     const user = await findUser(tx, accountId, userName);
     // Tag rows have no foreign key: lock the user so a concurrent DeleteUser cannot orphan them.
-    await lockUser(tx, user.id);
+    await lockUser(tx, user);
     await tagResource(tx, accountId, 'user', user.id, tags);
   });
 }
