@@ -10,6 +10,7 @@
 // "password was right" signal is throttled like password guessing itself.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/console_sign-in-mfa.html
 import { HIDDEN } from '../audit/redact.js';
+import { markTriedIdentity, type TriedIdentity } from '../audit/tried-identity.js';
 import type { Config } from '../config.js';
 import type { Sealer } from '../crypto/seal.js';
 import { AccessDeniedError, InvalidAuthenticationCodeError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
@@ -45,31 +46,17 @@ interface Attempt extends SignInClient {
   identify(identity: SignInIdentity): void;
 }
 
-/** CloudTrail's userIdentity of a ConsoleLogin event. */
-export interface SignInIdentity {
-  type: 'Root' | 'IAMUser';
-  accountId: string;
-  principalId?: string;
-  arn?: string;
-  userName?: string;
-}
+/**
+ * CloudTrail's userIdentity of a ConsoleLogin event, success or failure, kept beside its
+ * result or its error (src/audit/tried-identity.ts): the root user or IAM user whose
+ * credentials were tried. A user name that names no user is hidden, as AWS hides it: it
+ * may be a password typed in the wrong box.
+ */
+export type SignInIdentity = TriedIdentity;
 
 export interface SignInResult extends IssuedSession {
   arn: string;
   passwordResetRequired: boolean;
-}
-
-/**
- * CloudTrail's userIdentity of each attempt, success or failure, kept beside its
- * result or its error: the root user or IAM user whose credentials were tried. A
- * user name that names no user is hidden, as AWS hides it: it may be a password
- * typed in the wrong box.
- */
-const triedIdentities = new WeakMap<object, SignInIdentity>();
-
-/** Whose credentials a sign-in tried, read from its result or from the error it failed with. */
-export function triedIdentityOf(resultOrError: unknown): SignInIdentity | undefined {
-  return resultOrError !== null && typeof resultOrError === 'object' ? triedIdentities.get(resultOrError) : undefined;
 }
 
 const FAILED = 'The credentials you provided are not valid.';
@@ -88,10 +75,10 @@ export async function signIn(deps: SignInDeps, input: SignInInput, client: SignI
   const attempt: Attempt = { sourceIp: client.sourceIp, identify: (tried) => (identity = tried) };
   try {
     const result = await attemptSignIn(deps, input, attempt);
-    if (identity) triedIdentities.set(result, identity);
+    markTriedIdentity(result, identity);
     return result;
   } catch (error) {
-    if (identity && error !== null && typeof error === 'object') triedIdentities.set(error, identity);
+    markTriedIdentity(error, identity);
     throw error;
   }
 }

@@ -9,7 +9,7 @@ import { IamError } from '../errors.js';
 import type { AuditCall } from '../audit/event.js';
 import { readGuard } from './guard.js';
 import { auditedDb, type AuditScope } from '../audit/scope.js';
-import { triedIdentityOf } from '../auth/sign-in.js';
+import { triedIdentityOf } from '../audit/tried-identity.js';
 
 /** Fields that are STS or sign-in calls rather than IAM calls. */
 const EVENT_SOURCES: Record<string, string> = {
@@ -190,18 +190,20 @@ async function awsShapeOf(type: GraphQLOutputType, value: unknown, ctx: Context 
 }
 
 /**
- * The event of a call. Its account is the caller's, else (a sign-in) the account
- * whose credentials were tried, else the one the result belongs to (createAccount).
+ * The event of a call. A call that is its own credential check (a sign-in, GetSessionToken
+ * with an access key: their caller is anonymous, or a session other than the credentials
+ * tried) is in the account whose credentials were tried; any other call in its caller's
+ * account, else in the one its result belongs to (createAccount).
  */
 function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, info: GraphQLResolveInfo, result: unknown, responseElements: unknown, error?: unknown): AuditCall {
-  const signInIdentity = meta.eventName === 'ConsoleLogin' ? triedIdentityOf(error ?? result) : undefined;
+  const triedIdentity = triedIdentityOf(error ?? result);
   const call: AuditCall = {
     eventName: meta.eventName,
     eventSource: meta.eventSource,
     readOnly: meta.readOnly,
     // A call without parameters has none in CloudTrail either (null, not an empty object).
     requestParameters: args.input ?? (hasParameters(args) ? args : null),
-    accountId: ctx.principal?.accountId ?? signInIdentity?.accountId ?? accountOfResult(result),
+    accountId: triedIdentity?.accountId ?? ctx.principal?.accountId ?? accountOfResult(result),
     principal: ctx.principal,
     sourceIp: ctx.sourceIp,
     userAgent: ctx.userAgent,
@@ -209,10 +211,10 @@ function callOf(meta: CallMeta, args: Record<string, unknown>, ctx: Context, inf
     responseElements,
     resources: ctx.auditResources.get(info.path.key as string) ?? [],
   };
+  if (triedIdentity) call.userIdentity = { ...triedIdentity };
   if (meta.eventName === 'ConsoleLogin') {
-    // CloudTrail's sign-in events: the identity whose credentials were tried, no request
-    // parameters (a user name that names no one may be a mistyped password) and the outcome alone.
-    if (signInIdentity) call.userIdentity = { ...signInIdentity };
+    // CloudTrail's sign-in events: no request parameters (a user name that names no one may
+    // be a mistyped password) and the outcome alone.
     call.requestParameters = null;
     call.responseElements = { ConsoleLogin: 'Success' };
   }

@@ -9,6 +9,7 @@
 // A session made from an access key stops working when that key is deactivated
 // or deleted (stricter than AWS, where such credentials live until they expire):
 // src/iam/access-keys.ts revokes its sessions in the same transaction.
+import { markTriedIdentity, type TriedIdentity } from '../audit/tried-identity.js';
 import { recordAccessKeyUse, verifyAccessKeySecret } from '../iam/access-keys.js';
 import type { Clock } from '../clock.js';
 import type { Sealer } from '../crypto/seal.js';
@@ -74,7 +75,29 @@ export async function getSessionToken(ctx: GetSessionTokenDeps & GetSessionToken
   return fromSignInSession(ctx, ctx.caller(), input, duration);
 }
 
+/**
+ * GetSessionToken with a key pair: the call is its own credential check, its caller
+ * anonymous. The result, or the error, carries whose key was tried when the key exists
+ * (`triedIdentityOf`), so that the event lands in that account, success or failure.
+ */
 async function fromAccessKey(ctx: GetSessionTokenDeps & GetSessionTokenClient, input: GetSessionTokenInput, duration: number): Promise<{ credentials: TemporaryCredentials }> {
+  let identity: TriedIdentity | undefined;
+  try {
+    const result = await checkAccessKey(ctx, input, duration, (tried) => (identity = tried));
+    markTriedIdentity(result, identity);
+    return result;
+  } catch (error) {
+    markTriedIdentity(error, identity);
+    throw error;
+  }
+}
+
+async function checkAccessKey(
+  ctx: GetSessionTokenDeps & GetSessionTokenClient,
+  input: GetSessionTokenInput,
+  duration: number,
+  identify: (identity: TriedIdentity) => void,
+): Promise<{ credentials: TemporaryCredentials }> {
   const accessKeyId = input.accessKeyId ?? '';
   const secret = input.secretAccessKey ?? '';
   if (!accessKeyId || !secret) throw new ValidationError('accessKeyId and secretAccessKey must be given together.');
@@ -82,6 +105,8 @@ async function fromAccessKey(ctx: GetSessionTokenDeps & GetSessionTokenClient, i
     { principal: `key:${accessKeyId}`, sourceIp: ctx.sourceIp },
     async () => {
       const key = await ctx.db.accessKey.findUnique({ where: { id: accessKeyId }, include: { user: true } });
+      // CloudTrail's userIdentity of a call signed with this key: its user, and the key's id (never its secret).
+      if (key) identify({ type: 'IAMUser', accountId: key.accountId, principalId: key.user.id, arn: key.user.arn, userName: key.user.name, accessKeyId: key.id });
       const secretOk = verifyAccessKeySecret(ctx.sealer, key, secret);
       if (!key || key.status !== 'Active') throw new InvalidClientTokenIdError(INVALID_TOKEN);
       if (!secretOk) throw new IamError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, 403);
