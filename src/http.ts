@@ -17,13 +17,17 @@ import { serviceModels } from './aws/model/index.js';
 export interface HttpOptions {
   deps: Deps;
   apollo: ApolloServer<Context>;
-  isReady: () => boolean;
+  /** Whether to take traffic, and why not (src/server.ts decides; cheap enough for every /readyz). */
+  readiness: () => Promise<Readiness>;
   /** The AWS Query protocol endpoint (src/aws/endpoint.ts), served at `/`. */
   aws: (request: AwsRequest, ctx: Context) => Promise<AwsResponse>;
 }
 
+/** What /readyz answers: 200 `ready`, or 503 `unavailable` with the reason. */
+export type Readiness = { ready: true } | { ready: false; reason: string };
+
 /** Builds the request listener. */
-export function createRequestListener({ deps, apollo, isReady, aws }: HttpOptions): http.RequestListener {
+export function createRequestListener({ deps, apollo, readiness, aws }: HttpOptions): http.RequestListener {
   const { config, logger } = deps;
   /** Answers a GraphQL request; `search` is its URL's query string (a GET's operation). */
   const serveGraphQL = (req: http.IncomingMessage, res: http.ServerResponse, search: string): void => {
@@ -87,7 +91,13 @@ export function createRequestListener({ deps, apollo, isReady, aws }: HttpOption
     if (isAwsRequest(req.method, url.pathname, req.headers['content-type'], url.search)) return serveAws(req, res, url);
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /healthz') return sendJson(res, 200, { status: 'ok' });
-    if (route === 'GET /readyz') return sendJson(res, isReady() ? 200 : 503, { status: isReady() ? 'ready' : 'starting' });
+    if (route === 'GET /readyz') {
+      readiness().then(
+        (state) => (state.ready ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'unavailable', reason: state.reason })),
+        () => sendJson(res, 503, { status: 'unavailable', reason: 'readiness check failed' }),
+      );
+      return;
+    }
     if (route === 'GET /.well-known/jwks.json') return sendJson(res, 200, { keys: deps.keys.publicKeys() }, 'public, max-age=300');
     if (route === 'GET /.well-known/openid-configuration') {
       return sendJson(res, 200, {

@@ -16,6 +16,7 @@ import { defaultThrottleRules, SignInThrottle, shareThrottle } from './auth/thro
 import { ThrottleStore } from './auth/throttle-store.js';
 import { ChangeFeed } from './auth/change-feed.js';
 import { NotificationBus } from './db/notifications.js';
+import { DatabaseHealth } from './db/health.js';
 import { VerifiedTokenCache } from './auth/token-cache.js';
 import { SingleCredentialCheckRule } from './graphql/rules/single-credential-check.js';
 import type { Authorizer } from './auth/authorize.js';
@@ -24,7 +25,7 @@ import { createFormatError } from './graphql/format-error.js';
 import { limitRules, requestLimits } from './graphql/limits.js';
 import { createCursorCodec } from './db/pagination.js';
 import { buildExecutableSchema } from './graphql/schema.js';
-import { createRequestListener, requestPlugin } from './http.js';
+import { createRequestListener, type Readiness, requestPlugin } from './http.js';
 import { createAwsEndpoint, type ExecutionResult } from './aws/endpoint.js';
 import { SigningKeyCache } from './auth/sigv4.js';
 import { SigningKeyStore } from './sessions/signing-keys.js';
@@ -104,6 +105,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   await deps.notifications?.start();
   const { config, logger } = deps;
   let ready = false;
+  let closing = false;
   const httpServer = http.createServer();
   const schema = buildExecutableSchema();
   const apollo = new ApolloServer<Context>({
@@ -139,7 +141,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     new SigningKeyCache(),
   );
-  httpServer.on('request', createRequestListener({ deps, apollo, isReady: () => ready, aws }));
+  // Ready means the database answers (a shared SELECT 1 at most once a second, src/db/health.ts)
+  // and the change feed listens (its connection state, no round trip).
+  const database = new DatabaseHealth(() => deps.db.$queryRawUnsafe('SELECT 1'), logger);
+  // The listening connection failing is the first sign of most outages: probe on the next check.
+  deps.notifications?.watch({ up: () => {}, down: () => database.suspect() });
+  const readiness = async (): Promise<Readiness> => {
+    if (!ready) return { ready: false, reason: closing ? 'stopping' : 'starting' };
+    if (!(await database.check()).reachable) return { ready: false, reason: 'database unreachable' };
+    if (deps.notifications?.unavailable) return { ready: false, reason: 'change feed not listening' };
+    return { ready: true };
+  };
+  httpServer.on('request', createRequestListener({ deps, apollo, readiness, aws }));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
@@ -155,6 +168,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     httpServer,
     async close() {
       ready = false;
+      closing = true;
       await apollo.stop();
       await deps.notifications?.stop();
       await deps.audit.flush();

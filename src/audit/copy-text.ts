@@ -71,10 +71,19 @@ export async function copyFromStdin(db: Db, sql: string, data: Buffer): Promise<
   // COPY through node-postgres: Prisma has no COPY, and its per-query work
   // is what batching saves.
   const client = await poolOf(db).connect();
+  // A checked-out connection is not covered by the pool's 'error' listener: if Postgres goes
+  // away mid-COPY the client emits 'error' as well as failing the COPY, which alone would end
+  // the process. The COPY's own rejection carries the error; the broken connection is discarded.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await copyIn(client.query(copyFrom(sql)), data);
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(broken);
   }
 }
 

@@ -19,6 +19,11 @@ export interface DbOptions {
 /** Opens a pooled Prisma client on `connectionString`. */
 export function createDb(connectionString: string, { poolSize = 10, onQuery }: DbOptions = {}): Db {
   const pool = new pg.Pool({ connectionString, max: poolSize });
+  // INVARIANT: the pool always has an 'error' listener. An idle connection that Postgres
+  // drops (a restart, a failover) is reported here after the pool has discarded it; with no
+  // listener that event would end the process. Nothing to log per connection: the outage
+  // shows in readiness, which logs it once (src/db/health.ts), and the next query reconnects.
+  pool.on('error', () => {});
   // Minimal error messages: Prisma's default ones quote the failing call with its
   // arguments, which may hold password hashes or sealed seeds, and errors get logged.
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });

@@ -48,6 +48,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   const client = pg.getPgClient('postgres', '127.0.0.1');
+  // A dropped connection fails the query under way; without a listener it would also end the process.
+  client.on('error', () => {});
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);

@@ -32,6 +32,8 @@ export interface MigrationResult {
  */
 export async function migrate(connectionString: string, migrationsDir = join(process.cwd(), 'prisma', 'migrations')): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString });
+  // A dropped connection fails the statement under way; without a listener it would also end the process.
+  client.on('error', () => {});
   await client.connect();
   const applied: string[] = [];
   try {

@@ -3,8 +3,8 @@
 // epochs and session revocations on it, and processes on one database tell each
 // other things on it (sign-in throttle outcomes, src/auth/throttle.ts). Each
 // subscriber takes the notifications of its own kinds. While the connection is
-// down it reconnects with backoff, and tells its subscribers, who then read the
-// database instead.
+// down it reconnects with backoff (100 ms doubling to 5 s), and tells its subscribers,
+// who then read the database instead; an outage is logged when it starts and when it ends.
 // https://www.postgresql.org/docs/current/sql-notify.html
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -54,6 +54,10 @@ export class NotificationBus {
   private client: pg.Client | null = null;
   private isLive = false;
   private stopped = false;
+  /** No triggers to listen to (migrations not applied): not an outage, nothing to retry. */
+  private disabled = false;
+  /** When the current outage began (ms since the epoch), or null while listening or never yet failed. */
+  private outageSince: number | null = null;
   private reconnectDelayMs = 100;
   private reconnectTimer: NodeJS.Timeout | undefined;
   /** Tells our own notifications from other processes'. */
@@ -85,6 +89,14 @@ export class NotificationBus {
     return this.isLive;
   }
 
+  /**
+   * True while the connection is down and being retried: the change feed is unreachable
+   * (readiness answers 503). False while listening, stopped, or without triggers to listen to.
+   */
+  get unavailable(): boolean {
+    return !this.isLive && !this.stopped && !this.disabled;
+  }
+
   /** Hands the notifications of `kind` to `handler`, in the order they arrive. */
   subscribe(kind: string, handler: NotificationHandler): void {
     const list = this.handlers.get(kind);
@@ -100,6 +112,7 @@ export class NotificationBus {
   /** Connects and listens. Never throws: while down, subscribers read the database. */
   async start(): Promise<void> {
     this.stopped = false;
+    this.disabled = false;
     await this.connect();
   }
 
@@ -151,8 +164,7 @@ export class NotificationBus {
     clearTimeout(timer);
     if (outcome === 'timeout') {
       this.pendingSyncs.delete(n);
-      this.logger.warn('change feed: own notification did not come back in time; reconnecting');
-      this.restart(client);
+      this.restart(client, new Error(`own notification did not come back within ${this.syncTimeoutMs} ms`));
     }
   }
 
@@ -163,25 +175,24 @@ export class NotificationBus {
     client.on('notification', (message) => {
       if (client === this.client && message.channel === NOTIFICATIONS_CHANNEL && message.payload) this.deliver(message.payload);
     });
-    client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'change feed: connection failed');
-      this.restart(client);
-    });
-    client.on('end', () => this.restart(client));
+    // INVARIANT: every client made here has an 'error' listener before it connects, so a
+    // database that goes away never raises an unhandled 'error' event (which ends the process).
+    client.on('error', (error) => this.restart(client, error));
+    client.on('end', () => this.restart(client, new Error('connection ended')));
     try {
       await client.connect();
       // Without the triggers (migrations not applied) nothing would ever arrive.
       const triggers = await client.query(`SELECT 1 FROM pg_trigger WHERE tgname = ANY($1)`, [NOTIFY_TRIGGERS]);
       if (triggers.rowCount !== NOTIFY_TRIGGERS.length) {
         this.logger.warn('change feed: notification triggers missing (migrations not applied?); authenticating from the database');
+        this.disabled = true;
         this.client = null;
         await client.end().catch(() => {});
         return;
       }
       await client.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
     } catch (error) {
-      this.logger.warn({ err: error }, 'change feed: cannot listen; authenticating from the database meanwhile');
-      this.restart(client);
+      this.restart(client, error);
       return;
     }
     if (client !== this.client) {
@@ -192,11 +203,19 @@ export class NotificationBus {
     for (const watcher of this.watchers) watcher.up();
     this.isLive = true;
     this.reconnectDelayMs = 100;
+    if (this.outageSince !== null) {
+      this.logger.info({ outageMs: Date.now() - this.outageSince }, 'change feed: listening again');
+      this.outageSince = null;
+    }
   }
 
-  /** Drops a failed connection and schedules a new one. */
-  private restart(client: pg.Client): void {
+  /** Drops a failed connection and schedules a new one; the first failure of an outage is logged. */
+  private restart(client: pg.Client, error?: unknown): void {
     if (client !== this.client) return;
+    if (this.outageSince === null && !this.stopped) {
+      this.outageSince = Date.now();
+      this.logger.warn({ err: error }, 'change feed: not listening; authenticating from the database and reconnecting');
+    }
     this.goDown();
     client.end().catch(() => {});
     if (this.stopped) return;
