@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     await migrate(pg.connectionString);
     postmaster = postmasterPid(dir);
     const masterKey = randomBytes(32).toString('base64url');
-    const config = loadConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, IAM_ISSUER: 'http://bench.local', LOG_LEVEL: 'silent', DATABASE_URL: pg.connectionString });
+    const config = loadConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, IAM_MASTER_KEY: masterKey, IAM_ISSUER: 'http://bench.local', LOG_LEVEL: 'silent', DATABASE_URL: pg.connectionString });
     const start = async (authorizer?: Authorizer) => {
       const db = createDb(pg.connectionString);
       const service = await startService({ config, db, logger: createLogger('silent'), masterKey, ...(authorizer ? { authorizer } : {}) });

@@ -1,6 +1,6 @@
 // The only reader of process.env. Every variable is validated at start-up and all
 // problems are reported at once; the README's configuration table lists them.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface Config {
   /** Postgres connection string; absent means "start the embedded Postgres". */
@@ -10,9 +10,9 @@ export interface Config {
   /** Folder for the embedded Postgres cluster and locally generated keys. */
   dataDir: string;
   embeddedPostgresPort: number;
-  /** Bearer secret that authorizes `createAccount`; absent disables it. */
+  /** Bearer secret that authorizes `createAccount`; absent disables it (outside production, where it is required). */
   operatorToken: string | undefined;
-  /** Key that seals secrets at rest (signing keys, MFA seeds); generated into dataDir when absent. */
+  /** Key that seals secrets at rest (signing keys, MFA seeds); generated into dataDir when absent, outside production. */
   masterKey: string | undefined;
   /** `iss` of the tokens we sign. */
   issuer: string;
@@ -38,6 +38,26 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * Secrets written in our documentation and examples (README.md, docker-compose.yml's
+ * old defaults): anyone can read them, so production refuses them. test/config.test.ts
+ * checks that every example the documentation shows is in this list or refused anyway.
+ */
+export const documentedExampleSecrets: readonly string[] = Object.freeze([
+  'change-me-operator-token',
+  'change-me-to-a-long-random-master-key-0123456789',
+  'choose-a-long-operator-secret',
+]);
+
+/** Shortest secrets accepted, in characters. */
+export const MIN_OPERATOR_TOKEN_LENGTH = 16;
+export const MIN_MASTER_KEY_LENGTH = 32;
+
+/** True for a documented example or an obvious placeholder ("change-me", "changeme", "example"). */
+function isExampleSecret(value: string): boolean {
+  return documentedExampleSecrets.includes(value) || /change-?me|example|placeholder/i.test(value);
+}
 
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
@@ -69,15 +89,17 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const production = read('NODE_ENV') === 'production';
+  const dataDir = resolve(read('IAM_DATA_DIR') ?? '.data');
   const operatorToken = read('IAM_OPERATOR_TOKEN');
-  if (operatorToken !== undefined && operatorToken.length < 16) {
-    problems.push('IAM_OPERATOR_TOKEN must be at least 16 characters');
+  if (operatorToken !== undefined && operatorToken.length < MIN_OPERATOR_TOKEN_LENGTH) {
+    problems.push(`IAM_OPERATOR_TOKEN must be at least ${MIN_OPERATOR_TOKEN_LENGTH} characters, got ${operatorToken.length}`);
   }
   const masterKey = read('IAM_MASTER_KEY');
-  if (masterKey !== undefined && masterKey.length < 32) {
-    problems.push('IAM_MASTER_KEY must be at least 32 characters');
+  if (masterKey !== undefined && masterKey.length < MIN_MASTER_KEY_LENGTH) {
+    problems.push(`IAM_MASTER_KEY must be at least ${MIN_MASTER_KEY_LENGTH} characters, got ${masterKey.length}`);
   }
-  const production = read('NODE_ENV') === 'production';
+  if (production) problems.push(...productionSecretProblems(operatorToken, masterKey, dataDir));
   const port = int('PORT', 4000, 0, 65535);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -93,7 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     host: read('HOST') ?? '127.0.0.1',
     port,
-    dataDir: resolve(read('IAM_DATA_DIR') ?? '.data'),
+    dataDir,
     embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     operatorToken,
     masterKey,
@@ -109,4 +131,29 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * What NODE_ENV=production adds: both secrets set explicitly, and neither an example
+ * from our documentation. The master key is not generated into the data folder there:
+ * a generated key lives beside the data it protects (one backup holds both, and a
+ * container's folder can vanish with the container, taking every sealed secret with it),
+ * and processes sharing a database each need the same key.
+ */
+function productionSecretProblems(operatorToken: string | undefined, masterKey: string | undefined, dataDir: string): string[] {
+  const problems: string[] = [];
+  if (operatorToken === undefined) {
+    problems.push(`IAM_OPERATOR_TOKEN is required when NODE_ENV=production: set a random secret of ${MIN_OPERATOR_TOKEN_LENGTH}+ characters (e.g. openssl rand -hex 24)`);
+  } else if (isExampleSecret(operatorToken)) {
+    problems.push('IAM_OPERATOR_TOKEN is an example from the documentation (or a placeholder), which anyone can read: set a random secret (e.g. openssl rand -hex 24)');
+  }
+  if (masterKey === undefined) {
+    problems.push(
+      `IAM_MASTER_KEY is required when NODE_ENV=production (no key is generated into ${join(dataDir, 'master.key')} there): ` +
+        `set a random key of ${MIN_MASTER_KEY_LENGTH}+ characters (e.g. openssl rand -base64 48), or, if this server already ran with a generated key, that file's contents (its sealed secrets need that key)`,
+    );
+  } else if (isExampleSecret(masterKey)) {
+    problems.push('IAM_MASTER_KEY is an example from the documentation (or a placeholder), which anyone can read: set a random key (e.g. openssl rand -base64 48)');
+  }
+  return problems;
 }

@@ -84,6 +84,14 @@ describe('docker-compose.yml', () => {
     expect(compose.services.iam!.ports).toContain('4000:4000');
   });
 
+  it('checks the server on /readyz and gives its secrets no default', () => {
+    const test = (compose.services.iam!.healthcheck as { test: string[] }).test;
+    expect(test.join(' ')).toContain('/readyz');
+    // Required (`:?`): a default would be an example secret, which production refuses anyway.
+    const environment = compose.services.iam!.environment as Record<string, string>;
+    for (const name of ['IAM_OPERATOR_TOKEN', 'IAM_MASTER_KEY']) expect(environment[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?`));
+  });
+
   it('catches a broken file (the checks are not vacuous)', () => {
     const broken = parse(composeText) as Compose & { services: Record<string, Record<string, unknown>> };
     broken.services.iam!.imagee = 'typo';

@@ -16,7 +16,7 @@ let server: TestServer;
 let production: TestServer;
 let token: string;
 beforeAll(async () => {
-  [server, production] = await Promise.all([startTestServer(), startTestServer({ NODE_ENV: 'production' })]);
+  [server, production] = await Promise.all([startTestServer(), startTestServer({ NODE_ENV: 'production', IAM_MASTER_KEY: 'hardening-production-master-key-0123456789' })]);
   token = (await server.newAccount()).token;
 });
 afterAll(async () => {

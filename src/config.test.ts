@@ -1,0 +1,92 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, documentedExampleSecrets, loadConfig } from './config.js';
+
+const TOKEN = 'a3f9c1d27e8b4f60a1c2d3e4f5061728';
+const KEY = 'W4u9pZc2rX7vQm1kTn8sYb3eLh6dGf0jAa5oUi2wEc7';
+const production = { NODE_ENV: 'production', IAM_OPERATOR_TOKEN: TOKEN, IAM_MASTER_KEY: KEY };
+
+/** The problems loadConfig reports for `env`, or [] when it accepts it. */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('loadConfig: secrets', () => {
+  it.each([
+    { name: 'accepts random secrets in production', env: production, expected: [] },
+    { name: 'accepts no secrets outside production (no operator; a generated master key)', env: {}, expected: [] },
+    { name: 'accepts a documented example outside production', env: { IAM_OPERATOR_TOKEN: 'choose-a-long-operator-secret' }, expected: [] },
+    {
+      name: 'refuses a missing operator token in production',
+      env: { ...production, IAM_OPERATOR_TOKEN: undefined },
+      expected: [expect.stringMatching(/^IAM_OPERATOR_TOKEN is required when NODE_ENV=production/)],
+    },
+    {
+      name: 'refuses a blank master key in production, saying no key is generated there',
+      env: { ...production, IAM_MASTER_KEY: '  ', IAM_DATA_DIR: '/srv/iam' },
+      expected: [expect.stringMatching(/^IAM_MASTER_KEY is required when NODE_ENV=production \(no key is generated into \/srv\/iam\/master\.key there\)/)],
+    },
+    {
+      name: 'refuses a short operator token anywhere',
+      env: { IAM_OPERATOR_TOKEN: 'short' },
+      expected: ['IAM_OPERATOR_TOKEN must be at least 16 characters, got 5'],
+    },
+    {
+      name: 'refuses a short master key in production',
+      env: { ...production, IAM_MASTER_KEY: 'x'.repeat(31) },
+      expected: ['IAM_MASTER_KEY must be at least 32 characters, got 31'],
+    },
+    {
+      name: "refuses the compose file's old example master key in production",
+      env: { ...production, IAM_MASTER_KEY: 'change-me-to-a-long-random-master-key-0123456789' },
+      expected: [expect.stringMatching(/^IAM_MASTER_KEY is an example from the documentation/)],
+    },
+    {
+      name: "refuses the README's example operator token in production",
+      env: { ...production, IAM_OPERATOR_TOKEN: 'choose-a-long-operator-secret' },
+      expected: [expect.stringMatching(/^IAM_OPERATOR_TOKEN is an example from the documentation/)],
+    },
+    {
+      name: 'refuses an obvious placeholder in production',
+      env: { ...production, IAM_OPERATOR_TOKEN: 'CHANGEME-0123456789abcdef' },
+      expected: [expect.stringMatching(/^IAM_OPERATOR_TOKEN is an example/)],
+    },
+    {
+      name: 'reports every problem at once, each naming its variable',
+      env: { NODE_ENV: 'production', IAM_MASTER_KEY: 'change-me', PORT: 'x' },
+      expected: [
+        expect.stringMatching(/^IAM_MASTER_KEY must be at least 32 characters/),
+        expect.stringMatching(/^IAM_OPERATOR_TOKEN is required/),
+        expect.stringMatching(/^IAM_MASTER_KEY is an example/),
+        expect.stringMatching(/^PORT must be an integer/),
+      ],
+    },
+  ])('$name', ({ env, expected }) => {
+    expect(problemsOf(env)).toEqual(expected);
+  });
+
+  it('refuses in production every example secret the documentation shows', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const files = ['README.md', 'docker-compose.yml', ...readdirSync(join(root, 'docs')).map((name) => join('docs', name))];
+    const examples = new Set<string>(documentedExampleSecrets);
+    for (const file of files) {
+      const text = readFileSync(join(root, file), 'utf8');
+      // `IAM_OPERATOR_TOKEN=value`, `IAM_MASTER_KEY: value`, `${IAM_MASTER_KEY:-value}`, `Bearer value`.
+      const pattern = /IAM_(?:OPERATOR_TOKEN|MASTER_KEY)(?:=|:\s+|:-)([^\s'"`$})]+)|Bearer ([^\s'"`$]+)/g;
+      for (const match of text.matchAll(pattern)) examples.add(match[1] ?? match[2]!);
+    }
+    expect(examples.size).toBeGreaterThan(0);
+    for (const example of examples) {
+      expect(problemsOf({ ...production, IAM_OPERATOR_TOKEN: example }).some((p) => p.startsWith('IAM_OPERATOR_TOKEN')), example).toBe(true);
+      expect(problemsOf({ ...production, IAM_MASTER_KEY: example }).some((p) => p.startsWith('IAM_MASTER_KEY')), example).toBe(true);
+    }
+  });
+});
