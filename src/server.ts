@@ -107,13 +107,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let ready = false;
   let closing = false;
   const httpServer = http.createServer();
+  // Ready means the database answers (a shared SELECT 1 at most once a second, src/db/health.ts)
+  // and the change feed listens (its connection state, no round trip).
+  const database = new DatabaseHealth(() => deps.db.$queryRawUnsafe('SELECT 1'), logger);
+  // The listening connection failing is the first sign of most outages: probe on the next check.
+  deps.notifications?.watch({ up: () => {}, down: () => database.suspect() });
   const schema = buildExecutableSchema();
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
-    formatError: createFormatError(logger, config.production),
+    // A request failing for want of the database asks for a probe, so the outage is logged (once) even when no one polls /readyz.
+    formatError: createFormatError(logger, config.production, { onDatabaseUnreachable: () => void database.check() }),
     csrfPrevention: true,
     validationRules: [...limitRules, SingleCredentialCheckRule],
     parseOptions: { maxTokens: requestLimits.maxTokens },
@@ -141,11 +147,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     new SigningKeyCache(),
   );
-  // Ready means the database answers (a shared SELECT 1 at most once a second, src/db/health.ts)
-  // and the change feed listens (its connection state, no round trip).
-  const database = new DatabaseHealth(() => deps.db.$queryRawUnsafe('SELECT 1'), logger);
-  // The listening connection failing is the first sign of most outages: probe on the next check.
-  deps.notifications?.watch({ up: () => {}, down: () => database.suspect() });
   const readiness = async (): Promise<Readiness> => {
     if (!ready) return { ready: false, reason: closing ? 'stopping' : 'starting' };
     if (!(await database.check()).reachable) return { ready: false, reason: 'database unreachable' };
