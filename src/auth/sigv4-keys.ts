@@ -31,12 +31,12 @@ export function deriveSigningKey(secretAccessKey: string, scope: SigningScope): 
  * derivation.
  *
  * INVARIANT: the cache is consulted only after the caller has looked the access key
- * up and has its current secret in hand, and the secret is part of the entry's
- * identity (as a SHA-256 digest, so no secret sits in a map key): a deleted,
+ * up and has its current secret in hand, and an entry answers only the secret it was
+ * derived from (kept beside it and compared, not put in the map key): a deleted,
  * deactivated or rotated key never verifies from a stale entry.
  */
 export class SigningKeyCache {
-  private readonly entries = new Map<string, Buffer>();
+  private readonly entries = new Map<string, { secretAccessKey: string; key: Buffer }>();
   /** Lookups answered from the cache, and lookups that derived a key. */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -44,19 +44,20 @@ export class SigningKeyCache {
 
   /** The signing key for `secretAccessKey` in `scope`, derived at most once while it stays cached. */
   signingKey(secretAccessKey: string, scope: SigningScope): Buffer {
-    const secretDigest = createHash('sha256').update(secretAccessKey, 'utf8').digest('base64');
-    const id = `${scope.accessKeyId}/${scope.date}/${scope.region}/${scope.service}/${secretDigest}`;
+    const id = `${scope.accessKeyId}/${scope.date}/${scope.region}/${scope.service}`;
     const cached = this.entries.get(id);
-    if (cached) {
+    // Both secrets are the server's own (the stored one and the one just looked up): no caller input is compared here.
+    if (cached && cached.secretAccessKey === secretAccessKey) {
       this.stats.hits++;
       // Re-inserting moves the entry to the end: Map iterates in insertion order.
       this.entries.delete(id);
       this.entries.set(id, cached);
-      return cached;
+      return cached.key;
     }
     this.stats.misses++;
     const key = deriveSigningKey(secretAccessKey, scope);
-    this.entries.set(id, key);
+    this.entries.delete(id);
+    this.entries.set(id, { secretAccessKey, key });
     if (this.entries.size > this.limit) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);

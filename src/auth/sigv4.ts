@@ -95,7 +95,7 @@ export async function verifySigV4(request: SigV4Request, options: VerifySigV4Opt
 
   const scope: SigningScope = { accessKeyId: parts.accessKeyId, ...parts.scope };
   const signingKey = options.cache ? options.cache.signingKey(found.secretAccessKey, scope) : deriveSigningKey(found.secretAccessKey, scope);
-  const expected = await computeSignature(request, query, headers, parts, payloadHash, signingKey);
+  const expected = computeSignature(request, query, headers, parts, payloadHash, signingKey);
   if (!isSameSignature(parts.signature, expected)) throw signatureDoesNotMatch();
 
   return {
@@ -136,10 +136,12 @@ function checkSignedHeaders(parts: SignatureParts, headers: HeaderMap): void {
 function checkTime(parts: SignatureParts, now: Date): void {
   const at = parts.signedAt.getTime();
   const nowMs = Math.floor(now.getTime() / 1000) * 1000;
-  const [nowText, signedText] = [toBasicDate(new Date(nowMs)), parts.longDate];
+  // The texts are made only for a refusal's message.
+  const nowText = () => toBasicDate(new Date(nowMs));
+  const signedText = parts.longDate;
   if (at > nowMs + MAX_CLOCK_SKEW_MS) {
     throw signatureDoesNotMatch(
-      `Signature not yet current: ${signedText} is still later than ${toBasicDate(new Date(nowMs + MAX_CLOCK_SKEW_MS))} (${nowText} + 15 min.)`,
+      `Signature not yet current: ${signedText} is still later than ${toBasicDate(new Date(nowMs + MAX_CLOCK_SKEW_MS))} (${nowText()} + 15 min.)`,
     );
   }
   if (parts.expiresSeconds !== undefined) {
@@ -148,7 +150,7 @@ function checkTime(parts: SignatureParts, now: Date): void {
   }
   if (at < nowMs - MAX_CLOCK_SKEW_MS) {
     throw signatureDoesNotMatch(
-      `Signature expired: ${signedText} is now earlier than ${toBasicDate(new Date(nowMs - MAX_CLOCK_SKEW_MS))} (${nowText} - 15 min.)`,
+      `Signature expired: ${signedText} is now earlier than ${toBasicDate(new Date(nowMs - MAX_CLOCK_SKEW_MS))} (${nowText()} - 15 min.)`,
     );
   }
 }
@@ -189,14 +191,14 @@ function hoistedContentHash(query: URLSearchParams): string | undefined {
 }
 
 /** The hex signature AWS would compute for this request with `signingKey`. */
-async function computeSignature(
+function computeSignature(
   request: SigV4Request,
   query: URLSearchParams,
   headers: HeaderMap,
   parts: SignatureParts,
   payloadHash: string,
   signingKey: Buffer,
-): Promise<string> {
+): string {
   // Exactly the signed headers; a repeated header's values trimmed and joined by commas, as
   // AWS's canonical-headers rule and botocore do; smithy then collapses inner runs of spaces.
   const signedOnly: Record<string, string> = Object.create(null);
@@ -212,8 +214,10 @@ async function computeSignature(
 
   const canonicalRequest = canonicalizer.canonicalRequest(smithyRequest(request.method.toUpperCase(), request.path, queryBag, signedOnly), canonicalHeaders, payloadHash);
   const scope = `${parts.scope.date}/${parts.scope.region}/${parts.scope.service}/${parts.scope.terminator}`;
-  const stringToSign = await canonicalizer.stringToSign(parts.longDate, scope, canonicalRequest);
-  return new NodeSha256(signingKey).update(stringToSign).hex();
+  // AWS's string to sign is four lines: the algorithm, the time, the scope, the canonical request's SHA-256.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html#create-string-to-sign
+  const stringToSign = `${ALGORITHM}\n${parts.longDate}\n${scope}\n${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`;
+  return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
 }
 
 /** Compares in time independent of where the strings differ (only the length may show). */
@@ -249,9 +253,6 @@ class NodeSha256 {
   digest(): Promise<Uint8Array> {
     return Promise.resolve(new Uint8Array(this.hash.digest()));
   }
-  hex(): string {
-    return this.hash.digest('hex');
-  }
 }
 
 const toBuffer = (data: ArrayBuffer | ArrayBufferView): Buffer =>
@@ -260,7 +261,8 @@ const toBuffer = (data: ArrayBuffer | ArrayBufferView): Buffer =>
 /**
  * smithy's canonicalisation, reached through its base class: `createCanonicalRequest`
  * (method, normalised and URI-encoded path, sorted RFC 3986 query, canonical headers,
- * signed-header list, payload hash) and `createStringToSign`. Its credentials and region
+ * signed-header list, payload hash). The string to sign (four lines) is written here,
+ * synchronously: smithy's is asynchronous, for hashes that may be. Its credentials and region
  * are never used: signing keys are ours (sigv4-keys.ts). The base class is exported but
  * documented as internal to smithy; the SDK-signed and recorded cases in sigv4.test.ts
  * fail if an upgrade changes what it computes.
@@ -271,9 +273,6 @@ class Canonicalizer extends SignatureV4Base {
   }
   canonicalRequest(request: SmithyRequest, headers: HeaderBag, payloadHash: string): string {
     return this.createCanonicalRequest(request, headers, payloadHash);
-  }
-  stringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string> {
-    return this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM);
   }
 }
 
