@@ -11,7 +11,8 @@ import { uuidV7 } from './audit/uuid7.js';
 import type { Context, Deps } from './context.js';
 import { Loaders } from './db/loaders.js';
 import { isPlaygroundRequest, servePlayground } from './playground/index.js';
-import { type AwsRequest, type AwsResponse, awsErrorOf, errorResponse, isAwsRequest } from './aws/endpoint.js';
+import { type AwsRequest, type AwsResponse, errorResponse, isAwsRequest } from './aws/endpoint.js';
+import { awsErrorOf } from './aws/errors.js';
 import { serviceModels } from './aws/model/index.js';
 
 export interface HttpOptions {

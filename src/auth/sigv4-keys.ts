@@ -1,7 +1,7 @@
 // The SigV4 signing key, kSigning = HMAC chain of "AWS4" + secret over the
 // date, region, service and "aws4_request", and a small bounded cache of it.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html#derive-signing-key
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 /** What a signing key is derived for: the credential scope of one request, and its key id. */
 export interface SigningScope {

@@ -108,7 +108,6 @@ export function errorResponse(namespace: string, error: AwsError, requestId: str
   return xml(error.status, writeError(namespace, error, requestId), requestId);
 }
 
-export { awsErrorOf };
 
 function xml(status: number, body: string, requestId: string): AwsResponse {
   return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
