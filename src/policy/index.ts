@@ -9,3 +9,16 @@ export { compilePolicySet, evaluate, type CompiledPolicySet } from './evaluate.j
 /** What `parsePolicy` throws; `compilePolicySet` and `evaluate` throw it for policy text that does not parse. */
 export { PolicyError } from './errors.js';
 export type * from './types.js';
+export { contextKeysOf } from './context-keys.js';
+export {
+  describePolicyError,
+  locateFindings,
+  locatePath,
+  locateStatements,
+  type LineColumn,
+  type LocatedFinding,
+  type PathElement,
+  type PolicyErrorLocation,
+  type PolicyLocation,
+  type SpanPosition,
+} from './locate.js';

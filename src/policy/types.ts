@@ -120,4 +120,9 @@ export interface Finding {
   findingDetails: string;
   /** JSON path of the offending element, for example `['Statement', 0, 'Action', 1]`. */
   locations: Array<Array<string | number>>;
+  /**
+   * For a document that does not parse: the offset in the text where the parser
+   * found the problem (where JSON stopped making sense, an unknown element's name).
+   */
+  offset?: number;
 }

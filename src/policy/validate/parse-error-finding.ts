@@ -49,7 +49,7 @@ export function parseErrorFinding(error: PolicyError): Finding {
   const findingDetails = error.detail.startsWith(error.message)
     ? error.detail
     : `${error.message}${error.message.endsWith('.') ? '' : ':'} ${error.detail.charAt(0).toUpperCase()}${error.detail.slice(1)}`;
-  return { findingType: 'ERROR', issueCode, findingDetails, locations: [error.path] };
+  return { findingType: 'ERROR', issueCode, findingDetails, locations: [error.path], ...(error.position ? { offset: error.position.offset } : {}) };
 }
 
 /** Narrows "Syntax errors in policy." by what the parser found. */
