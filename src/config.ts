@@ -29,6 +29,16 @@ export interface Config {
   trustProxy: boolean;
   /** Largest request body accepted, bytes. */
   maxBodyBytes: number;
+  /**
+   * Where /metrics is served on a listener of its own, to anyone who reaches it
+   * (METRICS_ADDRESS, `host:port` or a port on HOST); absent: on the service's own
+   * address, to the operator's bearer secret only.
+   */
+  metricsAddress: { host: string; port: number } | undefined;
+  /** Where OpenTelemetry traces go (OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP); absent: tracing is not even loaded. */
+  otlpEndpoint: string | undefined;
+  /** The `service.name` of the traces (OTEL_SERVICE_NAME). */
+  otelServiceName: string;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +115,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
   }
+  const host = read('HOST') ?? '127.0.0.1';
+  const metricsAddress = readListenAddress('METRICS_ADDRESS', read('METRICS_ADDRESS'), host, problems);
+  const otlpEndpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlpEndpoint !== undefined && !/^https?:\/\/[^/]/.test(otlpEndpoint)) {
+    problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (an OTLP/HTTP collector, e.g. http://collector:4318), got "${otlpEndpoint}"`);
+  }
   const issuer = read('IAM_ISSUER') ?? `http://localhost:${port}`;
   try {
     new URL(issuer);
@@ -113,7 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const config: Config = {
     databaseUrl,
-    host: read('HOST') ?? '127.0.0.1',
+    host,
     port,
     dataDir,
     embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
@@ -128,9 +144,24 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     trustProxy: bool('IAM_TRUST_PROXY', false),
     maxBodyBytes: int('IAM_MAX_BODY_BYTES', 262_144, 1024, 10_485_760),
+    metricsAddress,
+    otlpEndpoint,
+    otelServiceName: read('OTEL_SERVICE_NAME') ?? 'open-iam',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A listen address: `host:port`, `[ipv6]:port`, or a port alone (on `defaultHost`). */
+function readListenAddress(name: string, raw: string | undefined, defaultHost: string, problems: string[]): { host: string; port: number } | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):)?(\d{1,5})$/.exec(raw);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) {
+    problems.push(`${name} must be host:port, [ipv6]:port or a port, got "${raw}"`);
+    return undefined;
+  }
+  return { host: match[1] ?? match[2] ?? defaultHost, port };
 }
 
 /**

@@ -18,6 +18,7 @@ import type { SignInThrottle } from './auth/throttle.js';
 import type { VerifiedTokenCache } from './auth/token-cache.js';
 import type { ChangeFeed } from './auth/change-feed.js';
 import type { NotificationBus } from './db/notifications.js';
+import type { Decision, Metrics, Protocol } from './metrics.js';
 
 /** Dependencies shared by all requests. */
 export interface Deps {
@@ -41,11 +42,38 @@ export interface Deps {
   audit: AuditLog;
   /** Failed credential checks per user, client and both (src/auth/throttle.ts). */
   throttle: SignInThrottle;
+  /** What /metrics reports (src/metrics.ts). */
+  metrics: Metrics;
 }
+
+/**
+ * What a request did, for its log line, its metrics and its trace (src/request-log.ts):
+ * filled in as it runs, reported once it is answered. Never a secret: no token, no
+ * password, no parameter.
+ */
+export interface RequestRecord {
+  readonly requestId: string;
+  readonly protocol: Protocol;
+  /** When it arrived (performance.now(), ms). */
+  readonly startedAt: number;
+  /** The root fields it ran (GraphQL), or its action (AWS), once known. */
+  operations: readonly string[] | undefined;
+  /** The strictest authorization decision made for it: any denial over an allow. */
+  decision: Decision | undefined;
+  /** The code of its first error; undefined while it succeeds. */
+  errorCode: string | undefined;
+  /** Who called, once authenticated (null: anonymous, or not yet known). */
+  principal: Principal | null;
+  /** True when it carried the operator's bearer secret. */
+  operator: boolean;
+}
+
 
 /** What every resolver receives. */
 export interface Context {
   requestId: string;
+  /** What the request did so far (src/request-log.ts reports it). */
+  record: RequestRecord;
   deps: Deps;
   db: Db;
   /** The raw Authorization header; read once the operation has validated. */
@@ -69,6 +97,13 @@ export interface Context {
   auditResources: Map<string, string[]>;
   /** Successful reads this request has handed to the audit log so far. */
   auditedReads: number;
+}
+
+const STRICTNESS: Record<Decision, number> = { allowed: 0, implicitDeny: 1, explicitDeny: 2 };
+
+/** Notes an authorization decision on the request's record: a denial outranks an allow, an explicit deny an implicit one. */
+export function noteDecision(record: RequestRecord, decision: Decision): void {
+  if (record.decision === undefined || STRICTNESS[decision] > STRICTNESS[record.decision]) record.decision = decision;
 }
 
 /** The facts of the HTTP request behind a call that conditions read (aws:SourceIp, aws:SecureTransport, aws:CurrentTime). */

@@ -3,17 +3,18 @@
 // thin integration, so body size, headers and routes are ours to bound).
 import http from 'node:http';
 import type { ApolloServer, ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import { authenticate } from './auth/authenticate.js';
+import { authenticate, isSameSecret } from './auth/authenticate.js';
 import { HeaderMap } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { holdsNul } from './graphql/rules/no-nul.js';
-import { uuidV7 } from './audit/uuid7.js';
-import type { Context, Deps } from './context.js';
+import type { Context, Deps, RequestRecord } from './context.js';
 import { Loaders } from './db/loaders.js';
 import { isPlaygroundRequest, servePlayground } from './playground/index.js';
 import { type AwsRequest, type AwsResponse, errorResponse, isAwsRequest } from './aws/endpoint.js';
 import { awsErrorOf } from './aws/errors.js';
 import { serviceModels } from './aws/model/index.js';
+import { METRICS_CONTENT_TYPE } from './metrics.js';
+import { noteError, reportRequest, type RequestObserver, startRecord } from './request-log.js';
 
 export interface HttpOptions {
   deps: Deps;
@@ -22,16 +23,19 @@ export interface HttpOptions {
   readiness: () => Promise<Readiness>;
   /** The AWS Query protocol endpoint (src/aws/endpoint.ts), served at `/`. */
   aws: (request: AwsRequest, ctx: Context) => Promise<AwsResponse>;
+  /** Told of each GraphQL and AWS request once answered (tracing: src/tracing.ts). */
+  observer?: RequestObserver;
 }
 
 /** What /readyz answers: 200 `ready`, or 503 `unavailable` with the reason. */
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
 /** Builds the request listener. */
-export function createRequestListener({ deps, apollo, readiness, aws }: HttpOptions): http.RequestListener {
+export function createRequestListener({ deps, apollo, readiness, aws, observer }: HttpOptions): http.RequestListener {
   const { config, logger } = deps;
   /** Answers a GraphQL request; `search` is its URL's query string (a GET's operation). */
   const serveGraphQL = (req: http.IncomingMessage, res: http.ServerResponse, search: string): void => {
+    const record = startRecord('graphql');
     readBody(req, config.maxBodyBytes)
       .then(async (bytes) => {
         const raw = bytes.toString('utf8');
@@ -40,13 +44,18 @@ export function createRequestListener({ deps, apollo, readiness, aws }: HttpOpti
           if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
         }
         const body = raw.length > 0 && /json/i.test(headers.get('content-type') ?? '') ? JSON.parse(raw) : raw || undefined;
-        if (Array.isArray(body)) return sendJson(res, 400, { errors: [{ message: 'Batched operations are not supported.', extensions: { code: 'BAD_REQUEST' } }] });
+        if (Array.isArray(body)) {
+          record.errorCode = 'BAD_REQUEST';
+          reportRequest(deps, record, 400, observer);
+          return sendJson(res, 400, { errors: [{ message: 'Batched operations are not supported.', extensions: { code: 'BAD_REQUEST' } }] });
+        }
         const response = await apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method!, headers, search, body },
-          context: contextFor(deps, req),
+          context: contextFor(deps, req, record),
         });
         for (const [key, value] of response.headers) res.setHeader(key, value);
         res.statusCode = response.status ?? 200;
+        reportRequest(deps, record, res.statusCode, observer);
         if (response.body.kind === 'complete') {
           res.end(response.body.string);
           return;
@@ -55,16 +64,28 @@ export function createRequestListener({ deps, apollo, readiness, aws }: HttpOpti
         res.end();
       })
       .catch((error: Error & { status?: number }) => {
-        if (error.status === 413) return sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
-        if (error instanceof SyntaxError) return sendJson(res, 400, { errors: [{ message: 'Malformed JSON body.', extensions: { code: 'BAD_REQUEST' } }] });
-        logger.error({ err: error }, 'request failed');
+        if (error.status === 413) {
+          record.errorCode = 'PAYLOAD_TOO_LARGE';
+          reportRequest(deps, record, 413, observer);
+          return sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        }
+        if (error instanceof SyntaxError) {
+          record.errorCode = 'BAD_REQUEST';
+          reportRequest(deps, record, 400, observer);
+          return sendJson(res, 400, { errors: [{ message: 'Malformed JSON body.', extensions: { code: 'BAD_REQUEST' } }] });
+        }
+        logger.error({ err: error, requestId: record.requestId }, 'request failed');
+        record.errorCode = 'ServiceFailure';
+        reportRequest(deps, record, 500, observer);
         if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'An internal error occurred.', extensions: { code: 'ServiceFailure' } }] });
         else res.end();
       });
   };
   /** Answers an AWS Query-protocol request (the AWS CLI's and SDKs'); errors are AWS's XML. */
   const serveAws = (req: http.IncomingMessage, res: http.ServerResponse, url: URL): void => {
+    const record = startRecord('aws');
     const send = (answer: AwsResponse) => {
+      reportRequest(deps, record, answer.status, observer);
       res.statusCode = answer.status;
       for (const [key, value] of Object.entries(answer.headers)) res.setHeader(key, value);
       // A known length: headers and body leave in one write, not as chunks.
@@ -73,15 +94,19 @@ export function createRequestListener({ deps, apollo, readiness, aws }: HttpOpti
     };
     readBody(req, config.maxBodyBytes)
       .then(async (body) => {
-        const ctx = await buildContext(deps, req);
+        const ctx = await buildContext(deps, req, record);
         // A mutation's answer waits for this process's change feed, as on /graphql (the request plugin's willSendResponse).
         send(await aws({ method: req.method!, path: url.pathname, search: url.search, headers: req.headers, body }, ctx));
       })
       .catch((error: Error & { status?: number }) => {
         const namespace = serviceModels.iam.metadata.xmlNamespace;
-        if (error.status === 413) return send(errorResponse(namespace, awsErrorOf('RequestEntityTooLarge', `Request body larger than ${config.maxBodyBytes} bytes.`), uuidV7()));
-        logger.error({ err: error }, 'request failed');
-        if (!res.headersSent) send(errorResponse(namespace, awsErrorOf('ServiceFailure', 'An internal error occurred.'), uuidV7()));
+        if (error.status === 413) {
+          record.errorCode = 'RequestEntityTooLarge';
+          return send(errorResponse(namespace, awsErrorOf('RequestEntityTooLarge', `Request body larger than ${config.maxBodyBytes} bytes.`), record.requestId));
+        }
+        logger.error({ err: error, requestId: record.requestId }, 'request failed');
+        record.errorCode = 'ServiceFailure';
+        if (!res.headersSent) send(errorResponse(namespace, awsErrorOf('ServiceFailure', 'An internal error occurred.'), record.requestId));
         else res.end();
       });
   };
@@ -92,6 +117,7 @@ export function createRequestListener({ deps, apollo, readiness, aws }: HttpOpti
     if (isAwsRequest(req.method, url.pathname, req.headers['content-type'], url.search)) return serveAws(req, res, url);
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /healthz') return sendJson(res, 200, { status: 'ok' });
+    if (route === 'GET /metrics') return serveMetricsToOperator(deps, req, res);
     if (route === 'GET /readyz') {
       readiness().then(
         (state) => (state.ready ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'unavailable', reason: state.reason })),
@@ -125,8 +151,8 @@ export function createRequestListener({ deps, apollo, readiness, aws }: HttpOpti
  * `context: () => ...`: tsx keeps function names by wrapping every named function
  * expression in a call that defines its name, once per request on this path.
  */
-function contextFor(deps: Deps, req: http.IncomingMessage): () => Promise<Context> {
-  return () => buildContext(deps, req);
+function contextFor(deps: Deps, req: http.IncomingMessage, record: RequestRecord): () => Promise<Context> {
+  return () => buildContext(deps, req, record);
 }
 
 /**
@@ -134,12 +160,12 @@ function contextFor(deps: Deps, req: http.IncomingMessage): () => Promise<Contex
  * operation has parsed and validated (see `requestListener`), so a request
  * refused by a limit never touches the database.
  */
-async function buildContext(deps: Deps, req: http.IncomingMessage): Promise<Context> {
+async function buildContext(deps: Deps, req: http.IncomingMessage, record: RequestRecord): Promise<Context> {
   const forwarded = deps.config.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : undefined;
-  // Time-ordered, like the event ids, and made without a random draw per request (src/audit/uuid7.ts).
-  const requestId = uuidV7();
   return {
-    requestId,
+    // Time-ordered, like the event ids, and made without a random draw per request (src/audit/uuid7.ts).
+    requestId: record.requestId,
+    record,
     deps,
     db: deps.db,
     authorization: req.headers.authorization,
@@ -164,16 +190,25 @@ async function buildContext(deps: Deps, req: http.IncomingMessage): Promise<Cont
  *    here sees a new policy epoch or a revocation (see ChangeFeed.sync).
  */
 const requestListener: GraphQLRequestListener<Context> = {
-  async didResolveOperation({ contextValue, document, request }) {
+  async didResolveOperation({ contextValue, document, operation, request }) {
     if (holdsNul(document, request.variables)) {
       throw new GraphQLError('1 validation error detected: a parameter holds a NUL character, which no parameter accepts.', {
         extensions: { code: 'ValidationError', http: { status: 400 } },
       });
     }
+    const { record } = contextValue;
+    // The AWS endpoint names its action before it runs the bound field.
+    record.operations ??= operation ? rootFieldsOf(operation.selectionSet, document) : [];
     const auth = contextValue.authentication ?? (await authenticate(contextValue.deps, contextValue.authorization));
-    contextValue.principal = auth.principal;
-    contextValue.operator = auth.operator;
+    contextValue.principal = record.principal = auth.principal;
+    contextValue.operator = record.operator = auth.operator;
     contextValue.authError = auth.error;
+  },
+  async didEncounterErrors({ contextValue, errors }) {
+    for (const error of errors) {
+      const code = error.extensions?.code;
+      noteError(contextValue.record, error.originalError ?? error, typeof code === 'string' ? code : undefined);
+    }
   },
   async willSendResponse({ contextValue, operation }) {
     if (operation?.operation === 'mutation') await contextValue.deps.changeFeed?.sync();
@@ -185,6 +220,52 @@ export const requestPlugin: ApolloServerPlugin<Context> = {
     return requestListener;
   },
 };
+
+/** The names of the root fields an operation selects (fragments followed), in order, each once. */
+function rootFieldsOf(selectionSet: SelectionSetNode, document: DocumentNode, into: string[] = []): string[] {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (!into.includes(selection.name.value)) into.push(selection.name.value);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      rootFieldsOf(selection.selectionSet, document, into);
+    } else {
+      const fragment = document.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      if (fragment) rootFieldsOf(fragment.selectionSet, document, into);
+    }
+  }
+  return into;
+}
+
+/**
+ * GET /metrics on the service's own address: for the operator's bearer secret only, and
+ * not at all when metrics have their own address (METRICS_ADDRESS) or there is no operator token.
+ */
+function serveMetricsToOperator(deps: Deps, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const { operatorToken, metricsAddress } = deps.config;
+  if (metricsAddress !== undefined || operatorToken === undefined) return sendJson(res, 404, { error: 'Not found' });
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!match || !isSameSecret(match[1]!, operatorToken)) {
+    res.setHeader('www-authenticate', 'Bearer');
+    return sendJson(res, 401, { error: 'The metrics are for the operator: send Authorization: Bearer <IAM_OPERATOR_TOKEN>.' });
+  }
+  serveMetrics(deps, res);
+}
+
+/** Answers the metrics in Prometheus's text format. */
+export function serveMetrics(deps: Pick<Deps, 'metrics' | 'logger'>, res: http.ServerResponse): void {
+  deps.metrics.text().then(
+    (text) => {
+      res.statusCode = 200;
+      res.setHeader('content-type', METRICS_CONTENT_TYPE);
+      res.setHeader('cache-control', 'no-store');
+      res.end(text);
+    },
+    (error: unknown) => {
+      deps.logger.error({ err: error }, 'metrics could not be collected');
+      sendJson(res, 500, { error: 'The metrics could not be collected.' });
+    },
+  );
+}
 
 function normaliseIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;

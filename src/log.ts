@@ -1,8 +1,8 @@
 // Structured logs (pino). Redaction is a second line of defence: secrets are
 // never passed to the logger on purpose, and these paths blank them if they are.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
 const REDACTED_PATHS = [
   'password', '*.password', '*.*.password', 'newPassword', '*.newPassword', 'oldPassword', '*.oldPassword',
@@ -12,7 +12,8 @@ const REDACTED_PATHS = [
   'base32StringSeed', '*.base32StringSeed', '*.*.base32StringSeed', 'variables',
 ];
 
-/** Builds the service logger. */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' }, base: { service: 'open-iam' } });
+/** Builds the service logger, writing to stdout unless given another `destination` (tests capture it). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' }, base: { service: 'open-iam' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -25,9 +25,13 @@ import { createFormatError } from './graphql/format-error.js';
 import { limitRules, requestLimits } from './graphql/limits.js';
 import { createCursorCodec } from './db/pagination.js';
 import { buildExecutableSchema } from './graphql/schema.js';
-import { createRequestListener, type Readiness, requestPlugin } from './http.js';
+import { createRequestListener, type Readiness, requestPlugin, serveMetrics } from './http.js';
 import { createAwsEndpoint, type ExecutionResult } from './aws/endpoint.js';
 import { SigningKeyCache } from './auth/sigv4.js';
+import { LongTermKeyCache } from './auth/sigv4-authenticate.js';
+import { Metrics } from './metrics.js';
+import type { RequestObserver } from './request-log.js';
+import { watchService } from './service-metrics.js';
 import { SigningKeyStore } from './sessions/signing-keys.js';
 import { TokenService } from './sessions/tokens.js';
 
@@ -47,12 +51,16 @@ export interface ServiceOptions {
    * `config.databaseUrl`). Without one, every request reads its session row.
    */
   databaseUrl?: string;
+  /** Told of each GraphQL and AWS request once answered, in its context (tracing, src/tracing.ts). */
+  observer?: RequestObserver;
 }
 
 export interface RunningService {
   url: string;
   deps: Deps;
   httpServer: http.Server;
+  /** Where /metrics is served on its own (METRICS_ADDRESS), if it is. */
+  metricsUrl?: string;
   /** Stops accepting connections, finishes requests in flight, then resolves. */
   close(): Promise<void>;
 }
@@ -80,6 +88,7 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
   const changeFeed = notifications ? new ChangeFeed(notifications, { clock }) : undefined;
   throttle.ledger = throttleStore;
   if (notifications) shareThrottle(throttle, notifications);
+  const metrics = new Metrics();
   return {
     config: options.config,
     clock,
@@ -92,9 +101,10 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     tokenCache: new VerifiedTokenCache(options.config.clockSkewSeconds),
     ...(notifications ? { notifications } : {}),
     ...(changeFeed ? { changeFeed } : {}),
-    authorizer: options.authorizer ?? createPolicyAuthorizer(options.db, clock),
+    authorizer: options.authorizer ?? createPolicyAuthorizer(options.db, clock, { onDecision: (decision) => metrics.decisions.count(decision) }),
     cursors: createCursorCodec(options.masterKey),
     throttle,
+    metrics,
     audit: new AuditLog(options.db, options.logger, clock),
   };
 }
@@ -139,13 +149,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   });
   await apollo.start();
   // The AWS Query protocol runs each action as its GraphQL field, through this same server.
+  const signingKeys = new SigningKeyCache();
+  const longTermKeys = new LongTermKeyCache();
+  watchService(deps, { signingKeys, longTermKeys });
   const aws = createAwsEndpoint(
     schema,
     async (request, contextValue) => {
       const response = await apollo.executeOperation<Record<string, unknown>>(request, { contextValue });
       return response.body.kind === 'single' ? (response.body.singleResult as ExecutionResult) : { errors: [{ message: 'Incremental delivery is not supported.' }] };
     },
-    new SigningKeyCache(),
+    signingKeys,
+    longTermKeys,
   );
   const readiness = async (): Promise<Readiness> => {
     if (!ready) return { ready: false, reason: closing ? 'stopping' : 'starting' };
@@ -153,27 +167,36 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (deps.notifications?.unavailable) return { ready: false, reason: 'change feed not listening' };
     return { ready: true };
   };
-  httpServer.on('request', createRequestListener({ deps, apollo, readiness, aws }));
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
+  httpServer.on('request', createRequestListener({ deps, apollo, readiness, aws, ...(options.observer ? { observer: options.observer } : {}) }));
+  const url = `${await listen(httpServer, config.port, config.host)}/graphql`;
+  // Metrics on their own address answer anyone who reaches it: that address is the operator's to fence.
+  const metricsServer = config.metricsAddress ? http.createServer((req, res) => (req.method === 'GET' && req.url === '/metrics' ? serveMetrics(deps, res) : res.writeHead(404).end())) : undefined;
+  const metricsUrl = metricsServer && config.metricsAddress ? `${await listen(metricsServer, config.metricsAddress.port, config.metricsAddress.host)}/metrics` : undefined;
   ready = true;
-  const address = httpServer.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}/graphql`;
-  logger.info({ url }, 'open-iam listening');
+  logger.info({ url, ...(metricsUrl ? { metricsUrl } : {}) }, 'open-iam listening');
   return {
     url,
     deps,
     httpServer,
+    ...(metricsUrl ? { metricsUrl } : {}),
     async close() {
       ready = false;
       closing = true;
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
       await apollo.stop();
       await deps.notifications?.stop();
       await deps.audit.flush();
       deps.keys.stopRefresh();
     },
   };
+}
+
+/** Listens on `port` and `host`; resolves with the origin it took (`http://host:port`). */
+async function listen(server: http.Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }

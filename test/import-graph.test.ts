@@ -11,6 +11,7 @@ const LAYERS: Layers = [
   ['log.ts'],
   ['config.ts'],
   ['clock.ts'],
+  ['metrics.ts'],
   ['crypto'],
   ['db', 'generated/prisma'],
   ['iam'],
@@ -22,8 +23,10 @@ const LAYERS: Layers = [
   ['graphql', 'generated/graphql.ts'],
   ['aws'],
   ['playground'],
+  ['request-log.ts', 'service-metrics.ts'],
   ['http.ts'],
   ['server.ts'],
+  ['tracing.ts'],
   ['main.ts'],
 ];
 

@@ -54,4 +54,14 @@ export class AuditLog {
   async flush(): Promise<void> {
     await this.reads.flush();
   }
+
+  /** Successful reads waiting for their batch, and how long the oldest has waited, seconds (metrics). */
+  readQueueState(): { depth: number; oldestAgeSeconds: number } {
+    return this.reads.state();
+  }
+
+  /** Tells `listener` of each batch of reads once written or refused: how long its oldest read waited, seconds. */
+  onReadsFlushed(listener: (lagSeconds: number, written: boolean) => void): void {
+    this.reads.onFlushed = listener;
+  }
 }

@@ -78,7 +78,11 @@ export class ReadQueue {
    */
   private groups = new Map<Principal | string, ReadGroup[]>();
   private queued = 0;
+  /** When the oldest queued read came (performance.now(), ms): the flush lag is measured from it. */
+  private oldestAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Told of each batch once written (`written`) or refused: how long its oldest read waited, seconds (metrics). */
+  onFlushed: ((lagSeconds: number, written: boolean) => void) | undefined;
   /** The latest time `now` answered. */
   private latestMs = 0;
 
@@ -98,6 +102,7 @@ export class ReadQueue {
     if (!call.readOnly || call.errorCode !== undefined || call.errorMessage !== undefined || call.responseElements != null) {
       throw new Error(`recordRead takes successful reads only (${call.eventName}); record() writes the others`);
     }
+    if (this.queued === 0) this.oldestAt = performance.now();
     const ms = this.now();
     const identity = call.userIdentity ? JSON.stringify(call.userIdentity) : undefined;
     const caller = identity ?? call.principal ?? ANONYMOUS_IDENTITY;
@@ -140,6 +145,7 @@ export class ReadQueue {
     const groups = this.groups;
     const events = this.queued;
     if (events === 0) return;
+    const oldestAt = this.oldestAt;
     this.groups = new Map();
     this.queued = 0;
     const parts: Buffer[] = [];
@@ -152,11 +158,19 @@ export class ReadQueue {
         Buffer.from(`}\t{${group.offsets.join(',')}}\n`),
       );
     }
+    let written = false;
     try {
       await copyFromStdin(this.db, COPY_READS, Buffer.concat(parts));
+      written = true;
     } catch (error) {
       this.logger.error({ err: error, events }, 'audit events could not be written');
     }
+    this.onFlushed?.((performance.now() - oldestAt) / 1000, written);
+  }
+
+  /** Reads waiting for their batch, and how long the oldest of them has waited, seconds (metrics). */
+  state(): { depth: number; oldestAgeSeconds: number } {
+    return { depth: this.queued, oldestAgeSeconds: this.queued === 0 ? 0 : (performance.now() - this.oldestAt) / 1000 };
   }
 
   /**

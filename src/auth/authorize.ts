@@ -2,6 +2,7 @@
 // its own account; every other principal is decided by the policy engine over
 // its effective policies (see src/auth/effective-policies.ts).
 import { AccessDeniedError } from '../errors.js';
+import type { CacheStats } from '../metrics.js';
 import type { CompiledPolicySet, EvaluationResult } from '../policy/index.js';
 import type { Principal } from '../sessions/principal.js';
 
@@ -22,12 +23,28 @@ export interface Authorizer {
   authorize(request: AuthorizationRequest): Promise<void>;
   /** The principal's compiled effective policies and its tags (cached), and whether they read the resource's own condition keys. */
   effective(principal: Principal): Promise<{ policies: CompiledPolicySet; principalTags: Record<string, string>; readsResourceFacts: boolean }>;
+  /** The cache of effective policies, if it keeps one (for metrics). */
+  readonly cache?: CacheStats;
 }
 
-/** AWS's denial message. */
-export function accessDenied(principal: Principal, action: string, resourceArn: string, reason: string): AccessDeniedError {
-  return new AccessDeniedError(
+/**
+ * AccessDenied as the policy engine decided it: whether a Deny statement matched or no
+ * Allow did. The caller sees AccessDenied alone; the request's log line and trace say which.
+ */
+export class PolicyDenialError extends AccessDeniedError {
+  constructor(
+    message: string,
+    readonly decision: 'explicitDeny' | 'implicitDeny',
+  ) {
+    super(message);
+  }
+}
+
+/** AWS's denial message; `decision` says whether a Deny matched (explicit) or no Allow did (implicit). */
+export function accessDenied(principal: Principal, action: string, resourceArn: string, reason: string, decision: PolicyDenialError['decision'] = 'implicitDeny'): PolicyDenialError {
+  return new PolicyDenialError(
     `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resourceArn} because ${reason}`,
+    decision,
   );
 }
 

@@ -8,12 +8,13 @@
 import { type Clock, systemClock } from '../clock.js';
 import type { Session } from '../generated/prisma/client.js';
 import type { Notification, NotificationBus } from '../db/notifications.js';
+import type { CacheStats } from '../metrics.js';
 
 /** The facts of a session row that never change once it is written. */
 export type SessionFacts = Pick<
   Session,
   | 'id' | 'accountId' | 'principalArn' | 'principalId' | 'userId' | 'roleId' | 'roleArn' | 'accessKeyId'
-  | 'mfaAuthenticatedAt' | 'sourceIdentity' | 'passwordResetOnly' | 'issuedAt' | 'expiresAt'
+  | 'mfaAuthenticatedAt' | 'sourceIdentity' | 'passwordResetOnly' | 'issuedAt' | 'expiresAt' | 'federatedProvider'
 >;
 
 /** What the triggers' notifications say (their JSON payloads). */
@@ -47,6 +48,8 @@ export class ChangeFeed {
   private readonly epochs = new Map<string, number>();
   private readonly revoked = new Map<string, number>();
   private readonly sessions = new Map<string, SessionFacts>();
+  /** Lookups of an epoch and of a session answered from memory, and not (for metrics). */
+  private readonly counts = { epochHits: 0, epochMisses: 0, sessionHits: 0, sessionMisses: 0 };
   private readonly sessionLimit: number;
   private readonly stateLimit: number;
   private readonly clock: Clock;
@@ -79,14 +82,30 @@ export class ChangeFeed {
   session(sessionId: string): SessionFacts | undefined {
     const facts = this.sessions.get(sessionId);
     if (facts) {
+      this.counts.sessionHits++;
       this.sessions.delete(sessionId);
       this.sessions.set(sessionId, facts);
+    } else {
+      this.counts.sessionMisses++;
     }
     return facts;
   }
 
   epochOf(accountId: string): number | undefined {
-    return this.epochs.get(accountId);
+    const epoch = this.epochs.get(accountId);
+    if (epoch === undefined) this.counts.epochMisses++;
+    else this.counts.epochHits++;
+    return epoch;
+  }
+
+  /** The accounts' policy epochs it knows, for metrics. */
+  get epochCache(): CacheStats {
+    return { size: this.epochs.size, hits: this.counts.epochHits, misses: this.counts.epochMisses };
+  }
+
+  /** The sessions whose facts it remembers, for metrics. */
+  get sessionCache(): CacheStats {
+    return { size: this.sessions.size, hits: this.counts.sessionHits, misses: this.counts.sessionMisses };
   }
 
   isRevoked(sessionId: string): boolean {
@@ -161,6 +180,7 @@ function pickFacts(row: SessionFacts): SessionFacts {
     accessKeyId: row.accessKeyId,
     mfaAuthenticatedAt: row.mfaAuthenticatedAt,
     sourceIdentity: row.sourceIdentity,
+    federatedProvider: row.federatedProvider,
     passwordResetOnly: row.passwordResetOnly,
     issuedAt: row.issuedAt,
     expiresAt: row.expiresAt,

@@ -4,6 +4,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 import type { Clock } from '../clock.js';
 import type { DbTx } from '../db/client.js';
+import type { Decision } from '../metrics.js';
 import { evaluate as evaluatePolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
 import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
 import { loadPrincipalPolicies, type PrincipalPolicies } from './effective-policies.js';
@@ -29,9 +30,12 @@ const CACHE_LIMIT = 10_000;
  * next request in this process, and in another process sharing the database as
  * soon as its change feed delivers the new epoch (src/auth/change-feed.ts).
  * A request without HTTP facts is decided at `clock`'s time (aws:CurrentTime).
+ * `onDecision` is told of each decision `authorize` makes (metrics), not of `decide`'s
+ * answers, which may be questions (isAuthorized) rather than requests.
  */
-export function createPolicyAuthorizer(db: DbTx, clock: Clock): Authorizer {
+export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: { onDecision?: (decision: Decision) => void } = {}): Authorizer {
   const cache = new Map<string, CacheEntry>();
+  const stats = { hits: 0, misses: 0 };
 
   const keyOf = (principal: Principal) => (principal.kind === 'assumed-role' ? `s:${principal.sessionId}` : `${principal.kind}:${principal.userId ?? principal.accountId}`);
 
@@ -45,6 +49,7 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock): Authorizer {
     const hit = cached(principal);
     if (hit) return hit;
     const entry: CacheEntry = { ...(await loadPrincipalPolicies(db, principal)), epoch: principal.policyEpoch, sessionContexts: new Map() };
+    stats.misses++;
     const key = keyOf(principal);
     cache.delete(key);
     cache.set(key, entry);
@@ -80,6 +85,7 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock): Authorizer {
     }
     const entry = cached(principal);
     return entry ? evaluate(entry, request) : effective(principal).then((loaded) => evaluate(loaded, request));
+    if (entry) stats.hits++;
   }
 
   return {
@@ -88,8 +94,20 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock): Authorizer {
     async authorize(request: AuthorizationRequest) {
       const result = await decide(request);
       if (result.decision === 'allowed') return;
+      onDecision?.(result.decision);
       const { principal, action, resourceArn } = request;
-      throw accessDenied(principal, action, resourceArn, denialReason(principal, action, result.decision, result.matchedStatements));
+      throw accessDenied(principal, action, resourceArn, denialReason(principal, action, result.decision, result.matchedStatements), result.decision);
+    },
+    cache: {
+      get size() {
+        return cache.size;
+      },
+      get hits() {
+        return stats.hits;
+      },
+      get misses() {
+        return stats.misses;
+      },
     },
   };
 }

@@ -43,14 +43,23 @@ export class LongTermKeyCache {
     return this.keys.size;
   }
 
+  /** Lookups answered from the cache, and not (for metrics). */
+  hits = 0;
+  misses = 0;
+
   /** The key, if it is known for the account's current epoch. */
   get(accessKeyId: string, currentEpoch: (accountId: string) => number | undefined): KnownKey | undefined {
     const known = this.keys.get(accessKeyId);
-    if (!known) return undefined;
+    if (!known) {
+      this.misses++;
+      return undefined;
+    }
     if (currentEpoch(known.user.accountId) !== known.epoch) {
+      this.misses++;
       this.keys.delete(accessKeyId);
       return undefined;
     }
+    this.hits++;
     this.keys.delete(accessKeyId);
     this.keys.set(accessKeyId, known);
     return known;

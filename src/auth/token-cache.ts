@@ -32,6 +32,9 @@ interface Entry {
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, Entry>();
+  /** Lookups answered from the cache, and tokens verified because they were not (for metrics). */
+  private hitCount = 0;
+  private missCount = 0;
 
   constructor(
     private readonly clockSkewSeconds: number,
@@ -42,6 +45,7 @@ export class VerifiedTokenCache {
   async verify(token: string, verify: (token: string) => Promise<SessionClaims>, now: number): Promise<SessionClaims> {
     const known = this.lookup(token, now);
     if (known) return known;
+    this.missCount++;
     const claims = await verify(token);
     this.entries.set(keyOf(token), { token, claims, validUntil: (claims.exp + this.clockSkewSeconds) * 1000, used: false });
     if (this.entries.size > this.limit) this.evictOne();
@@ -58,6 +62,7 @@ export class VerifiedTokenCache {
       return undefined;
     }
     hit.used = true;
+    this.hitCount++;
     return hit.claims;
   }
 
@@ -76,6 +81,14 @@ export class VerifiedTokenCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  get hits(): number {
+    return this.hitCount;
+  }
+
+  get misses(): number {
+    return this.missCount;
   }
 
   clear(): void {

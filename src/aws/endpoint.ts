@@ -50,10 +50,9 @@ export function isAwsRequest(method: string | undefined, path: string, contentTy
   return method === 'GET' && /(^|[?&])Action=/.test(search);
 }
 
-/** Builds the endpoint over a schema (its bindings are made once) and an executor. */
-export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signingKeys: SigningKeyCache) {
+/** Builds the endpoint over a schema (its bindings are made once), an executor and the SigV4 caches. */
+export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signingKeys: SigningKeyCache, longTermKeys = new LongTermKeyCache()) {
   const bindings = bindActions(schema);
-  const longTermKeys = new LongTermKeyCache();
   const inputTypes = new Map<ActionBinding, GraphQLInputObjectType | undefined>();
   for (const binding of bindings.values()) {
     const root = schema.getQueryType()?.getFields()[binding.field] ?? schema.getMutationType()?.getFields()[binding.field];
@@ -87,6 +86,7 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
       }
       const binding = bindings.get(bindingKey(service, action));
       if (!binding) throw invalidAction(action, version);
+      ctx.record.operations = [action];
       const variables = readActionArguments(model, binding.operation.input, inputTypes.get(binding), params);
       ctx.authentication = { principal, operator: false, error: null };
       const result = await execute({ query: binding.document, operationName: action, variables: variables as Record<string, unknown> }, ctx);
@@ -98,7 +98,9 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
       return xml(200, writeResult(model, action, output, result.data[binding.field], ctx.requestId), ctx.requestId);
     } catch (error) {
       if (!(error instanceof IamError)) ctx.deps.logger.error({ err: error }, 'AWS protocol request failed');
-      return errorResponse(namespace, awsErrorFrom(error), ctx.requestId);
+      const answer = awsErrorFrom(error);
+      ctx.record.errorCode = answer.code;
+      return errorResponse(namespace, answer, ctx.requestId);
     }
   };
 }

@@ -4,10 +4,10 @@
 // authorizer decides before the resolver touches any protected data.
 import { type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, defaultFieldResolver, isObjectType, valueFromASTUntyped } from 'graphql';
 import type { Context } from '../context.js';
-import { requestFacts, requirePrincipal } from '../context.js';
+import { noteDecision, requestFacts, requirePrincipal } from '../context.js';
 import type { Principal } from '../sessions/principal.js';
 import { callerResolverOf } from './caller.js';
-import { accessDenied, isInAccount } from '../auth/authorize.js';
+import { accessDenied, isInAccount, PolicyDenialError } from '../auth/authorize.js';
 import { NoSuchEntityError } from '../errors.js';
 import { parseIamArn } from '../iam/arn.js';
 import { compileResource } from '../auth/resources.js';
@@ -80,6 +80,20 @@ async function authorizeAction(ctx: Context, principal: Principal, action: strin
     context: await keysOf?.({ args, db: ctx.db, loaders: ctx.loaders, principal, resourceArn, resourceFacts: await readsResourceFacts(ctx, principal) }),
     request: requestFacts(ctx),
   });
+  noteDecision(ctx.record, 'allowed');
+}
+
+/** Runs a field whose resolver makes the decision itself (AssumeRole's trust), noting and counting it. */
+async function resolveDeciding(ctx: Context, run: () => unknown): Promise<unknown> {
+  try {
+    const result = await run();
+    noteDecision(ctx.record, 'allowed');
+    ctx.deps.metrics.decisions.count('allowed');
+    return result;
+  } catch (error) {
+    if (error instanceof PolicyDenialError) ctx.deps.metrics.decisions.count(error.decision);
+    throw error;
+  }
 }
 
 /** True when the call's input carries at least one tag. */
@@ -114,7 +128,7 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
         if (principal.passwordResetOnly && !PASSWORD_RESET_ACTIONS.has(guard.action)) {
           throw accessDenied(principal, guard.action, resourceArn, 'the password must be changed before any other action');
         }
-        if (guard.decision === 'resolver') return resolve(principal, parent, args, ctx, info);
+        if (guard.decision === 'resolver') return resolveDeciding(ctx, () => resolve(principal, parent, args, ctx, info));
         // Tenants are sealed: another account's IAM entity answers exactly what a missing one does.
         if (isForeignArn(resourceArn, principal.accountId)) throw foreignEntityError(resourceArn);
         await authorizeAction(ctx, principal, guard.action, resolveRequestKeys, args, resourceArn);

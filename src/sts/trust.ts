@@ -56,7 +56,8 @@ export function decideTrust(question: TrustQuestion): void {
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html ("trust policy")
     const trusted = result.matchedStatements.some((statement) => statement.source === 'resource');
     if (result.decision !== 'allowed' || !trusted) {
-      throw accessDenied(principal, act, role.arn, result.decision === 'explicitDeny' ? 'with an explicit deny' : `no identity-based policy allows the ${act} action`);
+      const decision = result.decision === 'explicitDeny' ? 'explicitDeny' : 'implicitDeny';
+      throw accessDenied(principal, act, role.arn, decision === 'explicitDeny' ? 'with an explicit deny' : `no identity-based policy allows the ${act} action`, decision);
     }
   }
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type DestinationStream } from '../../src/log.js';
 import { startService, type RunningService } from '../../src/server.js';
 import { CreateAccountDocument, SignInDocument } from '../generated/graphql.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -16,7 +16,7 @@ export const ROOT_PASSWORD = 'Root-Passw0rd!x';
 
 export interface GraphQLResponse<T = unknown> {
   data?: T | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }>;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string; [detail: string]: unknown } }>;
 }
 
 /**
@@ -56,10 +56,10 @@ export interface TestServer {
  * tests and hooks, not at the top level of the file). `clock`: the time the service
  * reads (a ManualClock lets a test move it instead of sleeping).
  */
-export function useTestServer(env: Record<string, string> = {}, { clock }: { clock?: Clock } = {}): TestServer {
+export function useTestServer(env: Record<string, string> = {}, { clock, logs }: { clock?: Clock; logs?: DestinationStream } = {}): TestServer {
   let server: TestServer | undefined;
   beforeAll(async () => {
-    server = await startTestServer(env, { clock });
+    server = await startTestServer(env, { clock, logs });
   });
   afterAll(async () => {
     await server?.close();
@@ -73,8 +73,14 @@ export function useTestServer(env: Record<string, string> = {}, { clock }: { clo
   });
 }
 
-/** Starts the service on a fresh database and a free port; `countQueries` records every SQL statement its client sends; `clock` is the time it reads. */
-export async function startTestServer(env: Record<string, string> = {}, { countQueries = false, clock }: { countQueries?: boolean; clock?: Clock } = {}): Promise<TestServer> {
+/**
+ * Starts the service on a fresh database and a free port; `countQueries` records every SQL
+ * statement its client sends; `clock` is the time it reads; `logs` receives its log lines.
+ */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  { countQueries = false, clock, logs }: { countQueries?: boolean; clock?: Clock; logs?: DestinationStream } = {},
+): Promise<TestServer> {
   const database: TestDatabase = await createTestDatabase();
   const config = loadConfig({
     PORT: '0',
@@ -84,7 +90,7 @@ export async function startTestServer(env: Record<string, string> = {}, { countQ
     DATABASE_URL: database.url,
     ...env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logs);
   const queries: string[] = [];
   const db = createDb(database.url, { poolSize: 5, ...(countQueries ? { onQuery: (sql: string) => queries.push(sql) } : {}) });
   const service = await startService({ config, db, logger, masterKey: randomBytes(32).toString('base64url'), clock });

@@ -1,0 +1,62 @@
+// The gauges and totals a running service's metrics read when scraped: its caches
+// (verified tokens, effective policies, the change feed's epochs and sessions, SigV4's
+// long-term and signing keys), the database pool, the audit trail's read queue and,
+// as they happen, the audit flushes. Nothing here runs on a request's path.
+import type { Deps } from './context.js';
+import type { LongTermKeyCache } from './auth/sigv4-authenticate.js';
+import type { SigningKeyCache } from './auth/sigv4.js';
+import { poolOf } from './db/client.js';
+import type { CacheStats, Metrics } from './metrics.js';
+
+/** The caches outside `Deps` (the AWS endpoint's). */
+export interface EndpointCaches {
+  longTermKeys: LongTermKeyCache;
+  signingKeys: SigningKeyCache;
+}
+
+/** Registers what `deps.metrics` reads of the service when scraped. */
+export function watchService(deps: Deps, { longTermKeys, signingKeys }: EndpointCaches): void {
+  const { metrics } = deps;
+  const caches: Record<string, () => CacheStats | undefined> = {
+    tokens: () => deps.tokenCache,
+    policies: () => deps.authorizer.cache,
+    epochs: () => deps.changeFeed?.epochCache,
+    sessions: () => deps.changeFeed?.sessionCache,
+    access_keys: () => longTermKeys,
+    signing_keys: () => ({ size: signingKeys.size, hits: signingKeys.stats.hits, misses: signingKeys.stats.misses }),
+  };
+  const each = (read: (stats: CacheStats) => number) => () =>
+    Object.entries(caches).flatMap(([cache, stats]) => {
+      const current = stats();
+      return current ? [[{ cache }, read(current)] as const] : [];
+    });
+  metrics.gauge('iam_cache_entries', 'Entries held by each in-process cache.', ['cache'], each((c) => c.size));
+  metrics.counter('iam_cache_hits_total', 'Lookups each cache answered (hit rate: hits / (hits + misses)).', ['cache'], each((c) => c.hits));
+  metrics.counter('iam_cache_misses_total', 'Lookups each cache could not answer (the database or a verification answered).', ['cache'], each((c) => c.misses));
+
+  watchPool(metrics, deps);
+
+  metrics.gauge('iam_audit_queue_events', 'Successful reads whose audit events wait for their batch.', [], () => deps.audit.readQueueState().depth);
+  metrics.gauge('iam_audit_queue_oldest_seconds', 'How long the oldest read waiting for its batch has waited.', [], () => deps.audit.readQueueState().oldestAgeSeconds);
+  deps.audit.onReadsFlushed((lagSeconds, written) => {
+    if (written) metrics.auditFlushLag.observe(lagSeconds);
+    else metrics.auditFlushFailures.inc();
+  });
+}
+
+/** The node-postgres pool under Prisma: connections open, idle and in use, and requests waiting for one. */
+function watchPool(metrics: Metrics, deps: Deps): void {
+  let pool: ReturnType<typeof poolOf>;
+  try {
+    pool = poolOf(deps.db);
+  } catch {
+    // A client not made by createDb (none in the service itself): no pool to watch.
+    return;
+  }
+  metrics.gauge('iam_db_pool_connections', 'Connections of the database pool, by state.', ['state'], () => [
+    [{ state: 'idle' }, pool.idleCount],
+    [{ state: 'busy' }, pool.totalCount - pool.idleCount],
+  ]);
+  metrics.gauge('iam_db_pool_max_connections', 'Most connections the database pool opens.', [], () => pool.options.max ?? 10);
+  metrics.gauge('iam_db_pool_waiting_requests', 'Queries waiting for a connection of the pool.', [], () => pool.waitingCount);
+}
