@@ -35,11 +35,13 @@ export interface SignatureParts {
 /** Lower-cases header names and drops absent values. */
 export function normalizeHeaders(headers: Record<string, string | string[] | undefined>): HeaderMap {
   const map = new Map<string, string[]>();
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
-    const values = Array.isArray(value) ? value : [value];
     const lower = name.toLowerCase();
-    map.set(lower, [...(map.get(lower) ?? []), ...values]);
+    const had = map.get(lower);
+    if (had) had.push(...(Array.isArray(value) ? value : [value]));
+    else map.set(lower, Array.isArray(value) ? [...value] : [value]);
   }
   return map;
 }
@@ -93,14 +95,16 @@ function parseAuthorizationHeader(header: string, headers: HeaderMap): Signature
     return fail(incompleteSignature(`${missing.join(' ')} Authorization=${value}`));
   }
 
-  const signedAt = amzDate !== undefined ? parseBasicDate(amzDate.trim()) : parseHttpDate((httpDate ?? '').trim());
+  const longDate = amzDate !== undefined ? amzDate.trim() : undefined;
+  const signedAt = longDate !== undefined ? parseBasicDate(longDate) : parseHttpDate((httpDate ?? '').trim());
   const token = headers.get('x-amz-security-token')?.[0];
   return {
     form: 'header',
     ...parseCredential(credential),
     signedHeaders: parseSignedHeaders(signedHeaders),
     signature,
-    longDate: toBasicDate(signedAt),
+    // A basic date that parsed is its own canonical form (parseBasicDate checks it round-trips).
+    longDate: longDate ?? toBasicDate(signedAt),
     signedAt,
     ...(token !== undefined ? { securityToken: token, securityTokenIn: 'header' as const } : {}),
   };
@@ -130,7 +134,7 @@ function parsePresignedQuery(algorithm: string, query: URLSearchParams): Signatu
     ...parseCredential(credential),
     signedHeaders: parseSignedHeaders(signedHeaders),
     signature,
-    longDate: toBasicDate(signedAt),
+    longDate: amzDate,
     signedAt,
     ...(expires !== null ? { expiresSeconds: parseExpires(expires) } : {}),
     ...(token !== null ? { securityToken: token, securityTokenIn: 'query' as const } : {}),

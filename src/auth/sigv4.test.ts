@@ -6,10 +6,11 @@
 // https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html
 
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { SignatureV4, getCanonicalHeaders } from '@smithy/signature-v4';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IamError } from '../errors.js';
-import { SigningKeyCache, verifySigV4, type SigV4Request, type VerifySigV4Options } from './sigv4.js';
+import { SigningKeyCache, canonicalHeaderValue, verifySigV4, type SigV4Request, type VerifySigV4Options } from './sigv4.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const AKID = 'AKIAIOSFODNN7EXAMPLE';
@@ -514,5 +515,32 @@ describe('SigningKeyCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.signingKey(SECRET, { ...scope, region: 'a' })).toBe(a);
     expect(cache.stats).toEqual({ hits: 2, misses: 3 });
+  });
+});
+
+describe('canonicalHeaderValue (AWS Trimall)', () => {
+  it.each([
+    ['application/x-www-form-urlencoded; charset=utf-8', 'application/x-www-form-urlencoded; charset=utf-8'],
+    ['  padded  ', 'padded'],
+    ['a   b\t\tc', 'a b c'],
+    ['line\r\nbreak', 'line break'],
+    ['', ''],
+  ])('%j is %j', (value, expected) => {
+    expect(canonicalHeaderValue([value])).toBe(expected);
+  });
+
+  it('joins a repeated header\'s values, each trimmed, by commas', () => {
+    expect(canonicalHeaderValue([' a ', 'b  c'])).toBe('a,b c');
+  });
+
+  it('agrees with the signer the SDK uses (smithy\'s getCanonicalHeaders) on any single value', () => {
+    const char = fc.constantFrom(' ', '\t', '\r', '\n', 'a', 'Z', '0', ';', ',', '=', '/');
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 24 }).map((chars) => chars.join('')), (value) => {
+        const smithy = getCanonicalHeaders({ method: 'POST', protocol: 'https:', hostname: '', path: '/', query: {}, headers: { 'x-test': value } }, undefined, new Set(['x-test']));
+        expect(canonicalHeaderValue([value])).toBe(smithy['x-test']);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

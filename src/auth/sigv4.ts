@@ -7,8 +7,8 @@
 // The canonical request and the string to sign are @smithy/signature-v4's, the signer
 // inside the JS SDK v3, so both sides canonicalise path, query and headers with one
 // implementation; the tests also verify requests recorded from botocore (the AWS CLI).
-import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4Base, getCanonicalHeaders, getCanonicalQuery } from '@smithy/signature-v4';
+import { createHash, createHmac, hash, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
+import { SignatureV4Base, type getCanonicalQuery } from '@smithy/signature-v4';
 import { invalidClientTokenId, requestExpired, signatureDoesNotMatch } from './sigv4-errors.js';
 import { deriveSigningKey, type SigningKeyCache, type SigningScope } from './sigv4-keys.js';
 import { ALGORITHM, normalizeHeaders, parseSignature, toBasicDate, type HeaderMap, type SignatureParts } from './sigv4-parse.js';
@@ -177,7 +177,7 @@ function checkScope(parts: SignatureParts, services: readonly string[]): void {
  * UNSIGNED-PAYLOAD (header or X-Amz-Content-Sha256 query parameter), as S3's presigners do.
  */
 function choosePayloadHash(parts: SignatureParts, headers: HeaderMap, query: URLSearchParams, body: Buffer): string {
-  const bodyHash = createHash('sha256').update(body).digest('hex');
+  const bodyHash = hash('sha256', body, 'hex');
   const claimed = headers.get('x-amz-content-sha256')?.[0]?.trim() ?? (parts.form === 'query' ? hoistedContentHash(query) : undefined);
   if (claimed === undefined || claimed.toLowerCase() === bodyHash) return bodyHash;
   if (claimed === UNSIGNED_PAYLOAD && parts.form === 'query') return UNSIGNED_PAYLOAD;
@@ -199,11 +199,9 @@ function computeSignature(
   payloadHash: string,
   signingKey: Buffer,
 ): string {
-  // Exactly the signed headers; a repeated header's values trimmed and joined by commas, as
-  // AWS's canonical-headers rule and botocore do; smithy then collapses inner runs of spaces.
-  const signedOnly: Record<string, string> = Object.create(null);
-  for (const name of parts.signedHeaders) signedOnly[name] = (headers.get(name) ?? []).map((v) => v.trim()).join(',');
-  const canonicalHeaders = getCanonicalHeaders(smithyRequest(request.method, request.path, {}, signedOnly), undefined, new Set(parts.signedHeaders));
+  // Exactly the signed headers, each value in AWS's canonical form (canonicalHeaderValue).
+  const canonicalHeaders: Record<string, string> = Object.create(null);
+  for (const name of parts.signedHeaders) canonicalHeaders[name] = canonicalHeaderValue(headers.get(name) ?? []);
 
   // The query as signed: every parameter, repeated ones kept; smithy leaves out X-Amz-Signature.
   const queryBag: Record<string, string | string[]> = Object.create(null);
@@ -212,13 +210,29 @@ function computeSignature(
     queryBag[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
   }
 
-  const canonicalRequest = canonicalizer.canonicalRequest(smithyRequest(request.method.toUpperCase(), request.path, queryBag, signedOnly), canonicalHeaders, payloadHash);
+  const canonicalRequest = canonicalizer.canonicalRequest(smithyRequest(request.method.toUpperCase(), request.path, queryBag, canonicalHeaders), canonicalHeaders, payloadHash);
   const scope = `${parts.scope.date}/${parts.scope.region}/${parts.scope.service}/${parts.scope.terminator}`;
   // AWS's string to sign is four lines: the algorithm, the time, the scope, the canonical request's SHA-256.
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html#create-string-to-sign
-  const stringToSign = `${ALGORITHM}\n${parts.longDate}\n${scope}\n${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`;
+  const stringToSign = `${ALGORITHM}\n${parts.longDate}\n${scope}\n${hash('sha256', canonicalRequest, 'hex')}`;
   return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
 }
+
+/**
+ * A header's value as the canonical request has it: AWS's Trimall ("remove excess white
+ * space before and after values, and convert sequential spaces to a single space"), a
+ * repeated header's values trimmed and joined by commas as botocore does, and line breaks
+ * as spaces (smithy's getCanonicalHeaders, which the SDK signs with, does the same). Most
+ * values need none of it, and are returned as they came.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html#create-canonical-request
+ */
+export function canonicalHeaderValue(values: readonly string[]): string {
+  const joined = values.length === 1 ? values[0]! : values.map((value) => value.trim()).join(',');
+  return NEEDS_TRIMALL.test(joined) ? joined.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : joined;
+}
+
+/** A value with a tab, a line break, two spaces in a row, or a space at either end. */
+const NEEDS_TRIMALL = /[\t\r\n]| {2}|^ | $/;
 
 /** Compares in time independent of where the strings differ (only the length may show). */
 function isSameSignature(given: string, expected: string): boolean {
@@ -228,7 +242,7 @@ function isSameSignature(given: string, expected: string): boolean {
 }
 
 type SmithyRequest = Parameters<typeof getCanonicalQuery>[0];
-type HeaderBag = ReturnType<typeof getCanonicalHeaders>;
+type HeaderBag = Record<string, string>;
 
 const smithyRequest = (method: string, path: string, query: SmithyRequest['query'], headers: HeaderBag): SmithyRequest => ({
   method,
