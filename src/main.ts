@@ -1,14 +1,12 @@
-// Composition root: load config → open the database (embedded Postgres when no
-// DATABASE_URL) → apply migrations → start the service → stop cleanly on SIGTERM.
+// Composition root: load config → start tracing if configured → open the database
+// (embedded Postgres when no DATABASE_URL) → apply migrations → start the service →
+// stop cleanly on SIGTERM. Everything past the configuration is imported once tracing
+// has started: its instrumentations hook http, pg and graphql as they load.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createDb } from './db/client.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded.js';
-import { migrate } from './db/migrate.js';
-import { createLogger } from './log.js';
-import { startService } from './server.js';
+import type { EmbeddedPostgresHandle } from './db/embedded.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -21,7 +19,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Without an OTLP endpoint, nothing of OpenTelemetry is loaded.
+  const tracing = config.otlpEndpoint ? await (await import('./tracing.js')).startTracing(config) : undefined;
+  const [{ createLogger }, { createDb }, { startEmbeddedPostgres }, { migrate }, { startService }] = await Promise.all([
+    import('./log.js'),
+    import('./db/client.js'),
+    import('./db/embedded.js'),
+    import('./db/migrate.js'),
+    import('./server.js'),
+  ]);
   const logger = createLogger(config.logLevel);
+  if (tracing) logger.info({ endpoint: config.otlpEndpoint }, 'tracing: sending spans over OTLP/HTTP');
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -37,7 +45,14 @@ async function main(): Promise<void> {
   const { applied } = await migrate(databaseUrl);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const db = createDb(databaseUrl);
-  const service = await startService({ config, db, databaseUrl, logger, masterKey: config.masterKey ?? localMasterKey(config.dataDir) });
+  const service = await startService({
+    config,
+    db,
+    databaseUrl,
+    logger,
+    masterKey: config.masterKey ?? localMasterKey(config.dataDir),
+    ...(tracing ? { observer: tracing.observer } : {}),
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -47,6 +62,7 @@ async function main(): Promise<void> {
     await service.close();
     await db.$disconnect();
     await embedded?.stop();
+    await tracing?.shutdown();
     logger.info('stopped');
     process.exit(0);
   };
