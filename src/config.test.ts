@@ -90,3 +90,27 @@ describe('loadConfig: secrets', () => {
     }
   });
 });
+
+describe('loadConfig: metrics and traces', () => {
+  it.each([
+    { name: 'serves metrics on the service address when METRICS_ADDRESS is unset', env: {}, expected: undefined },
+    { name: 'takes a port alone on HOST', env: { METRICS_ADDRESS: '9464', HOST: '0.0.0.0' }, expected: { host: '0.0.0.0', port: 9464 } },
+    { name: 'takes host:port', env: { METRICS_ADDRESS: '10.0.0.5:9464' }, expected: { host: '10.0.0.5', port: 9464 } },
+    { name: 'takes [ipv6]:port', env: { METRICS_ADDRESS: '[::1]:9464' }, expected: { host: '::1', port: 9464 } },
+  ])('$name', ({ env, expected }) => {
+    expect(loadConfig(env).metricsAddress).toEqual(expected);
+  });
+
+  it.each([
+    { name: 'refuses a port out of range', env: { METRICS_ADDRESS: 'localhost:70000' }, expected: ['METRICS_ADDRESS must be host:port, [ipv6]:port or a port, got "localhost:70000"'] },
+    { name: 'refuses a URL for an address', env: { METRICS_ADDRESS: 'http://localhost:9464' }, expected: ['METRICS_ADDRESS must be host:port, [ipv6]:port or a port, got "http://localhost:9464"'] },
+    { name: 'refuses an OTLP endpoint that is not an http(s) URL', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, expected: [expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT must be an http:\/\/ or https:\/\/ URL/)] },
+  ])('$name', ({ env, expected }) => {
+    expect(problemsOf(env)).toEqual(expected);
+  });
+
+  it('loads no tracing without an OTLP endpoint, and names the service open-iam by default', () => {
+    expect(loadConfig({})).toMatchObject({ otlpEndpoint: undefined, otelServiceName: 'open-iam' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'iam-eu' })).toMatchObject({ otlpEndpoint: 'http://collector:4318', otelServiceName: 'iam-eu' });
+  });
+});
