@@ -33,7 +33,7 @@ export interface AuditCall {
 /** The userIdentity JSON of calls made without a principal or a userIdentity of their own. */
 export const ANONYMOUS_IDENTITY = '{"type":"Anonymous"}';
 
-const USER_IDENTITY_TYPES = { root: 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole' } as const;
+const USER_IDENTITY_TYPES = { root: 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole', 'federated-user': 'FederatedUser' } as const;
 
 /** CloudTrail's userIdentity element for a principal. */
 export function userIdentityOf(principal: Principal | null): Record<string, unknown> {

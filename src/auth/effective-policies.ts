@@ -3,7 +3,7 @@
 // the boundary, the session policies) is src/iam/principal-policies.ts's answer.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 import type { DbTx } from '../db/client.js';
-import { loadHeldPolicies, type HeldPolicies } from '../iam/principal-policies.js';
+import { loadHeldPolicies, loadRootFederatedPolicies, type HeldPolicies } from '../iam/principal-policies.js';
 import { compilePolicySet, type CompiledPolicySet } from '../policy/index.js';
 import type { Principal } from '../sessions/principal.js';
 import { readsResourceFacts } from './resource-facts.js';
@@ -29,7 +29,10 @@ export async function loadPrincipalPolicies(db: DbTx, principal: Principal): Pro
   return { policies, principalTags, readsResourceFacts: readsResourceFacts(documents) };
 }
 
-/** A user's policies and tags; a role session's policies and the role's tags overridden by the session's; nothing for anyone else. */
+/**
+ * A user's policies and tags; a role session's policies and the role's tags overridden by the session's;
+ * a federated user's, its user's policies and tags with the session's; nothing for anyone else.
+ */
 async function loadHeldPoliciesAndTags(db: DbTx, principal: Principal): Promise<[HeldPolicies | null, Record<string, string>]> {
   const { accountId, userId, roleId, sessionId } = principal;
   if (principal.kind === 'user' && userId) {
@@ -41,6 +44,18 @@ async function loadHeldPoliciesAndTags(db: DbTx, principal: Principal): Promise<
       loadTags(db, 'role', roleId),
       db.session.findUnique({ where: { id: sessionId }, select: { tags: true } }),
     ]);
+    for (const tag of (session?.tags as Array<{ key: string; value: string }> | null) ?? []) tags[tag.key] = tag.value;
+    return [held, tags];
+  }
+  if (principal.kind === 'federated-user') {
+    // GetFederationToken: the calling user's policies (all of the root user's, when root called it)
+    // intersected with the session policies, which the federated session always has (absent ones allow nothing).
+    const [held, tags, session] = await Promise.all([
+      userId ? loadHeldPolicies(db, accountId, { type: 'federated-session', userId, sessionId }) : loadRootFederatedPolicies(db, accountId, sessionId),
+      userId ? loadTags(db, 'user', userId) : ({} as Record<string, string>),
+      db.session.findUnique({ where: { id: sessionId }, select: { tags: true } }),
+    ]);
+    // AWS: "session tags override a user tag with the same key".
     for (const tag of (session?.tags as Array<{ key: string; value: string }> | null) ?? []) tags[tag.key] = tag.value;
     return [held, tags];
   }

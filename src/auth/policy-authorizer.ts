@@ -37,7 +37,8 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
   const cache = new Map<string, CacheEntry>();
   const stats = { hits: 0, misses: 0 };
 
-  const keyOf = (principal: Principal) => (principal.kind === 'assumed-role' ? `s:${principal.sessionId}` : `${principal.kind}:${principal.userId ?? principal.accountId}`);
+  // Role and federated sessions differ by their session policies and tags: one entry per session.
+  const keyOf = (principal: Principal) => (principal.kind === 'assumed-role' || principal.kind === 'federated-user' ? `s:${principal.sessionId}` : `${principal.kind}:${principal.userId ?? principal.accountId}`);
 
   /** The principal's entry if it is cached and current. */
   function cached(principal: Principal): CacheEntry | undefined {

@@ -5,7 +5,7 @@
 import type { Principal } from '../sessions/principal.js';
 
 /** AWS's aws:PrincipalType values. */
-const PRINCIPAL_TYPES = { root: 'Account', user: 'User', 'assumed-role': 'AssumedRole' } as const;
+const PRINCIPAL_TYPES = { root: 'Account', user: 'User', 'assumed-role': 'AssumedRole', 'federated-user': 'FederatedUser' } as const;
 
 type Context = Record<string, string | string[]>;
 

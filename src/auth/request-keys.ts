@@ -217,6 +217,9 @@ export const requestKeyFillers: Readonly<Record<string, readonly RequestKeyFille
   'iam:TagMFADevice': [requestTags, resourceTags],
   'iam:UntagMFADevice': [removedTagKeys, resourceTags],
   'iam:ListMFADeviceTags': [resourceTags],
+  // STS: a federated user's session tags
+  'sts:GetFederationToken': [requestTags],
+  'sts:TagSession': [requestTags],
   // The simulator and the last-accessed report act on a user, group, role (or managed policy).
   'iam:SimulatePrincipalPolicy': [entityTags],
   'iam:GenerateServiceLastAccessedDetails': [entityTags],

@@ -11,10 +11,11 @@
 //   "mfa(input.virtualMFADeviceName, input.path)"  a virtual MFA device being created
 //   "accessKeyOwner(input.accessKeyId)"     the user owning an access key of the caller's account
 //   "arn(input.policyArn)"     an ARN given by the caller (policies, MFA serials, roles)
+//   "federatedUser(input.name)"  the federated user (STS) of that name in the caller's account
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 import type { Db } from '../db/client.js';
 import type { Loaders } from '../db/loaders.js';
-import { iamArn } from '../iam/arn.js';
+import { federatedUserArn, iamArn } from '../iam/arn.js';
 import { findNamed } from '../iam/named-entities.js';
 import type { Principal } from '../sessions/principal.js';
 
@@ -31,7 +32,7 @@ export type ResourceResolver = (source: ResourceSource) => Promise<string> | str
 
 type EntityKind = 'user' | 'group' | 'role' | 'instanceProfile';
 
-const TEMPLATE = /^(user|group|role|instanceProfile|policy|mfa|accessKeyOwner|arn)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
+const TEMPLATE = /^(user|group|role|instanceProfile|policy|mfa|accessKeyOwner|arn|federatedUser)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
 
 /** Compiles a template once, at schema build time; throws on an unknown template. */
 export function compileResource(template: string): ResourceResolver {
@@ -40,7 +41,7 @@ export function compileResource(template: string): ResourceResolver {
   if (template === 'self') return ({ principal }) => principal.arn;
   const match = TEMPLATE.exec(template);
   if (!match) throw new Error(`Unknown @iam resource template: ${template}`);
-  const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn' | 'policy' | 'mfa' | 'accessKeyOwner', string, string | undefined];
+  const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn' | 'policy' | 'mfa' | 'accessKeyOwner' | 'federatedUser', string, string | undefined];
   const readName = compilePath(namePath);
   const readPath = pathPath ? compilePath(pathPath) : undefined;
   if (kind === 'policy' || kind === 'mfa') {
@@ -48,6 +49,12 @@ export function compileResource(template: string): ResourceResolver {
       const name = readName(args);
       const path = readPath ? readPath(args) : undefined;
       return typeof name === 'string' ? iamArn(principal.accountId, kind, typeof path === 'string' ? path : '/', name) : '*';
+    };
+  }
+  if (kind === 'federatedUser') {
+    return ({ args, principal }) => {
+      const name = readName(args);
+      return typeof name === 'string' ? federatedUserArn(principal.accountId, name) : '*';
     };
   }
   if (kind === 'accessKeyOwner') {

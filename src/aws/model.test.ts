@@ -111,7 +111,7 @@ describe('coverage of IAM and STS by schema.graphql', () => {
       'UntagPolicy', 'UntagRole', 'UntagUser', 'UpdateAccessKey', 'UpdateAccountPasswordPolicy',
       'UpdateAssumeRolePolicy', 'UpdateGroup', 'UpdateLoginProfile', 'UpdateRole', 'UpdateRoleDescription', 'UpdateUser',
     ]);
-    expect(covered('sts')).toEqual(['AssumeRole', 'GetCallerIdentity', 'GetSessionToken']);
+    expect(covered('sts')).toEqual(['AssumeRole', 'GetCallerIdentity', 'GetFederationToken', 'GetSessionToken']);
   });
 
   it('departs from AWS only in these recorded ways', () => {
@@ -142,6 +142,7 @@ describe('coverage of IAM and STS by schema.graphql', () => {
       'iam:VirtualMFADevice → VirtualMFADevice QRCodePNG: no field qrCodePNG',
       'sts:AssumeRole input ProvidedContexts: no field providedContexts',
       'sts:AssumeRole input TransitiveTagKeys: no field transitiveTagKeys',
+      'sts:GetFederationToken: on Mutation; AWS Get*/List* actions are queries, the rest mutations',
       'sts:GetSessionToken: on Mutation; AWS Get*/List* actions are queries, the rest mutations',
       'sts:GetSessionToken input accessKeyId: not an AWS member',
       'sts:GetSessionToken input secretAccessKey: not an AWS member',

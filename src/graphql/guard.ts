@@ -13,6 +13,16 @@ import { parseIamArn } from '../iam/arn.js';
 import { compileResource } from '../auth/resources.js';
 import { compileRequestKeys, type RequestKeysResolver } from '../auth/request-keys.js';
 
+/**
+ * A federated user's session (GetFederationToken) calls no IAM operation and no STS operation
+ * but GetCallerIdentity (a public field): "You cannot call any IAM operations using the AWS CLI
+ * or the AWS API" and "You cannot call any STS operations except GetCallerIdentity".
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+ */
+function isRefusedToFederatedUsers(action: string): boolean {
+  return action.startsWith('iam:') || action.startsWith('sts:');
+}
+
 /** Actions a session that must first change its password may still perform. */
 const PASSWORD_RESET_ACTIONS = new Set(['iam:ChangePassword', 'iam:GetAccountPasswordPolicy', 'sts:GetCallerIdentity']);
 
@@ -127,6 +137,9 @@ export function applyGuards(schema: GraphQLSchema): GraphQLSchema {
         if (info.path.prev === undefined) ctx.auditResources.set(info.path.key as string, resourceArn === '*' ? [] : [resourceArn]);
         if (principal.passwordResetOnly && !PASSWORD_RESET_ACTIONS.has(guard.action)) {
           throw accessDenied(principal, guard.action, resourceArn, 'the password must be changed before any other action');
+        }
+        if (principal.kind === 'federated-user' && isRefusedToFederatedUsers(guard.action)) {
+          throw accessDenied(principal, guard.action, resourceArn, 'a federated user session cannot call IAM or STS operations (except GetCallerIdentity)');
         }
         if (guard.decision === 'resolver') return resolveDeciding(ctx, () => resolve(principal, parent, args, ctx, info));
         // Tenants are sealed: another account's IAM entity answers exactly what a missing one does.

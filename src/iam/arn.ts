@@ -18,6 +18,11 @@ export function assumedRoleArn(accountId: string, roleName: string, sessionName:
   return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
 }
 
+/** A federated user's ARN (GetFederationToken): `arn:aws:sts::<account>:federated-user/<name>`. */
+export function federatedUserArn(accountId: string, name: string): string {
+  return `arn:aws:sts::${accountId}:federated-user/${name}`;
+}
+
 export interface ParsedArn {
   partition: string;
   service: string;

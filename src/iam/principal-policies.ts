@@ -10,11 +10,13 @@ import { getManagedPolicies, type ManagedPolicyRef } from './managed-policy-look
 
 type EntityType = 'user' | 'group' | 'role';
 
-/** Whose policies: a user, group or role named by its id or its ARN, or a role session. */
+/** Whose policies: a user, group or role named by its id or its ARN, a role session, or a federated user's session. */
 export type PolicyHolder =
   | { type: EntityType; id: string }
   | { type: EntityType; arn: string }
-  | { type: 'role-session'; roleId: string; sessionId: string };
+  | { type: 'role-session'; roleId: string; sessionId: string }
+  /** A federated user's session (GetFederationToken) made by the IAM user `userId`. */
+  | { type: 'federated-session'; userId: string; sessionId: string };
 
 /** Where an identity policy comes from. */
 export type PolicyOrigin =
@@ -60,6 +62,15 @@ export async function loadHeldPolicies(db: DbTx, accountId: string, holder: Poli
     if (!role) return null;
     return assemble(db, accountId, role, rows, session);
   }
+  if (holder.type === 'federated-session') {
+    const [user, session] = await Promise.all([
+      findEntity(db, accountId, { type: 'user', id: holder.userId }),
+      db.session.findUnique({ where: { id: holder.sessionId }, select: { sessionPolicy: true, policyArns: true } }),
+    ]);
+    if (!user) return null;
+    const owners = [{ entityType: 'user' as const, entityId: user.id }, ...user.groupIds.map((id) => ({ entityType: 'group' as const, entityId: id }))];
+    return assemble(db, accountId, user, await loadPolicyRows(db, accountId, owners), session ? { ...session, required: true } : EMPTY_SESSION);
+  }
   // A group or role named by id needs no lookup before its rows; a user's groups do.
   if ('id' in holder && holder.type !== 'user') {
     const [entity, rows] = await Promise.all([findEntity(db, accountId, holder), loadPolicyRows(db, accountId, [{ entityType: holder.type, entityId: holder.id }])]);
@@ -71,13 +82,30 @@ export async function loadHeldPolicies(db: DbTx, accountId: string, holder: Poli
   return assemble(db, accountId, entity, await loadPolicyRows(db, accountId, owners), null);
 }
 
+/** A session whose session policies must be read as allowing nothing. */
+const EMPTY_SESSION = Object.freeze({ sessionPolicy: null, policyArns: [], required: true });
+
+/** The root user's permissions, as a policy: everything in its account (the authorizer keeps requests to the account). */
+const ROOT_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+
+/**
+ * The policies of a federated session the root user made: all of root's permissions,
+ * as an Allow of everything, intersected with the session's policies.
+ */
+export async function loadRootFederatedPolicies(db: DbTx, accountId: string, sessionId: string): Promise<HeldPolicies> {
+  const session = await db.session.findFirst({ where: { id: sessionId, accountId }, select: { sessionPolicy: true, policyArns: true } });
+  const held = await assemble(db, accountId, { id: accountId, boundaryArn: null, groupIds: [] }, { inline: [], attachedArns: [] }, session ? { ...session, required: true } : EMPTY_SESSION);
+  const document = parsePolicy(ROOT_POLICY, { policyType: 'managed', policyId: `root/${accountId}`, enforceSizeQuota: false });
+  return { ...held, identity: [{ document, origin: { kind: 'inline', entityType: 'user', entityId: accountId, name: 'root' } }] };
+}
+
 /** A managed policy's default version, parsed as the authorizer parses it. */
 export function parseManagedPolicy(policy: ManagedPolicyRef): PolicyDocument {
   // AWS-managed policies are not bound by the customer quotas.
   return parsePolicy(policy.document, { policyType: 'managed', policyId: policy.arn, enforceSizeQuota: !policy.isAwsManaged });
 }
 
-async function findEntity(db: DbTx, accountId: string, holder: Exclude<PolicyHolder, { type: 'role-session' }>): Promise<Entity | null> {
+async function findEntity(db: DbTx, accountId: string, holder: Exclude<PolicyHolder, { type: 'role-session' | 'federated-session' }>): Promise<Entity | null> {
   // Tenant isolation: every lookup names the account.
   const where = { ...('id' in holder ? { id: holder.id } : { arn: holder.arn }), accountId };
   if (holder.type === 'user') {
@@ -116,7 +144,7 @@ async function assemble(
   accountId: string,
   entity: Entity,
   rows: PolicyRows,
-  session: { sessionPolicy: string | null; policyArns: string[] } | null,
+  session: { sessionPolicy: string | null; policyArns: readonly string[]; required?: boolean } | null,
 ): Promise<HeldPolicies> {
   const sessionArns = session?.policyArns ?? [];
   const arns = [...rows.attachedArns, ...sessionArns, ...(entity.boundaryArn ? [entity.boundaryArn] : [])];
@@ -135,7 +163,7 @@ async function assemble(
     entityId: entity.id,
     identity,
     permissionsBoundary: entity.boundaryArn ? (parsed.get(entity.boundaryArn) ?? null) : null,
-    sessionPolicy: session ? sessionPolicyOf(session.sessionPolicy, sessionArns, parsed) : null,
+    sessionPolicy: session ? sessionPolicyOf(session.sessionPolicy, sessionArns, parsed, session.required ?? false) : null,
   };
 }
 
@@ -145,8 +173,10 @@ async function assemble(
  * ARNs that no longer resolve keeps an empty one, which allows nothing.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
  */
-function sessionPolicyOf(inline: string | null, arns: readonly string[], managed: ReadonlyMap<string, PolicyDocument>): PolicyDocument | null {
-  if (inline === null && arns.length === 0) return null;
+function sessionPolicyOf(inline: string | null, arns: readonly string[], managed: ReadonlyMap<string, PolicyDocument>, required: boolean): PolicyDocument | null {
+  // A federated user's session always has session policies: "if you don't pass a session policy,
+  // the resulting federated user session has no permissions" (GetFederationToken).
+  if (inline === null && arns.length === 0 && !required) return null;
   const docs = arns.flatMap((arn) => managed.get(arn) ?? []);
   if (inline !== null) docs.unshift(parsePolicy(inline, { policyType: 'session', policyId: 'session-policy' }));
   return mergeDocuments(docs);

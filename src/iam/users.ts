@@ -40,7 +40,7 @@ export function noSuchUser(userName: string): NoSuchEntityError {
 
 /** Who is calling, as far as "the caller's own user" is concerned. */
 export interface Caller {
-  kind: 'root' | 'user' | 'assumed-role';
+  kind: 'root' | 'user' | 'assumed-role' | 'federated-user';
   accountId: string;
   userId?: string;
 }

@@ -5,7 +5,8 @@ import { type Clock, systemClock } from '../clock.js';
 import { ExpiredTokenError, InvalidClientTokenIdError } from '../errors.js';
 import { SIGNING_ALG, type SigningKeyStore } from './signing-keys.js';
 
-export type SessionKind = 'root' | 'user' | 'assumed-role';
+/** Who a session is: the root user, an IAM user, a role session, or a federated user (GetFederationToken). */
+export type SessionKind = 'root' | 'user' | 'assumed-role' | 'federated-user';
 
 /** Claims of our session tokens beyond the registered ones. */
 export interface SessionClaims {

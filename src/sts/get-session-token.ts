@@ -119,7 +119,7 @@ async function checkAccessKey(
 }
 
 async function fromSignInSession(ctx: GetSessionTokenDeps & GetSessionTokenClient, principal: Principal, input: GetSessionTokenInput, duration: number): Promise<{ credentials: TemporaryCredentials }> {
-  if (principal.kind === 'assumed-role' || principal.accessKeyId || principal.passwordResetOnly) {
+  if (principal.kind === 'assumed-role' || principal.kind === 'federated-user' || principal.accessKeyId || principal.passwordResetOnly) {
     throw new AccessDeniedError('Cannot call GetSessionToken with session credentials');
   }
   if (principal.kind === 'root') {
