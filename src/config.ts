@@ -22,6 +22,15 @@ export interface Config {
   signInSessionSeconds: number;
   /** Clock skew tolerated when verifying tokens, seconds. */
   clockSkewSeconds: number;
+  /**
+   * Accept OIDC providers (and their JWKS) at plain `http://` on a loopback host
+   * (127.0.0.0/8, ::1, localhost), port included: for development and tests only. Off by default.
+   */
+  oidcAllowHttpLoopback: boolean;
+  /** Longest wait for an identity provider's discovery document or JWKS, milliseconds. */
+  oidcTimeoutMs: number;
+  /** Shortest time between two fetches of a provider's JWKS when a token names a key it lacks, seconds. */
+  oidcJwksCooldownSeconds: number;
   production: boolean;
   introspection: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -110,6 +119,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`IAM_MASTER_KEY must be at least ${MIN_MASTER_KEY_LENGTH} characters, got ${masterKey.length}`);
   }
   if (production) problems.push(...productionSecretProblems(operatorToken, masterKey, dataDir));
+  const oidcAllowHttpLoopback = bool('IAM_OIDC_ALLOW_HTTP_LOOPBACK', false);
+  if (production && oidcAllowHttpLoopback) {
+    problems.push('IAM_OIDC_ALLOW_HTTP_LOOPBACK must be off when NODE_ENV=production: identity providers are reached over HTTPS only');
+  }
   const port = int('PORT', 4000, 0, 65535);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -139,6 +152,9 @@ export function loadConfig(env: Env = process.env): Config {
     audience: read('IAM_AUDIENCE') ?? 'open-iam',
     signInSessionSeconds: int('IAM_SIGNIN_SESSION_SECONDS', 3600, 900, 43200),
     clockSkewSeconds: int('IAM_CLOCK_SKEW_SECONDS', 30, 0, 300),
+    oidcAllowHttpLoopback,
+    oidcTimeoutMs: int('IAM_OIDC_TIMEOUT_MS', 3000, 100, 10_000),
+    oidcJwksCooldownSeconds: int('IAM_OIDC_JWKS_COOLDOWN_SECONDS', 30, 1, 3600),
     production,
     introspection: bool('IAM_INTROSPECTION', !production),
     logLevel,

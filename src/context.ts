@@ -18,6 +18,7 @@ import type { SignInThrottle } from './auth/throttle.js';
 import type { VerifiedTokenCache } from './auth/token-cache.js';
 import type { ChangeFeed } from './auth/change-feed.js';
 import type { NotificationBus } from './db/notifications.js';
+import type { OidcKeyStore } from './sts/oidc-keys.js';
 import type { Decision, Metrics, Protocol } from './metrics.js';
 
 /** Dependencies shared by all requests. */
@@ -42,6 +43,8 @@ export interface Deps {
   audit: AuditLog;
   /** Failed credential checks per user, client and both (src/auth/throttle.ts). */
   throttle: SignInThrottle;
+  /** OpenID Providers' discovery documents and JWKS, cached per issuer (AssumeRoleWithWebIdentity). */
+  oidcKeys: OidcKeyStore;
   /** What /metrics reports (src/metrics.ts). */
   metrics: Metrics;
 }

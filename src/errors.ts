@@ -42,3 +42,8 @@ export class InvalidAuthenticationCodeError extends define('InvalidAuthenticatio
 export class ConcurrentModificationError extends define('ConcurrentModification', 409) {}
 export class ThrottlingError extends define('Throttling', 429) {}
 export class ServiceFailureError extends define('ServiceFailure', 500) {}
+// AssumeRoleWithWebIdentity's own codes (STS): https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html#API_AssumeRoleWithWebIdentity_Errors
+export class InvalidIdentityTokenError extends define('InvalidIdentityToken') {}
+export class IdpRejectedClaimError extends define('IDPRejectedClaim', 403) {}
+export class IdpCommunicationError extends define('IDPCommunicationError') {}
+export class PackedPolicyTooLargeError extends define('PackedPolicyTooLarge') {}

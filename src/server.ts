@@ -34,6 +34,7 @@ import type { RequestObserver } from './request-log.js';
 import { watchService } from './service-metrics.js';
 import { SigningKeyStore } from './sessions/signing-keys.js';
 import { TokenService } from './sessions/tokens.js';
+import { OidcKeyStore, defaultOidcKeyStoreOptions } from './sts/oidc-keys.js';
 
 /** Longest session we ever issue (GetSessionToken's 36 hours): a retired key stays published that long. */
 export const MAX_TOKEN_SECONDS = 129_600;
@@ -106,6 +107,15 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     throttle,
     metrics,
     audit: new AuditLog(options.db, options.logger, clock),
+    oidcKeys: new OidcKeyStore(
+      {
+        ...defaultOidcKeyStoreOptions,
+        allowHttpLoopback: options.config.oidcAllowHttpLoopback,
+        timeoutMs: options.config.oidcTimeoutMs,
+        cooldownMs: options.config.oidcJwksCooldownSeconds * 1000,
+      },
+      clock,
+    ),
   };
 }
 

@@ -7,6 +7,8 @@ const SECRET_KEYS = new Set(
   [
     'password', 'oldPassword', 'newPassword', 'secretAccessKey', 'sessionToken', 'tokenCode', 'mfaCode',
     'authenticationCode1', 'authenticationCode2', 'base32StringSeed', 'otpauthUri', 'qrCodePng', 'seed',
+    // A web identity token is a bearer credential until it expires (AWS accepts it again meanwhile).
+    'webIdentityToken',
     // Stored forms, should a database row reach an event: hashes and sealed secrets are secrets too.
     'rootPasswordHash', 'passwordHash', 'hash', 'secretHash', 'secretSealed', 'sealedSeed', 'sealedPrivate',
   ].map((key) => key.toLowerCase()),

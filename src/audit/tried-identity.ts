@@ -5,13 +5,15 @@
 
 /** CloudTrail's userIdentity of the credentials a call tried. */
 export interface TriedIdentity {
-  type: 'Root' | 'IAMUser';
+  type: 'Root' | 'IAMUser' | 'WebIdentityUser';
   accountId: string;
   principalId?: string;
   arn?: string;
   userName?: string;
   /** The access key tried (its id; never its secret). */
   accessKeyId?: string;
+  /** A web identity's provider (its URL without the scheme). */
+  identityProvider?: string;
 }
 
 /** Results and errors, by object: nothing else of them is touched, and they are forgotten with them. */

@@ -92,6 +92,7 @@ function principalOf(session: SessionFacts, kind: Principal['kind'], policyEpoch
   if (session.accessKeyId) principal.accessKeyId = session.accessKeyId;
   if (session.mfaAuthenticatedAt) principal.mfaAuthenticatedAt = session.mfaAuthenticatedAt;
   if (session.sourceIdentity) principal.sourceIdentity = session.sourceIdentity;
+  if (session.federatedProvider) principal.federatedProvider = session.federatedProvider;
   if (kind === 'user') principal.userName = session.principalArn.slice(session.principalArn.lastIndexOf('/') + 1);
   if (kind === 'assumed-role') {
     const [, roleName, sessionName] = session.principalArn.split(':assumed-role/')[1]!.match(/^(.*)\/([^/]*)$/) ?? [];

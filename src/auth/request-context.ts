@@ -40,6 +40,9 @@ export function sessionContext(principal: Principal, principalTags: Record<strin
   }
   if (principal.kind === 'user' && principal.userName) context['aws:username'] = principal.userName;
   if (principal.sourceIdentity) context['aws:SourceIdentity'] = principal.sourceIdentity;
+  // Present in the session of a role assumed through an OIDC provider, not in sessions chained from it.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-federatedprovider
+  if (principal.federatedProvider) context['aws:FederatedProvider'] = principal.federatedProvider;
   if (principal.roleSessionName) context['sts:RoleSessionName'] = principal.roleSessionName;
   for (const [key, value] of Object.entries(principalTags)) context[`aws:PrincipalTag/${key}`] = value;
   return context;

@@ -209,6 +209,16 @@ export const requestKeyFillers: Readonly<Record<string, readonly RequestKeyFille
   'iam:TagInstanceProfile': [requestTags, resourceTags],
   'iam:UntagInstanceProfile': [removedTagKeys, resourceTags],
   'iam:ListInstanceProfileTags': [resourceTags],
+  // OIDC providers
+  'iam:CreateOpenIDConnectProvider': [requestTags],
+  'iam:GetOpenIDConnectProvider': [resourceTags],
+  'iam:DeleteOpenIDConnectProvider': [resourceTags],
+  'iam:AddClientIDToOpenIDConnectProvider': [resourceTags],
+  'iam:RemoveClientIDFromOpenIDConnectProvider': [resourceTags],
+  'iam:UpdateOpenIDConnectProviderThumbprint': [resourceTags],
+  'iam:TagOpenIDConnectProvider': [requestTags, resourceTags],
+  'iam:UntagOpenIDConnectProvider': [removedTagKeys, resourceTags],
+  'iam:ListOpenIDConnectProviderTags': [resourceTags],
   'iam:AddRoleToInstanceProfile': [resourceTags],
   'iam:RemoveRoleFromInstanceProfile': [resourceTags],
   // Virtual MFA devices

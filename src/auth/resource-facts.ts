@@ -46,12 +46,23 @@ export function readsResourceFacts(documents: Iterable<PolicyDocument>): boolean
 }
 
 /** Where each taggable entity lives. Table and column names are constants, never input. */
-const ENTITY_TABLES: Partial<Record<IamResourceType, { table: string; boundary: string }>> = {
+const ENTITY_TABLES: Partial<Record<FactType, { table: string; boundary: string }>> = {
   user: { table: '"User"', boundary: 'e."permissionsBoundaryArn"' },
   role: { table: '"Role"', boundary: 'e."permissionsBoundaryArn"' },
   policy: { table: '"Policy"', boundary: 'NULL' },
   'instance-profile': { table: '"InstanceProfile"', boundary: 'NULL' },
+  'oidc-provider': { table: '"OpenIdConnectProvider"', boundary: 'NULL' },
 };
+
+/** The kinds of resource whose facts are read: IAM entities, and OIDC providers (`oidc-provider/<host/path>`, no IAM path). */
+type FactType = IamResourceType | 'oidc-provider';
+
+/** The type and account of a resource ARN whose facts can be read, or undefined. */
+function factTypeOf(arn: string): { type: FactType; account: string } | undefined {
+  const oidc = /^arn:aws:iam::(\d{12}):oidc-provider\/./.exec(arn);
+  if (oidc) return { type: 'oidc-provider', account: oidc[1]! };
+  return parseIamArn(arn);
+}
 
 /**
  * Facts of resources by ARN, batched: nested fields of a list (User.tags on each
@@ -62,9 +73,9 @@ const ENTITY_TABLES: Partial<Record<IamResourceType, { table: string; boundary: 
 const resourceFactsLoader = defineLoader<string, ResourceFacts>(
   'resourceFacts',
   async ({ db, accountId }, arns) => {
-    const byType = new Map<IamResourceType, string[]>();
+    const byType = new Map<FactType, string[]>();
     for (const arn of new Set(arns)) {
-      const parsed = parseIamArn(arn);
+      const parsed = factTypeOf(arn);
       if (!parsed || parsed.account !== accountId) continue;
       const list = byType.get(parsed.type);
       if (list) list.push(arn);
@@ -93,7 +104,7 @@ interface FactRow {
 }
 
 /** One indexed query: the entity by its unique ARN, left-joined to its tags (the Tag primary key). */
-function readFacts(db: LoaderScope['db'], accountId: string, type: IamResourceType, arns: string[]): Promise<FactRow[]> {
+function readFacts(db: LoaderScope['db'], accountId: string, type: FactType, arns: string[]): Promise<FactRow[]> {
   if (type === 'mfa') {
     // An MFA device's id is its serial number, which is its ARN.
     return db.$queryRawUnsafe<FactRow[]>(

@@ -11,12 +11,14 @@
 //   "mfa(input.virtualMFADeviceName, input.path)"  a virtual MFA device being created
 //   "accessKeyOwner(input.accessKeyId)"     the user owning an access key of the caller's account
 //   "arn(input.policyArn)"     an ARN given by the caller (policies, MFA serials, roles)
+//   "oidcProvider(input.url)"  an OIDC provider being created, named by its issuer URL
 //   "federatedUser(input.name)"  the federated user (STS) of that name in the caller's account
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 import type { Db } from '../db/client.js';
 import type { Loaders } from '../db/loaders.js';
 import { federatedUserArn, iamArn } from '../iam/arn.js';
 import { findNamed } from '../iam/named-entities.js';
+import { oidcProviderArn } from '../iam/oidc-providers.js';
 import type { Principal } from '../sessions/principal.js';
 
 /** What a template reads: the field's parent and arguments, the caller, and the request's database handle and loaders. */
@@ -32,6 +34,9 @@ export type ResourceResolver = (source: ResourceSource) => Promise<string> | str
 
 type EntityKind = 'user' | 'group' | 'role' | 'instanceProfile';
 
+/** `oidcProvider(input.url)`: the OIDC provider being created, named by its URL. */
+const OIDC_PROVIDER_TEMPLATE = /^oidcProvider\(\s*([\w.]+)\s*\)$/;
+
 const TEMPLATE = /^(user|group|role|instanceProfile|policy|mfa|accessKeyOwner|arn|federatedUser)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
 
 /** Compiles a template once, at schema build time; throws on an unknown template. */
@@ -39,6 +44,16 @@ export function compileResource(template: string): ResourceResolver {
   if (template === '*') return () => '*';
   if (template === 'parent') return ({ parent }) => String((parent as { arn: string }).arn);
   if (template === 'self') return ({ principal }) => principal.arn;
+  const oidc = OIDC_PROVIDER_TEMPLATE.exec(template);
+  if (oidc) {
+    // The provider being created: its ARN is its URL without the scheme (src/iam/oidc-providers.ts checks the URL itself).
+    const readUrl = compilePath(oidc[1]!);
+    return ({ args, principal }) => {
+      const url = readUrl(args);
+      const key = typeof url === 'string' ? url.replace(/^[a-z]+:\/\//i, '').replace(/\/$/, '') : '';
+      return key ? oidcProviderArn(principal.accountId, key) : '*';
+    };
+  }
   const match = TEMPLATE.exec(template);
   if (!match) throw new Error(`Unknown @iam resource template: ${template}`);
   const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn' | 'policy' | 'mfa' | 'accessKeyOwner' | 'federatedUser', string, string | undefined];

@@ -15,6 +15,7 @@ import { triedIdentityOf } from '../audit/tried-identity.js';
 const EVENT_SOURCES: Record<string, string> = {
   getCallerIdentity: 'sts.amazonaws.com',
   assumeRole: 'sts.amazonaws.com',
+  assumeRoleWithWebIdentity: 'sts.amazonaws.com',
   getSessionToken: 'sts.amazonaws.com',
   signIn: 'signin.amazonaws.com',
   signOut: 'signin.amazonaws.com',

@@ -11,6 +11,7 @@ const USER = `arn:aws:iam::${ACCT}:user/path/alice`;
 const ROLE = `arn:aws:iam::${ACCT}:role/team/Deployer`;
 const SESSION = `arn:aws:sts::${ACCT}:assumed-role/Deployer/build-1`;
 const ROOT = `arn:aws:iam::${ACCT}:root`;
+const OIDC = `arn:aws:iam::${ACCT}:oidc-provider/idp.example.com`;
 
 describe('describePrincipal', () => {
   it.each([
@@ -21,7 +22,9 @@ describe('describePrincipal', () => {
     ['reads the account root', ROOT, 'root', ACCT, undefined],
     ['reads a bare account id as the account root', ACCT, 'root', ACCT, undefined],
     ['reads a service principal', 'ec2.amazonaws.com', 'service', undefined, undefined],
-    ['reads another ARN as other', 'arn:aws:iam::111122223333:oidc-provider/example.com', 'other', ACCT, undefined],
+    ['reads an OIDC provider as an identity provider', 'arn:aws:iam::111122223333:oidc-provider/example.com', 'identityProvider', ACCT, undefined],
+    ['reads a SAML provider as an identity provider', 'arn:aws:iam::111122223333:saml-provider/Okta', 'identityProvider', ACCT, undefined],
+    ['reads another ARN as other', 'arn:aws:iam::111122223333:server-certificate/web', 'other', ACCT, undefined],
     ['reads a GovCloud user', 'arn:aws-us-gov:iam::111122223333:user/x', 'user', ACCT, undefined],
   ] as const)('%s', (_name, arn, kind, account, roleName) => {
     const info = describePrincipal(arn);
@@ -55,6 +58,11 @@ describe('matchPrincipal', () => {
     ['a service name is compared without regard to case', { Service: ['EC2.amazonaws.com'] }, 'ec2.amazonaws.com', 'direct'],
     ['a service name does not name a user', { Service: ['ec2.amazonaws.com'] }, USER, undefined],
     ['a federated provider names that provider', { Federated: ['cognito-identity.amazonaws.com'] }, 'cognito-identity.amazonaws.com', 'direct'],
+    ['an OIDC provider ARN under Federated names that provider', { Federated: [OIDC] }, OIDC, 'direct'],
+    ['the same URL registered in another account is another provider', { Federated: [`arn:aws:iam::444455556666:oidc-provider/idp.example.com`] }, OIDC, undefined],
+    ['an account does not name the identity providers registered in it', { AWS: [ACCT] }, OIDC, undefined],
+    ['an account root ARN does not name its identity providers', { AWS: [ROOT] }, OIDC, undefined],
+    ['an OIDC provider ARN under AWS names nobody', { AWS: [OIDC] }, SESSION, undefined],
     ['a canonical user names that user', { CanonicalUser: ['79a59df900b949e5'] }, '79a59df900b949e5', 'direct'],
     ['an empty element names nobody', {}, USER, undefined],
   ];
@@ -75,7 +83,11 @@ describe('isExemptByNotPrincipal', () => {
     ['exempts the account root when the account is named', { AWS: [ACCT] }, ROOT, true],
     ['exempts a service named by name', { Service: ['ec2.amazonaws.com'] }, 'ec2.amazonaws.com', true],
     ['does not exempt another service', { Service: ['ec2.amazonaws.com'] }, 'sns.amazonaws.com', false],
-    ['"*" exempts everyone', '*', USER, true],
+    ['exempts an identity provider named under Federated', { Federated: [OIDC] }, OIDC, true],
+    ['does not exempt an identity provider whose account alone is named', { AWS: [ACCT] }, OIDC, false],
+    ['exempts a web-identity session like any role session: session, role and account', { AWS: [SESSION, ROLE, ACCT] }, SESSION, true],
+    ['does not exempt a web-identity session for naming its provider', { Federated: [OIDC] }, SESSION, false],
+        ['"*" exempts everyone', '*', USER, true],
   ];
   it.each(rows)('%s', (_name, element, who, expected) => {
     expect(isExemptByNotPrincipal(element, describePrincipal(who))).toBe(expected);

@@ -7,7 +7,7 @@ import { splitArn } from './match.js';
 import type { PrincipalElement } from './types.js';
 
 /** The kinds of requester the engine tells apart. */
-export type PrincipalKind = 'user' | 'role' | 'assumedRole' | 'federatedUser' | 'root' | 'service' | 'other';
+export type PrincipalKind = 'user' | 'role' | 'assumedRole' | 'federatedUser' | 'root' | 'service' | 'identityProvider' | 'other';
 
 /** A requester, as read from `principalArn`. */
 export interface PrincipalInfo {
@@ -59,6 +59,9 @@ function describeUncached(arn: string): PrincipalInfo {
     if (resource === 'root') return { ...base, kind: 'root' };
     if (resource.startsWith('user/')) return { ...base, kind: 'user' };
     if (resource.startsWith('role/')) return { ...base, kind: 'role' };
+    // An IAM identity provider asking for a role (AssumeRoleWithWebIdentity, AssumeRoleWithSAML): the
+    // trust policy names it as `{"Federated": "<provider ARN>"}`.
+    if (resource.startsWith('oidc-provider/') || resource.startsWith('saml-provider/')) return { ...base, kind: 'identityProvider' };
   }
   if (service === 'sts') {
     if (resource.startsWith('assumed-role/')) {
@@ -103,7 +106,9 @@ function matchAws(value: string, who: PrincipalInfo): GrantKind | undefined {
   if (value === who.arn) return 'direct';
   if (isRoleOfSession(value, who)) return 'role';
   const account = accountOf(value);
-  if (account !== undefined && who.account === account && who.kind !== 'service') return 'account';
+  // An account names its IAM and STS principals, not the identity providers registered in it:
+  // federated callers are named by `Federated` only.
+  if (account !== undefined && who.account === account && who.kind !== 'service' && who.kind !== 'identityProvider') return 'account';
   return undefined;
 }
 
@@ -146,6 +151,8 @@ export function isExemptByNotPrincipal(element: PrincipalElement, who: Principal
     (element.CanonicalUser ?? []).includes(who.arn);
   const namesAccount = who.account === undefined || aws.some((v) => accountOf(v) === who.account);
   if (who.kind === 'root') return namesAccount;
+  // An identity provider is no principal of its account: its own name is the whole of it.
+  if (who.kind === 'identityProvider') return namesSelf;
   if (!namesSelf || !namesAccount) return false;
   if (who.kind === 'assumedRole') return aws.some((v) => isRoleOfSession(v, who));
   return true;

@@ -24,6 +24,8 @@ export interface Principal {
   longTermAccessKeyId?: string;
   mfaAuthenticatedAt?: Date;
   sourceIdentity?: string;
+  /** The identity provider's ARN of a session made by AssumeRoleWithWebIdentity (aws:FederatedProvider). */
+  federatedProvider?: string;
   passwordResetOnly: boolean;
   /** The account's policy epoch when the request began: the policy cache is valid only for this epoch. */
   policyEpoch: number;

@@ -26,6 +26,8 @@ export interface NewSession {
   secretSealed?: string;
   sourceAccessKeyId?: string;
   parentSessionId?: string;
+  /** The identity provider's ARN of a web-identity session (aws:FederatedProvider). */
+  federatedProvider?: string;
 }
 
 export interface IssuedSession {
@@ -71,6 +73,7 @@ export async function issueSession(deps: SessionIssuer, input: NewSession): Prom
       tags: input.tags ?? undefined,
       passwordResetOnly: input.passwordResetOnly ?? false,
       parentSessionId: input.parentSessionId ?? null,
+      federatedProvider: input.federatedProvider ?? null,
     },
   });
   const sessionToken = await deps.tokens.sign(

@@ -28,17 +28,32 @@ export interface CheckedAssumeRoleInput {
 /** AWS's limit on the packed size of session policies and tags (the 100% of packedPolicySize). */
 const PACKED_POLICY_LIMIT = 2048;
 const ROLE_SESSION_NAME = /^[\w+=,.@-]*$/;
+const SOURCE_IDENTITY = /^[\w+=,.@-]*$/;
+
+/**
+ * The members every AssumeRole* action shares (RoleArn, RoleSessionName, DurationSeconds,
+ * PolicyArns); answers the policy ARNs. ValidationError otherwise.
+ */
+export function checkRoleSessionRequest(input: Pick<AssumeRoleInput, 'roleArn' | 'roleSessionName' | 'durationSeconds' | 'policyArns'>): string[] {
+  checkArn(input.roleArn, 'roleArn');
+  checkString(input.roleSessionName, 'roleSessionName', 2, 64, ROLE_SESSION_NAME, '[\\w+=,.@-]*');
+  if (input.durationSeconds != null) checkRange(input.durationSeconds, 'durationSeconds', 900, 43200);
+  const policyArns = (input.policyArns ?? []).map((p) => checkArn(p.arn, 'policyArns.member.arn'));
+  if (policyArns.length > 10) throw new ValidationError("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10");
+  return policyArns;
+}
+
+/** A source identity's shape (AssumeRole's member, or the claim of a web identity token). */
+export function checkSourceIdentity(value: string, member = 'sourceIdentity'): string {
+  return checkString(value, member, 2, 64, SOURCE_IDENTITY, '[\\w+=,.@-]*');
+}
 
 /** Checks the members' shapes and the caller's kind; ValidationError or AccessDenied (root) otherwise. */
 export function checkAssumeRoleInput(principal: Principal, input: AssumeRoleInput): CheckedAssumeRoleInput {
-  checkArn(input.roleArn, 'roleArn');
-  checkString(input.roleSessionName, 'roleSessionName', 2, 64, ROLE_SESSION_NAME, '[\\w+=,.@-]*');
+  const policyArns = checkRoleSessionRequest(input);
   if (input.externalId != null) checkString(input.externalId, 'externalId', 2, 1224, /^[\w+=,.@:/-]*$/, '[\\w+=,.@:\\/-]*');
-  if (input.sourceIdentity != null) checkString(input.sourceIdentity, 'sourceIdentity', 2, 64, /^[\w+=,.@-]*$/, '[\\w+=,.@-]*');
-  if (input.durationSeconds != null) checkRange(input.durationSeconds, 'durationSeconds', 900, 43200);
+  if (input.sourceIdentity != null) checkSourceIdentity(input.sourceIdentity);
   const tags = checkTags(input.tags);
-  const policyArns = (input.policyArns ?? []).map((p) => checkArn(p.arn, 'policyArns.member.arn'));
-  if (policyArns.length > 10) throw new ValidationError("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10");
   if (principal.kind === 'root') {
     // AWS: "You cannot use AWS account root user credentials to call AssumeRole."
     throw new AccessDeniedError('Roles may not be assumed by root accounts.');

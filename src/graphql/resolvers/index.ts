@@ -13,6 +13,7 @@ import { auditResolvers } from './audit.js';
 import { authorizationResolvers } from './authorization.js';
 import { userResolvers } from './users.js';
 import { reportResolvers } from './reports.js';
+import { oidcProviderResolvers } from './oidc-providers.js';
 
 const maps: Resolvers[] = [
   sessionResolvers,
@@ -26,6 +27,7 @@ const maps: Resolvers[] = [
   instanceProfileResolvers,
   credentialsResolvers,
   reportResolvers,
+  oidcProviderResolvers,
 ];
 
 /** The merged resolver map. */

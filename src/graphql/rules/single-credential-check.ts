@@ -8,7 +8,7 @@ import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type 
 
 /** Root fields that verify a credential. */
 export const credentialCheckingFields: ReadonlySet<string> = Object.freeze(
-  new Set(['signIn', 'changePassword', 'getSessionToken', 'createAccount', 'enableMFADevice']),
+  new Set(['signIn', 'changePassword', 'getSessionToken', 'createAccount', 'enableMFADevice', 'assumeRoleWithWebIdentity']),
 );
 
 /** Refuses an operation selecting more than one credential-checking root field (aliases included). */

@@ -1,0 +1,37 @@
+// The trust decision of a federated caller (AssumeRoleWithWebIdentity): no AWS identity
+// asks, so no identity-based policy takes part; the role's trust policy alone must allow
+// the identity provider, `Principal: {"Federated": "<provider ARN>"}`, with the request's
+// context (the provider's claims as `<provider>:aud`, `:sub`, ...). Session tags also need
+// sts:TagSession, a source identity sts:SetSourceIdentity.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+import { AccessDeniedError } from '../errors.js';
+import type { Role } from '../generated/prisma/client.js';
+import { compilePolicySet, evaluate } from '../policy/index.js';
+
+/** The facts of a federated AssumeRole* request that its trust decision reads. */
+export interface FederatedTrustQuestion {
+  /** `sts:AssumeRoleWithWebIdentity` (or `sts:AssumeRoleWithSAML`). */
+  action: string;
+  /** The identity provider's ARN: the principal the trust policy must name under Federated. */
+  providerArn: string;
+  role: Pick<Role, 'arn' | 'accountId' | 'assumeRolePolicy'>;
+  /** The request context: the provider's claims, the session's name and tags, the HTTP request's keys. */
+  context: Record<string, string | string[]>;
+  hasTags: boolean;
+  hasSourceIdentity: boolean;
+}
+
+/** Throws AccessDenied unless the role's trust policy allows the provider every action the request needs. */
+export function decideFederatedTrust(question: FederatedTrustQuestion): void {
+  const { action, providerArn, role, context } = question;
+  const policies = compilePolicySet({ resourcePolicy: role.assumeRolePolicy });
+  const needed = [action, ...(question.hasTags ? ['sts:TagSession'] : []), ...(question.hasSourceIdentity ? ['sts:SetSourceIdentity'] : [])];
+  for (const act of needed) {
+    const result = evaluate(policies, { principalArn: providerArn, action: act, resourceArn: role.arn, context, resourceOwnerAccount: role.accountId });
+    if (result.decision !== 'allowed') {
+      // AWS's message names neither the role's policy nor which condition failed.
+      throw new AccessDeniedError(`Not authorized to perform ${act}`);
+    }
+  }
+}
