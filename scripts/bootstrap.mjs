@@ -1,6 +1,7 @@
 // Runs before `npm start` and `npm test`: installs dependencies when they are
-// missing or stale, then regenerates the Prisma client and the GraphQL resolver
-// types when their sources changed. Plain Node, no dependencies: it runs first.
+// missing or stale, regenerates the Prisma client and the GraphQL resolver types
+// when their sources changed, and compiles src/ to dist/ (what `npm start` runs)
+// when it changed. Plain Node, no dependencies: it runs first.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hashOf, onPath, run } from './lib.mjs';
 
@@ -11,13 +12,17 @@ const lockHash = hashOf('package.json', 'package-lock.json');
 if (!existsSync(installStamp) || readFileSync(installStamp, 'utf8') !== lockHash) {
   console.log('[bootstrap] installing dependencies...');
   const ci = process.env.CI === 'true' && existsSync('package-lock.json');
-  run('npm', [ci ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  // With the devDependencies even under NODE_ENV=production (where npm leaves them out,
+  // and prunes them): generating code and compiling need them. A lean deployment
+  // without them is the Docker image's (README, "Running with Docker").
+  run('npm', [ci ? 'ci' : 'install', '--include=dev', '--no-audit', '--no-fund']);
   writeFileSync(installStamp, lockHash);
 }
 
 run(process.execPath, ['scripts/generate.mjs', '--if-stale']);
+run(process.execPath, ['scripts/build.mjs', '--if-stale', '--allow-type-errors']);
 // The AWS-managed policy catalog's compact index (cached under node_modules/.cache; quick when present).
-run(process.execPath, ['--import', 'tsx', 'scripts/build-aws-managed-policies.ts']);
+run(process.execPath, ['scripts/build-aws-managed-policies.mjs']);
 
 // `npm test` (--browser): the playground's browser test drives Debian's Chromium.
 // Installed when missing and this machine allows it (root, with apt-get); otherwise
