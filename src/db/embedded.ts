@@ -63,6 +63,34 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 }
 
+/**
+ * The connection string of the cluster in `dir` when a process already runs it (a
+ * server started there): its postmaster.pid names a live process and the port it
+ * listens on. Undefined when the cluster is not running (or not there).
+ */
+export function runningEmbeddedPostgres(dir: string, database: string): string | undefined {
+  const pidFile = join(resolve(dir), 'pg', 'postmaster.pid');
+  const passwordFile = join(resolve(dir), 'pg-password');
+  if (!existsSync(pidFile) || !existsSync(passwordFile)) return undefined;
+  // postmaster.pid: the process id on line 1, the port on line 4.
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || !isAlive(pid)) return undefined;
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  return `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user (the `postgres` user when we run as root).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function handOverToPostgresUser(dir: string): void {
   const idOf = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   try {
