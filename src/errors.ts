@@ -3,24 +3,31 @@
 // client sees `extensions.code` = AWS's code. Anything else is masked (see
 // src/graphql/format-error.ts).
 
+/** An error's cause (never shown) and the details shown beside its code in `extensions`. */
+export interface IamErrorOptions {
+  cause?: unknown;
+  extensions?: Record<string, unknown>;
+}
+
 /** An error whose code and message are safe to show to the caller. */
 export class IamError extends Error {
-  readonly extensions: { code: string; http?: { status: number } };
+  /** What the caller sees beside the message: the code, and any detail of ours (a throttle's `retryAfterSeconds`). */
+  readonly extensions: Readonly<Record<string, unknown> & { code: string }>;
   constructor(
     readonly code: string,
     message: string,
     readonly httpStatus = 400,
-    options?: { cause?: unknown },
+    options?: IamErrorOptions,
   ) {
     super(message, options);
     this.name = `${code}Error`;
-    this.extensions = { code };
+    this.extensions = { ...options?.extensions, code };
   }
 }
 
 const define = (code: string, status = 400) =>
   class extends IamError {
-    constructor(message: string, options?: { cause?: unknown }) {
+    constructor(message: string, options?: IamErrorOptions) {
       super(code, message, status, options);
     }
   };

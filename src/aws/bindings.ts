@@ -107,6 +107,8 @@ function selectionOf(model: ServiceModel, shape: StructureShape, type: GraphQLOb
 
 function fieldSelection(model: ServiceModel, shapeName: string, field: GraphQLField<unknown, unknown>, rootAction: string | undefined, depth: number): string | undefined {
   const shape = getShape(model, shapeName);
+  // A map is answered as a list of entries (see model/coverage.ts).
+  if (shape.type === 'map') return `${field.name} { key value }`;
   const inner = structureOf(model, shape);
   if (!inner) return field.name;
   const target = objectTypeOf(field.type);

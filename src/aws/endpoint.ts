@@ -11,6 +11,7 @@ import { LongTermKeyCache, authenticateSigV4 } from '../auth/sigv4-authenticate.
 import type { SigningKeyCache } from '../auth/sigv4.js';
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
+import { messageWithDetail } from './error-messages.js';
 import { type ActionBinding, bindActions, bindingKey } from './bindings.js';
 import { awsErrorFrom, awsErrorOf, invalidAction, missingAction, missingVersion, type AwsError } from './errors.js';
 import { findServiceByVersion, serviceModels, type ServiceName } from './model/index.js';
@@ -91,7 +92,7 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
       ctx.authentication = { principal, operator: false, error: null };
       const result = await execute({ query: binding.document, operationName: action, variables: variables as Record<string, unknown> }, ctx);
       const failure = result.errors?.[0];
-      if (failure || !result.data) throw errorOfResult(failure);
+      if (failure || !result.data) throw errorOfResult(failure && { ...failure, message: messageWithDetail(failure.message, failure.extensions) });
       const output = binding.operation.output
         ? { shape: binding.operation.output, resultWrapper: binding.operation.resultWrapper, connectionMember: binding.connectionMember }
         : undefined;

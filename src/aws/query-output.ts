@@ -131,7 +131,9 @@ function writeValue(model: ServiceModel, shapeName: string, shape: Shape, value:
       const keyName = shape.key.locationName ?? 'key';
       const valueName = shape.value.locationName ?? 'value';
       const valueShape = getShape(model, shape.value.shape);
-      return Object.entries(value as Record<string, unknown>)
+      // GraphQL answers a map as a list of `{ key, value }` entries.
+      const entries = Array.isArray(value) ? value.map((entry: { key: string; value: unknown }) => [entry.key, entry.value] as const) : Object.entries(value as Record<string, unknown>);
+      return entries
         .map(([key, item]) => element('entry', element(keyName, escapeXml(key)) + element(valueName, writeValue(model, shape.value.shape, valueShape, item) ?? '')))
         .join('');
     }

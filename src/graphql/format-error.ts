@@ -1,6 +1,6 @@
-// What a client sees of an error: ours (IamError) pass with their AWS code and
-// message; GraphQL's own request errors pass with Apollo's code; anything else is
-// masked as ServiceFailure and logged with its request id, except an unreachable
+// What a client sees of an error: ours (IamError) pass with their AWS code,
+// message and details (a rejected policy's location); GraphQL's own request
+// errors pass with Apollo's code; anything else is masked as ServiceFailure and logged with its request id, except an unreachable
 // database: that is an outage, logged once by readiness (src/db/health.ts), not per request.
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
@@ -18,7 +18,7 @@ export function createFormatError(logger: Logger, production: boolean, { onDatab
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof IamError) {
-      return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { code: original.code } };
+      return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { ...original.extensions, code: original.code } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {

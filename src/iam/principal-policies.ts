@@ -27,6 +27,8 @@ export type PolicyOrigin =
 export interface IdentityPolicy {
   document: PolicyDocument;
   origin: PolicyOrigin;
+  /** The document's text as stored (the simulators locate matched statements in it). */
+  text?: string;
 }
 
 /** Everything that governs a principal's requests, parsed and not yet compiled. */
@@ -36,6 +38,8 @@ export interface HeldPolicies {
   /** Inline policies (the entity's, then its groups', by name) then attached managed ones (by ARN, each once). */
   identity: IdentityPolicy[];
   permissionsBoundary: PolicyDocument | null;
+  /** The boundary's text as stored, when there is one. */
+  permissionsBoundaryText?: string | null;
   /** A role session's inline session policy and policy ARNs, together as one document; null when it has none. */
   sessionPolicy: PolicyDocument | null;
 }
@@ -154,15 +158,18 @@ async function assemble(
     // Inline documents passed their own (entity-specific) quota when stored.
     document: parsePolicy(p.document, { policyType: 'managed', policyId: `${p.entityType}/${p.entityId}/${p.name}`, enforceSizeQuota: false }),
     origin: { kind: 'inline', entityType: p.entityType as EntityType, entityId: p.entityId, name: p.name },
+    text: p.document,
   }));
   for (const arn of rows.attachedArns) {
     const document = parsed.get(arn);
-    if (document) identity.push({ document, origin: { kind: 'managed', arn, isAwsManaged: managed.get(arn)!.isAwsManaged } });
+    const policy = managed.get(arn)!;
+    if (document) identity.push({ document, origin: { kind: 'managed', arn, isAwsManaged: policy.isAwsManaged }, text: policy.document });
   }
   return {
     entityId: entity.id,
     identity,
     permissionsBoundary: entity.boundaryArn ? (parsed.get(entity.boundaryArn) ?? null) : null,
+    permissionsBoundaryText: entity.boundaryArn ? (managed.get(entity.boundaryArn)?.document ?? null) : null,
     sessionPolicy: session ? sessionPolicyOf(session.sessionPolicy, sessionArns, parsed, session.required ?? false) : null,
   };
 }

@@ -1,14 +1,21 @@
 // Authorization answered for other software: AWS's SimulateCustomPolicy and
-// SimulatePrincipalPolicy, one to one, and isAuthorized for the calling session.
+// SimulatePrincipalPolicy, one to one, and GetContextKeysForCustomPolicy and
+// GetContextKeysForPrincipalPolicy (the context keys a simulation needs).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html
 import type { DbTx } from '../db/client.js';
 import { InvalidInputError, NoSuchEntityError } from '../errors.js';
 import {
   compilePolicySet,
+  contextKeysOf,
   evaluate,
+  locateStatements,
+  parsePolicy,
   type CompiledPolicySet,
   type EvaluationResult,
+  type LineColumn,
+  type MatchedStatement,
   type PolicyDocument,
   type RequestContext,
 } from '../policy/index.js';
@@ -32,20 +39,53 @@ export interface SimulationInput {
   contextEntries?: ContextEntryInput[] | null;
 }
 
+/** A matched statement, shaped like AWS's Statement (plus its index, Sid and effect). */
+export interface SimulatedStatement {
+  sourcePolicyId: string | null;
+  sourcePolicyType: string;
+  statementIndex: number;
+  sid: string | null;
+  effect: string;
+  /** Where the statement starts and ends in its policy's text (line and column from 1). */
+  startPosition: LineColumn | null;
+  endPosition: LineColumn | null;
+}
+
+/** AWS's EvalDecisionDetails map, as entries: `IAM Policy` and `Resource Policy` to their decisions. */
+export type EvalDecisionDetails = Array<{ key: string; value: EvaluationResult['decision'] }>;
+
+/** The decision of one resource (AWS's ResourceSpecificResult). */
+export interface ResourceSpecificResult {
+  evalResourceName: string;
+  evalResourceDecision: EvaluationResult['decision'];
+  matchedStatements: SimulatedStatement[];
+  missingContextValues: string[];
+  evalDecisionDetails: EvalDecisionDetails | null;
+  permissionsBoundaryDecisionDetail: { allowedByPermissionsBoundary: boolean } | null;
+}
+
 /** One result row, shaped like AWS's EvaluationResult. */
 export interface SimulationResult {
   evalActionName: string;
   evalResourceName: string;
   evalDecision: EvaluationResult['decision'];
-  matchedStatements: Array<{ sourcePolicyId: string | null; sourcePolicyType: string; statementIndex: number; sid: string | null; effect: string }>;
+  matchedStatements: SimulatedStatement[];
   missingContextValues: string[];
+  evalDecisionDetails: EvalDecisionDetails | null;
   permissionsBoundaryDecisionDetail: { allowedByPermissionsBoundary: boolean } | null;
+  /** The same decision for the one resource of this row, when resources were named. */
+  resourceSpecificResults: ResourceSpecificResult[];
 }
 
+/** A policy taking part in a simulation, with its text to locate statements in. */
 interface LabelledPolicy {
   document: PolicyDocument;
   type: string;
+  text: string | null;
 }
+
+/** An identity policy that allows everything: the stand-in for the caller's side when the resource side is decided alone. */
+const ALLOW_ALL = parsePolicy('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', { policyType: 'managed', policyId: 'allow-all' });
 
 const MULTI_VALUED_TYPES = new Set(['stringList', 'numericList', 'booleanList', 'dateList', 'ipList', 'binaryList']);
 
@@ -63,8 +103,10 @@ export function toRequestContext(entries: ContextEntryInput[] | null | undefined
 export function simulateCustomPolicy(
   input: SimulationInput & { policyInputList: string[]; permissionsBoundaryPolicyInputList?: string[] | null },
 ): SimulationResult[] {
-  const identity = input.policyInputList.map((text, i) => ({ document: parseInput(text, `PolicyInputList.${i + 1}`), type: 'IAM Policy' }));
-  const boundaries = (input.permissionsBoundaryPolicyInputList ?? []).map((text, i) => parseInput(text, `PermissionsBoundaryPolicyInputList.${i + 1}`));
+  const identity = input.policyInputList.map((text, i) => parseInput(text, `PolicyInputList.${i + 1}`));
+  const boundaries = (input.permissionsBoundaryPolicyInputList ?? []).map((text, i) =>
+    parseInput(text, `PermissionsBoundaryPolicyInputList.${i + 1}`),
+  );
   return simulate(identity, boundaries[0] ?? null, input);
 }
 
@@ -74,64 +116,140 @@ export async function simulatePrincipalPolicy(
   accountId: string,
   input: SimulationInput & { policySourceArn: string; policyInputList?: string[] | null; permissionsBoundaryPolicyInputList?: string[] | null },
 ): Promise<SimulationResult[]> {
-  const source = parseIamArn(input.policySourceArn);
-  if (!source || source.account !== accountId || !['user', 'group', 'role'].includes(source.type)) {
-    throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
-  }
-  const held = await loadHeldPolicies(db, accountId, { type: source.type as 'user' | 'group' | 'role', arn: input.policySourceArn });
-  if (!held) throw new NoSuchEntityError(`Entity ${input.policySourceArn} does not exist.`);
-  const identity: LabelledPolicy[] = held.identity.map(({ document, origin }) =>
+  const held = await loadSimulatedEntity(db, accountId, input.policySourceArn);
+  const source = parseIamArn(input.policySourceArn)!;
+  const identity: LabelledPolicy[] = held.identity.map(({ document, origin, text }) =>
     origin.kind === 'inline'
       ? // AWS reports an inline policy by its name.
-        { document: { ...document, policyId: origin.name }, type: origin.entityType }
-      : { document, type: origin.isAwsManaged ? 'aws-managed' : 'user-managed' },
+        { document: { ...document, policyId: origin.name }, type: origin.entityType, text: text ?? null }
+      : { document, type: origin.isAwsManaged ? 'aws-managed' : 'user-managed', text: text ?? null },
   );
-  (input.policyInputList ?? []).forEach((text, i) => identity.push({ document: parseInput(text, `PolicyInputList.${i + 1}`), type: 'IAM Policy' }));
+  (input.policyInputList ?? []).forEach((text, i) => identity.push(parseInput(text, `PolicyInputList.${i + 1}`)));
   const boundaryInputs = input.permissionsBoundaryPolicyInputList ?? [];
-  const boundary = boundaryInputs.length > 0 ? parseInput(boundaryInputs[0]!, 'PermissionsBoundaryPolicyInputList.1') : held.permissionsBoundary;
+  const boundary =
+    boundaryInputs.length > 0
+      ? parseInput(boundaryInputs[0]!, 'PermissionsBoundaryPolicyInputList.1')
+      : held.permissionsBoundary && { document: held.permissionsBoundary, type: 'PermissionsBoundaryPolicy', text: held.permissionsBoundaryText ?? null };
   const callerArn = input.callerArn ?? (source.type === 'group' ? undefined : input.policySourceArn);
   return simulate(identity, boundary, { ...input, callerArn: callerArn ?? null });
 }
 
-function simulate(identity: LabelledPolicy[], boundary: PolicyDocument | null, input: SimulationInput): SimulationResult[] {
+/**
+ * The context keys of documents given as text (GetContextKeysForCustomPolicy).
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetContextKeysForCustomPolicy.html
+ */
+export function getContextKeysForCustomPolicy(policyInputList: string[]): string[] {
+  return contextKeysOf(policyInputList.map((text, i) => parseInput(text, `PolicyInputList.${i + 1}`).document));
+}
+
+/**
+ * The context keys of a user's (with its groups'), group's or role's identity
+ * policies, plus extra documents (GetContextKeysForPrincipalPolicy).
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetContextKeysForPrincipalPolicy.html
+ */
+export async function getContextKeysForPrincipalPolicy(db: DbTx, accountId: string, policySourceArn: string, policyInputList: string[] | null | undefined): Promise<string[]> {
+  const held = await loadSimulatedEntity(db, accountId, policySourceArn);
+  const extra = (policyInputList ?? []).map((text, i) => parseInput(text, `PolicyInputList.${i + 1}`).document);
+  return contextKeysOf([...held.identity.map((p) => p.document), ...extra]);
+}
+
+/** The policies of the user, group or role `arn` names in this account; NoSuchEntity otherwise. */
+async function loadSimulatedEntity(db: DbTx, accountId: string, arn: string) {
+  const source = parseIamArn(arn);
+  if (!source || source.account !== accountId || !['user', 'group', 'role'].includes(source.type)) {
+    throw new NoSuchEntityError(`Entity ${arn} does not exist.`);
+  }
+  const held = await loadHeldPolicies(db, accountId, { type: source.type as 'user' | 'group' | 'role', arn });
+  if (!held) throw new NoSuchEntityError(`Entity ${arn} does not exist.`);
+  return held;
+}
+
+/** The account of an ARN, or an account id given as is. */
+function accountOf(arnOrAccount: string): string | undefined {
+  return arnOrAccount.startsWith('arn:') ? arnOrAccount.split(':')[4] || undefined : arnOrAccount;
+}
+
+function simulate(identity: LabelledPolicy[], boundary: LabelledPolicy | null, input: SimulationInput): SimulationResult[] {
   if (input.actionNames.length === 0) throw new InvalidInputError('ActionNames must not be empty.');
+  const resourcePolicy = input.resourcePolicy ? checkPolicyDocument(input.resourcePolicy, 'resource', 'ResourcePolicy') : null;
   const set: CompiledPolicySet = compilePolicySet({
     identityPolicies: identity.map((p) => p.document),
-    permissionsBoundary: boundary,
-    resourcePolicy: input.resourcePolicy ? checkPolicyDocument(input.resourcePolicy, 'resource') : null,
+    permissionsBoundary: boundary?.document ?? null,
+    resourcePolicy,
   });
-  const boundarySet = boundary ? compilePolicySet({ identityPolicies: [boundary] }) : undefined;
-  const typeOf = new Map(identity.map((p) => [p.document.policyId, p.type]));
+  const boundarySet = boundary ? compilePolicySet({ identityPolicies: [boundary.document] }) : undefined;
   const context = toRequestContext(input.contextEntries);
   const principalArn = input.callerArn ?? 'arn:aws:iam::000000000000:user/simulated';
-  const resources = input.resourceArns?.length ? input.resourceArns : ['*'];
+  const resourceOwnerAccount = input.resourceOwner ? (accountOf(input.resourceOwner) ?? null) : null;
+  // AWS fills EvalDecisionDetails for a cross-account simulation, leaves it empty for named resources of the
+  // caller's account, and omits it for `*`.
+  const crossAccount = resourceOwnerAccount !== null && resourceOwnerAccount !== accountOf(principalArn);
+  // Each side alone: the identity side as in the caller's own account; the resource side as the
+  // cross-account request of a caller whose identity policies allow everything, so that only
+  // the resource policy decides (a grant to the caller's account counts, as the trusting account delegates).
+  const sides = crossAccount
+    ? {
+        identity: compilePolicySet({ identityPolicies: identity.map((p) => p.document), permissionsBoundary: boundary?.document ?? null }),
+        resource: compilePolicySet({ identityPolicies: [ALLOW_ALL], resourcePolicy }),
+      }
+    : undefined;
+  const locate = statementLocator(identity, boundary, input.resourcePolicy ?? null);
+  const namedResources = Boolean(input.resourceArns?.length);
+  const resources = namedResources ? input.resourceArns! : ['*'];
   const results: SimulationResult[] = [];
   for (const action of input.actionNames) {
     for (const resource of resources) {
-      const request = { principalArn, action, resourceArn: resource, context, resourceOwnerAccount: input.resourceOwner ? input.resourceOwner.split(':')[4] || input.resourceOwner : null };
+      const request = { principalArn, action, resourceArn: resource, context, resourceOwnerAccount };
       const result = evaluate(set, request);
+      const matchedStatements = result.matchedStatements.map((m) => ({
+        sourcePolicyId: m.policyId ?? null,
+        sourcePolicyType: m.source === 'identity' ? (identity[m.policyIndex]?.type ?? 'IAM Policy') : m.source === 'permissionsBoundary' ? 'PermissionsBoundaryPolicy' : m.source,
+        statementIndex: m.statementIndex,
+        sid: m.sid ?? null,
+        effect: m.effect,
+        ...locate(m),
+      }));
+      const evalDecisionDetails: EvalDecisionDetails | null = sides
+        ? [
+            { key: 'IAM Policy', value: evaluate(sides.identity, { ...request, resourceOwnerAccount: null }).decision },
+            { key: 'Resource Policy', value: evaluate(sides.resource, request).decision },
+          ]
+        : namedResources
+          ? []
+          : null;
+      const permissionsBoundaryDecisionDetail = boundarySet ? { allowedByPermissionsBoundary: evaluate(boundarySet, request).decision === 'allowed' } : null;
       results.push({
         evalActionName: action,
         evalResourceName: resource,
         evalDecision: result.decision,
-        matchedStatements: result.matchedStatements.map((m) => ({
-          sourcePolicyId: m.policyId ?? null,
-          sourcePolicyType: m.source === 'identity' ? (typeOf.get(m.policyId) ?? 'IAM Policy') : m.source === 'permissionsBoundary' ? 'PermissionsBoundaryPolicy' : m.source,
-          statementIndex: m.statementIndex,
-          sid: m.sid ?? null,
-          effect: m.effect,
-        })),
+        matchedStatements,
         missingContextValues: result.missingContextValues,
-        permissionsBoundaryDecisionDetail: boundarySet
-          ? { allowedByPermissionsBoundary: evaluate(boundarySet, request).decision === 'allowed' }
-          : null,
+        evalDecisionDetails,
+        permissionsBoundaryDecisionDetail,
+        resourceSpecificResults: namedResources
+          ? [{ evalResourceName: resource, evalResourceDecision: result.decision, matchedStatements, missingContextValues: result.missingContextValues, evalDecisionDetails, permissionsBoundaryDecisionDetail }]
+          : [],
       });
     }
   }
   return results;
 }
 
-function parseInput(text: string, member: string): PolicyDocument {
-  const document = checkPolicyDocument(text, 'managed');
-  return { ...document, policyId: document.policyId ?? member };
+/** Finds a matched statement's start and end in the text of the policy it came from. */
+function statementLocator(identity: LabelledPolicy[], boundary: LabelledPolicy | null, resourcePolicy: string | null) {
+  const cache = new Map<string | null, ReturnType<typeof locateStatements>>();
+  const spansOf = (text: string | null) => {
+    if (!cache.has(text)) cache.set(text, text === null ? [] : locateStatements(text));
+    return cache.get(text)!;
+  };
+  return (m: MatchedStatement): { startPosition: LineColumn | null; endPosition: LineColumn | null } => {
+    const text = m.source === 'identity' ? (identity[m.policyIndex]?.text ?? null) : m.source === 'permissionsBoundary' ? (boundary?.text ?? null) : m.source === 'resource' ? resourcePolicy : null;
+    const span = spansOf(text)[m.statementIndex];
+    return { startPosition: span?.start ?? null, endPosition: span?.end ?? null };
+  };
+}
+
+function parseInput(text: string, member: string): LabelledPolicy {
+  const document = checkPolicyDocument(text, 'managed', member);
+  return { document: { ...document, policyId: document.policyId ?? member }, type: 'IAM Policy', text };
 }

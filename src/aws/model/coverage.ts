@@ -103,7 +103,16 @@ function createComparer(service: ServiceName, model: ServiceModel, mismatches: M
       if (isListType(nodeList)) return compareValue(shape.member.shape, nodeList.ofType, at, `${member}.member`);
       return report(at, member, `list answered as ${String(type)}`);
     }
-    if (shape.type === 'map') return report(at, member, `map ${shapeName} answered as ${String(type)}`);
+    if (shape.type === 'map') {
+      // A map is answered as a list of `{ key value }` entries (GraphQL has no map type).
+      const entry = isListType(nullable) ? getNamedType(nullable.ofType) : undefined;
+      const fields = isObjectType(entry) ? entry.getFields() : undefined;
+      if (fields?.key && fields.value) {
+        compareValue(shape.key.shape, fields.key.type, at, `${member}.key`);
+        return compareValue(shape.value.shape, fields.value.type, at, `${member}.value`);
+      }
+      return report(at, member, `map ${shapeName} answered as ${String(type)}`);
+    }
     const named = getNamedType(type);
     if (isEnumType(named)) {
       const values = new Set(named.getValues().map((value) => value.value as unknown));

@@ -1,11 +1,22 @@
 // Authorization questions from other software: isAuthorized for the calling
-// session, and AWS's policy simulators.
+// session, AWS's policy simulators and the context keys they need, and Access
+// Analyzer's ValidatePolicy for writing policies before storing them.
 import type { Resolvers } from '../../generated/graphql.js';
 import { guarded } from '../caller.js';
 import { requestFacts, requirePrincipal, type Context } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { isAuthorized } from '../../auth/is-authorized.js';
-import { simulateCustomPolicy, simulatePrincipalPolicy, toRequestContext, type ContextEntryInput } from '../../iam/simulate.js';
+import {
+  getContextKeysForCustomPolicy,
+  getContextKeysForPrincipalPolicy,
+  simulateCustomPolicy,
+  simulatePrincipalPolicy,
+  toRequestContext,
+  type ContextEntryInput,
+  type SimulationResult,
+} from '../../iam/simulate.js';
+import { validatePolicyText } from '../../iam/validate-policy.js';
+import { paginateList, type PageArgs } from '../../db/pagination.js';
 import type { EvaluationResult, MatchedStatement } from '../../policy/index.js';
 
 const MAX_BATCH = 100;
@@ -45,6 +56,16 @@ function toStatement(m: MatchedStatement) {
   return { sourcePolicyId: m.policyId ?? null, sourcePolicyType: m.source, statementIndex: m.statementIndex, sid: m.sid ?? null, effect: m.effect };
 }
 
+/**
+ * One page of simulation results (AWS's MaxItems and Marker). A marker is bound to
+ * the account and the simulator; the caller sends the same input again with it.
+ */
+async function simulationPage(ctx: Context, scope: string, page: PageArgs, results: SimulationResult[]) {
+  const rows = results.map((result, i) => ({ result, key: String(i).padStart(6, '0') }));
+  const connection = await paginateList(ctx.deps.cursors, scope, page, (row) => row.key, rows);
+  return { evaluationResults: connection.nodes.map((row) => row.result), isTruncated: connection.isTruncated, marker: connection.marker };
+}
+
 export const authorizationResolvers: Resolvers = {
   Query: {
     isAuthorized: (_parent, { input }, ctx) => answer(ctx, input),
@@ -56,12 +77,18 @@ export const authorizationResolvers: Resolvers = {
       for (const question of input.requests) out.push(await answer(ctx, question));
       return out;
     },
+    validatePolicy: (_parent, { input }) => ({ findings: validatePolicyText(input) }),
+    getContextKeysForCustomPolicy: (_parent, { input }) => ({ contextKeyNames: getContextKeysForCustomPolicy(input.policyInputList) }),
+    getContextKeysForPrincipalPolicy: guarded(async ({ accountId }, { input }, ctx) => ({
+      contextKeyNames: await getContextKeysForPrincipalPolicy(ctx.db, accountId, input.policySourceArn, input.policyInputList),
+    })),
   },
   Mutation: {
-    simulateCustomPolicy: (_parent, { input }) => ({ evaluationResults: simulateCustomPolicy(input), isTruncated: false }),
-    simulatePrincipalPolicy: guarded(async ({ accountId }, { input }, ctx) => ({
-      evaluationResults: await simulatePrincipalPolicy(ctx.db, accountId, input),
-      isTruncated: false,
-    })),
+    simulateCustomPolicy: guarded(({ accountId }, { input, first, after }, ctx) =>
+      simulationPage(ctx, `${accountId}:simulateCustomPolicy`, { first, after }, simulateCustomPolicy(input)),
+    ),
+    simulatePrincipalPolicy: guarded(async ({ accountId }, { input, first, after }, ctx) =>
+      simulationPage(ctx, `${accountId}:simulatePrincipalPolicy`, { first, after }, await simulatePrincipalPolicy(ctx.db, accountId, input)),
+    ),
   },
 };
