@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, documentedExampleSecrets, loadConfig } from './config.js';
+import { ConfigError, documentedExampleSecrets, HASH_QUEUE_PER_TURN, loadConfig } from './config.js';
 
 const TOKEN = 'a3f9c1d27e8b4f60a1c2d3e4f5061728';
 const KEY = 'W4u9pZc2rX7vQm1kTn8sYb3eLh6dGf0jAa5oUi2wEc7';
@@ -88,6 +89,32 @@ describe('loadConfig: secrets', () => {
       expect(problemsOf({ ...production, IAM_OPERATOR_TOKEN: example }).some((p) => p.startsWith('IAM_OPERATOR_TOKEN')), example).toBe(true);
       expect(problemsOf({ ...production, IAM_MASTER_KEY: example }).some((p) => p.startsWith('IAM_MASTER_KEY')), example).toBe(true);
     }
+  });
+});
+
+describe('loadConfig: the password-hash pool', () => {
+  it('leaves a core and a libuv thread to the rest of the server by default, and runs at least one hash', () => {
+    const { hashConcurrency, hashQueue } = loadConfig({});
+    expect(hashConcurrency).toBe(Math.max(1, Math.min(availableParallelism() - 1, 3)));
+    expect(hashQueue).toBe(HASH_QUEUE_PER_TURN * hashConcurrency);
+    expect(loadConfig({ UV_THREADPOOL_SIZE: '1' }).hashConcurrency).toBe(1);
+  });
+
+  it('takes IAM_HASH_CONCURRENCY and IAM_HASH_QUEUE (0: no hash waits)', () => {
+    expect(loadConfig({ IAM_HASH_CONCURRENCY: '2', IAM_HASH_QUEUE: '0' })).toMatchObject({ hashConcurrency: 2, hashQueue: 0 });
+    expect(loadConfig({ IAM_HASH_CONCURRENCY: '3' }).hashQueue).toBe(3 * HASH_QUEUE_PER_TURN);
+  });
+
+  it.each([
+    { name: 'refuses no hash at all', env: { IAM_HASH_CONCURRENCY: '0' }, expected: ['IAM_HASH_CONCURRENCY must be an integer from 1 to 1024, got "0"'] },
+    { name: 'refuses a negative queue', env: { IAM_HASH_QUEUE: '-1' }, expected: ['IAM_HASH_QUEUE must be an integer from 0 to 100000, got "-1"'] },
+    {
+      name: "refuses more hashes at once than libuv's threadpool runs",
+      env: { IAM_HASH_CONCURRENCY: '8' },
+      expected: [expect.stringMatching(/^IAM_HASH_CONCURRENCY \(8\) is more than libuv's threadpool runs at once \(UV_THREADPOOL_SIZE=4\): raise UV_THREADPOOL_SIZE/)],
+    },
+  ])('$name', ({ env, expected }) => {
+    expect(problemsOf(env)).toEqual(expected);
   });
 });
 

@@ -1,5 +1,6 @@
 // The only reader of process.env. Every variable is validated at start-up and all
 // problems are reported at once; the README's configuration table lists them.
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export interface Config {
@@ -48,6 +49,10 @@ export interface Config {
   otlpEndpoint: string | undefined;
   /** The `service.name` of the traces (OTEL_SERVICE_NAME). */
   otelServiceName: string;
+  /** Password hashes (argon2) that run at once (src/crypto/hash-pool.ts). */
+  hashConcurrency: number;
+  /** Password hashes that may wait for a turn; past them, Throttling. */
+  hashQueue: number;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
   }
+  const { hashConcurrency, hashQueue } = readHashPool(int, problems);
   const host = read('HOST') ?? '127.0.0.1';
   const metricsAddress = readListenAddress('METRICS_ADDRESS', read('METRICS_ADDRESS'), host, problems);
   const otlpEndpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
@@ -163,9 +169,32 @@ export function loadConfig(env: Env = process.env): Config {
     metricsAddress,
     otlpEndpoint,
     otelServiceName: read('OTEL_SERVICE_NAME') ?? 'open-iam',
+    hashConcurrency,
+    hashQueue,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Password hashes allowed to wait per hash running, by default: about a second's wait at argon2id's 50-60 ms. */
+export const HASH_QUEUE_PER_TURN = 16;
+
+/**
+ * The password-hash pool's size. argon2 runs on libuv's threadpool (UV_THREADPOOL_SIZE
+ * threads, 4 by default), which fs, dns and WebCrypto (token signatures) share, and
+ * each hash keeps a core busy: by default one core and one thread are left to the
+ * rest of the server (1 hash at once on 2 cores, 3 on 4 or more with the default
+ * threadpool), and at least one hash runs.
+ */
+function readHashPool(int: (name: string, fallback: number, min: number, max: number) => number, problems: string[]) {
+  const threadpool = int('UV_THREADPOOL_SIZE', 4, 1, 1024);
+  const fallback = Math.max(1, Math.min(availableParallelism() - 1, threadpool - 1));
+  const hashConcurrency = int('IAM_HASH_CONCURRENCY', fallback, 1, 1024);
+  if (hashConcurrency > threadpool) {
+    problems.push(`IAM_HASH_CONCURRENCY (${hashConcurrency}) is more than libuv's threadpool runs at once (UV_THREADPOOL_SIZE=${threadpool}): raise UV_THREADPOOL_SIZE too, or lower it`);
+  }
+  const hashQueue = int('IAM_HASH_QUEUE', HASH_QUEUE_PER_TURN * hashConcurrency, 0, 100_000);
+  return { hashConcurrency, hashQueue };
 }
 
 /** A listen address: `host:port`, `[ipv6]:port`, or a port alone (on `defaultHost`). */

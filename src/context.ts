@@ -15,6 +15,7 @@ import type { CursorCodec } from './db/pagination.js';
 import type { Loaders } from './db/loaders.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { SignInThrottle } from './auth/throttle.js';
+import type { PasswordHasher } from './crypto/passwords.js';
 import type { VerifiedTokenCache } from './auth/token-cache.js';
 import type { ChangeFeed } from './auth/change-feed.js';
 import type { NotificationBus } from './db/notifications.js';
@@ -47,6 +48,8 @@ export interface Deps {
   oidcKeys: OidcKeyStore;
   /** What /metrics reports (src/metrics.ts). */
   metrics: Metrics;
+  /** Password hashing, bounded by one pool for the whole process (src/crypto/hash-pool.ts). */
+  passwords: PasswordHasher;
 }
 
 /**

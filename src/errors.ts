@@ -47,7 +47,21 @@ export class InvalidClientTokenIdError extends define('InvalidClientTokenId', 40
 export class ExpiredTokenError extends define('ExpiredToken', 403) {}
 export class InvalidAuthenticationCodeError extends define('InvalidAuthenticationCode', 403) {}
 export class ConcurrentModificationError extends define('ConcurrentModification', 409) {}
-export class ThrottlingError extends define('Throttling', 429) {}
+/**
+ * AWS's Throttling, saying when to retry: in the message (all the Query protocol's
+ * error shape carries) and as `extensions.retryAfterSeconds`, whole seconds, at least 1.
+ */
+export class ThrottlingError extends IamError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterMs: number, reason: string, options?: { cause?: unknown }) {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super('Throttling', `Rate exceeded: ${reason}. Retry in ${seconds} second${seconds === 1 ? '' : 's'}.`, 429, {
+      ...options,
+      extensions: { retryAfterSeconds: seconds },
+    });
+    this.retryAfterSeconds = seconds;
+  }
+}
 export class ServiceFailureError extends define('ServiceFailure', 500) {}
 // AssumeRoleWithWebIdentity's own codes (STS): https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html#API_AssumeRoleWithWebIdentity_Errors
 export class InvalidIdentityTokenError extends define('InvalidIdentityToken') {}

@@ -12,6 +12,8 @@ import type { Db } from './db/client.js';
 import type { Logger } from './log.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createSealer } from './crypto/seal.js';
+import { HashPool } from './crypto/hash-pool.js';
+import { PasswordHasher } from './crypto/passwords.js';
 import { defaultThrottleRules, SignInThrottle, shareThrottle } from './auth/throttle.js';
 import { ThrottleStore } from './auth/throttle-store.js';
 import { ChangeFeed } from './auth/change-feed.js';
@@ -106,6 +108,7 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     cursors: createCursorCodec(options.masterKey),
     throttle,
     metrics,
+    passwords: new PasswordHasher(new HashPool({ concurrency: options.config.hashConcurrency, queueLimit: options.config.hashQueue })),
     audit: new AuditLog(options.db, options.logger, clock),
     oidcKeys: new OidcKeyStore(
       {

@@ -105,7 +105,14 @@ describe('bursts of separate requests', () => {
     expect(tried).toBeLessThanOrEqual(defaultThrottleRules.userIp.threshold + Math.ceil(Math.log2((Date.now() - started) / 1000 + 2)) + 1);
     const right = await signIn(ip, accountId, PASSWORD);
     expect(codeOf(right)).toBe('Throttling');
-    expect(right.errors?.[0]?.message).toBe('Rate exceeded');
+    // AWS's "Rate exceeded", and when to retry: the end of the lockout, in the message and in extensions.
+    const retryAfterSeconds = (right.errors?.[0]?.extensions as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    expect(retryAfterSeconds).toEqual(expect.any(Number));
+    expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(retryAfterSeconds).toBeLessThanOrEqual(defaultThrottleRules.userIp.maxLockMs / 1000);
+    expect(right.errors?.[0]?.message).toBe(
+      `Rate exceeded: too many failed attempts with these credentials or from this client. Retry in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
+    );
   });
 
   it('counts users apart: another user signs in from the same client meanwhile', async () => {
@@ -142,16 +149,27 @@ describe('bursts of separate requests', () => {
 describe('SignInThrottle (clock-driven)', () => {
   const subject = { principal: 'user:123456789012:alice', sourceIp: '10.0.0.1' };
   const fail = (t: SignInThrottle) => t.begin(subject).failed();
+  /** The retry time the throttle names when it refuses the subject. */
+  const retryAfter = (t: SignInThrottle): number => {
+    try {
+      t.begin(subject).abandoned();
+    } catch (error) {
+      if (error instanceof ThrottlingError) return error.retryAfterSeconds;
+      throw error;
+    }
+    throw new Error('expected a refusal');
+  };
 
   it('locks out after the threshold, backs off exponentially, and lets the right password in once the lockout ends', () => {
     let now = 1_000_000;
     const throttle = new SignInThrottle(defaultThrottleRules, () => now);
     for (let i = 0; i < 5; i++) fail(throttle);
-    expect(() => throttle.begin(subject)).toThrow(ThrottlingError);
+    expect(retryAfter(throttle)).toBe(1);
     now += 1_000; // the first lockout is 1 s
     fail(throttle); // a probe fails: the next lockout doubles
+    expect(retryAfter(throttle)).toBe(2);
     now += 1_000;
-    expect(() => throttle.begin(subject)).toThrow(ThrottlingError);
+    expect(retryAfter(throttle)).toBe(1);
     now += 1_000;
     const attempt = throttle.begin(subject);
     attempt.succeeded();
@@ -163,7 +181,8 @@ describe('SignInThrottle (clock-driven)', () => {
   it('counts attempts in flight, so a concurrent burst cannot pass the threshold', () => {
     const throttle = new SignInThrottle(defaultThrottleRules, () => 0);
     const inFlight = Array.from({ length: 5 }, () => throttle.begin(subject));
-    expect(() => throttle.begin(subject)).toThrow(ThrottlingError);
+    // No lockout yet: the attempts under way end within a second.
+    expect(retryAfter(throttle)).toBe(1);
     for (const attempt of inFlight) attempt.failed();
     expect(() => throttle.begin(subject)).toThrow(ThrottlingError);
   });

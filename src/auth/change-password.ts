@@ -17,7 +17,7 @@ import type { Db } from '../db/client.js';
 import { AccessDeniedError, EntityTemporarilyUnmodifiableError, IamError, NoSuchEntityError, PasswordPolicyViolationError } from '../errors.js';
 import type { Principal } from '../sessions/principal.js';
 import { enforcePasswordPolicy, findPolicy, recordPasswordHistory } from '../iam/password-policy.js';
-import { hashPassword, verifyPassword } from '../crypto/passwords.js';
+import type { PasswordHasher } from '../crypto/passwords.js';
 import type { Authorizer } from './authorize.js';
 import type { SignInThrottle } from './throttle.js';
 
@@ -27,9 +27,10 @@ export interface OwnPasswordDeps {
   authorizer: Authorizer;
 }
 
-/** What ChangePassword uses besides: the sign-in throttle (a wrong old password counts) and the clock. */
+/** What ChangePassword uses besides: the sign-in throttle (a wrong old password counts), the password hasher and the clock. */
 export interface ChangePasswordDeps extends OwnPasswordDeps {
   throttle: SignInThrottle;
+  passwords: PasswordHasher;
   clock: Clock;
 }
 
@@ -68,7 +69,7 @@ export async function changePassword(deps: ChangePasswordDeps, principal: Princi
   await deps.throttle.run(
     { principal: `user:${accountId}:${userName.toLowerCase()}`, sourceIp: client.sourceIp },
     async () => {
-      if (!(await verifyPassword(profile.passwordHash, input.oldPassword))) {
+      if (!(await deps.passwords.verify(profile.passwordHash, input.oldPassword))) {
         throw new AccessDeniedError('The old password is not correct.');
       }
     },
@@ -77,8 +78,8 @@ export async function changePassword(deps: ChangePasswordDeps, principal: Princi
   if (input.newPassword === input.oldPassword) {
     throw new PasswordPolicyViolationError('The new password must be different from the old password');
   }
-  await enforcePasswordPolicy(deps.db, accountId, input.newPassword, { userId, userName });
-  const hash = await hashPassword(input.newPassword);
+  await enforcePasswordPolicy(deps.db, deps.passwords, accountId, input.newPassword, { userId, userName });
+  const hash = await deps.passwords.hash(input.newPassword);
 
   const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {

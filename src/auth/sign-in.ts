@@ -5,6 +5,8 @@
 // same work (one argon2 verify). Failures are throttled per user, per client and
 // per both (src/auth/throttle.ts): a throttled attempt is refused before any
 // password is verified, so the right password fails too during a lockout.
+// While the password-hash pool is full (src/crypto/hash-pool.ts) a sign-in is
+// refused with Throttling too, before the throttle's claim; that counts as no attempt.
 // MFA: the code is asked for only once the password is known to be right (as the
 // AWS console does); a missing or wrong code counts as a failed attempt, so this
 // "password was right" signal is throttled like password guessing itself.
@@ -14,12 +16,13 @@ import { markTriedIdentity, type TriedIdentity } from '../audit/tried-identity.j
 import type { Config } from '../config.js';
 import type { Sealer } from '../crypto/seal.js';
 import { AccessDeniedError, InvalidAuthenticationCodeError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
+import type { Account } from '../generated/prisma/client.js';
 import { rootArn } from '../iam/arn.js';
 import { issueSession, type IssuedSession, type SessionIssuer } from '../sessions/sessions.js';
 import type { SignInThrottle } from './throttle.js';
 import { enabledDevices, verifyAnyMfaCode } from '../iam/mfa.js';
 import { findPolicy, isPasswordExpired } from '../iam/password-policy.js';
-import { hashPassword, needsRehash, verifyPassword } from '../crypto/passwords.js';
+import { needsRehash, type PasswordHasher } from '../crypto/passwords.js';
 
 export interface SignInInput {
   email?: string | null;
@@ -29,9 +32,10 @@ export interface SignInInput {
   mfaCode?: string | null;
 }
 
-/** What sign-in uses: the session issuer, the throttle, the MFA seeds' sealer and the session length. */
+/** What sign-in uses: the session issuer, the throttle, the password hasher, the MFA seeds' sealer and the session length. */
 export interface SignInDeps extends SessionIssuer {
   throttle: SignInThrottle;
+  passwords: PasswordHasher;
   sealer: Sealer;
   config: Pick<Config, 'signInSessionSeconds'>;
 }
@@ -86,9 +90,13 @@ export async function signIn(deps: SignInDeps, input: SignInInput, client: SignI
 async function attemptSignIn(deps: SignInDeps, input: SignInInput, client: Attempt): Promise<SignInResult> {
   if (input.email) {
     const email = input.email.toLowerCase();
+    const account = await deps.db.account.findUnique({ where: { email } });
+    if (account) client.identify({ type: 'Root', accountId: account.id, principalId: account.id, arn: rootArn(account.id) });
+    // A full password-hash pool refuses before the throttle's claim: a flood costs no more than it must.
+    deps.passwords.checkCapacity();
     return deps.throttle.run(
       { principal: `root:${email}`, sourceIp: client.sourceIp },
-      () => signInRoot(deps, email, input.password, client),
+      () => signInRoot(deps, account, input.password),
       isCredentialFailure,
     );
   }
@@ -100,6 +108,7 @@ async function attemptSignIn(deps: SignInDeps, input: SignInInput, client: Attem
     // Keyed by the account id when it exists, so id and alias share one budget.
     const principal = `user:${account?.id ?? accountRef.toLowerCase()}:${input.userName.toLowerCase()}`;
     if (account) client.identify({ type: 'IAMUser', accountId: account.id, userName: HIDDEN });
+    deps.passwords.checkCapacity();
     return deps.throttle.run(
       { principal, sourceIp: client.sourceIp },
       () => signInUser(deps, account?.id, input.userName!, input.password, input.mfaCode, client),
@@ -109,12 +118,10 @@ async function attemptSignIn(deps: SignInDeps, input: SignInInput, client: Attem
   throw new ValidationError('Provide either email (root user) or accountId and userName (IAM user), with password.');
 }
 
-async function signInRoot(deps: SignInDeps, email: string, password: string, client: Attempt): Promise<SignInResult> {
-  const account = await deps.db.account.findUnique({ where: { email } });
-  if (account) client.identify({ type: 'Root', accountId: account.id, principalId: account.id, arn: rootArn(account.id) });
-  const ok = await verifyPassword(account?.rootPasswordHash, password);
+async function signInRoot(deps: SignInDeps, account: Account | null, password: string): Promise<SignInResult> {
+  const ok = await deps.passwords.verify(account?.rootPasswordHash, password);
   if (!account || !ok) throw new InvalidClientTokenIdError(FAILED);
-  const rehashed = needsRehash(account.rootPasswordHash) ? await hashPassword(password) : undefined;
+  const rehashed = needsRehash(account.rootPasswordHash) ? await deps.passwords.hash(password) : undefined;
   await deps.db.account.update({
     where: { id: account.id },
     data: { rootPasswordLastUsed: deps.clock.now(), ...(rehashed ? { rootPasswordHash: rehashed } : {}) },
@@ -145,7 +152,7 @@ async function signInUser(
       })
     : null;
   if (user) client.identify({ type: 'IAMUser', accountId: user.accountId, principalId: user.id, arn: user.arn, userName: user.name });
-  const ok = await verifyPassword(user?.loginProfile?.passwordHash, password);
+  const ok = await deps.passwords.verify(user?.loginProfile?.passwordHash, password);
   if (!accountId || !user || !user.loginProfile || !ok) throw new InvalidClientTokenIdError(FAILED);
   const profile = user.loginProfile;
 
@@ -173,7 +180,7 @@ async function signInUser(
 
   await deps.db.user.update({ where: { id: user.id }, data: { passwordLastUsed: now } });
   if (needsRehash(profile.passwordHash)) {
-    const rehashed = await hashPassword(password);
+    const rehashed = await deps.passwords.hash(password);
     await deps.db.loginProfile.updateMany({ where: { userId: user.id, passwordHash: profile.passwordHash }, data: { passwordHash: rehashed } });
   }
   const session = await issueSession(deps, {

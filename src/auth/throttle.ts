@@ -3,7 +3,9 @@
 // past a key's threshold every further attempt is refused with `Throttling`
 // BEFORE any password is verified, so during a lockout even the right password
 // fails and costs no argon2 work. The lockout doubles with each further failure
-// (exponential backoff), up to a cap.
+// (exponential backoff), up to a cap. The refusal says when to retry: when the
+// longest lockout among the attempt's keys ends, or in a second when only attempts
+// still under way hold a key at its threshold (they end within one argon2 verify).
 //
 // Keys, and why three of them (OWASP Authentication Cheat Sheet, "Account lockout"):
 //   user+ip  strict: stops one client guessing one user's password;
@@ -83,6 +85,12 @@ export interface Attempt {
 
 const MAX_ENTRIES = 100_000;
 
+/** The retry time a refusal names while attempts under way, not a lockout, hold a key at its threshold. */
+const IN_FLIGHT_RETRY_MS = 1_000;
+
+/** What a refusal of the throttle says. */
+const REFUSED = 'too many failed attempts with these credentials or from this client';
+
 /** One attempt's outcome as other processes apply it: the keys (digests) it counted under. */
 export interface SharedOutcome {
   outcome: 'failed' | 'succeeded';
@@ -148,12 +156,14 @@ export class SignInThrottle {
   begin(subject: AttemptSubject): Attempt {
     const now = this.clock();
     const keys = this.keysOf(subject);
+    let retryMs: number | undefined;
     for (const [scope, key] of keys) {
       const entry = this.entries.get(key);
       if (!entry) continue;
       prune(entry, now, this.rules[scope].windowMs);
-      if (this.refuses(scope, entry.failures.length, entry.lockedUntil, entry.inFlight, now)) throw new ThrottlingError('Rate exceeded');
+      retryMs = later(retryMs, this.refusal(scope, entry.failures.length, entry.lockedUntil, entry.inFlight, now));
     }
+    if (retryMs !== undefined) throw new ThrottlingError(retryMs, REFUSED);
     const entries = keys.map(([, key]) => this.entry(key));
     for (const entry of entries) entry.inFlight++;
     let done = false;
@@ -177,22 +187,25 @@ export class SignInThrottle {
   }
 
   /**
-   * Whether a key refuses an attempt: it is locked out, or at its threshold counting
-   * attempts in flight (past it, once a lockout ends, one probe at a time may try:
-   * the backoff then doubles if it fails).
+   * Whether a key refuses an attempt, as the ms until it may be retried (undefined: it
+   * admits it): it is locked out, or at its threshold counting attempts in flight (past
+   * it, once a lockout ends, one probe at a time may try: the backoff then doubles if it fails).
    */
-  private refuses(scope: ThrottleScope, failures: number, lockedUntil: number, inFlight: number, now: number): boolean {
-    return lockedUntil > now || (inFlight > 0 && failures + inFlight >= this.rules[scope].threshold);
+  private refusal(scope: ThrottleScope, failures: number, lockedUntil: number, inFlight: number, now: number): number | undefined {
+    if (lockedUntil > now) return lockedUntil - now;
+    return inFlight > 0 && failures + inFlight >= this.rules[scope].threshold ? IN_FLIGHT_RETRY_MS : undefined;
   }
 
-  /** Whether the counts of every process admit an attempt under `keys`, by the same rule as `begin`. */
-  private admits(keys: LedgerKey[], counts: Map<string, SharedCounts>, now: number): boolean {
-    return keys.every(({ scope, key }) => {
+  /** Whether the counts of every process refuse an attempt under `keys`, by the same rule as `begin`: the ms until a retry, or undefined. */
+  private sharedRefusal(keys: LedgerKey[], counts: Map<string, SharedCounts>, now: number): number | undefined {
+    let retryMs: number | undefined;
+    for (const { scope, key } of keys) {
       const shared = counts.get(key);
-      if (!shared) return true;
+      if (!shared) continue;
       const lockedUntil = shared.failures >= this.rules[scope].threshold ? shared.lastFailureAt + this.lockMs(scope, shared.failures) : 0;
-      return !this.refuses(scope, shared.failures, lockedUntil, shared.inFlight, now);
-    });
+      retryMs = later(retryMs, this.refusal(scope, shared.failures, lockedUntil, shared.inFlight, now));
+    }
+    return retryMs;
   }
 
   /** Applies an outcome another process shared. */
@@ -225,8 +238,17 @@ export class SignInThrottle {
       if (this.ledger) {
         const now = this.clock();
         const keys = attempt.keys.map(([scope, key]) => ({ scope, key, since: now - this.rules[scope].windowMs }));
-        attemptId = await this.ledger.claim(keys, (counts) => this.admits(keys, counts, now), now);
-        if (attemptId === undefined) throw new ThrottlingError('Rate exceeded');
+        let retryMs = IN_FLIGHT_RETRY_MS;
+        attemptId = await this.ledger.claim(
+          keys,
+          (counts) => {
+            const refusal = this.sharedRefusal(keys, counts, now);
+            if (refusal !== undefined) retryMs = refusal;
+            return refusal === undefined;
+          },
+          now,
+        );
+        if (attemptId === undefined) throw new ThrottlingError(retryMs, REFUSED);
       }
       const result = await work();
       attempt.succeeded();
@@ -306,6 +328,11 @@ function isSharedOutcome(change: Record<string, unknown>): change is Record<stri
     change.keys.length <= 3 &&
     change.keys.every((key) => Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string')
   );
+}
+
+/** The later of two retry times, either of which may be absent. */
+function later(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
 function prune(entry: Entry, now: number, windowMs: number): void {

@@ -108,7 +108,10 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
 
 /** The answer for an error met before a context exists (a body too large). */
 export function errorResponse(namespace: string, error: AwsError, requestId: string): AwsResponse {
-  return xml(error.status, writeError(namespace, error, requestId), requestId);
+  const response = xml(error.status, writeError(namespace, error, requestId), requestId);
+  // HTTP's own way of saying when to come back (RFC 9110 §10.2.3), beside the message that says it too.
+  if (error.retryAfterSeconds !== undefined) response.headers['retry-after'] = String(error.retryAfterSeconds);
+  return response;
 }
 
 
@@ -141,5 +144,6 @@ function errorOfResult(failure: { message: string; extensions?: Record<string, u
     return new IamError('ValidationError', `1 validation error detected: ${failure.message}`, 400);
   }
   const wire = awsErrorOf(code, failure.message);
-  return new IamError(wire.code, wire.message, wire.status);
+  const retryAfterSeconds = failure.extensions?.retryAfterSeconds;
+  return new IamError(wire.code, wire.message, wire.status, typeof retryAfterSeconds === 'number' ? { extensions: { retryAfterSeconds } } : {});
 }

@@ -48,6 +48,8 @@ export interface AwsError {
   type: ErrorType;
   code: string;
   message: string;
+  /** When to retry, for a Throttling answer: its message says so, and a `Retry-After` header too. */
+  retryAfterSeconds?: number;
 }
 
 /** The wire form of an error code and message; codes AWS does not list are sender faults with 400. */
@@ -56,9 +58,13 @@ export function awsErrorOf(code: string, message: string): AwsError {
   return { status: known?.status ?? 400, type: known?.type ?? 'Sender', code, message };
 }
 
-/** The wire form of a thrown error: ours keep their code; anything else is a ServiceFailure (logged by the caller). */
+/** The wire form of a thrown error: ours keep their code (and a throttle's retry time); anything else is a ServiceFailure (logged by the caller). */
 export function awsErrorFrom(error: unknown): AwsError {
-  if (error instanceof IamError) return awsErrorOf(error.code, error.message);
+  if (error instanceof IamError) {
+    const wire = awsErrorOf(error.code, error.message);
+    const retryAfterSeconds = error.extensions.retryAfterSeconds;
+    return typeof retryAfterSeconds === 'number' ? { ...wire, retryAfterSeconds } : wire;
+  }
   return awsErrorOf('ServiceFailure', 'An internal error occurred.');
 }
 

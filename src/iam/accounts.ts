@@ -3,7 +3,7 @@
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { EntityAlreadyExistsError } from '../errors.js';
-import { hashPassword } from '../crypto/passwords.js';
+import type { PasswordHasher } from '../crypto/passwords.js';
 import { newAccountId } from './ids.js';
 import { rootArn } from './arn.js';
 import { checkString } from './names.js';
@@ -17,12 +17,12 @@ export interface NewAccount {
 }
 
 /** Creates an account with its root user; the email is the root's sign-in name, unique across accounts. */
-export async function createAccount(db: Db, input: NewAccount, checkPassword: (password: string) => void) {
+export async function createAccount(db: Db, passwords: PasswordHasher, input: NewAccount, checkPassword: (password: string) => void) {
   checkString(input.accountName, 'accountName', 1, 50, /^[ -;=?-~]+$/, '[ -;=?-~]+');
   checkString(input.email, 'email', 6, 64, EMAIL_PATTERN, '[^\\s@]+@[^\\s@]+\\.[^\\s@]+');
   checkPassword(input.password);
   const email = input.email.toLowerCase();
-  const rootPasswordHash = await hashPassword(input.password);
+  const rootPasswordHash = await passwords.hash(input.password);
   for (let attempt = 0; ; attempt++) {
     const id = newAccountId();
     try {

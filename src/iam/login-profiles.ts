@@ -5,7 +5,7 @@ import type { Db, DbTx } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { EntityAlreadyExistsError, NoSuchEntityError, ValidationError } from '../errors.js';
 import type { LoginProfile, User } from '../generated/prisma/client.js';
-import { hashPassword } from '../crypto/passwords.js';
+import type { PasswordHasher } from '../crypto/passwords.js';
 import { enforcePasswordPolicy, recordPasswordHistory } from './password-policy.js';
 import { revokeUserSessions } from './revocations.js';
 import { type Caller, checkUserNameRef, findTargetUser, findUser, lockUser } from './users.js';
@@ -43,16 +43,16 @@ export interface CreateLoginProfileParams {
 }
 
 /** AWS's CreateLoginProfile. https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateLoginProfile.html */
-export async function createLoginProfile(db: Db, accountId: string, input: CreateLoginProfileParams): Promise<LoginProfileRecord> {
+export async function createLoginProfile(db: Db, passwords: PasswordHasher, accountId: string, input: CreateLoginProfileParams): Promise<LoginProfileRecord> {
   checkUserNameRef(input.userName);
   checkPasswordInput(input.password);
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await passwords.hash(input.password);
   try {
     return await db.$transaction(async (tx) => {
       const user = await findUser(tx, accountId, input.userName);
       await lockUser(tx, user);
       if (await tx.loginProfile.findUnique({ where: { userId: user.id }, select: { userId: true } })) throw profileExists(user.name);
-      await enforcePasswordPolicy(tx, accountId, input.password, { userId: user.id, userName: user.name });
+      await enforcePasswordPolicy(tx, passwords, accountId, input.password, { userId: user.id, userName: user.name });
       const profile = await tx.loginProfile.create({
         data: { userId: user.id, passwordHash, passwordResetRequired: input.passwordResetRequired ?? false },
         omit: withoutHash,
@@ -88,17 +88,17 @@ export interface UpdateLoginProfileParams {
  * AWS's UpdateLoginProfile. A new password ends the user's sessions.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateLoginProfile.html
  */
-export async function updateLoginProfile(db: Db, accountId: string, input: UpdateLoginProfileParams, now: Date): Promise<void> {
+export async function updateLoginProfile(db: Db, passwords: PasswordHasher, accountId: string, input: UpdateLoginProfileParams, now: Date): Promise<void> {
   checkUserNameRef(input.userName);
   const password = input.password ?? undefined;
   if (password !== undefined) checkPasswordInput(password);
-  const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
+  const passwordHash = password !== undefined ? await passwords.hash(password) : undefined;
   return db.$transaction(async (tx) => {
     const user = await findUser(tx, accountId, input.userName);
     await lockUser(tx, user);
     const profile = await tx.loginProfile.findUnique({ where: { userId: user.id }, select: { userId: true } });
     if (!profile) throw noSuchLoginProfile(user.name);
-    if (password !== undefined) await enforcePasswordPolicy(tx, accountId, password, { userId: user.id, userName: user.name });
+    if (password !== undefined) await enforcePasswordPolicy(tx, passwords, accountId, password, { userId: user.id, userName: user.name });
     await tx.loginProfile.update({
       where: { userId: user.id },
       data: {

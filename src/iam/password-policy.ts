@@ -8,7 +8,7 @@ import type { DbTx } from '../db/client.js';
 import { NoSuchEntityError, PasswordPolicyViolationError } from '../errors.js';
 import { checkRange } from './names.js';
 import { isCommonPassword } from './common-passwords.js';
-import { verifyPassword } from '../crypto/passwords.js';
+import type { PasswordHasher } from '../crypto/passwords.js';
 
 /** AWS's PasswordPolicy response member. */
 export interface PasswordPolicy {
@@ -136,7 +136,13 @@ export function findPolicyViolation(policy: PasswordPolicy | null, password: str
  * a common password, does not contain the user name, and (with
  * PasswordReusePrevention = N and a `userId`) is none of the user's last N passwords.
  */
-export async function enforcePasswordPolicy(db: DbTx, accountId: string, password: string, options: PasswordCheckOptions = {}): Promise<void> {
+export async function enforcePasswordPolicy(
+  db: DbTx,
+  passwords: Pick<PasswordHasher, 'verify'>,
+  accountId: string,
+  password: string,
+  options: PasswordCheckOptions = {},
+): Promise<void> {
   const policy = await findPolicy(db, accountId);
   const violation = findPolicyViolation(policy, password, options.userName);
   if (violation) throw new PasswordPolicyViolationError(violation);
@@ -149,7 +155,7 @@ export async function enforcePasswordPolicy(db: DbTx, accountId: string, passwor
       select: { hash: true },
     });
     for (const { hash } of recent) {
-      if (await verifyPassword(hash, password)) {
+      if (await passwords.verify(hash, password)) {
         throw new PasswordPolicyViolationError(`Password should not be one of your ${reuse} previous passwords`);
       }
     }

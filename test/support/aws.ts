@@ -34,9 +34,10 @@ export const iamClient = (server: TestServer, credentials: KeyPair): IAMClient =
 /** The SDK's STS client, signing with `credentials`, talking to the test server. */
 export const stsClient = (server: TestServer, credentials: KeyPair): STSClient => new STSClient(clientConfig(server, credentials));
 
-/** A Query-protocol answer: status and XML text. */
+/** A Query-protocol answer: status, headers and XML text. */
 export interface QueryAnswer {
   status: number;
+  headers: Headers;
   body: string;
 }
 
@@ -68,7 +69,7 @@ export async function sendQuery(
     request = await signer.sign(request, options.at ? { signingDate: options.at } : {});
   }
   const response = await fetch(`${server.origin}/`, { method: 'POST', headers: { ...(request.headers as Record<string, string>), ...options.headers }, body: options.sentBody ?? body });
-  return { status: response.status, body: await response.text() };
+  return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
 /** The text of the first `<tag>` of an XML answer. */

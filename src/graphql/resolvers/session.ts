@@ -26,7 +26,7 @@ export const sessionResolvers: Resolvers = {
             : 'createAccount is disabled: the server was started without IAM_OPERATOR_TOKEN.',
         );
       }
-      return createAccount(ctx.db, input, checkRootPassword);
+      return createAccount(ctx.db, ctx.deps.passwords, input, checkRootPassword);
     },
     rotateSigningKey: async (_parent, _args, ctx) => {
       if (!ctx.deps.config.operatorToken || !ctx.operator) {

@@ -116,10 +116,10 @@ export const userResolvers: Resolvers = {
       return true;
     }),
     createLoginProfile: guarded(async ({ accountId }, { input }, ctx) => {
-      return { loginProfile: await createLoginProfile(ctx.db, accountId, input) };
+      return { loginProfile: await createLoginProfile(ctx.db, ctx.deps.passwords, accountId, input) };
     }),
     updateLoginProfile: guarded(async ({ accountId }, { input }, ctx) => {
-      await updateLoginProfile(ctx.db, accountId, input, ctx.deps.clock.now());
+      await updateLoginProfile(ctx.db, ctx.deps.passwords, accountId, input, ctx.deps.clock.now());
       return true;
     }),
     deleteLoginProfile: guarded(async ({ accountId }, { input }, ctx) => {
