@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { DbTx } from '../db/client.js';
 import type { Decision } from '../metrics.js';
 import { evaluate as evaluatePolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
-import { accessDenied, isInAccount, type AuthorizationRequest, type Authorizer } from './authorize.js';
+import { accessDenied, isInAccount, resourceOwnerOf, type AuthorizationRequest, type Authorizer } from './authorize.js';
 import { loadPrincipalPolicies, type PrincipalPolicies } from './effective-policies.js';
 import { sessionContext, withRequestKeys } from './request-context.js';
 import type { Principal } from '../sessions/principal.js';
@@ -73,7 +73,7 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
       action,
       resourceArn,
       context,
-      resourceOwnerAccount: principal.accountId,
+      resourceOwnerAccount: resourceOwnerOf(resourceArn, principal.accountId),
     });
   }
 
