@@ -62,6 +62,21 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
     inputTypes.set(binding, named && isInputObjectType(named) ? named : undefined);
   }
 
+  /** Verifies the request's SigV4 signature for `service`; the principal who signed it. */
+  async function authenticate(request: AwsRequest, service: ServiceName, ctx: Context) {
+    const { principal, signature } = await authenticateSigV4({ ...ctx.deps, signingKeys, longTermKeys }, {
+      method: request.method,
+      path: request.path,
+      query: request.search,
+      headers: request.headers,
+      body: request.body,
+    });
+    if (signature.service !== service) {
+      throw new IamError('SignatureDoesNotMatch', `Credential should be scoped to correct service: '${service}'.`, 403);
+    }
+    return principal;
+  }
+
   /** Answers one request; never throws. */
   return async function serve(request: AwsRequest, ctx: Context): Promise<AwsResponse> {
     let namespace = serviceModels.iam.metadata.xmlNamespace;
@@ -75,17 +90,10 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
       if (!model) throw invalidAction(action, version);
       namespace = model.metadata.xmlNamespace;
       const service = model.metadata.signingName as ServiceName;
-      const { principal, signature } = await authenticateSigV4({ ...ctx.deps, signingKeys, longTermKeys }, {
-        method: request.method,
-        path: request.path,
-        query: request.search,
-        headers: request.headers,
-        body: request.body,
-      });
-      if (signature.service !== service) {
-        throw new IamError('SignatureDoesNotMatch', `Credential should be scoped to correct service: '${service}'.`, 403);
-      }
       const binding = bindings.get(bindingKey(service, action));
+      // Actions AWS takes unsigned (AssumeRoleWithWebIdentity: the token is the credential) need no
+      // signature; one that is sent anyway is verified like any other.
+      const principal = isUnsignedAllowed(binding) && !isSigned(request) ? null : await authenticate(request, service, ctx);
       if (!binding) throw invalidAction(action, version);
       ctx.record.operations = [action];
       const variables = readActionArguments(model, binding.operation.input, inputTypes.get(binding), params);
@@ -104,6 +112,16 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
       return errorResponse(namespace, answer, ctx.requestId);
     }
   };
+}
+
+/** True for an action AWS's model marks `smithy.api#noAuth` (STS AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
+function isUnsignedAllowed(binding: ActionBinding | undefined): boolean {
+  return binding?.operation.auth?.includes('smithy.api#noAuth') === true;
+}
+
+/** True when the request carries a SigV4 signature, in its Authorization header or presigned in its query. */
+function isSigned(request: AwsRequest): boolean {
+  return request.headers.authorization !== undefined || /(^|[?&])X-Amz-Signature=/i.test(request.search);
 }
 
 /** The answer for an error met before a context exists (a body too large). */
