@@ -1,13 +1,17 @@
 // Starts one Postgres for the whole test run (embedded, or the server named by
 // DATABASE_URL), applies the migrations to a template database once, and hands
 // its address to the test files, which clone the template into fresh databases.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Its teardown looks for every secret the tests used in every line the test servers
+// logged (test/support/secrets.ts) and fails the run if it finds one.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/db/embedded.js';
 import { migrate } from '../src/db/migrate.js';
+import { findLeaks } from './support/secrets.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,6 +19,8 @@ declare module 'vitest' {
     adminUrl: string;
     /** Name of the migrated template database. */
     templateDb: string;
+    /** This run's folder of server logs and noted secrets (test/support/secrets.ts). */
+    logDir: string;
   }
 }
 
@@ -44,6 +50,9 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   await migrate(templateUrl.toString());
   project.provide('adminUrl', adminUrl);
   project.provide('templateDb', templateDb);
+  // One folder per run: several runs may share the tree at once.
+  const logDir = fileURLToPath(new URL(`./artifacts/logs/run-${process.pid}-${Date.now()}`, import.meta.url));
+  project.provide('logDir', logDir);
 
   return async () => {
     const client = new pg.Client({ connectionString: adminUrl });
@@ -57,5 +66,14 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     await client.end();
     await embedded?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (!existsSync(logDir)) return;
+    const { secrets, files, leaks } = findLeaks(logDir);
+    if (leaks.length > 0) {
+      // An error thrown here is printed but leaves the run's exit code at 0: this fails it.
+      console.error(`\n${leaks.length} secret(s) the tests used reached the server logs (kept in ${logDir}): ${leaks.slice(0, 20).map((l) => `${l.secret} in ${l.file}`).join(', ')}`);
+      process.exit(1);
+    }
+    console.log(`log check: none of ${secrets} secrets in ${files} server logs`);
+    rmSync(logDir, { recursive: true, force: true });
   };
 }

@@ -2,7 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
-import { afterAll, beforeAll } from 'vitest';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
@@ -10,6 +12,7 @@ import { createLogger, type DestinationStream } from '../../src/log.js';
 import { startService, type RunningService } from '../../src/server.js';
 import { CreateAccountDocument, SignInDocument } from '../generated/graphql.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { noteSecret, noteSecretsIn } from './secrets.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 export const ROOT_PASSWORD = 'Root-Passw0rd!x';
@@ -86,23 +89,31 @@ export async function startTestServer(
     PORT: '0',
     HOST: '127.0.0.1',
     IAM_OPERATOR_TOKEN: OPERATOR_TOKEN,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Logged to a file of the run, where the run's teardown looks for every secret the tests used (./secrets.ts).
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'debug',
     DATABASE_URL: database.url,
     ...env,
   });
-  const logger = createLogger(config.logLevel, logs);
+  const logDir = inject('logDir');
+  noteSecret(logDir, OPERATOR_TOKEN);
+  const logFile = logs ? undefined : pino.destination({ dest: join(logDir, `server-${process.pid}-${++servers}.ndjson`), sync: true, mkdir: true });
+  const logger = createLogger(config.logLevel, logs ?? logFile);
   const queries: string[] = [];
   const db = createDb(database.url, { poolSize: 5, ...(countQueries ? { onQuery: (sql: string) => queries.push(sql) } : {}) });
   const service = await startService({ config, db, logger, masterKey: randomBytes(32).toString('base64url'), clock });
   const origin = service.url.replace(/\/graphql$/, '');
 
   const gql = async (query: string | DocumentNode, variables?: unknown, token?: string): Promise<GraphQLResponse<unknown>> => {
+    noteSecretsIn(logDir, variables);
+    if (token) noteSecret(logDir, token);
     const response = await fetch(service.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query: textOf(query), variables }),
     });
-    return (await response.json()) as GraphQLResponse<unknown>;
+    const answer = (await response.json()) as GraphQLResponse<unknown>;
+    noteSecretsIn(logDir, answer);
+    return answer;
   };
   const ok = async (query: string | DocumentNode, variables?: unknown, token?: string): Promise<unknown> => {
     const result = await gql(query, variables, token);
@@ -135,9 +146,13 @@ export async function startTestServer(
       await service.close();
       await db.$disconnect();
       await database.drop();
+      logFile?.end();
     },
   };
 }
+
+/** Test servers started by this worker, numbering their log files. */
+let servers = 0;
 
 const printed = new WeakMap<DocumentNode, string>();
 
