@@ -116,8 +116,6 @@ export class Metrics {
   readonly decisions = new DecisionCounter();
   /** Console sign-ins by outcome: success, failure (wrong credentials or MFA code), throttled, error. */
   readonly signIns = new Counter({ name: 'iam_sign_ins_total', help: 'Console sign-ins by outcome: success, failure (credentials or MFA code refused), throttled (refused before any password was checked), error.', labelNames: ['outcome'] as const, registers: [this.registry] });
-  /** Credential checks the throttle refused (sign-in, ChangePassword, GetSessionToken, MFA). */
-  readonly throttled = new Counter({ name: 'iam_credential_checks_throttled_total', help: 'Credential checks (sign-in, ChangePassword, GetSessionToken) refused by the throttle before any secret was checked.', registers: [this.registry] });
   readonly passwordHashWait = new Histogram({ name: 'iam_password_hash_wait_seconds', help: 'Time a password hash or verification waited for a turn in the hash pool.', buckets: [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
   readonly auditFlushLag = new Histogram({ name: 'iam_audit_flush_lag_seconds', help: 'Age of the oldest read event of a batch when the batch was written (time from a successful read to its audit row).', buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10], registers: [this.registry] });
   readonly auditFlushFailures = new Counter({ name: 'iam_audit_flush_failures_total', help: 'Batches of read events Postgres refused (logged and dropped).', registers: [this.registry] });

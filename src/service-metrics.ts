@@ -1,7 +1,8 @@
 // The gauges and totals a running service's metrics read when scraped: its caches
 // (verified tokens, effective policies, the change feed's epochs and sessions, SigV4's
-// long-term and signing keys), the database pool, the audit trail's read queue and,
-// as they happen, the audit flushes. Nothing here runs on a request's path.
+// long-term and signing keys), the database pool, the password-hash pool, the audit
+// trail's read queue and, as they happen, password-hash waits and audit flushes.
+// Nothing here runs on a request's path.
 import type { Deps } from './context.js';
 import type { LongTermKeyCache } from './auth/sigv4-authenticate.js';
 import type { SigningKeyCache } from './auth/sigv4.js';
@@ -35,6 +36,7 @@ export function watchService(deps: Deps, { longTermKeys, signingKeys }: Endpoint
   metrics.counter('iam_cache_misses_total', 'Lookups each cache could not answer (the database or a verification answered).', ['cache'], each((c) => c.misses));
 
   watchPool(metrics, deps);
+  watchHashPool(metrics, deps);
 
   metrics.gauge('iam_audit_queue_events', 'Successful reads whose audit events wait for their batch.', [], () => deps.audit.readQueueState().depth);
   metrics.gauge('iam_audit_queue_oldest_seconds', 'How long the oldest read waiting for its batch has waited.', [], () => deps.audit.readQueueState().oldestAgeSeconds);
@@ -42,6 +44,23 @@ export function watchService(deps: Deps, { longTermKeys, signingKeys }: Endpoint
     if (written) metrics.auditFlushLag.observe(lagSeconds);
     else metrics.auditFlushFailures.inc();
   });
+}
+
+/** The password-hash pool (src/crypto/hash-pool.ts): hashes running and waiting, refusals, and each hash's wait. */
+function watchHashPool(metrics: Metrics, deps: Deps): void {
+  const pool = deps.passwords.pool;
+  metrics.gauge('iam_password_hashes', 'Password hashes (argon2id) of the pool, by state: running, or queued for a turn.', ['state'], () => {
+    const stats = pool.stats();
+    return [
+      [{ state: 'running' }, stats.running],
+      [{ state: 'queued' }, stats.queued],
+    ];
+  });
+  metrics.gauge('iam_password_hash_concurrency', 'Password hashes the pool runs at once (IAM_HASH_CONCURRENCY).', [], () => pool.concurrency);
+  metrics.gauge('iam_password_hash_queue_limit', 'Password hashes that may wait for a turn (IAM_HASH_QUEUE); past them, Throttling.', [], () => pool.queueLimit);
+  metrics.counter('iam_password_hashes_started_total', 'Password hashes started.', [], () => pool.stats().started);
+  metrics.counter('iam_password_hashes_throttled_total', 'Password hashes refused with Throttling because the queue was full.', [], () => pool.stats().throttled);
+  pool.onSettled = ({ waitMs }) => metrics.passwordHashWait.observe(waitMs / 1000);
 }
 
 /** The node-postgres pool under Prisma: connections open, idle and in use, and requests waiting for one. */

@@ -116,6 +116,12 @@ describe('/metrics', () => {
     const after = await scrape();
     const delta = (outcome: string) => valueOf(after, 'iam_sign_ins_total', { outcome }) - valueOf(before, 'iam_sign_ins_total', { outcome });
     expect({ success: delta('success'), failure: delta('failure') }).toEqual({ success: 1, failure: 1 });
+    // Each sign-in verified its password through the hash pool, which is idle again.
+    expect(valueOf(after, 'iam_password_hashes_started_total') - valueOf(before, 'iam_password_hashes_started_total')).toBe(2);
+    expect(valueOf(after, 'iam_password_hash_wait_seconds_count') - valueOf(before, 'iam_password_hash_wait_seconds_count')).toBe(2);
+    expect(valueOf(after, 'iam_password_hashes', { state: 'running' }) + valueOf(after, 'iam_password_hashes', { state: 'queued' })).toBe(0);
+    expect(valueOf(after, 'iam_password_hash_concurrency')).toBeGreaterThanOrEqual(1);
+    expect(after.some((s) => s.name === 'iam_password_hashes_throttled_total')).toBe(true);
   });
 
   it('counts AWS Query-protocol requests by action, and the caches they use', async () => {
