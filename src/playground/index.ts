@@ -1,7 +1,8 @@
 // The administrator's playground: GraphiQL (from the `graphiql` package's own
 // prebuilt UMD bundle and CSS, with React 18's UMD builds) plus a small sign-in
 // panel, all served by this server: nothing is loaded from another host, and a
-// Content-Security-Policy says so to the browser too.
+// Content-Security-Policy says so to the browser too. A policy pane beside GraphiQL
+// checks a document with validatePolicy as it is typed and simulates it for the caller.
 //
 // Routes: `GET /graphql` asked for by a browser (Accept: text/html) → the page;
 // `GET /playground/assets/<name>` → one of a fixed list of files (resolved once,
@@ -43,6 +44,7 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
   'graphiql.min.css': { file: () => packageFile('graphiql', 'graphiql.min.css'), type: CSS },
   'playground.js': { file: () => here('playground.js'), type: JS },
   'playground.css': { file: () => here('playground.css'), type: CSS },
+  'policy-pane.js': { file: () => here('policy-pane.js'), type: JS },
 };
 
 export const ASSET_PREFIX = '/playground/assets/';
@@ -152,14 +154,38 @@ const PAGE = `<!doctype html>
     <button id="sign-out" type="button">Sign out</button>
   </div>
   <span id="status" role="status"></span>
+  <button id="policy-toggle" type="button" aria-expanded="false" aria-controls="policy-pane">Policy</button>
   <label class="examples">Tour examples <select id="examples"><option value="">— pick a step of docs/tour.md —</option></select></label>
 </header>
 <div id="example-note" hidden></div>
+<div id="workspace">
 <main id="graphiql">Loading GraphiQL…</main>
+<aside id="policy-pane" hidden aria-label="Policy editor">
+  <div class="policy-bar">
+    <strong>Policy</strong>
+    <select id="policy-type" aria-label="Policy type">
+      <option value="IDENTITY_POLICY">Identity policy</option>
+      <option value="RESOURCE_POLICY">Resource policy</option>
+      <option value="TRUST_POLICY">Role trust policy</option>
+      <option value="SERVICE_CONTROL_POLICY">Service control policy</option>
+    </select>
+    <button id="policy-format" type="button">Format</button>
+  </div>
+  <textarea id="policy-text" spellcheck="false" autocomplete="off" aria-label="Policy document (JSON)"></textarea>
+  <ul id="policy-findings" aria-label="validatePolicy findings" aria-live="polite"></ul>
+  <div class="policy-bar">
+    <input id="sim-actions" placeholder="Actions, e.g. s3:GetObject" aria-label="Actions to simulate">
+    <input id="sim-resources" placeholder="Resource ARNs (default *)" aria-label="Resource ARNs to simulate">
+    <button id="simulate" type="button">Simulate as me</button>
+  </div>
+  <div id="sim-results" aria-live="polite"></div>
+</aside>
+</div>
 <script src="${ASSET_PREFIX}react.production.min.js"></script>
 <script src="${ASSET_PREFIX}react-dom.production.min.js"></script>
 <script src="${ASSET_PREFIX}graphiql.min.js"></script>
 <script src="${ASSET_PREFIX}playground.js"></script>
+<script src="${ASSET_PREFIX}policy-pane.js"></script>
 </body>
 </html>
 `;

@@ -188,6 +188,13 @@ query WhoAmI {
     renderGraphiQL({ query: example.query + '\n', variables });
   }
 
+  // The policy pane (policy-pane.js) sends its requests as the signed-in caller through this,
+  // without being handed the token.
+  window.openIamPlayground = Object.freeze({
+    request: (query, variables) => post(query, variables, session.token),
+    caller: () => ({ arn: session.arn, account: session.account }),
+  });
+
   $('mode').addEventListener('change', showMode);
   $('sign-in').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', signOut);
