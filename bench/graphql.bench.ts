@@ -176,6 +176,8 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
     const chosen = cases.filter((c) => !only || only.test(c.name));
     for (const c of chosen) await expectSuccess(c.url, c.query, c.token, c.aws);
+    // The enforcing server's /metrics, as its operator scrapes it: before the runs and after.
+    const countersBefore = await requestCounters(on);
     const rounds = new Map<string, Array<Omit<Result, 'name'>>>(chosen.map((c) => [c.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       // A new order each round, so that over the rounds every case runs in every position and
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
       });
     }
     printTable(results, rounds);
+    printCounters(countersBefore, await requestCounters(on));
   } finally {
     for (const close of closers.reverse()) await close().catch(() => {});
     await pg.stop();
@@ -377,6 +380,29 @@ function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit
     const verdict = Number.isNaN(target) ? '' : value >= target ? 'met' : 'MISSED';
     const byCpu = cpuRatio(a, b);
     console.log(`| ${label} | ${value.toFixed(2)}× | ${interval(each)} | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(each)} |`);
+  }
+}
+
+/** The series of `service`'s /metrics (scraped with the operator token) that requests move, by their full name. */
+async function requestCounters(service: RunningService): Promise<Map<string, number>> {
+  const response = await fetch(service.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+  if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+  const counters = new Map<string, number>();
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^((?:iam_request_duration_seconds_count|iam_authorization_decisions_total|iam_cache_(?:hits|misses)_total|iam_audit_flush_lag_seconds_count)(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (match) counters.set(match[1]!, Number(match[2]));
+  }
+  return counters;
+}
+
+/** Prints the series that moved during the runs. */
+function printCounters(before: Map<string, number>, after: Map<string, number>): void {
+  console.log('\n/metrics of the enforcing server (operator token), the series the runs moved:\n');
+  console.log('| series | before | after |');
+  console.log('| --- | ---: | ---: |');
+  for (const [series, value] of after) {
+    const was = before.get(series) ?? 0;
+    if (value !== was) console.log(`| \`${series}\` | ${was} | ${value} |`);
   }
 }
 
