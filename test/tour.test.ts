@@ -32,6 +32,7 @@ describe('docs/tour.md', () => {
         'createAccount', 'signIn', 'createUser', 'createLoginProfile', 'attachUserPolicy', 'createGroup', 'addUserToGroup',
         'attachGroupPolicy', 'listAttachedGroupPolicies', 'createPolicy', 'createRole', 'attachRolePolicy', 'createInstanceProfile',
         'addRoleToInstanceProfile', 'createAccessKey', 'changePassword', 'isAuthorized', 'assumeRole', 'getCallerIdentity', 'lookupEvents',
+        'createOpenIDConnectProvider',
       ]),
     );
     for (const step of steps) expect(step.cli, step.title).toMatch(/^(aws |AWS_|# )/m);

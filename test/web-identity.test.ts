@@ -100,7 +100,7 @@ describe('assumeRoleWithWebIdentity: the exchange', () => {
     expect(second.data!.assumeRoleWithWebIdentity.credentials.accessKeyId).not.toBe(first.data!.assumeRoleWithWebIdentity.credentials.accessKeyId);
   });
 
-  it('fills aws:FederatedProvider and session tags from the token in the session', async () => {
+  it('fills aws:FederatedProvider, the session tags and AWS’s global keys of a role session in the web identity session', async () => {
     const role = await webRole({}, ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
     await server.ok(
       PutRolePolicyDocument,
@@ -109,14 +109,23 @@ describe('assumeRoleWithWebIdentity: the exchange', () => {
           roleName: role.roleName,
           policyName: 'by-tag',
           policyDocument: JSON.stringify(
-            policy({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue', 'aws:FederatedProvider': providerArn } } }),
+            policy({
+              Effect: 'Allow',
+              Action: 'iam:ListUsers',
+              Resource: '*',
+              Condition: {
+                // AWS's table of global keys for a web identity session: an assumed role, aws:userid <role id>:<session>, no aws:username.
+                StringEquals: { 'aws:PrincipalTag/team': 'blue', 'aws:FederatedProvider': providerArn, 'aws:PrincipalType': 'AssumedRole', 'aws:userid': `${role.roleId}:tagged` },
+                Null: { 'aws:username': 'true' },
+              },
+            }),
           ),
         },
       },
       root.token,
     );
     const token = await issuer.sign({ sub: 'tagged', aud: CLIENT, 'https://aws.amazon.com/tags': { principal_tags: { team: ['blue'] }, transitive_tag_keys: ['team'] } });
-    const session = (await exchange({ roleArn: role.arn, webIdentityToken: token })).data!.assumeRoleWithWebIdentity;
+    const session = (await exchange({ roleArn: role.arn, webIdentityToken: token, roleSessionName: 'tagged' })).data!.assumeRoleWithWebIdentity;
     expect(await ask(server, session.credentials.sessionToken, 'iam:ListUsers', '*')).toBe('allowed');
   });
 
