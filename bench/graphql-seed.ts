@@ -9,7 +9,8 @@ export interface Fixture {
   userKey: { accessKeyId: string; secretAccessKey: string };
 }
 
-const PASSWORD = 'Load-Test-Passw0rd!9';
+/** The console password of the root user and of "bench". */
+export const PASSWORD = 'Load-Test-Passw0rd!9';
 
 /** The five policies: one grants what the benchmark calls, four are realistic noise. */
 const POLICIES: object[] = [

@@ -11,6 +11,8 @@
 // neighbours, whereas two medians may come from rounds minutes apart (this
 // machine's speed moves by 10% and more from one minute to the next). The load
 // runs in a worker thread so it does not share the servers' event loop.
+// The fairness pair runs getCallerIdentity on one server alone and while sign-ins
+// flood it (bench/sign-in-flood.ts), and prints what the flood costs it.
 // Run with --expose-gc (as npm run bench:graphql does) so that each case starts
 // from a collected heap. BENCH_SECONDS=n and BENCH_ROUNDS=n change the durations; BENCH_ONLY=<regexp>
 // runs only the matching cases.
@@ -31,7 +33,8 @@ import { migrate } from '../src/db/migrate.js';
 import { createLogger } from '../src/log.js';
 import { startService, type RunningService } from '../src/server.js';
 import { startApolloList, startBareApollo, startRawPgList } from './graphql-baselines.js';
-import { seed } from './graphql-seed.js';
+import { PASSWORD, seed } from './graphql-seed.js';
+import { FLOOD_LEAD_MS, FLOOD_RATE, signInFlood, type FloodRound } from './sign-in-flood.js';
 
 // Many short rounds rather than a few long ones: a round's ratio moves by 10% and more
 // with this machine's neighbours whatever its length, so the median is steadied by the
@@ -44,6 +47,15 @@ const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
 
 const TRIVIAL = '{ getCallerIdentity { account arn userId } }';
 const LIST = '{ listUsers(first: 20) { nodes { userName userId arn path createDate } isTruncated marker } }';
+
+/** The fairness pair: the same request to the same server, alone and during a sign-in flood (bench/sign-in-flood.ts). */
+const FLOOD_PAIR = Object.freeze({
+  alone: 'open-iam: getCallerIdentity alone',
+  flooded: 'open-iam: getCallerIdentity during a sign-in flood',
+});
+
+/** What a flood may cost other requests at most: half their throughput, three times their p99. */
+const FLOOD_TARGETS = Object.freeze({ throughput: 0.5, p99: 3 });
 
 /** No policies, compiled once. */
 const NO_POLICIES = { policies: compilePolicySet({ identityPolicies: [] }), principalTags: {}, readsResourceFacts: false };
@@ -130,16 +142,21 @@ async function main(): Promise<void> {
     await migrate(pg.connectionString);
     postmaster = postmasterPid(dir);
     const masterKey = randomBytes(32).toString('base64url');
-    const config = loadConfig({ NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, IAM_MASTER_KEY: masterKey, IAM_ISSUER: 'http://bench.local', LOG_LEVEL: 'silent', DATABASE_URL: pg.connectionString });
-    const start = async (authorizer?: Authorizer) => {
+    const env = { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', IAM_OPERATOR_TOKEN: OPERATOR_TOKEN, IAM_MASTER_KEY: masterKey, IAM_ISSUER: 'http://bench.local', LOG_LEVEL: 'silent', DATABASE_URL: pg.connectionString };
+    const config = loadConfig(env);
+    const start = async (authorizer?: Authorizer, serviceConfig = config) => {
       const db = createDb(pg.connectionString);
-      const service = await startService({ config, db, logger: createLogger('silent'), masterKey, ...(authorizer ? { authorizer } : {}) });
+      const service = await startService({ config: serviceConfig, db, logger: createLogger('silent'), masterKey, ...(authorizer ? { authorizer } : {}) });
       services.push(service);
       closers.push(async () => (await service.close(), await db.$disconnect()));
       return service;
     };
     const on = await start();
     const off = await start(allowAll);
+    // The sign-in flood's target (and the same server alone, its baseline): it takes the client's
+    // address from X-Forwarded-For, so that each sign-in of the flood is its own client.
+    // BENCH_HASH_CONCURRENCY and BENCH_HASH_QUEUE size its password-hash pool (default: the server's own defaults).
+    const flooded = await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true', ...hashPoolEnv() }));
     const bare = await startBareApollo();
     closers.push(bare.close);
     const fixture = await seed(on.url, OPERATOR_TOKEN);
@@ -152,7 +169,7 @@ async function main(): Promise<void> {
 
     const isAuthorized = `{ isAuthorized(input: { action: "iam:GetUser", resource: "arn:aws:iam::${fixture.accountId}:user/user-07" }) { allowed decision } }`;
     const awsUrl = on.url.replace(/\/graphql$/, '/');
-    const cases: Array<{ name: string; url: string; query: string; token?: string; auditOff?: RunningService; aws?: AwsCall }> = [
+    const cases: Array<{ name: string; url: string; query: string; token?: string; auditOff?: RunningService; aws?: AwsCall; flood?: RunningService }> = [
       // The same request as this server's trivial case, bearer token included, which bare Apollo
       // ignores: the ratio then compares what the servers do, not the bytes they are sent.
       { name: 'bare Apollo: getCallerIdentity (constant)', url: bare.url, query: TRIVIAL, token: fixture.userToken },
@@ -172,6 +189,9 @@ async function main(): Promise<void> {
       // The AWS Query protocol (SigV4 with the same user's long-term key), beside its GraphQL twins above.
       { name: 'open-iam AWS protocol: GetCallerIdentity', url: awsUrl, query: '', aws: { service: 'sts', body: 'Action=GetCallerIdentity&Version=2011-06-15', key: fixture.userKey } },
       { name: 'open-iam AWS protocol: ListUsers(20), user, 5 policies', url: awsUrl, query: '', aws: { service: 'iam', body: 'Action=ListUsers&Version=2010-05-08&MaxItems=20', key: fixture.userKey } },
+      // Fairness: the same request alone and while sign-ins flood the same server (bench/sign-in-flood.ts).
+      { name: FLOOD_PAIR.alone, url: flooded.url, query: TRIVIAL, token: fixture.userToken },
+      { name: FLOOD_PAIR.flooded, url: flooded.url, query: TRIVIAL, token: fixture.userToken, flood: flooded },
     ];
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
     const chosen = cases.filter((c) => !only || only.test(c.name));
@@ -179,6 +199,7 @@ async function main(): Promise<void> {
     // The enforcing server's /metrics, as its operator scrapes it: before the runs and after.
     const countersBefore = await requestCounters(on);
     const rounds = new Map<string, Array<Omit<Result, 'name'>>>(chosen.map((c) => [c.name, []]));
+    const floods: FloodRound[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // A new order each round, so that over the rounds every case runs in every position and
       // after every other case alike. (Starting each round one case further on, as this did
@@ -191,7 +212,10 @@ async function main(): Promise<void> {
           // Every case starts from a collected heap: all servers share this process,
           // and one case's promoted garbage would otherwise slow the next one's collections.
           globalThis.gc?.();
+          const flood = c.flood ? signInFlood(c.flood, fixture.accountId, PASSWORD, CASE_SECONDS) : undefined;
+          if (flood) await new Promise((resolve) => setTimeout(resolve, FLOOD_LEAD_MS));
           const r = await load(c.url, c.query, c.token, CASE_SECONDS, c.aws);
+          if (flood) floods.push(await flood);
           rounds.get(c.name)!.push(r);
           process.stderr.write(`round ${round + 1}/${ROUNDS} ${c.name}: ${Math.round(r.rps)} req/s\n`);
         } finally {
@@ -213,7 +237,7 @@ async function main(): Promise<void> {
         pgCpuPerRequest: pgCpu.length > 0 ? median(pgCpu) : undefined,
       });
     }
-    printTable(results, rounds);
+    printTable(results, rounds, floods, flooded.deps.passwords.pool);
     printCounters(countersBefore, await requestCounters(on));
   } finally {
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -275,6 +299,12 @@ async function load(url: string, query: string, token: string | undefined, secon
   };
 }
 
+/** The flooded server's hash pool as BENCH_HASH_CONCURRENCY and BENCH_HASH_QUEUE set it (e.g. 4 and 100000: the pool before issue 21). */
+function hashPoolEnv(): Record<string, string> {
+  const { BENCH_HASH_CONCURRENCY: concurrency, BENCH_HASH_QUEUE: queue } = process.env;
+  return { ...(concurrency ? { IAM_HASH_CONCURRENCY: concurrency } : {}), ...(queue ? { IAM_HASH_QUEUE: queue } : {}) };
+}
+
 /** A copy of `items` in random order (Fisher–Yates). */
 function shuffled<T>(items: readonly T[]): T[] {
   const copy = [...items];
@@ -328,7 +358,12 @@ function muteAudit(service: RunningService): () => void {
   };
 }
 
-function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit<Result, 'name'>>>): void {
+function printTable(
+  results: Map<string, Result>,
+  rounds: Map<string, Array<Omit<Result, 'name'>>>,
+  floods: FloodRound[],
+  floodPool: { concurrency: number; queueLimit: number },
+): void {
   /** Case a's figure over case b's within each round (b's over a's for costs, so that higher is better). */
   const perRound = (a: string, b: string, figure: (r: Omit<Result, 'name'>) => number | undefined, cost = false) => {
     const base = rounds.get(b)!;
@@ -380,6 +415,29 @@ function printTable(results: Map<string, Result>, rounds: Map<string, Array<Omit
     const verdict = Number.isNaN(target) ? '' : value >= target ? 'met' : 'MISSED';
     const byCpu = cpuRatio(a, b);
     console.log(`| ${label} | ${value.toFixed(2)}× | ${interval(each)} | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(each)} |`);
+  }
+  if (results.has(FLOOD_PAIR.flooded) && results.has(FLOOD_PAIR.alone)) {
+    // Fairness: what a sign-in flood leaves to other requests, each round's flooded figure over its quiet one.
+    const throughput = perRound(FLOOD_PAIR.flooded, FLOOD_PAIR.alone, (r) => r.rps);
+    // A round in which no request was answered has no p99 (autocannon says 0): it counts as endless.
+    const p99 = perRound(FLOOD_PAIR.flooded, FLOOD_PAIR.alone, (r) => (r.rps > 0 ? r.p99 : Infinity));
+    const row = (label: string, each: number[], target: string, met: boolean) =>
+      console.log(`| ${label} | ${median(each).toFixed(2)}× | ${interval(each)} | ${target} | ${met ? 'met' : 'MISSED'} | ${spread(each)} |`);
+    const { concurrency, queueLimit } = floodPool;
+    console.log(`\nFairness: getCallerIdentity during a flood of ${FLOOD_RATE} sign-ins a second (right password, a client address each) / alone, on one server hashing ${concurrency} password(s) at once with ${queueLimit} waiting at most.\n`);
+    console.log('| ratio | median | 90% interval | target | | each round |');
+    console.log('| --- | ---: | ---: | ---: | --- | ---: |');
+    row('req/s, flood / alone', throughput, `≥ ${FLOOD_TARGETS.throughput}×`, median(throughput) >= FLOOD_TARGETS.throughput);
+    row('p99, flood / alone', p99, `≤ ${FLOOD_TARGETS.p99}×`, median(p99) <= FLOOD_TARGETS.p99);
+    const perSecond = (figure: (f: FloodRound) => number) => {
+      const each = floods.map(figure);
+      return `${median(each).toFixed(1)} (${Math.min(...each).toFixed(1)}–${Math.max(...each).toFixed(1)})`;
+    };
+    console.log(
+      `\nThe flood, per second (median, range over the rounds): ${perSecond((f) => f.answered)} sign-ins answered within its time, ` +
+        `${perSecond((f) => f.served)} served (password checked: signed in), ${perSecond((f) => f.refusedByPool)} refused with Throttling by the full hash queue; ` +
+        `the rest refused by the sign-in throttle (attempts under way for one user). Sign-ins served: ${median(floods.map((f) => f.served)) > 0 ? 'yes' : 'NONE'}.`,
+    );
   }
 }
 
