@@ -141,3 +141,19 @@ describe('loadConfig: metrics and traces', () => {
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'iam-eu' })).toMatchObject({ otlpEndpoint: 'http://collector:4318', otelServiceName: 'iam-eu' });
   });
 });
+
+describe('loadConfig: OIDC providers', () => {
+  it('refuses plain-http issuers, waits 3 s for a provider and refetches a JWKS at most every 30 s by default', () => {
+    expect(loadConfig({})).toMatchObject({ oidcAllowHttpLoopback: false, oidcTimeoutMs: 3000, oidcJwksCooldownSeconds: 30 });
+  });
+
+  it('takes IAM_OIDC_ALLOW_HTTP_LOOPBACK, IAM_OIDC_TIMEOUT_MS and IAM_OIDC_JWKS_COOLDOWN_SECONDS', () => {
+    const env = { IAM_OIDC_ALLOW_HTTP_LOOPBACK: 'true', IAM_OIDC_TIMEOUT_MS: '500', IAM_OIDC_JWKS_COOLDOWN_SECONDS: '5' };
+    expect(loadConfig(env)).toMatchObject({ oidcAllowHttpLoopback: true, oidcTimeoutMs: 500, oidcJwksCooldownSeconds: 5 });
+  });
+
+  it('refuses plain-http issuers in production, and timeouts out of range', () => {
+    expect(problemsOf({ ...production, IAM_OIDC_ALLOW_HTTP_LOOPBACK: 'true' })).toEqual([expect.stringMatching(/^IAM_OIDC_ALLOW_HTTP_LOOPBACK must be off when NODE_ENV=production/)]);
+    expect(problemsOf({ IAM_OIDC_TIMEOUT_MS: '60000' })).toEqual(['IAM_OIDC_TIMEOUT_MS must be an integer from 100 to 10000, got "60000"']);
+  });
+});

@@ -45,7 +45,7 @@ export function isLoopbackHost(hostname: string): boolean {
  * key: host and path without the scheme. AWS: "The URL must begin with https://",
  * "path components are allowed but query parameters are not", no port. With
  * `allowHttpLoopback`, `http://` is accepted for a loopback host, with a port.
- * Undefined when the URL is not acceptable; `problem` says why.
+ * `{ problem }`, saying why, when the URL is not acceptable.
  */
 export function readIssuerUrl(value: string, policy: IssuerUrlPolicy): { key: string; url: URL } | { problem: string } {
   let url: URL;
