@@ -1,8 +1,8 @@
 // Compiles a parsed policy once into matchers: action patterns into a set of exact
 // names plus globs, Resource patterns into colon-aware globs, conditions into
-// compiled entries; statements indexed by service prefix so that a request for
-// `s3:GetObject` never looks at `ec2:` statements. Compiled policies are cached
-// (WeakMap for documents, a bounded map for JSON text).
+// compiled entries. A principal's statements are then indexed by action across its
+// whole policy set (statement-index.ts). Compiled policies are cached (WeakMap for
+// documents, a bounded map for JSON text).
 
 import { compileCondition, type CompiledCondition } from './conditions/evaluate-condition.js';
 import type { ContextView } from './context.js';
@@ -31,10 +31,8 @@ export interface CompiledStatement {
 /** A policy, ready to evaluate. */
 export interface CompiledPolicy {
   readonly document: PolicyDocument;
-  /** Statements whose every Action names one service, by lower-cased service prefix. */
-  readonly byService: ReadonlyMap<string, readonly CompiledStatement[]>;
-  /** Statements that may match any service: `*`, wildcard prefixes, NotAction. */
-  readonly catchAll: readonly CompiledStatement[];
+  /** Its statements, compiled, in document order. */
+  readonly statements: readonly CompiledStatement[];
 }
 
 const always = (): boolean => true;
@@ -130,20 +128,6 @@ function compileResources(statement: Statement, doc: PolicyDocument): ResourceMa
   return always;
 }
 
-/** The service prefixes a statement can match, or `undefined` when it may match any. */
-function servicesOf(statement: Statement): Set<string> | undefined {
-  if (!statement.action) return undefined;
-  const services = new Set<string>();
-  for (const pattern of statement.action) {
-    const colon = pattern.indexOf(':');
-    if (colon === -1) return undefined;
-    const service = pattern.slice(0, colon).toLowerCase();
-    if (hasWildcard(service)) return undefined;
-    services.add(service);
-  }
-  return services;
-}
-
 /** Compiles one statement of `doc`. */
 export function compileStatement(statement: Statement, doc: PolicyDocument): CompiledStatement {
   let matchAction: ActionMatcher = never;
@@ -165,21 +149,10 @@ export function compileStatement(statement: Statement, doc: PolicyDocument): Com
   });
 }
 
-/** Compiles a whole document, indexing its statements by service prefix. */
+/** Compiles a whole document. */
 function compileUncached(doc: PolicyDocument): CompiledPolicy {
-  const byService = new Map<string, CompiledStatement[]>();
-  const catchAll: CompiledStatement[] = [];
-  for (const statement of doc.statements) {
-    const compiled = compileStatement(statement, doc);
-    const services = servicesOf(statement);
-    if (!services) catchAll.push(compiled);
-    else for (const service of services) {
-      let list = byService.get(service);
-      if (!list) byService.set(service, (list = []));
-      list.push(compiled);
-    }
-  }
-  return Object.freeze({ document: doc, byService, catchAll });
+  const statements = Object.freeze(doc.statements.map((statement) => compileStatement(statement, doc)));
+  return Object.freeze({ document: doc, statements });
 }
 
 const documentCache = new WeakMap<PolicyDocument, CompiledPolicy>();

@@ -352,6 +352,14 @@ describe('evaluate: results and errors', () => {
     expect(evaluateRequest(request).decision).toBe('allowed');
     expect(evaluateRequest({ ...request, action: 's3:PutObject' }).decision).toBe('implicitDeny');
   });
+  it('indexes the same policies once, however often they are compiled', () => {
+    const text = JSON.stringify(v2012(allow('s3:Get*')));
+    const policy = doc(v2012(allow('*')));
+    const a = compilePolicySet({ identityPolicies: [text, policy] });
+    expect(compilePolicySet({ identityPolicies: [text, policy] }).statements).toBe(a.statements);
+    expect(compilePolicySet({ identityPolicies: [policy, text] }).statements).not.toBe(a.statements);
+    expect(compilePolicySet({ identityPolicies: [text], permissionsBoundary: policy }).statements).not.toBe(a.statements);
+  });
   it('does not change the request context', () => {
     const context = { 'aws:username': 'alice' };
     evaluateRequest({ principalArn: USER, action: 's3:GetObject', resourceArn: OBJ, context, identityPolicies: [doc(v2012(allow('*')))] });

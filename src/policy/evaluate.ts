@@ -1,7 +1,9 @@
 // evaluate: does each statement apply to this request? (Action, Principal,
 // Resource, Condition — all must match.) Then `decide` turns the statements that
-// apply into the decision. `compilePolicySet` compiles a principal's policies once;
-// `evaluate` decides each request against them.
+// apply into the decision. `compilePolicySet` compiles a principal's policies once
+// and indexes their statements by action across the whole set (statement-index.ts);
+// `evaluate` decides each request against them, looking only at the statements
+// whose Action matches.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 
 import { evaluateCondition } from './conditions/evaluate-condition.js';
@@ -10,11 +12,13 @@ import { ContextView } from './context.js';
 import { createHits, decide, toMatchedStatements, type Hit, type Hits } from './decide.js';
 import { isTrustPolicyAction } from './parse-resource.js';
 import { describePrincipal, isExemptByNotPrincipal, matchPrincipal, type GrantKind, type PrincipalInfo } from './principal.js';
+import { StatementIndex, type IndexedPolicy, type IndexedStatement } from './statement-index.js';
 import type { EvaluationResult, PolicyDocument, PolicySetInput, PolicySource, PolicyType, RequestFacts } from './types.js';
 
 /**
  * A principal's policies, compiled once. Build it with `compilePolicySet` and pass
- * it to `evaluate` for every request of that principal.
+ * it to `evaluate` for every request of that principal. A set derived from another
+ * may replace `resourcePolicy` only: `statements` indexes the other three.
  */
 export interface CompiledPolicySet {
   readonly identity: readonly CompiledPolicy[];
@@ -23,6 +27,8 @@ export interface CompiledPolicySet {
   readonly sessionPolicy: CompiledPolicy | undefined;
   /** The resource-based policy as given; parsed as a trust policy for `sts:AssumeRole*`. */
   readonly resourcePolicy: string | PolicyDocument | undefined;
+  /** The statements of `identity`, `permissionsBoundary` and `sessionPolicy`, indexed by action. */
+  readonly statements: StatementIndex;
 }
 
 /** How identity policies and boundaries given as text are parsed: the identity type with the largest quota. */
@@ -31,7 +37,6 @@ const IDENTITY_TYPE: PolicyType = 'role';
 /** The request as the statement matchers read it (built once per request). */
 export interface Prepared {
   readonly lowerAction: string;
-  readonly service: string;
   readonly resourceArn: string;
   readonly who: PrincipalInfo;
   readonly context: ContextView;
@@ -47,6 +52,11 @@ export interface Prepared {
  */
 export function evaluateStatement(compiled: CompiledStatement, source: PolicySource, req: Prepared): GrantKind | boolean {
   if (!compiled.matchAction(req.lowerAction)) return false;
+  return appliesBeyondAction(compiled, source, req);
+}
+
+/** `evaluateStatement` for a statement whose Action is known to match (the index found it). */
+function appliesBeyondAction(compiled: CompiledStatement, source: PolicySource, req: Prepared): GrantKind | boolean {
   let grant: GrantKind | boolean = true;
   if (source === 'resource') {
     const applies = principalApplies(compiled, req);
@@ -88,46 +98,30 @@ function noteRemainingMissing(compiled: CompiledStatement, from: number, context
   }
 }
 
-function collect(
-  policy: CompiledPolicy,
-  source: PolicySource,
-  policyIndex: number,
-  policyId: string | undefined,
-  req: Prepared,
-  hits: Hits,
-): void {
-  const bucket = policy.byService.get(req.service);
-  if (bucket) collectFrom(bucket, policy, source, policyIndex, policyId, req, hits);
-  if (policy.catchAll.length > 0) collectFrom(policy.catchAll, policy, source, policyIndex, policyId, req, hits);
-}
-
-function collectFrom(
-  statements: readonly CompiledStatement[],
-  policy: CompiledPolicy,
-  source: PolicySource,
-  policyIndex: number,
-  policyId: string | undefined,
-  req: Prepared,
-  hits: Hits,
-): void {
-  for (let i = 0; i < statements.length; i++) {
-    const compiled = statements[i]!;
-    const result = evaluateStatement(compiled, source, req);
+/** Evaluates the statements whose Action matched; sorts those that apply into `hits`. */
+function collect(candidates: readonly IndexedStatement[], req: Prepared, hits: Hits): void {
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i]!;
+    const result = appliesBeyondAction(candidate.compiled, candidate.source, req);
     if (result === false) continue;
-    const hit: Hit = {
-      compiled,
-      source,
-      policyIndex,
-      policyId: policyId ?? policy.document.policyId ?? policy.document.id,
-      grant: result === true ? undefined : result,
-    };
-    if (compiled.deny) hits.denies.push(hit);
-    else if (source === 'identity') hits.identityAllows.push(hit);
-    else if (source === 'permissionsBoundary') hits.boundaryAllows.push(hit);
-    else if (source === 'session') hits.sessionAllows.push(hit);
+    // An identity-side candidate is its own hit; a resource-based one carries its grant kind.
+    const hit: Hit = result === true ? candidate : { ...candidate, grant: result };
+    if (candidate.compiled.deny) hits.denies.push(hit);
+    else if (hit.source === 'identity') hits.identityAllows.push(hit);
+    else if (hit.source === 'permissionsBoundary') hits.boundaryAllows.push(hit);
+    else if (hit.source === 'session') hits.sessionAllows.push(hit);
     else hits.resourceAllows.push(hit);
   }
 }
+
+const policyIdOf = (policy: CompiledPolicy): string | undefined => policy.document.policyId ?? policy.document.id;
+
+const indexed = (policy: CompiledPolicy, source: PolicySource, policyIndex: number): IndexedPolicy => ({
+  statements: policy.statements,
+  source,
+  policyIndex,
+  policyId: policyIdOf(policy),
+});
 
 /**
  * Compiles a principal's policies once. Identity policies and the permissions
@@ -139,18 +133,58 @@ function collectFrom(
  */
 export function compilePolicySet(input: PolicySetInput): CompiledPolicySet {
   const identity = (input.identityPolicies ?? []).map((p) => loadPolicy(p, IDENTITY_TYPE));
+  const permissionsBoundary = input.permissionsBoundary == null ? undefined : loadPolicy(input.permissionsBoundary, IDENTITY_TYPE);
+  const sessionPolicy = input.sessionPolicy == null ? undefined : loadPolicy(input.sessionPolicy, 'session');
   return Object.freeze({
     identity,
-    identityIds: identity.map((p) => p.document.policyId ?? p.document.id),
-    permissionsBoundary: input.permissionsBoundary == null ? undefined : loadPolicy(input.permissionsBoundary, IDENTITY_TYPE),
-    sessionPolicy: input.sessionPolicy == null ? undefined : loadPolicy(input.sessionPolicy, 'session'),
+    identityIds: identity.map(policyIdOf),
+    permissionsBoundary,
+    sessionPolicy,
     resourcePolicy: input.resourcePolicy ?? undefined,
+    statements: indexFor(identity, permissionsBoundary, sessionPolicy),
   });
 }
 
-function loadResourcePolicy(input: string | PolicyDocument, action: string): CompiledPolicy {
-  if (typeof input !== 'string') return compilePolicy(input);
-  return loadPolicy(input, isTrustPolicyAction(action) ? 'trust' : 'resource');
+// The indexes compilePolicySet made, by the compiled policies they index: compiling
+// the same policies again (a caller that compiles per request, or JSON text that hits
+// loadPolicy's cache) finds the same index, with the candidate lists it has kept.
+const policyNumbers = new WeakMap<CompiledPolicy, number>();
+let policiesNumbered = 0;
+const indexes = new Map<string, StatementIndex>();
+/** How many indexes stay made; the oldest is dropped first. */
+export const INDEX_CACHE_LIMIT = 256;
+
+function numberOf(policy: CompiledPolicy): number {
+  let n = policyNumbers.get(policy);
+  if (n === undefined) policyNumbers.set(policy, (n = policiesNumbered++));
+  return n;
+}
+
+function indexFor(identity: readonly CompiledPolicy[], boundary: CompiledPolicy | undefined, session: CompiledPolicy | undefined): StatementIndex {
+  let key = '';
+  for (let i = 0; i < identity.length; i++) key += `${numberOf(identity[i]!)},`;
+  key += `|${boundary ? numberOf(boundary) : ''}|${session ? numberOf(session) : ''}`;
+  let index = indexes.get(key);
+  if (!index) {
+    const policies = identity.map((p, i) => indexed(p, 'identity', i));
+    if (boundary) policies.push(indexed(boundary, 'permissionsBoundary', 0));
+    if (session) policies.push(indexed(session, 'session', 0));
+    index = new StatementIndex(policies);
+    if (indexes.size >= INDEX_CACHE_LIMIT) indexes.delete(indexes.keys().next().value as string);
+    indexes.set(key, index);
+  }
+  return index;
+}
+
+// A resource policy's own index, made once per compiled document.
+const resourceIndexes = new WeakMap<CompiledPolicy, StatementIndex>();
+
+/** The statements of the resource-based policy whose Action matches the request's. */
+function resourceCandidates(input: string | PolicyDocument, action: string, lowerAction: string): readonly IndexedStatement[] {
+  const policy = typeof input !== 'string' ? compilePolicy(input) : loadPolicy(input, isTrustPolicyAction(action) ? 'trust' : 'resource');
+  let index = resourceIndexes.get(policy);
+  if (!index) resourceIndexes.set(policy, (index = new StatementIndex([indexed(policy, 'resource', 0)])));
+  return index.candidates(lowerAction);
 }
 
 function accountOfOwner(request: RequestFacts, who: PrincipalInfo): boolean {
@@ -160,11 +194,8 @@ function accountOfOwner(request: RequestFacts, who: PrincipalInfo): boolean {
 }
 
 function prepare(request: RequestFacts, hasBoundary: boolean): Prepared {
-  const lowerAction = request.action.toLowerCase();
-  const colon = lowerAction.indexOf(':');
   return {
-    lowerAction,
-    service: colon === -1 ? '' : lowerAction.slice(0, colon),
+    lowerAction: request.action.toLowerCase(),
     resourceArn: request.resourceArn,
     who: describePrincipal(request.principalArn),
     context: new ContextView(request.context),
@@ -183,12 +214,8 @@ function prepare(request: RequestFacts, hasBoundary: boolean): Prepared {
 export function evaluate(set: CompiledPolicySet, request: RequestFacts): EvaluationResult {
   const req = prepare(request, set.permissionsBoundary !== undefined);
   const hits = createHits();
-  for (let i = 0; i < set.identity.length; i++) collect(set.identity[i]!, 'identity', i, set.identityIds[i], req, hits);
-  if (set.permissionsBoundary) collect(set.permissionsBoundary, 'permissionsBoundary', 0, undefined, req, hits);
-  if (set.sessionPolicy) collect(set.sessionPolicy, 'session', 0, undefined, req, hits);
-  if (set.resourcePolicy !== undefined) {
-    collect(loadResourcePolicy(set.resourcePolicy, request.action), 'resource', 0, undefined, req, hits);
-  }
+  collect(set.statements.candidates(req.lowerAction), req, hits);
+  if (set.resourcePolicy !== undefined) collect(resourceCandidates(set.resourcePolicy, request.action, req.lowerAction), req, hits);
   return finish(hits, req, set.sessionPolicy !== undefined, accountOfOwner(request, req.who));
 }
 
