@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AssumeRoleDetailsDocument,
   AssumeRoleWithWebIdentityDocument,
   CreateOpenIDConnectProviderDocument,
   GetCallerIdentityDocument,
@@ -127,6 +128,27 @@ describe('assumeRoleWithWebIdentity: the exchange', () => {
     const token = await issuer.sign({ sub: 'tagged', aud: CLIENT, 'https://aws.amazon.com/tags': { principal_tags: { team: ['blue'] }, transitive_tag_keys: ['team'] } });
     const session = (await exchange({ roleArn: role.arn, webIdentityToken: token, roleSessionName: 'tagged' })).data!.assumeRoleWithWebIdentity;
     expect(await ask(server, session.credentials.sessionToken, 'iam:ListUsers', '*')).toBe('allowed');
+  });
+
+  it('lets the next role’s trust policy require the provider through aws:FederatedProvider, which chained sessions do not carry', async () => {
+    const assumeAnything = JSON.stringify(policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }));
+    const first = await webRole();
+    const middle = await createRole(server, root.token, 'MiddleFromWeb', policy({ Effect: 'Allow', Principal: { AWS: first.arn }, Action: 'sts:AssumeRole' }));
+    for (const role of [first, middle]) {
+      await server.ok(PutRolePolicyDocument, { input: { roleName: role.roleName, policyName: 'assume', policyDocument: assumeAnything } }, root.token);
+    }
+    const next = await createRole(
+      server,
+      root.token,
+      'NextFromWeb',
+      policy({ Effect: 'Allow', Principal: { AWS: [first.arn, middle.arn] }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:FederatedProvider': providerArn } } }),
+    );
+    const web = (await exchange({ roleArn: first.arn, webIdentityToken: await issuer.sign({ sub: 'chain', aud: CLIENT }) })).data!.assumeRoleWithWebIdentity;
+    await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: next.arn, roleSessionName: 'from-web' } }, web.credentials.sessionToken);
+    // A session chained from the web identity session is no web identity session: the condition fails for it.
+    const chained = await server.ok(AssumeRoleDetailsDocument, { input: { roleArn: middle.arn, roleSessionName: 'middle' } }, web.credentials.sessionToken);
+    const refused = await server.gql(AssumeRoleDetailsDocument, { input: { roleArn: next.arn, roleSessionName: 'from-middle' } }, chained.assumeRole.credentials.sessionToken);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('AccessDenied');
   });
 
   it('needs sts:TagSession for session tags, and sts:SetSourceIdentity for a source identity', async () => {
