@@ -15,7 +15,7 @@ import { HIDDEN } from '../audit/redact.js';
 import { markTriedIdentity, type TriedIdentity } from '../audit/tried-identity.js';
 import type { Config } from '../config.js';
 import type { Sealer } from '../crypto/seal.js';
-import { AccessDeniedError, InvalidAuthenticationCodeError, InvalidClientTokenIdError, ValidationError } from '../errors.js';
+import { AccessDeniedError, InvalidAuthenticationCodeError, InvalidClientTokenIdError, ThrottlingError, ValidationError } from '../errors.js';
 import type { Account } from '../generated/prisma/client.js';
 import { rootArn } from '../iam/arn.js';
 import { issueSession, type IssuedSession, type SessionIssuer } from '../sessions/sessions.js';
@@ -121,7 +121,7 @@ async function attemptSignIn(deps: SignInDeps, input: SignInInput, client: Attem
 async function signInRoot(deps: SignInDeps, account: Account | null, password: string): Promise<SignInResult> {
   const ok = await deps.passwords.verify(account?.rootPasswordHash, password);
   if (!account || !ok) throw new InvalidClientTokenIdError(FAILED);
-  const rehashed = needsRehash(account.rootPasswordHash) ? await deps.passwords.hash(password) : undefined;
+  const rehashed = needsRehash(account.rootPasswordHash) ? await rehashIfRoom(deps, password) : undefined;
   await deps.db.account.update({
     where: { id: account.id },
     data: { rootPasswordLastUsed: deps.clock.now(), ...(rehashed ? { rootPasswordHash: rehashed } : {}) },
@@ -179,8 +179,8 @@ async function signInUser(
   const passwordResetRequired = profile.passwordResetRequired || expired;
 
   await deps.db.user.update({ where: { id: user.id }, data: { passwordLastUsed: now } });
-  if (needsRehash(profile.passwordHash)) {
-    const rehashed = await deps.passwords.hash(password);
+  const rehashed = needsRehash(profile.passwordHash) ? await rehashIfRoom(deps, password) : undefined;
+  if (rehashed) {
     await deps.db.loginProfile.updateMany({ where: { userId: user.id, passwordHash: profile.passwordHash }, data: { passwordHash: rehashed } });
   }
   const session = await issueSession(deps, {
@@ -194,4 +194,17 @@ async function signInUser(
     ...(mfaAuthenticatedAt ? { mfaAuthenticatedAt } : {}),
   });
   return { ...session, arn: user.arn, passwordResetRequired };
+}
+
+/**
+ * The password hashed at today's parameters, or undefined while the hash pool is full: the
+ * password was right, so the rehash waits for a later sign-in rather than refusing this one.
+ */
+async function rehashIfRoom(deps: SignInDeps, password: string): Promise<string | undefined> {
+  try {
+    return await deps.passwords.hash(password);
+  } catch (error) {
+    if (error instanceof ThrottlingError) return undefined;
+    throw error;
+  }
 }
