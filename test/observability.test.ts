@@ -106,19 +106,23 @@ describe('/metrics', () => {
     expect(requestCount(after, 'graphql', 'getUser', 'AccessDenied') - requestCount(before, 'graphql', 'getUser', 'AccessDenied')).toBe(2);
   });
 
-  it('counts sign-ins by outcome', async () => {
+  it('counts sign-ins by outcome: success, failure, throttled', async () => {
     const root = await server.newAccount();
     await createUser(server, root.token, 'carol');
     await createLoginProfile(server, root.token, 'carol', USER_PASSWORD, false);
     const before = await scrape();
     await server.ok(SignInDocument, { input: { accountId: root.accountId, userName: 'carol', password: USER_PASSWORD } });
-    expect(await server.errorCode(SignInDocument, { input: { accountId: root.accountId, userName: 'carol', password: 'Wrong-Passw0rd-Long!' } })).toBe('InvalidClientTokenId');
+    const wrong = { input: { accountId: root.accountId, userName: 'carol', password: 'Wrong-Passw0rd-Long!' } };
+    // Five failures from one client reach the user+client threshold: the sixth attempt is refused before any password is checked.
+    for (let i = 0; i < 5; i++) expect(await server.errorCode(SignInDocument, wrong)).toBe('InvalidClientTokenId');
+    expect(await server.errorCode(SignInDocument, wrong)).toBe('Throttling');
     const after = await scrape();
     const delta = (outcome: string) => valueOf(after, 'iam_sign_ins_total', { outcome }) - valueOf(before, 'iam_sign_ins_total', { outcome });
-    expect({ success: delta('success'), failure: delta('failure') }).toEqual({ success: 1, failure: 1 });
-    // Each sign-in verified its password through the hash pool, which is idle again.
-    expect(valueOf(after, 'iam_password_hashes_started_total') - valueOf(before, 'iam_password_hashes_started_total')).toBe(2);
-    expect(valueOf(after, 'iam_password_hash_wait_seconds_count') - valueOf(before, 'iam_password_hash_wait_seconds_count')).toBe(2);
+    expect({ success: delta('success'), failure: delta('failure'), throttled: delta('throttled') }).toEqual({ success: 1, failure: 5, throttled: 1 });
+    expect(requestCount(after, 'graphql', 'signIn', 'Throttling') - requestCount(before, 'graphql', 'signIn', 'Throttling')).toBe(1);
+    // Each sign-in let through verified its password in the hash pool, which is idle again.
+    expect(valueOf(after, 'iam_password_hashes_started_total') - valueOf(before, 'iam_password_hashes_started_total')).toBe(6);
+    expect(valueOf(after, 'iam_password_hash_wait_seconds_count') - valueOf(before, 'iam_password_hash_wait_seconds_count')).toBe(6);
     expect(valueOf(after, 'iam_password_hashes', { state: 'running' }) + valueOf(after, 'iam_password_hashes', { state: 'queued' })).toBe(0);
     expect(valueOf(after, 'iam_password_hash_concurrency')).toBeGreaterThanOrEqual(1);
     expect(after.some((s) => s.name === 'iam_password_hashes_throttled_total')).toBe(true);
