@@ -7,8 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateAccessKeyDocument, GetCallerIdentityArnDocument } from './generated/graphql.js';
-import { createLoginProfile, createUser } from './support/scenarios.js';
+import { CreateAccessKeyDocument, CreateOpenIDConnectProviderDocument, GetCallerIdentityArnDocument } from './generated/graphql.js';
+import { type JoseIssuer, startJoseIssuer } from './support/jose-issuer.js';
+import { createLoginProfile, createRole, createUser, policy } from './support/scenarios.js';
 import { ROOT_PASSWORD, startTestServer, type TestServer } from './support/server.js';
 
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -45,7 +46,8 @@ describe.skipIf(skip)('the playground in a browser', () => {
   beforeAll(async () => {
     if (!executablePath) throw new Error('No `chromium` on PATH: .ci/run must install it (apt-get install -y chromium).');
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startTestServer();
+    // Loopback http issuers, for the web identity sign-in's test issuer.
+    server = await startTestServer({ IAM_OIDC_ALLOW_HTTP_LOOPBACK: 'true' });
     root = await server.newAccount('Playground');
     await createUser(server, root.token, 'intern');
     await createLoginProfile(server, root.token, 'intern', INTERN_PASSWORD);
@@ -139,6 +141,25 @@ describe.skipIf(skip)('the playground in a browser', () => {
     expect(graphqlRequests.some((r) => r.body.includes('getSessionToken'))).toBe(true);
     await page.locator('#sign-out').click();
     await page.locator('#sign-in').waitFor({ state: 'visible' });
+  });
+
+  it('signs in with a web identity token through assumeRoleWithWebIdentity', async () => {
+    const issuer: JoseIssuer = await startJoseIssuer();
+    try {
+      const provider = (await server.ok(CreateOpenIDConnectProviderDocument, { input: { url: issuer.url, clientIDList: ['playground'] } }, root.token)).createOpenIDConnectProvider;
+      const role = await createRole(server, root.token, 'PlaygroundWeb', policy({ Effect: 'Allow', Principal: { Federated: provider.openIDConnectProviderArn }, Action: 'sts:AssumeRoleWithWebIdentity' }));
+      await page.locator('#mode').selectOption('web');
+      await page.locator('#web-role-arn').fill(role.arn);
+      await page.locator('#web-session-name').fill('web-user');
+      await page.locator('#web-identity-token').fill(await issuer.sign({ sub: 'web-user', aud: 'playground' }));
+      await page.locator('#sign-in-button').click();
+      await expect.poll(signedInAs, POLL).toBe(`arn:aws:sts::${root.accountId}:assumed-role/PlaygroundWeb/web-user`);
+      expect(await page.locator('#web-identity-token').inputValue()).toBe('');
+      await page.locator('#sign-out').click();
+      await page.locator('#sign-in').waitFor({ state: 'visible' });
+    } finally {
+      await issuer.close();
+    }
   });
 
   it('signs in an IAM user with no policies, whose createUser is denied', async () => {

@@ -142,11 +142,13 @@ const PAGE = `<!doctype html>
       <option value="root">Root user</option>
       <option value="user">IAM user</option>
       <option value="key">Access key</option>
+      <option value="web">Web identity token</option>
     </select>
     <span data-mode="root"><input id="email" type="email" placeholder="Root email" aria-label="Root email"></span>
     <span data-mode="user" hidden><input id="account" placeholder="Account id or alias" aria-label="Account id or alias"><input id="user-name" placeholder="User name" aria-label="User name"></span>
     <span data-mode="root user"><input id="password" type="password" placeholder="Password" aria-label="Password"><input id="mfa" placeholder="MFA code (optional)" aria-label="MFA code" inputmode="numeric" size="10"></span>
     <span data-mode="key" hidden><input id="access-key-id" placeholder="Access key id" aria-label="Access key id"><input id="secret-access-key" type="password" placeholder="Secret access key" aria-label="Secret access key"></span>
+    <span data-mode="web" hidden><input id="web-role-arn" placeholder="Role ARN" aria-label="Role ARN"><input id="web-session-name" placeholder="Session name" aria-label="Session name" size="12"><input id="web-identity-token" type="password" placeholder="ID token (JWT)" aria-label="Web identity token"></span>
     <button id="sign-in-button" type="submit">Sign in</button>
   </form>
   <div id="signed-in" hidden>

@@ -96,6 +96,16 @@ query WhoAmI {
         if (error) return status(error, true);
         token = result.data.getSessionToken.credentials.sessionToken;
         expiration = result.data.getSessionToken.credentials.expiration;
+      } else if (mode === 'web') {
+        // AssumeRoleWithWebIdentity: the ID token of an OpenID Provider registered in the role's account.
+        const result = await post(
+          'mutation PlaygroundAssumeRoleWithWebIdentity($input: AssumeRoleWithWebIdentityInput!) { assumeRoleWithWebIdentity(input: $input) { credentials { sessionToken expiration } } }',
+          { input: { roleArn: $('web-role-arn').value.trim(), roleSessionName: $('web-session-name').value.trim() || 'playground', webIdentityToken: $('web-identity-token').value.trim() } },
+        );
+        const error = firstError(result);
+        if (error) return status(error, true);
+        token = result.data.assumeRoleWithWebIdentity.credentials.sessionToken;
+        expiration = result.data.assumeRoleWithWebIdentity.credentials.expiration;
       } else {
         const input = { password: $('password').value };
         if (mode === 'root') input.email = $('email').value.trim();
@@ -122,7 +132,7 @@ query WhoAmI {
       session.expiration = expiration;
       session.arn = identity.data.getCallerIdentity.arn;
       session.account = identity.data.getCallerIdentity.account;
-      for (const id of ['password', 'mfa', 'secret-access-key']) $(id).value = '';
+      for (const id of ['password', 'mfa', 'secret-access-key', 'web-identity-token']) $(id).value = '';
       renderSession();
       status(note, Boolean(note));
     } catch (e) {
