@@ -10,6 +10,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AddUserToGroupDocument,
+  AttachUserPolicyDocument,
   AssumeRoleDocument,
   CreateGroupDocument,
   CreatePolicyDetailsDocument,
@@ -25,6 +26,7 @@ import {
   SimulatePrincipalPolicyPageDocument,
   UpdateAssumeRolePolicyDocument,
   ValidatePolicyDocument,
+  type PolicyIdentifierInput,
 } from './generated/graphql.js';
 import { accountWithAdminKey, iamClient, sendQuery, xmlText, type KeyPair } from './support/aws.js';
 import { createRole, createUser, policy, signedInUser, trustPolicy } from './support/scenarios.js';
@@ -298,6 +300,22 @@ describe('the simulators answer all of AWS’s members', () => {
   async function simulatePage(input: { policyInputList: string[]; actionNames: string[]; resourceArns: string[] }, after: string | null) {
     return (await server.ok(SimulateCustomPolicyPageDocument, { input, first: 2, ...(after ? { after } : {}) }, root.token)).simulateCustomPolicy;
   }
+
+  it('leaves the policies of policyExclusionList out of a principal simulation', async () => {
+    await createUser(server, root.token, 'excluded');
+    const created = await server.ok(CreatePolicyDocument, { input: { policyName: 'read-all', policyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' })) } }, root.token);
+    const policyArn = created.createPolicy.policy.arn;
+    await server.ok(AttachUserPolicyDocument, { input: { userName: 'excluded', policyArn } }, root.token);
+    await server.ok(PutUserPolicyDocument, { input: { userName: 'excluded', policyName: 'read-too', policyDocument: JSON.stringify(policy({ Sid: 'Inline', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' })) } }, root.token);
+    const simulate = async (policyExclusionList: PolicyIdentifierInput[]) =>
+      (await server.ok(SimulatePrincipalPolicyPageDocument, { input: { policySourceArn: `arn:aws:iam::${root.accountId}:user/excluded`, actionNames: ['s3:GetObject'], policyExclusionList } }, root.token)).simulatePrincipalPolicy.evaluationResults[0]!;
+    const sources = async (list: PolicyIdentifierInput[]) => (await simulate(list)).matchedStatements.map((m) => m.sourcePolicyId);
+    expect(await sources([])).toEqual(['read-too', policyArn]);
+    expect(await sources([{ policyArn }])).toEqual(['read-too']);
+    expect(await sources([{ inlinePolicyIdentifier: { policyName: 'READ-TOO', attachmentType: 'user', attachmentName: 'excluded' } }])).toEqual([policyArn]);
+    expect(await simulate([{ policyType: 'inline' }, { policyType: 'user-managed' }])).toMatchObject({ evalDecision: 'implicitDeny', matchedStatements: [] });
+    expect(await server.errorCode(SimulatePrincipalPolicyPageDocument, { input: { policySourceArn: `arn:aws:iam::${root.accountId}:user/excluded`, actionNames: ['s3:GetObject'], policyExclusionList: [{ policyType: 'inline', policyArn }] } }, root.token)).toBe('ValidationError');
+  });
 
   it('locates statements of stored policies in their stored text', async () => {
     await createUser(server, root.token, 'reporter');

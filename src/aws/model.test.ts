@@ -126,7 +126,6 @@ describe('coverage of IAM and STS by schema.graphql', () => {
       'iam:GetServiceLastAccessedDetails output Marker: no field marker',
       'iam:SimulateCustomPolicy input OrderedOrganizationPolicyInputList: no field orderedOrganizationPolicyInputList',
       'iam:SimulateCustomPolicy input ResourceHandlingOption: no field resourceHandlingOption',
-      'iam:SimulatePrincipalPolicy input PolicyExclusionList: no field policyExclusionList',
       'iam:SimulatePrincipalPolicy input ResourceHandlingOption: no field resourceHandlingOption',
       'iam:UpdateAccessKey input Status: enum StatusType lacks Expired',
       'iam:VirtualMFADevice → VirtualMFADevice QRCodePNG: no field qrCodePNG',

@@ -5,7 +5,7 @@
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html
 import type { DbTx } from '../db/client.js';
-import { InvalidInputError, NoSuchEntityError } from '../errors.js';
+import { InvalidInputError, NoSuchEntityError, ValidationError } from '../errors.js';
 import {
   compilePolicySet,
   contextKeysOf,
@@ -21,7 +21,7 @@ import {
 } from '../policy/index.js';
 import { parseIamArn } from './arn.js';
 import { checkPolicyDocument } from './policy-documents.js';
-import { loadHeldPolicies } from './principal-policies.js';
+import { loadHeldPolicies, type PolicyOrigin } from './principal-policies.js';
 
 /** AWS's ContextEntry. */
 export interface ContextEntryInput {
@@ -114,11 +114,17 @@ export function simulateCustomPolicy(
 export async function simulatePrincipalPolicy(
   db: DbTx,
   accountId: string,
-  input: SimulationInput & { policySourceArn: string; policyInputList?: string[] | null; permissionsBoundaryPolicyInputList?: string[] | null },
+  input: SimulationInput & {
+    policySourceArn: string;
+    policyInputList?: string[] | null;
+    permissionsBoundaryPolicyInputList?: string[] | null;
+    policyExclusionList?: PolicyIdentifierInput[] | null;
+  },
 ): Promise<SimulationResult[]> {
   const held = await loadSimulatedEntity(db, accountId, input.policySourceArn);
   const source = parseIamArn(input.policySourceArn)!;
-  const identity: LabelledPolicy[] = held.identity.map(({ document, origin, text }) =>
+  const excludes = await exclusionsOf(db, accountId, source.name, input.policyExclusionList ?? [], held.identity);
+  const identity: LabelledPolicy[] = held.identity.filter((p) => !excludes.identity(p)).map(({ document, origin, text }) =>
     origin.kind === 'inline'
       ? // AWS reports an inline policy by its name.
         { document: { ...document, policyId: origin.name }, type: origin.entityType, text: text ?? null }
@@ -129,7 +135,9 @@ export async function simulatePrincipalPolicy(
   const boundary =
     boundaryInputs.length > 0
       ? parseInput(boundaryInputs[0]!, 'PermissionsBoundaryPolicyInputList.1')
-      : held.permissionsBoundary && { document: held.permissionsBoundary, type: 'PermissionsBoundaryPolicy', text: held.permissionsBoundaryText ?? null };
+      : held.permissionsBoundary && !excludes.boundary(held.permissionsBoundary)
+        ? { document: held.permissionsBoundary, type: 'PermissionsBoundaryPolicy', text: held.permissionsBoundaryText ?? null }
+        : null;
   const callerArn = input.callerArn ?? (source.type === 'group' ? undefined : input.policySourceArn);
   return simulate(identity, boundary, { ...input, callerArn: callerArn ?? null });
 }
@@ -151,6 +159,61 @@ export async function getContextKeysForPrincipalPolicy(db: DbTx, accountId: stri
   const held = await loadSimulatedEntity(db, accountId, policySourceArn);
   const extra = (policyInputList ?? []).map((text, i) => parseInput(text, `PolicyInputList.${i + 1}`).document);
   return contextKeysOf([...held.identity.map((p) => p.document), ...extra]);
+}
+
+/** AWS's PolicyIdentifier (a union: exactly one member): a policy type, a managed policy's ARN, or an inline policy by holder. */
+export interface PolicyIdentifierInput {
+  policyType?: string | null;
+  policyArn?: string | null;
+  inlinePolicyIdentifier?: { policyName: string; attachmentType: string; attachmentName: string } | null;
+}
+
+const POLICY_TYPES = ['inline', 'aws-managed', 'user-managed', 'permission-boundary', 'scp', 'rcp'];
+
+/**
+ * Which of an entity's policies SimulatePrincipalPolicy's PolicyExclusionList leaves out:
+ * every policy of a type, a managed policy (or the boundary) by ARN, or an inline policy by
+ * its name and its holder's type and name (the entity's own, or one of a user's groups).
+ * `scp` and `rcp` exclude nothing here: there are no Organizations policies to simulate.
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyIdentifier.html
+ */
+async function exclusionsOf(db: DbTx, accountId: string, entityName: string, list: PolicyIdentifierInput[], held: ReadonlyArray<{ origin: PolicyOrigin }>) {
+  const types = new Set<string>();
+  const arns = new Set<string>();
+  const inline = new Set<string>();
+  const inlineKey = (attachmentType: string, attachmentName: string, policyName: string) => `${attachmentType}\0${attachmentName.toLowerCase()}\0${policyName.toLowerCase()}`;
+  list.forEach((identifier, i) => {
+    const set = [identifier.policyType, identifier.policyArn, identifier.inlinePolicyIdentifier].filter((member) => member != null);
+    if (set.length !== 1) {
+      throw new ValidationError(`1 validation error detected: Value at 'policyExclusionList.${i + 1}' failed to satisfy constraint: exactly one of policyType, policyArn or inlinePolicyIdentifier must be set`);
+    }
+    if (identifier.policyType != null) {
+      if (!POLICY_TYPES.includes(identifier.policyType)) {
+        throw new ValidationError(`1 validation error detected: Value '${identifier.policyType}' at 'policyExclusionList.${i + 1}.policyType' failed to satisfy constraint: Member must satisfy enum value set: [${POLICY_TYPES.join(', ')}]`);
+      }
+      types.add(identifier.policyType);
+    }
+    if (identifier.policyArn != null) arns.add(identifier.policyArn);
+    const named = identifier.inlinePolicyIdentifier;
+    if (named) inline.add(inlineKey(named.attachmentType, named.attachmentName, named.policyName));
+  });
+  // A user's groups hold inline policies too; their names come from the store.
+  const groupNames = new Map<string, string>();
+  const groupIds = [...new Set(held.flatMap(({ origin }) => (origin.kind === 'inline' && origin.entityType === 'group' ? [origin.entityId] : [])))];
+  if (inline.size > 0 && groupIds.length > 0) {
+    for (const group of await db.group.findMany({ where: { accountId, id: { in: groupIds } }, select: { id: true, name: true } })) groupNames.set(group.id, group.name);
+  }
+  return {
+    identity({ origin }: { origin: PolicyOrigin }): boolean {
+      if (origin.kind === 'managed') return types.has(origin.isAwsManaged ? 'aws-managed' : 'user-managed') || arns.has(origin.arn);
+      if (types.has('inline')) return true;
+      const holder = origin.entityType === 'group' ? groupNames.get(origin.entityId) : entityName;
+      return holder !== undefined && inline.has(inlineKey(origin.entityType, holder, origin.name));
+    },
+    boundary(document: PolicyDocument): boolean {
+      return types.has('permission-boundary') || (document.policyId !== undefined && arns.has(document.policyId));
+    },
+  };
 }
 
 /** The policies of the user, group or role `arn` names in this account; NoSuchEntity otherwise. */
