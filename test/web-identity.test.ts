@@ -187,6 +187,21 @@ describe('assumeRoleWithWebIdentity: the exchange', () => {
     expect(JSON.parse(String(event!.userIdentity))).toMatchObject({ type: 'WebIdentityUser', userName: 'audited', identityProvider: providerKey, principalId: `${providerKey}:${CLIENT}:audited` });
     expect(JSON.stringify(event)).not.toContain(token);
   });
+
+  it('names the provider in the userIdentity of the session’s own calls (CloudTrail’s webIdFederationData)', async () => {
+    const role = await webRole();
+    const session = (await exchange({ roleArn: role.arn, webIdentityToken: await issuer.sign({ sub: 'caller', aud: CLIENT }), roleSessionName: 'caller' })).data!
+      .assumeRoleWithWebIdentity;
+    await server.ok(GetCallerIdentityDocument, {}, session.credentials.sessionToken);
+    await server.service.deps.audit.flush();
+    const events = await server.ok(LookupEventsDocument, { input: { eventName: 'GetCallerIdentity' } }, root.token);
+    const event = events.lookupEvents.nodes.find((e) => String(e.userIdentity).includes(session.assumedRoleUser.arn));
+    expect(JSON.parse(String(event!.userIdentity))).toMatchObject({
+      type: 'AssumedRole',
+      arn: session.assumedRoleUser.arn,
+      sessionContext: { sessionIssuer: { arn: role.arn }, webIdFederationData: { federatedProvider: providerArn } },
+    });
+  });
 });
 
 describe('assumeRoleWithWebIdentity: refused tokens', () => {

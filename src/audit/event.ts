@@ -52,6 +52,8 @@ export function userIdentityOf(principal: Principal | null): Record<string, unkn
       },
       ...(principal.roleArn ? { sessionIssuer: { type: 'Role', principalId: principal.roleId, arn: principal.roleArn, accountId: principal.accountId, userName: principal.roleName } } : {}),
       ...(principal.sourceIdentity ? { sourceIdentity: principal.sourceIdentity } : {}),
+      // CloudTrail's webIdFederationData: the provider a web identity session came from.
+      ...(principal.federatedProvider ? { webIdFederationData: { federatedProvider: principal.federatedProvider, attributes: {} } } : {}),
     },
   };
 }
