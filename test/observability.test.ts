@@ -67,6 +67,13 @@ describe('/metrics', () => {
     const root = await server.newAccount();
     expect((await fetch(`${server.origin}/metrics`, { headers: { authorization: `Bearer ${root.token}` } })).status).toBe(401);
     const samples = await scrape();
+    // Well formed: every line a comment, a sample or blank, and each family typed once.
+    const text = await (await fetch(`${server.origin}/metrics`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } })).text();
+    const lines = text.split('\n');
+    expect(lines.filter((line) => line !== '' && !line.startsWith('# ') && !/^[a-zA-Z_:][\w:]*(\{(\w+="(?:[^"\\]|\\.)*",?)*\})? (?:-?[\d.e+-]+|NaN|[+-]Inf)$/.test(line))).toEqual([]);
+    const types = lines.filter((line) => line.startsWith('# TYPE ')).map((line) => line.split(' ')[2]);
+    expect(types.length).toBe(new Set(types).size);
+    expect(types).toEqual(expect.arrayContaining(['iam_request_duration_seconds', 'iam_authorization_decisions_total', 'iam_sign_ins_total', 'iam_cache_entries', 'iam_db_pool_connections', 'iam_audit_queue_events', 'iam_password_hashes']));
     expect(samples.some((s) => s.name === 'nodejs_eventloop_lag_seconds')).toBe(true);
     expect(samples.some((s) => s.name === 'nodejs_heap_size_used_bytes')).toBe(true);
   });
