@@ -3,7 +3,10 @@
 
 /** What one measured subject reports. */
 export interface Measurement {
+  /** The fastest round's rate. */
   decisionsPerSecond: number;
+  /** The slowest round's rate: with the fastest, the spread over the rounds. */
+  slowestDecisionsPerSecond: number;
   p50Micros: number;
   p99Micros: number;
   latencySamples: number;
@@ -95,6 +98,7 @@ export function measure<T>(decide: (input: T) => string, inputs: readonly T[], o
   samples.sort();
   return {
     decisionsPerSecond: rates[rates.length - 1]!,
+    slowestDecisionsPerSecond: rates[0]!,
     p50Micros: percentile(samples, 0.5) / 1000,
     p99Micros: percentile(samples, 0.99) / 1000,
     latencySamples: n,

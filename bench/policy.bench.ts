@@ -1,6 +1,6 @@
 // Benchmark of the policy engine (`src/policy`) against a ~110-line hand-written
 // evaluator and Cedar (`@cedar-policy/cedar-wasm`), all in this one process, on
-// one deterministic workload. Run: `npm run bench:policy` (about 40 s, bounded).
+// one deterministic workload. Run: `npm run bench:policy` (about a minute, bounded).
 //
 // Workload (bench/workload.ts, seeded PRNG): one principal with 5 identity policies,
 // 40 statements over s3, dynamodb, ec2, sqs and a custom `docs:` service, with
@@ -25,6 +25,12 @@
 // call, the principal's parsed PolicyDocuments compiled once (`compilePolicySet`);
 // the "json" variant compiles the policy JSON text on every call instead
 // (exercising the engine's cache).
+// Scaling (bench/scaling.ts): 1, 10, 100 and 1,000 statements of one service, and
+// requests that no statement matches, that only the last statement matches, and to
+// another service; ns per decision of the built engine and of the baseline, and
+// whether 1,000 statements cost within 2× of 10 (the engine indexes statements by
+// action across the whole policy set; the baseline scans a service's statements).
+//
 // It runs twice (bench/engine-builds.ts): compiled by tsc with tsconfig.policy.json
 // ("built", what `open-iam/policy` users run) and as source under tsx ("tsx",
 // what `npm start` runs); targets are checked for both.
@@ -37,6 +43,7 @@ import {
   cedarVersion, createCedarAuthorizer, createStatefulCedarAuthorizer, toDecision, translatePolicies, translateRequest,
 } from './cedar-policies.js';
 import { loadBuiltEngine, loadSourceEngine, type Engine } from './engine-builds.js';
+import { SCALING_SIZES, createScalingPolicies, createScalingScenarios } from './scaling.js';
 import { consumedSink, measure, timerOverheadNanos, type Measurement, type MeasureOptions } from './measure.js';
 import {
   ACCOUNT, PRINCIPAL_ARN, createBasePolicies, createFillerStatements, createRandom, createRequestMix, withFiller,
@@ -49,8 +56,9 @@ const REQUESTS = 1000;
 const FILLER_FACTOR = 10;
 const OPTIONS: MeasureOptions = { roundMillis: 200, rounds: 5, latencyMillis: 400, maxCallsPerRound: 3_000_000, maxLatencySamples: 1_000_000 };
 const CEDAR_OPTIONS: MeasureOptions = { ...OPTIONS, roundMillis: 200, rounds: 3, latencyMillis: 300 };
+const SCALING_OPTIONS: MeasureOptions = { ...OPTIONS, roundMillis: 100, rounds: 5, latencyMillis: 100 };
 
-const TARGETS = { timesCedar: 40, p50Micros: 1.5, p99Micros: 7, p50GrowthAt10x: 1.5 };
+const TARGETS = { timesCedar: 40, timesBaseline: 0.5, p50Micros: 1.5, p99Micros: 7, p50GrowthAt10x: 1.5, costGrowth10To1000: 2 };
 
 type Decide = (request: BenchRequest) => Expected;
 
@@ -78,6 +86,7 @@ function parseAll(engine: Engine, policies: PolicyJson[], label: string): { docs
 /** One loaded engine's deciders: parsed documents, JSON text, and the 10× principal. */
 interface EngineVariant {
   label: string;
+  engine: Engine;
   docs: Decide;
   json: Decide;
   big: Decide;
@@ -86,7 +95,7 @@ interface EngineVariant {
 function prepareEngine(label: string, engine: Engine, basePolicies: PolicyJson[], bigPolicies: PolicyJson[]): EngineVariant {
   const base = parseAll(engine, basePolicies, 'bench');
   const big = parseAll(engine, bigPolicies, 'bench10x');
-  return { label, docs: engineDecider(engine, base.docs), json: engineDecider(engine, base.texts, true), big: engineDecider(engine, big.docs) };
+  return { label, engine, docs: engineDecider(engine, base.docs), json: engineDecider(engine, base.texts, true), big: engineDecider(engine, big.docs) };
 }
 
 const countStatements = (policies: PolicyJson[]): number => policies.reduce((n, p) => n + p.Statement.length, 0);
@@ -132,6 +141,53 @@ function printTable(rows: Row[], cedarRate: number, baselineRate: number): void 
   console.log(fmt(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(fmt(l));
+}
+
+type Check = (name: string, pass: boolean | 'info', detail: string) => void;
+
+/** ns per decision at the fastest round, with the slowest round's in brackets. */
+const formatCost = (m: Measurement): string => `${(1e9 / m.decisionsPerSecond).toFixed(0)} [${(1e9 / m.slowestDecisionsPerSecond).toFixed(0)}]`;
+
+/** The scaling table: each scenario at each size, engine and baseline, and the growth from 10 to 1,000 statements. */
+function runScaling(engine: Engine, check: Check): void {
+  const scenarios = createScalingScenarios();
+  const cells = scenarios.map(() => ({ engine: [] as Measurement[], baseline: [] as Measurement[] }));
+  let disagreements = 0;
+  for (const size of SCALING_SIZES) {
+    const policies = createScalingPolicies(size);
+    const decideEngine = engineDecider(engine, parseAll(engine, policies, `scale${size}`).docs);
+    const baseline = compileBaseline(policies);
+    const decideBaseline: Decide = (r) => evaluateBaseline(baseline, r);
+    scenarios.forEach((scenario, i) => {
+      for (const r of scenario.requests) if (decideEngine(r) !== scenario.expected || decideBaseline(r) !== scenario.expected) disagreements++;
+      cells[i]!.engine.push(measure(decideEngine, scenario.requests, SCALING_OPTIONS));
+      cells[i]!.baseline.push(measure(decideBaseline, scenario.requests, SCALING_OPTIONS));
+    });
+  }
+  const header = ['scenario', 'subject', ...SCALING_SIZES.map((n) => `${n.toLocaleString('en-US')} stmt${n === 1 ? '' : 's'}`), '1,000 / 10'];
+  const lines: string[][] = [];
+  scenarios.forEach((scenario, i) => {
+    for (const subject of ['engine', 'baseline'] as const) {
+      const ms = cells[i]![subject];
+      const growth = ms[1]!.decisionsPerSecond / ms[3]!.decisionsPerSecond;
+      lines.push([subject === 'engine' ? scenario.name : '', subject, ...ms.map(formatCost), `${growth.toFixed(2)}×`]);
+    }
+    const ratio = cells[i]!.engine.map((m, j) => `${(cells[i]!.baseline[j]!.decisionsPerSecond / m.decisionsPerSecond).toFixed(2)}×`);
+    lines.push(['', 'engine/baseline', ...ratio, '']);
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log('\nscaling (engine built): ns per decision, fastest round [slowest round]; engine/baseline is the engine\'s cost over the baseline\'s');
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+  check('scaling: engine and baseline reach the expected decision', disagreements === 0, `${disagreements} disagreements`);
+  scenarios.forEach((scenario, i) => {
+    const [, ten, , thousand] = cells[i]!.engine;
+    const growth = ten!.decisionsPerSecond / thousand!.decisionsPerSecond;
+    check(`[built] ${scenario.name}: 1,000 statements within ${TARGETS.costGrowth10To1000}× of 10`, growth <= TARGETS.costGrowth10To1000,
+      `${growth.toFixed(2)}× (${formatCost(ten!)} → ${formatCost(thousand!)} ns)`);
+  });
 }
 
 async function main(): Promise<void> {
@@ -209,7 +265,7 @@ async function main(): Promise<void> {
   console.log(`(× cedar: against cedar-wasm stateful. Against isAuthorized: ${measured.map((e) => `engine ${e.label} ×${(e.docs.decisionsPerSecond / mCedarPerCall.decisionsPerSecond).toFixed(0)}`).join(', ') || '—'})`);
 
   const results: Array<[string, boolean | 'info', string]> = [];
-  const check = (name: string, pass: boolean | 'info', detail: string): void => { results.push([name, pass, detail]); };
+  const check: Check = (name, pass, detail) => { results.push([name, pass, detail]); };
   const mix = agreement.mixes.baseline!;
   check('request mix 50/40/10 (every evaluator)', Object.values(agreement.mixes).every((m) => m.allowed === mix.allowed && m.implicitDeny === mix.implicitDeny && m.explicitDeny === mix.explicitDeny), formatMix(mix));
   check('engine, baseline and Cedar agree on every request', agreement.disagreements === 0 && agreement10x.disagreements === 0,
@@ -218,12 +274,17 @@ async function main(): Promise<void> {
   for (const e of measured) {
     const times = e.docs.decisionsPerSecond / mCedar.decisionsPerSecond;
     check(`[${e.label}] decisions/s ≥ ${TARGETS.timesCedar}× Cedar`, times >= TARGETS.timesCedar, `${times.toFixed(1)}×`);
+    const ofBaseline = e.docs.decisionsPerSecond / mBaseline.decisionsPerSecond;
+    check(`[${e.label}] decisions/s ≥ ${TARGETS.timesBaseline}× baseline (within ${1 / TARGETS.timesBaseline}×)`, ofBaseline >= TARGETS.timesBaseline,
+      `${ofBaseline.toFixed(3)}× (slowest rounds: ${(e.docs.slowestDecisionsPerSecond / mBaseline.slowestDecisionsPerSecond).toFixed(3)}×)`);
     check(`[${e.label}] p50 < ${TARGETS.p50Micros} µs`, e.docs.p50Micros < TARGETS.p50Micros, `${e.docs.p50Micros.toFixed(3)} µs`);
     check(`[${e.label}] p99 < ${TARGETS.p99Micros} µs`, e.docs.p99Micros < TARGETS.p99Micros, `${e.docs.p99Micros.toFixed(3)} µs`);
     const growth = e.big.p50Micros / e.docs.p50Micros;
     check(`[${e.label}] 10× statements: p50 within ${TARGETS.p50GrowthAt10x}×`, growth <= TARGETS.p50GrowthAt10x, `${growth.toFixed(2)}× (${e.big.p50Micros.toFixed(3)} µs)`);
     check(`[${e.label}] policies passed as JSON text (cached)`, 'info', `p50 ${e.json.p50Micros.toFixed(3)} µs, p99 ${e.json.p99Micros.toFixed(3)} µs`);
   }
+  const built = variants.find((v) => v.label === 'built');
+  if (built) runScaling(built.engine, check);
   console.log('');
   for (const [name, pass, detail] of results) console.log(`${pass === 'info' ? 'INFO' : pass ? 'PASS' : 'FAIL'}  ${name}: ${detail}`);
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s; sink ${consumedSink() % 10})`);
