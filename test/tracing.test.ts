@@ -59,7 +59,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   database = await createTestDatabase();
-  const port = 44000 + Math.floor(Math.random() * 2000);
+  const port = await freePort();
   url = `http://127.0.0.1:${port}/graphql`;
   const { NODE_ENV: _test, ...env } = process.env;
   child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], {
@@ -96,6 +96,15 @@ afterAll(async () => {
   await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   await database?.drop();
 });
+
+/** A port nothing listens on now (the system's choice), for the server to take. */
+async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
 
 async function gql<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: NoInfer<TVariables>, token?: string): Promise<GraphQLResponse<TResult>> {
   const response = await fetch(url, {
