@@ -19,6 +19,7 @@ export const FEDERATED = `arn:aws:sts::${ACCT}:federated-user/dana`;
 export const OTHER_USER = `arn:aws:iam::${OTHER}:user/carol`;
 export const OTHER_SESSION = `arn:aws:sts::${OTHER}:assumed-role/Reader/s`;
 export const SERVICE = 'sns.amazonaws.com';
+export const PROVIDER = `arn:aws:iam::${ACCT}:oidc-provider/token.example.com`;
 
 const ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 'ec2:RunInstances', 'ec2:DescribeInstances', 'iam:CreateUser', 'sts:AssumeRole', 'sqs:SendMessage', 'docs:GetDocument'];
 const ACTION_PATTERNS = [
@@ -98,7 +99,8 @@ const principalArb: fc.Arbitrary<PrincipalElement> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<PrincipalElement>('*') },
   { weight: 6, arbitrary: someOf(['*', USER, BOB, ROLE, `arn:aws:iam::${ACCT}:role/Deployer`, `arn:aws:iam::${ACCT}:role/Other`, SESSION, FEDERATED, ACCT, `arn:aws:iam::${ACCT}:root`, OTHER, OTHER_USER, `arn:aws:iam::${OTHER}:role/Reader`, OTHER_SESSION, `arn:aws:iam::${OTHER}:root`], 4).map((AWS) => ({ AWS })) },
   { weight: 1, arbitrary: fc.record({ Service: someOf([SERVICE, 'SNS.amazonaws.com', 'events.amazonaws.com']) }) },
-  { weight: 1, arbitrary: fc.record({ AWS: someOf([USER, ACCT]), Federated: someOf([FEDERATED, 'cognito-identity.amazonaws.com']) }) },
+  { weight: 1, arbitrary: fc.record({ AWS: someOf([USER, ACCT, `arn:aws:iam::${ACCT}:root`]), Federated: someOf([FEDERATED, PROVIDER, 'cognito-identity.amazonaws.com']) }) },
+  { weight: 2, arbitrary: fc.record({ Federated: someOf([PROVIDER, `arn:aws:iam::${ACCT}:saml-provider/Corp`]) }) },
 );
 
 interface StatementOptions {
@@ -150,7 +152,7 @@ const documentArb = (maxStatements: number, options: StatementOptions): fc.Arbit
       return out;
     });
 
-const PRINCIPALS = [USER, USER, BOB, ROLE, SESSION, SESSION, FEDERATED, OTHER_USER, OTHER_SESSION, SERVICE, `arn:aws:iam::${ACCT}:root`];
+const PRINCIPALS = [USER, USER, BOB, ROLE, SESSION, SESSION, FEDERATED, OTHER_USER, OTHER_SESSION, SERVICE, `arn:aws:iam::${ACCT}:root`, PROVIDER];
 const SESSION_PRINCIPALS = [SESSION, FEDERATED, OTHER_SESSION];
 
 const contextArb: fc.Arbitrary<RequestContext> = fc

@@ -23,16 +23,18 @@ export interface Requester {
   sessionOf: { account: string; partition: string; roleName: string } | undefined;
   isService: boolean;
   isRoot: boolean;
+  /** An IAM OIDC or SAML identity provider (AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
+  isProvider: boolean;
 }
 
 const ACCOUNT = /^\d{12}$/;
 
 /** Reads `principalArn`: a 12-digit id is an account root, text without `arn:` a service. */
 export function readRequester(arn: string): Requester {
-  if (ACCOUNT.test(arn)) return { arn, account: arn, sessionOf: undefined, isService: false, isRoot: true };
+  if (ACCOUNT.test(arn)) return { arn, account: arn, sessionOf: undefined, isService: false, isRoot: true, isProvider: false };
   const fields = arn.split(':');
   if (!arn.startsWith('arn:') || fields.length < 6) {
-    return { arn, account: undefined, sessionOf: undefined, isService: true, isRoot: false };
+    return { arn, account: undefined, sessionOf: undefined, isService: true, isRoot: false, isProvider: false };
   }
   const [, partition, service, , account] = fields as [string, string, string, string, string];
   const resource = fields.slice(5).join(':');
@@ -41,7 +43,8 @@ export function readRequester(arn: string): Requester {
   if (service === 'sts' && resource.startsWith('assumed-role/') && own !== undefined) {
     sessionOf = { account: own, partition, roleName: resource.split('/')[1] ?? '' };
   }
-  return { arn, account: own, sessionOf, isService: false, isRoot: service === 'iam' && resource === 'root' };
+  const isProvider = service === 'iam' && (resource.startsWith('oidc-provider/') || resource.startsWith('saml-provider/'));
+  return { arn, account: own, sessionOf, isService: false, isRoot: service === 'iam' && resource === 'root', isProvider };
 }
 
 /** The account an `AWS` value names: `123456789012` or `arn:aws:iam::123456789012:root`. */
@@ -71,7 +74,8 @@ export function nameRequester(element: PrincipalElement, who: Requester): Naming
     if (value === '*') found.push('everyone');
     if (value === who.arn) found.push('self');
     if (namesRoleOfSession(value, who)) found.push('role');
-    if (!who.isService && who.account !== undefined && namedAccount(value) === who.account) found.push('account');
+    // An account names its IAM and STS principals, not the identity providers registered in it.
+    if (!who.isService && !who.isProvider && who.account !== undefined && namedAccount(value) === who.account) found.push('account');
   }
   if (who.isService && (element.Service ?? []).some((s) => s.toLowerCase() === who.arn.toLowerCase())) found.push('self');
   if ((element.Federated ?? []).includes(who.arn) || (element.CanonicalUser ?? []).includes(who.arn)) found.push('self');
@@ -95,6 +99,8 @@ export function isLeftOut(element: PrincipalElement, who: Requester): boolean {
     (who.isService && (element.Service ?? []).some((s) => s.toLowerCase() === who.arn.toLowerCase())) ||
     (element.Federated ?? []).includes(who.arn) ||
     (element.CanonicalUser ?? []).includes(who.arn);
+  // An identity provider is no principal of its account: its own name is the whole of it.
+  if (who.isProvider) return self;
   const role = who.sessionOf === undefined || aws.some((v) => namesRoleOfSession(v, who));
   return account && self && role;
 }
