@@ -19,6 +19,7 @@ import {
   CreateRoleDocument,
   GetContextKeysForCustomPolicyDocument,
   GetContextKeysForPrincipalPolicyDocument,
+  LookupEventsDocument,
   PutGroupPolicyDocument,
   PutRolePolicyDocument,
   PutUserPolicyDocument,
@@ -186,6 +187,12 @@ describe('validatePolicy', () => {
     expect(denied.errors?.[0]?.message).toContain('access-analyzer:ValidatePolicy');
     const author = await signedInUser(server, root, 'author', { inline: { analyze: policy({ Effect: 'Allow', Action: 'access-analyzer:ValidatePolicy', Resource: '*' }) } });
     expect(await validate(document, author.token)).toEqual([]);
+    // CloudTrail records Access Analyzer's calls under its own event source.
+    // Successful reads are queued and written in batches.
+    await server.service.deps.audit.flush();
+    const events = (await server.ok(LookupEventsDocument, { input: { eventName: 'ValidatePolicy' } }, root.token)).lookupEvents.nodes;
+    expect(new Set(events.map((e) => e.eventSource))).toEqual(new Set(['access-analyzer.amazonaws.com']));
+    expect(events.filter((e) => e.errorCode === 'AccessDenied')).toHaveLength(1);
   });
 });
 

@@ -17,6 +17,7 @@ const EVENT_SOURCES: Record<string, string> = {
   assumeRole: 'sts.amazonaws.com',
   assumeRoleWithWebIdentity: 'sts.amazonaws.com',
   getSessionToken: 'sts.amazonaws.com',
+  validatePolicy: 'access-analyzer.amazonaws.com',
   signIn: 'signin.amazonaws.com',
   signOut: 'signin.amazonaws.com',
   lookupEvents: 'cloudtrail.amazonaws.com',
