@@ -1,6 +1,6 @@
 // The per-request context: who is calling, from where, and the dependencies
 // built once in main.ts. Resolvers and services receive what they need from here.
-import { InvalidClientTokenIdError } from './errors.js';
+import { MissingAuthenticationTokenError } from './errors.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
@@ -117,12 +117,14 @@ export function requestFacts(ctx: Context): { sourceIp: string; secureTransport:
   return { sourceIp: ctx.sourceIp, secureTransport: ctx.secureTransport, now: ctx.deps.clock.now() };
 }
 
-/** The caller, or the reason there is none (InvalidClientTokenId / ExpiredToken). */
+/** The caller, or the reason there is none (InvalidClientTokenId / ExpiredToken, or MissingAuthenticationToken without credentials). */
 export function requirePrincipal(ctx: Context): Principal {
   if (ctx.principal) return ctx.principal;
   throw ctx.authError ?? missingToken();
 }
 
 function missingToken(): Error {
-  return new InvalidClientTokenIdError('The security token included in the request is invalid.');
+  return new MissingAuthenticationTokenError(
+    'Sign in first: send Authorization: Bearer <sessionToken>, the token the signIn mutation answers (or sign AWS protocol requests with an access key). The operator token only creates accounts.',
+  );
 }

@@ -44,6 +44,8 @@ export class PasswordPolicyViolationError extends define('PasswordPolicyViolatio
 export class EntityTemporarilyUnmodifiableError extends define('EntityTemporarilyUnmodifiable', 409) {}
 export class AccessDeniedError extends define('AccessDenied', 403) {}
 export class InvalidClientTokenIdError extends define('InvalidClientTokenId', 403) {}
+/** No credentials at all (AWS's answer to an unsigned request): a forged or stale one is InvalidClientTokenId. */
+export class MissingAuthenticationTokenError extends define('MissingAuthenticationToken', 403) {}
 export class ExpiredTokenError extends define('ExpiredToken', 403) {}
 export class InvalidAuthenticationCodeError extends define('InvalidAuthenticationCode', 403) {}
 export class ConcurrentModificationError extends define('ConcurrentModification', 409) {}

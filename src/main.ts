@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import type { Db } from './db/client.js';
 import type { EmbeddedPostgresHandle } from './db/embedded.js';
+import type { Logger } from './log.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -42,17 +44,26 @@ async function main(): Promise<void> {
     });
     databaseUrl = embedded.connectionString;
   }
-  const { applied } = await migrate(databaseUrl);
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const db = createDb(databaseUrl);
-  const service = await startService({
-    config,
-    db,
-    databaseUrl,
-    logger,
-    masterKey: config.masterKey ?? localMasterKey(config.dataDir),
-    ...(tracing ? { observer: tracing.observer } : {}),
-  });
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    const { applied } = await migrate(databaseUrl);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    service = await startService({
+      config,
+      db,
+      databaseUrl,
+      logger,
+      masterKey: config.masterKey ?? localMasterKey(config.dataDir),
+      ...(tracing ? { observer: tracing.observer } : {}),
+    });
+  } catch (error) {
+    // Not left running behind a server that failed to start (its port taken, say).
+    await db.$disconnect().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    throw error;
+  }
+  if (!config.operatorToken) await warnNoOperator(db, logger);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -67,7 +78,20 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGINT', () => {
+    // Ctrl-C in a terminal signals the whole process group: the embedded Postgres is
+    // shutting down too, so the change feed losing its connection is expected, not an outage.
+    if (embedded) void service.deps.notifications?.stop();
+    void stop('SIGINT');
+  });
+}
+
+/** Says at start-up that createAccount is off and how to turn it on; with no account yet, nothing can be done. */
+async function warnNoOperator(db: Db, logger: Logger): Promise<void> {
+  const accounts = await db.account.count();
+  const how = 'start the server with IAM_OPERATOR_TOKEN set to a secret of 16 characters or more (e.g. IAM_OPERATOR_TOKEN=$(openssl rand -hex 24) npm start) and send it as Authorization: Bearer <token> to createAccount';
+  if (accounts === 0) logger.warn(`createAccount is disabled (no IAM_OPERATOR_TOKEN) and there is no account yet, so no one can sign in: ${how}`);
+  else logger.info(`createAccount is disabled (no IAM_OPERATOR_TOKEN); the ${accounts} existing account(s) can sign in. To create accounts, ${how}`);
 }
 
 /** Without IAM_MASTER_KEY, a key is generated once and kept in the data folder. */
@@ -81,6 +105,11 @@ function localMasterKey(dataDir: string): string {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // What a user can act on is said in one line; anything else keeps its stack.
+  if (error instanceof Error && error.name === 'EmbeddedPostgresError') console.error(error.message);
+  else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    console.error(`open-iam did not start: ${address ?? ''}:${port ?? ''} is already in use (another open-iam?): stop it, or set PORT (or HOST, METRICS_ADDRESS) to a free address`);
+  } else console.error(error);
   process.exit(1);
 });

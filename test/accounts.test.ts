@@ -44,8 +44,8 @@ describe('root sign-in and session tokens', () => {
     expect(unknown.errors?.[0]).toEqual({ ...wrong.errors?.[0] });
   });
 
-  it('refuses an unauthenticated call with InvalidClientTokenId', async () => {
-    expect(await server.errorCode(GetCallerIdentityArnDocument, {})).toBe('InvalidClientTokenId');
+  it('refuses a call without a token with MissingAuthenticationToken, as AWS does an unsigned request', async () => {
+    expect(await server.errorCode(GetCallerIdentityArnDocument, {})).toBe('MissingAuthenticationToken');
   });
 
   it('refuses a tampered token', async () => {

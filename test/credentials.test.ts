@@ -330,7 +330,7 @@ describe('getSessionToken', () => {
     expect(await server.errorCode(GetSessionTokenDocument, { input: {} }, credentials.sessionToken)).toBe('AccessDenied');
   });
 
-  it('needs credentials: anonymous callers get InvalidClientTokenId', async () => {
-    expect(await server.errorCode(GetSessionTokenDocument, { input: {} })).toBe('InvalidClientTokenId');
+  it('needs credentials: anonymous callers get MissingAuthenticationToken', async () => {
+    expect(await server.errorCode(GetSessionTokenDocument, { input: {} })).toBe('MissingAuthenticationToken');
   });
 });

