@@ -98,8 +98,7 @@ export class StatementIndex {
       ids.push(id);
       return;
     }
-    const firstWildcard = Math.min(...['*', '?'].map((w) => name.indexOf(w)).filter((i) => i !== -1));
-    const prefix = name.slice(0, firstWildcard);
+    const prefix = name.slice(0, name.search(/[*?]/));
     // `prefix*` needs no check beyond the prefix; other globs are compiled once here.
     const check = name === `${prefix}*` ? undefined : compileGlob(pattern);
     let table = this.byService.get(service);
