@@ -5,14 +5,14 @@
 
 /** CloudTrail's userIdentity of the credentials a call tried. */
 export interface TriedIdentity {
-  type: 'Root' | 'IAMUser' | 'WebIdentityUser';
+  type: 'Root' | 'IAMUser' | 'WebIdentityUser' | 'SAMLUser';
   accountId: string;
   principalId?: string;
   arn?: string;
   userName?: string;
   /** The access key tried (its id; never its secret). */
   accessKeyId?: string;
-  /** A web identity's provider (its URL without the scheme). */
+  /** A web identity's provider (its URL without the scheme), a SAML user's name qualifier. */
   identityProvider?: string;
 }
 

@@ -227,6 +227,10 @@ export const requestKeyFillers: Readonly<Record<string, readonly RequestKeyFille
   'iam:TagMFADevice': [requestTags, resourceTags],
   'iam:UntagMFADevice': [removedTagKeys, resourceTags],
   'iam:ListMFADeviceTags': [resourceTags],
+  // SAML providers
+  'iam:CreateSAMLProvider': [requestTags],
+  'iam:TagSAMLProvider': [requestTags],
+  'iam:UntagSAMLProvider': [removedTagKeys],
   // STS: a federated user's session tags
   'sts:GetFederationToken': [requestTags],
   'sts:TagSession': [requestTags],

@@ -13,12 +13,14 @@
 //   "arn(input.policyArn)"     an ARN given by the caller (policies, MFA serials, roles)
 //   "oidcProvider(input.url)"  an OIDC provider being created, named by its issuer URL
 //   "federatedUser(input.name)"  the federated user (STS) of that name in the caller's account
+//   "samlProvider(input.name)"   a SAML provider of that name in the caller's account (being created)
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 import type { Db } from '../db/client.js';
 import type { Loaders } from '../db/loaders.js';
 import { federatedUserArn, iamArn } from '../iam/arn.js';
 import { findNamed } from '../iam/named-entities.js';
 import { oidcProviderArn } from '../iam/oidc-providers.js';
+import { samlProviderArn } from '../iam/saml-providers.js';
 import type { Principal } from '../sessions/principal.js';
 
 /** What a template reads: the field's parent and arguments, the caller, and the request's database handle and loaders. */
@@ -37,7 +39,7 @@ type EntityKind = 'user' | 'group' | 'role' | 'instanceProfile';
 /** `oidcProvider(input.url)`: the OIDC provider being created, named by its URL. */
 const OIDC_PROVIDER_TEMPLATE = /^oidcProvider\(\s*([\w.]+)\s*\)$/;
 
-const TEMPLATE = /^(user|group|role|instanceProfile|policy|mfa|accessKeyOwner|arn|federatedUser)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
+const TEMPLATE = /^(user|group|role|instanceProfile|policy|mfa|accessKeyOwner|arn|federatedUser|samlProvider)\(\s*([\w.]+)\s*(?:,\s*([\w.]+)\s*)?\)$/;
 
 /** Compiles a template once, at schema build time; throws on an unknown template. */
 export function compileResource(template: string): ResourceResolver {
@@ -56,7 +58,7 @@ export function compileResource(template: string): ResourceResolver {
   }
   const match = TEMPLATE.exec(template);
   if (!match) throw new Error(`Unknown @iam resource template: ${template}`);
-  const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn' | 'policy' | 'mfa' | 'accessKeyOwner' | 'federatedUser', string, string | undefined];
+  const [, kind, namePath, pathPath] = match as unknown as [string, EntityKind | 'arn' | 'policy' | 'mfa' | 'accessKeyOwner' | 'federatedUser' | 'samlProvider', string, string | undefined];
   const readName = compilePath(namePath);
   const readPath = pathPath ? compilePath(pathPath) : undefined;
   if (kind === 'policy' || kind === 'mfa') {
@@ -64,6 +66,12 @@ export function compileResource(template: string): ResourceResolver {
       const name = readName(args);
       const path = readPath ? readPath(args) : undefined;
       return typeof name === 'string' ? iamArn(principal.accountId, kind, typeof path === 'string' ? path : '/', name) : '*';
+    };
+  }
+  if (kind === 'samlProvider') {
+    return ({ args, principal }) => {
+      const name = readName(args);
+      return typeof name === 'string' ? samlProviderArn(principal.accountId, name) : '*';
     };
   }
   if (kind === 'federatedUser') {

@@ -9,7 +9,7 @@ import { MAX_TAGS, type TagInput, checkTagKeys, checkTags } from './names.js';
 import { bumpPolicyEpoch } from './policy-epoch.js';
 
 /** The kinds of resource that carry tags (the `Tag.resourceType` column). */
-export type TaggableResourceType = 'user' | 'role' | 'policy' | 'instance-profile' | 'mfa' | 'oidc-provider';
+export type TaggableResourceType = 'user' | 'role' | 'policy' | 'instance-profile' | 'mfa' | 'oidc-provider' | 'saml-provider';
 
 export interface ResourceTag {
   key: string;

@@ -14,6 +14,7 @@ import { authorizationResolvers } from './authorization.js';
 import { userResolvers } from './users.js';
 import { reportResolvers } from './reports.js';
 import { oidcProviderResolvers } from './oidc-providers.js';
+import { samlProviderResolvers } from './saml-providers.js';
 
 const maps: Resolvers[] = [
   sessionResolvers,
@@ -28,6 +29,7 @@ const maps: Resolvers[] = [
   credentialsResolvers,
   reportResolvers,
   oidcProviderResolvers,
+  samlProviderResolvers,
 ];
 
 /** The merged resolver map. */
