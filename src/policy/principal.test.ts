@@ -12,6 +12,9 @@ const ROLE = `arn:aws:iam::${ACCT}:role/team/Deployer`;
 const SESSION = `arn:aws:sts::${ACCT}:assumed-role/Deployer/build-1`;
 const ROOT = `arn:aws:iam::${ACCT}:root`;
 const OIDC = `arn:aws:iam::${ACCT}:oidc-provider/idp.example.com`;
+const SAML = `arn:aws:iam::${ACCT}:saml-provider/Corp`;
+/** A federated user's session (GetFederationToken). */
+const FEDERATED = `arn:aws:sts::${ACCT}:federated-user/dana`;
 
 describe('describePrincipal', () => {
   it.each([
@@ -63,6 +66,12 @@ describe('matchPrincipal', () => {
     ['an account does not name the identity providers registered in it', { AWS: [ACCT] }, OIDC, undefined],
     ['an account root ARN does not name its identity providers', { AWS: [ROOT] }, OIDC, undefined],
     ['an OIDC provider ARN under AWS names nobody', { AWS: [OIDC] }, SESSION, undefined],
+    ['a SAML provider ARN under Federated names that provider', { Federated: [SAML] }, SAML, 'direct'],
+    ['an account does not name its SAML providers', { AWS: [ROOT] }, SAML, undefined],
+    ['a federated user ARN names that federated user directly', { AWS: [FEDERATED] }, FEDERATED, 'direct'],
+    ['an account names its federated users through the account', { AWS: [ACCT] }, FEDERATED, 'account'],
+    ['a user ARN of the same name does not name the federated user', { AWS: [`arn:aws:iam::${ACCT}:user/dana`] }, FEDERATED, undefined],
+    ['another federated user ARN does not name it', { AWS: [`arn:aws:sts::${ACCT}:federated-user/eve`] }, FEDERATED, undefined],
     ['a canonical user names that user', { CanonicalUser: ['79a59df900b949e5'] }, '79a59df900b949e5', 'direct'],
     ['an empty element names nobody', {}, USER, undefined],
   ];
@@ -87,6 +96,11 @@ describe('isExemptByNotPrincipal', () => {
     ['does not exempt an identity provider whose account alone is named', { AWS: [ACCT] }, OIDC, false],
     ['exempts a web-identity session like any role session: session, role and account', { AWS: [SESSION, ROLE, ACCT] }, SESSION, true],
     ['does not exempt a web-identity session for naming its provider', { Federated: [OIDC] }, SESSION, false],
+    ['exempts a SAML provider named under Federated', { Federated: [SAML] }, SAML, true],
+    ['does not exempt a SAML session for naming its provider', { Federated: [SAML] }, SESSION, false],
+    ['exempts a federated user named with its account', { AWS: [FEDERATED, ACCT] }, FEDERATED, true],
+    ['does not exempt a federated user named without its account', { AWS: [FEDERATED] }, FEDERATED, false],
+    ['does not exempt a federated user whose account alone is named', { AWS: [ROOT] }, FEDERATED, false],
         ['"*" exempts everyone', '*', USER, true],
   ];
   it.each(rows)('%s', (_name, element, who, expected) => {
