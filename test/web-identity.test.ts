@@ -176,6 +176,20 @@ describe('assumeRoleWithWebIdentity: the exchange', () => {
     expect(ok.data?.assumeRoleWithWebIdentity.packedPolicySize).toBeGreaterThan(0);
   });
 
+  it('narrows the session to its session policy and policy ARNs, which must exist', async () => {
+    const role = await webRole();
+    const both = policy({ Effect: 'Allow', Action: ['iam:ListUsers', 'iam:ListRoles'], Resource: '*' });
+    await server.ok(PutRolePolicyDocument, { input: { roleName: role.roleName, policyName: 'both', policyDocument: JSON.stringify(both) } }, root.token);
+    const token = await issuer.sign({ sub: 'narrow', aud: CLIENT });
+    const onlyUsers = JSON.stringify(policy({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }));
+    const narrowed = (await exchange({ roleArn: role.arn, webIdentityToken: token, policy: onlyUsers })).data!.assumeRoleWithWebIdentity;
+    expect(await ask(server, narrowed.credentials.sessionToken, 'iam:ListUsers', '*')).toBe('allowed');
+    expect(await ask(server, narrowed.credentials.sessionToken, 'iam:ListRoles', '*')).toBe('implicitDeny');
+    const byArn = (await exchange({ roleArn: role.arn, webIdentityToken: token, policyArns: [{ arn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }] })).data!.assumeRoleWithWebIdentity;
+    expect(await ask(server, byArn.credentials.sessionToken, 'iam:ListRoles', '*')).toBe('allowed');
+    expect(await codeOf({ roleArn: role.arn, webIdentityToken: token, policyArns: [{ arn: `arn:aws:iam::${root.accountId}:policy/NoSuchPolicy` }] })).toBe('ValidationError');
+  });
+
   it('writes the exchange to the role account’s trail as a WebIdentityUser, without the token', async () => {
     const role = await webRole();
     const token = await issuer.sign({ sub: 'audited', aud: CLIENT });
