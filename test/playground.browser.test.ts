@@ -180,6 +180,38 @@ describe.skipIf(skip)('the playground in a browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}playground-denied.png` });
   });
 
+  it('keeps no password, secret or header typed into GraphiQL in browser storage, across a reload', async () => {
+    const typedPassword = 'Typed-Secret-Passw0rd!9';
+    const typedHeader = 'Bearer typed-header-secret-42';
+    // (Expressions as text: this project's TypeScript has no DOM library.)
+    const storageText = () => page.evaluate<string>('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })');
+    const shownEditor = () => page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror');
+    const typeInto = async (tab: 'Variables' | 'Headers', text: string) => {
+      await page.locator('.graphiql-editor-tools').getByRole('button', { name: tab }).click();
+      await shownEditor().click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(text);
+      await expect.poll(() => shownEditor().innerText(), POLL).toContain(text.slice(10));
+    };
+    await typeInto('Variables', `"input": { "userName": "bob", "password": "${typedPassword}" }`);
+    await typeInto('Headers', `"authorization": "${typedHeader}"`);
+    // The query is what the browser keeps: proof that GraphiQL does write there.
+    await page.locator('.graphiql-query-editor .CodeMirror').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n# kept-query-marker\n');
+    await expect.poll(storageText, POLL).toContain('kept-query-marker');
+    expect(await storageText()).not.toContain(typedPassword);
+    expect(await storageText()).not.toContain('typed-header-secret');
+    await page.reload();
+    await page.locator('.graphiql-container').waitFor();
+    expect(await page.locator('.graphiql-query-editor').innerText()).toContain('kept-query-marker');
+    const after = await storageText();
+    expect(after).not.toContain(typedPassword);
+    expect(after).not.toContain('typed-header-secret');
+    // The reload signed the page out: the session token never was in storage either.
+    expect(after).not.toMatch(/eyJ[\w-]{20,}/);
+  });
+
   it('raised no script errors and no Content-Security-Policy violations', () => {
     expect(pageErrors).toEqual([]);
   });
@@ -188,6 +220,39 @@ describe.skipIf(skip)('the playground in a browser', () => {
     expect(requested.length).toBeGreaterThan(5);
     const origins = new Set(requested.filter((u) => u.protocol !== 'data:').map((u) => u.hostname));
     expect([...origins]).toEqual(['127.0.0.1']);
+  });
+});
+
+// As under NODE_ENV=production: introspection off, so GraphiQL's schema request is refused.
+describe.skipIf(skip)('the playground on a server that does not publish its schema', () => {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startTestServer({ IAM_INTROSPECTION: 'false' });
+    browser = await chromium.launch({
+      executablePath: executablePath!,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('says in the Docs panel and the status bar why there are no docs, and how to turn them on', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.locator('.graphiql-container').waitFor();
+    await expect.poll(() => page.locator('#status').textContent(), POLL).toContain('IAM_INTROSPECTION=true');
+    await page.getByRole('button', { name: /Documentation Explorer/ }).click();
+    const error = page.locator('.graphiql-doc-explorer-error');
+    await error.waitFor();
+    const said = await page.evaluate<string>(`getComputedStyle(document.querySelector('.graphiql-doc-explorer-error'), '::after').content`);
+    expect(said).toContain('introspection is off');
+    expect(said).toContain('IAM_INTROSPECTION=true');
+    await page.screenshot({ path: `${ARTIFACTS}playground-docs-off.png` });
+    await page.close();
   });
 });
 

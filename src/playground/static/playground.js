@@ -35,8 +35,19 @@ query WhoAmI {
 
   // GraphiQL's fetcher: the signed-in session's token goes into its headers
   // (an Authorization header typed into GraphiQL's Headers tab wins).
-  function fetcher(params, opts) {
-    return post(params.query, params.variables, session.token, opts && opts.headers);
+  // A server that does not publish its schema (introspection off, the default under
+  // NODE_ENV=production) refuses GraphiQL's IntrospectionQuery: the Docs panel says why.
+  const DOCS_OFF = 'The Docs panel needs the schema, and this server does not publish it: introspection is off ' +
+    '(the default under NODE_ENV=production). Start the server with IAM_INTROSPECTION=true to turn it on; ' +
+    'the fields are also listed in schema.graphql.';
+  async function fetcher(params, opts) {
+    const result = await post(params.query, params.variables, session.token, opts && opts.headers);
+    if (params.operationName === 'IntrospectionQuery' && result.errors && result.errors.some((e) => /introspection/i.test(e.message))) {
+      document.body.classList.add('docs-off');
+      status(DOCS_OFF, true);
+      return { errors: [{ message: DOCS_OFF }] };
+    }
+    return result;
   }
 
   function status(text, isError) {
@@ -153,12 +164,58 @@ query WhoAmI {
     }
   }
 
+  // GraphiQL keeps its editors in localStorage. Variables and headers (where passwords,
+  // secret keys and tokens get typed) and responses (a new access key's secret) stay in this
+  // page's memory: what reaches the browser's storage is queries only, in the tabs, the
+  // history and the favourites. Anything an older playground left there is scrubbed.
+  const storage = (function () {
+    const NAMESPACE = 'graphiql:';
+    const MEMORY_ONLY = new Set([NAMESPACE + 'variables', NAMESPACE + 'headers']);
+    const STRIPPED = new Set([NAMESPACE + 'tabState', NAMESPACE + 'queries', NAMESPACE + 'favorites']);
+    const SECRET_FIELDS = new Set(['variables', 'headers', 'response']);
+    const memory = new Map();
+    const withoutSecrets = (value) => {
+      try {
+        return JSON.stringify(JSON.parse(value), (field, v) => (SECRET_FIELDS.has(field) ? null : v));
+      } catch (e) {
+        return null;
+      }
+    };
+    const persisted = (key, value) => (MEMORY_ONLY.has(key) ? null : STRIPPED.has(key) ? withoutSecrets(value) : value);
+    const keys = () => Object.keys(window.localStorage).filter((key) => key.startsWith(NAMESPACE));
+    for (const key of keys()) {
+      const kept = persisted(key, window.localStorage.getItem(key));
+      if (kept === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, kept);
+    }
+    return {
+      getItem: (key) => (memory.has(key) ? memory.get(key) : window.localStorage.getItem(key)),
+      setItem(key, value) {
+        memory.set(key, String(value));
+        const kept = persisted(key, String(value));
+        if (kept === null) window.localStorage.removeItem(key);
+        else window.localStorage.setItem(key, kept);
+      },
+      removeItem(key) {
+        memory.delete(key);
+        window.localStorage.removeItem(key);
+      },
+      clear() {
+        memory.clear();
+        for (const key of keys()) window.localStorage.removeItem(key);
+      },
+      get length() {
+        return new Set([...memory.keys(), ...keys()]).size;
+      },
+    };
+  })();
+
   // GraphiQL, remounted with a new query when a tour example is picked (it opens in a new tab).
   const root = ReactDOM.createRoot($('graphiql'));
   let generation = 0;
   function renderGraphiQL(example) {
     generation += 1;
-    const props = { key: generation, fetcher, defaultQuery: DEFAULT_QUERY, defaultEditorToolsVisibility: true, isHeadersEditorEnabled: true };
+    const props = { key: generation, fetcher, storage, defaultQuery: DEFAULT_QUERY, defaultEditorToolsVisibility: true, isHeadersEditorEnabled: true, shouldPersistHeaders: false };
     if (example) {
       props.query = example.query;
       props.variables = example.variables;
