@@ -17,7 +17,7 @@ import {
   TagOpenIDConnectProviderCommand,
   CreateRoleCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, InvalidIdentityTokenException, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleWithWebIdentityCommand, ExpiredTokenException, GetCallerIdentityCommand, InvalidIdentityTokenException, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, accountWithAdminKey, iamClient, sendQuery, stsClient, xmlText } from './support/aws.js';
 import { type JoseIssuer, startJoseIssuer } from './support/jose-issuer.js';
@@ -80,6 +80,14 @@ describe('through the AWS SDK', () => {
       .send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: 'refused', WebIdentityToken: await issuer.sign({ sub: 'u', aud: 'other-app' }) }))
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(InvalidIdentityTokenException);
+    const now = Math.floor(Date.now() / 1000);
+    const stale = await issuer.sign({ sub: 'u', aud: CLIENT }, { iat: now - 7200, exp: now - 3600 });
+    const expired = await anonymousSts()
+      .send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: 'expired', WebIdentityToken: stale }))
+      .catch((error: unknown) => error);
+    // STS's own code for an expired ID token (400), not the common ExpiredToken of an expired request credential.
+    expect(expired).toBeInstanceOf(ExpiredTokenException);
+    expect((expired as ExpiredTokenException).$metadata.httpStatusCode).toBe(400);
 
     await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }));
     expect((await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList).toEqual([]);

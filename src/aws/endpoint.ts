@@ -14,7 +14,7 @@ import { IamError } from '../errors.js';
 import { messageWithDetail } from './error-messages.js';
 import { type ActionBinding, bindActions, bindingKey } from './bindings.js';
 import { awsErrorFrom, awsErrorOf, invalidAction, missingAction, missingVersion, type AwsError } from './errors.js';
-import { findServiceByVersion, serviceModels, type ServiceName } from './model/index.js';
+import { findServiceByVersion, getErrorTrait, serviceModels, type ServiceModel, type ServiceName } from './model/index.js';
 import { readActionArguments } from './query-input.js';
 import { writeError, writeResult } from './query-output.js';
 
@@ -100,7 +100,7 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
       ctx.authentication = { principal, operator: false, error: null };
       const result = await execute({ query: binding.document, operationName: action, variables: variables as Record<string, unknown> }, ctx);
       const failure = result.errors?.[0];
-      if (failure || !result.data) throw errorOfResult(failure && { ...failure, message: messageWithDetail(failure.message, failure.extensions) });
+      if (failure || !result.data) throw errorOfResult(failure && { ...failure, message: messageWithDetail(failure.message, failure.extensions) }, model, binding);
       const output = binding.operation.output
         ? { shape: binding.operation.output, resultWrapper: binding.operation.resultWrapper, connectionMember: binding.connectionMember }
         : undefined;
@@ -153,15 +153,26 @@ function readParams(request: AwsRequest): Map<string, string> {
   return params;
 }
 
+/**
+ * The code the action's model declares for one of ours, where it spells it with AWS's
+ * `Exception` suffix: STS's AssumeRoleWithWebIdentity answers an expired ID token with
+ * `ExpiredTokenException` (400), which the SDKs turn into their typed exception, not the
+ * common `ExpiredToken` (403) of an expired request credential.
+ */
+function declaredCode(model: ServiceModel, binding: ActionBinding, code: string): string {
+  const suffixed = `${code}Exception`;
+  return binding.operation.errors.some((shape) => getErrorTrait(model, shape).code === suffixed) ? suffixed : code;
+}
+
 /** The IamError a failed execution stands for: its AWS code, or ValidationError for a request the schema refused. */
-function errorOfResult(failure: { message: string; extensions?: Record<string, unknown> } | undefined): IamError {
+function errorOfResult(failure: { message: string; extensions?: Record<string, unknown> } | undefined, model: ServiceModel, binding: ActionBinding): IamError {
   if (!failure) return new IamError('ServiceFailure', 'An internal error occurred.', 500);
   const code = typeof failure.extensions?.code === 'string' ? failure.extensions.code : 'ServiceFailure';
   // The schema's own checks (a value outside an enum, a wrong type) are AWS's ValidationError.
   if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_USER_INPUT' || code === 'GRAPHQL_PARSE_FAILED') {
     return new IamError('ValidationError', `1 validation error detected: ${failure.message}`, 400);
   }
-  const wire = awsErrorOf(code, failure.message);
+  const wire = awsErrorOf(declaredCode(model, binding, code), failure.message);
   const retryAfterSeconds = failure.extensions?.retryAfterSeconds;
   return new IamError(wire.code, wire.message, wire.status, typeof retryAfterSeconds === 'number' ? { extensions: { retryAfterSeconds } } : {});
 }
