@@ -281,6 +281,30 @@ describe('the simulators answer all of AWS’s members', () => {
     expect(result).toMatchObject({ evalDecision: 'implicitDeny', evalDecisionDetails: [{ key: 'IAM Policy', value: 'implicitDeny' }, { key: 'Resource Policy', value: 'allowed' }] });
   });
 
+  it('applies service control policies level by level, and says whether the organization allowed', async () => {
+    const scp = (statement: object) => JSON.stringify(policy(statement));
+    const allowAll = scp({ Effect: 'Allow', Action: '*', Resource: '*' });
+    const input = (levels: string[][]) => ({
+      policyInputList: [identity],
+      actionNames: ['s3:GetObject'],
+      resourceArns: ['arn:aws:s3:::reports/q1.csv'],
+      orderedOrganizationPolicyInputList: levels.map((serviceControlPolicyInputList) => ({ serviceControlPolicyInputList })),
+    });
+    const decide = async (levels: string[][]) => (await server.ok(SimulateCustomPolicyPageDocument, { input: input(levels) }, root.token)).simulateCustomPolicy.evaluationResults[0]!;
+    // The root allows everything and the account level allows S3: the identity policy decides.
+    expect(await decide([[allowAll], [scp({ Effect: 'Allow', Action: 's3:*', Resource: '*' })]])).toMatchObject({ evalDecision: 'allowed', organizationsDecisionDetail: { allowedByOrganizations: true } });
+    // A level that allows only EC2 filters S3 out; SCPs grant nothing themselves.
+    expect(await decide([[allowAll], [scp({ Effect: 'Allow', Action: 'ec2:*', Resource: '*' })]])).toMatchObject({ evalDecision: 'implicitDeny', matchedStatements: [], organizationsDecisionDetail: { allowedByOrganizations: false } });
+    // An SCP's Deny decides, and is reported with its place in the organization's list.
+    const denied = await decide([[allowAll, '{"Version": "2012-10-17",\n "Statement": {"Sid": "NoS3", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}}']]);
+    expect(denied).toMatchObject({
+      evalDecision: 'explicitDeny',
+      organizationsDecisionDetail: { allowedByOrganizations: false },
+      matchedStatements: [{ sourcePolicyId: 'OrderedOrganizationPolicyInputList.1.ServiceControlPolicyInputList.2', sourcePolicyType: 'scp', sid: 'NoS3', startPosition: { line: 2, column: 15 } }],
+    });
+    expect((await server.ok(SimulateCustomPolicyPageDocument, { input: { policyInputList: [identity], actionNames: ['s3:GetObject'] } }, root.token)).simulateCustomPolicy.evaluationResults[0]!.organizationsDecisionDetail).toBeNull();
+  });
+
   it('pages results with first and after (AWS’s MaxItems and Marker)', async () => {
     const input = { policyInputList: [identity], actionNames: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resourceArns: ['arn:aws:s3:::reports/a', 'arn:aws:s3:::reports/secret/b'] };
     const seen: string[] = [];

@@ -126,7 +126,6 @@ describe('coverage of IAM and STS by schema.graphql', () => {
     expect(found).toEqual([
       'iam:AccessKey → AccessKey Status: enum StatusType lacks Expired',
       'iam:AccessKeyMetadata → AccessKeyMetadata Status: enum StatusType lacks Expired',
-      'iam:EvaluationResult → EvaluationResult OrganizationsDecisionDetail: no field organizationsDecisionDetail',
       'iam:GetSAMLProvider output AssertionEncryptionMode: no field assertionEncryptionMode',
       'iam:GetSAMLProvider output PrivateKeyList: no field privateKeyList',
       'iam:GetSAMLProvider output SAMLProviderUUID: no field samlProviderUUID',
@@ -134,7 +133,6 @@ describe('coverage of IAM and STS by schema.graphql', () => {
       'iam:GetServiceLastAccessedDetails input MaxItems: no argument first',
       'iam:GetServiceLastAccessedDetails output Error: no field error',
       'iam:GetServiceLastAccessedDetails output Marker: no field marker',
-      'iam:SimulateCustomPolicy input OrderedOrganizationPolicyInputList: no field orderedOrganizationPolicyInputList',
       'iam:SimulateCustomPolicy input ResourceHandlingOption: no field resourceHandlingOption',
       'iam:SimulatePrincipalPolicy input ResourceHandlingOption: no field resourceHandlingOption',
       'iam:UpdateAccessKey input Status: enum StatusType lacks Expired',

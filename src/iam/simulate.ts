@@ -32,6 +32,8 @@ export interface ContextEntryInput {
 
 export interface SimulationInput {
   actionNames: string[];
+  /** SimulateCustomPolicy's service control policies, from the organization's root down to the account (at most 7 levels). */
+  orderedOrganizationPolicyInputList?: Array<{ serviceControlPolicyInputList?: string[] | null }> | null;
   resourceArns?: string[] | null;
   resourcePolicy?: string | null;
   resourceOwner?: string | null;
@@ -73,6 +75,8 @@ export interface SimulationResult {
   missingContextValues: string[];
   evalDecisionDetails: EvalDecisionDetails | null;
   permissionsBoundaryDecisionDetail: { allowedByPermissionsBoundary: boolean } | null;
+  /** Whether the organization's service control policies allow the request, when any were given. */
+  organizationsDecisionDetail: { allowedByOrganizations: boolean } | null;
   /** The same decision for the one resource of this row, when resources were named. */
   resourceSpecificResults: ResourceSpecificResult[];
 }
@@ -257,20 +261,22 @@ function simulate(identity: LabelledPolicy[], boundary: LabelledPolicy | null, i
       }
     : undefined;
   const locate = statementLocator(identity, boundary, input.resourcePolicy ?? null);
+  const organizations = organizationLevels(input.orderedOrganizationPolicyInputList ?? []);
   const namedResources = Boolean(input.resourceArns?.length);
   const resources = namedResources ? input.resourceArns! : ['*'];
   const results: SimulationResult[] = [];
   for (const action of input.actionNames) {
     for (const resource of resources) {
       const request = { principalArn, action, resourceArn: resource, context, resourceOwnerAccount };
-      const result = evaluate(set, request);
+      const organization = organizations.decide(request);
+      const result = organization ? organization.combine(evaluate(set, request)) : evaluate(set, request);
       const matchedStatements = result.matchedStatements.map((m) => ({
         sourcePolicyId: m.policyId ?? null,
-        sourcePolicyType: m.source === 'identity' ? (identity[m.policyIndex]?.type ?? 'IAM Policy') : m.source === 'permissionsBoundary' ? 'PermissionsBoundaryPolicy' : m.source,
+        sourcePolicyType: organizations.owns(m) ? 'scp' : m.source === 'identity' ? (identity[m.policyIndex]?.type ?? 'IAM Policy') : m.source === 'permissionsBoundary' ? 'PermissionsBoundaryPolicy' : m.source,
         statementIndex: m.statementIndex,
         sid: m.sid ?? null,
         effect: m.effect,
-        ...locate(m),
+        ...(organizations.owns(m) ? organizations.locate(m) : locate(m)),
       }));
       const evalDecisionDetails: EvalDecisionDetails | null = sides
         ? [
@@ -289,6 +295,7 @@ function simulate(identity: LabelledPolicy[], boundary: LabelledPolicy | null, i
         missingContextValues: result.missingContextValues,
         evalDecisionDetails,
         permissionsBoundaryDecisionDetail,
+        organizationsDecisionDetail: organization ? { allowedByOrganizations: organization.allowed } : null,
         resourceSpecificResults: namedResources
           ? [{ evalResourceName: resource, evalResourceDecision: result.decision, matchedStatements, missingContextValues: result.missingContextValues, evalDecisionDetails, permissionsBoundaryDecisionDetail }]
           : [],
@@ -296,6 +303,56 @@ function simulate(identity: LabelledPolicy[], boundary: LabelledPolicy | null, i
     }
   }
   return results;
+}
+
+const MAX_ORGANIZATION_LEVELS = 7;
+
+/**
+ * The organization's service control policies, level by level (root, organizational units,
+ * account): a request passes only when every level has an SCP that allows it and no SCP denies
+ * it; an SCP's Deny is an explicit deny of the whole request. They grant nothing themselves.
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+ */
+function organizationLevels(levels: Array<{ serviceControlPolicyInputList?: string[] | null }>) {
+  if (levels.length > MAX_ORGANIZATION_LEVELS) {
+    throw new ValidationError(`1 validation error detected: Value at 'orderedOrganizationPolicyInputList' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ORGANIZATION_LEVELS}`);
+  }
+  const policies = new Map<string, LabelledPolicy>();
+  const sets = levels.map((level, i) =>
+    compilePolicySet({
+      identityPolicies: (level.serviceControlPolicyInputList ?? []).map((text, j) => {
+        const member = `OrderedOrganizationPolicyInputList.${i + 1}.ServiceControlPolicyInputList.${j + 1}`;
+        const policy = parseInput(text, member);
+        policies.set(member, policy);
+        return policy.document;
+      }),
+    }),
+  );
+  const spans = new Map<string, ReturnType<typeof locateStatements>>();
+  return {
+    /** Each level's decision for `request`, combined; undefined when no SCP was given. */
+    decide(request: Parameters<typeof evaluate>[1]) {
+      if (sets.length === 0) return undefined;
+      const decided = sets.map((set) => evaluate(set, { ...request, resourceOwnerAccount: null }));
+      const denial = decided.find((d) => d.decision === 'explicitDeny');
+      const allowed = decided.every((d) => d.decision === 'allowed');
+      return {
+        allowed,
+        combine(result: EvaluationResult): EvaluationResult {
+          if (denial) return { ...denial, missingContextValues: [...new Set([...result.missingContextValues, ...denial.missingContextValues])] };
+          return allowed || result.decision === 'explicitDeny' ? result : { ...result, decision: 'implicitDeny', matchedStatements: [] };
+        },
+      };
+    },
+    /** True for a statement of an SCP. */
+    owns: (m: MatchedStatement) => m.policyId !== undefined && policies.has(m.policyId),
+    locate(m: MatchedStatement): { startPosition: LineColumn | null; endPosition: LineColumn | null } {
+      const text = policies.get(m.policyId!)?.text ?? null;
+      if (text !== null && !spans.has(text)) spans.set(text, locateStatements(text));
+      const span = text === null ? undefined : spans.get(text)![m.statementIndex];
+      return { startPosition: span?.start ?? null, endPosition: span?.end ?? null };
+    },
+  };
 }
 
 /** Finds a matched statement's start and end in the text of the policy it came from. */
