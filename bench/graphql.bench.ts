@@ -48,10 +48,15 @@ const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
 const TRIVIAL = '{ getCallerIdentity { account arn userId } }';
 const LIST = '{ listUsers(first: 20) { nodes { userName userId arn path createDate } isTruncated marker } }';
 
-/** The fairness pair: the same request to the same server, alone and during a sign-in flood (bench/sign-in-flood.ts). */
+/**
+ * The fairness pair: the same request to the same server, alone and during a sign-in flood
+ * (bench/sign-in-flood.ts); and for reference, during the same flood of a server with the
+ * password-hash pool of before issue 21 (4 hashes at once, no bound on those waiting).
+ */
 const FLOOD_PAIR = Object.freeze({
   alone: 'open-iam: getCallerIdentity alone',
   flooded: 'open-iam: getCallerIdentity during a sign-in flood',
+  before: 'open-iam: getCallerIdentity during a sign-in flood, hash pool of before (4, unbounded)',
 });
 
 /** What a flood may cost other requests at most: half their throughput, three times their p99. */
@@ -155,8 +160,11 @@ async function main(): Promise<void> {
     const off = await start(allowAll);
     // The sign-in flood's target (and the same server alone, its baseline): it takes the client's
     // address from X-Forwarded-For, so that each sign-in of the flood is its own client.
-    // BENCH_HASH_CONCURRENCY and BENCH_HASH_QUEUE size its password-hash pool (default: the server's own defaults).
-    const flooded = await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true', ...hashPoolEnv() }));
+    const flooded = await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true' }));
+    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
+    const floodedBefore = !only || only.test(FLOOD_PAIR.before)
+      ? await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true', IAM_HASH_CONCURRENCY: '4', IAM_HASH_QUEUE: '100000' }))
+      : undefined;
     const bare = await startBareApollo();
     closers.push(bare.close);
     const fixture = await seed(on.url, OPERATOR_TOKEN);
@@ -192,14 +200,14 @@ async function main(): Promise<void> {
       // Fairness: the same request alone and while sign-ins flood the same server (bench/sign-in-flood.ts).
       { name: FLOOD_PAIR.alone, url: flooded.url, query: TRIVIAL, token: fixture.userToken },
       { name: FLOOD_PAIR.flooded, url: flooded.url, query: TRIVIAL, token: fixture.userToken, flood: flooded },
+      ...(floodedBefore ? [{ name: FLOOD_PAIR.before, url: floodedBefore.url, query: TRIVIAL, token: fixture.userToken, flood: floodedBefore }] : []),
     ];
-    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
     const chosen = cases.filter((c) => !only || only.test(c.name));
     for (const c of chosen) await expectSuccess(c.url, c.query, c.token, c.aws);
     // The enforcing server's /metrics, as its operator scrapes it: before the runs and after.
     const countersBefore = await requestCounters(on);
     const rounds = new Map<string, Array<Omit<Result, 'name'>>>(chosen.map((c) => [c.name, []]));
-    const floods: FloodRound[] = [];
+    const floods = new Map<string, FloodRound[]>();
     for (let round = 0; round < ROUNDS; round++) {
       // A new order each round, so that over the rounds every case runs in every position and
       // after every other case alike. (Starting each round one case further on, as this did
@@ -215,7 +223,7 @@ async function main(): Promise<void> {
           const flood = c.flood ? signInFlood(c.flood, fixture.accountId, PASSWORD, CASE_SECONDS) : undefined;
           if (flood) await new Promise((resolve) => setTimeout(resolve, FLOOD_LEAD_MS));
           const r = await load(c.url, c.query, c.token, CASE_SECONDS, c.aws);
-          if (flood) floods.push(await flood);
+          if (flood) floods.set(c.name, [...(floods.get(c.name) ?? []), await flood]);
           rounds.get(c.name)!.push(r);
           process.stderr.write(`round ${round + 1}/${ROUNDS} ${c.name}: ${Math.round(r.rps)} req/s\n`);
         } finally {
@@ -299,12 +307,6 @@ async function load(url: string, query: string, token: string | undefined, secon
   };
 }
 
-/** The flooded server's hash pool as BENCH_HASH_CONCURRENCY and BENCH_HASH_QUEUE set it (e.g. 4 and 100000: the pool before issue 21). */
-function hashPoolEnv(): Record<string, string> {
-  const { BENCH_HASH_CONCURRENCY: concurrency, BENCH_HASH_QUEUE: queue } = process.env;
-  return { ...(concurrency ? { IAM_HASH_CONCURRENCY: concurrency } : {}), ...(queue ? { IAM_HASH_QUEUE: queue } : {}) };
-}
-
 /** A copy of `items` in random order (Fisher–Yates). */
 function shuffled<T>(items: readonly T[]): T[] {
   const copy = [...items];
@@ -361,7 +363,7 @@ function muteAudit(service: RunningService): () => void {
 function printTable(
   results: Map<string, Result>,
   rounds: Map<string, Array<Omit<Result, 'name'>>>,
-  floods: FloodRound[],
+  floods: Map<string, FloodRound[]>,
   floodPool: { concurrency: number; queueLimit: number },
 ): void {
   /** Case a's figure over case b's within each round (b's over a's for costs, so that higher is better). */
@@ -416,28 +418,32 @@ function printTable(
     const byCpu = cpuRatio(a, b);
     console.log(`| ${label} | ${value.toFixed(2)}× | ${interval(each)} | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(each)} |`);
   }
-  if (results.has(FLOOD_PAIR.flooded) && results.has(FLOOD_PAIR.alone)) {
-    // Fairness: what a sign-in flood leaves to other requests, each round's flooded figure over its quiet one.
-    const throughput = perRound(FLOOD_PAIR.flooded, FLOOD_PAIR.alone, (r) => r.rps);
-    // A round in which no request was answered has no p99 (autocannon says 0): it counts as endless.
-    const p99 = perRound(FLOOD_PAIR.flooded, FLOOD_PAIR.alone, (r) => (r.rps > 0 ? r.p99 : Infinity));
-    const row = (label: string, each: number[], target: string, met: boolean) =>
-      console.log(`| ${label} | ${median(each).toFixed(2)}× | ${interval(each)} | ${target} | ${met ? 'met' : 'MISSED'} | ${spread(each)} |`);
+  if (results.has(FLOOD_PAIR.alone)) {
     const { concurrency, queueLimit } = floodPool;
-    console.log(`\nFairness: getCallerIdentity during a flood of ${FLOOD_RATE} sign-ins a second (right password, a client address each) / alone, on one server hashing ${concurrency} password(s) at once with ${queueLimit} waiting at most.\n`);
+    console.log(`\nFairness: getCallerIdentity during a flood of ${FLOOD_RATE} sign-ins a second (right password, a client address each) / alone, on one server (${concurrency} hash(es) at once, ${queueLimit} waiting at most).\n`);
     console.log('| ratio | median | 90% interval | target | | each round |');
     console.log('| --- | ---: | ---: | ---: | --- | ---: |');
-    row('req/s, flood / alone', throughput, `≥ ${FLOOD_TARGETS.throughput}×`, median(throughput) >= FLOOD_TARGETS.throughput);
-    row('p99, flood / alone', p99, `≤ ${FLOOD_TARGETS.p99}×`, median(p99) <= FLOOD_TARGETS.p99);
-    const perSecond = (figure: (f: FloodRound) => number) => {
-      const each = floods.map(figure);
-      return `${median(each).toFixed(1)} (${Math.min(...each).toFixed(1)}–${Math.max(...each).toFixed(1)})`;
-    };
-    console.log(
-      `\nThe flood, per second (median, range over the rounds): ${perSecond((f) => f.answered)} sign-ins answered within its time, ` +
-        `${perSecond((f) => f.served)} served (password checked: signed in), ${perSecond((f) => f.refusedByPool)} refused with Throttling by the full hash queue; ` +
-        `the rest refused by the sign-in throttle (attempts under way for one user). Sign-ins served: ${median(floods.map((f) => f.served)) > 0 ? 'yes' : 'NONE'}.`,
-    );
+    for (const [flooded, label] of [[FLOOD_PAIR.flooded, 'this server'], [FLOOD_PAIR.before, 'hash pool of before (4, unbounded), for reference']] as const) {
+      if (!results.has(flooded)) continue;
+      // Each round's flooded figure over its quiet one. A round in which no request was answered has no p99 (autocannon says 0): it counts as endless.
+      const throughput = perRound(flooded, FLOOD_PAIR.alone, (r) => r.rps);
+      const p99 = perRound(flooded, FLOOD_PAIR.alone, (r) => (r.rps > 0 ? r.p99 : Infinity));
+      const row = (figure: string, each: number[], target: string, met: boolean) =>
+        console.log(`| ${figure}, flood / alone: ${label} | ${median(each).toFixed(2)}× | ${interval(each)} | ${target} | ${met ? 'met' : 'MISSED'} | ${spread(each)} |`);
+      row('req/s', throughput, `≥ ${FLOOD_TARGETS.throughput}×`, median(throughput) >= FLOOD_TARGETS.throughput);
+      row('p99', p99, `≤ ${FLOOD_TARGETS.p99}×`, median(p99) <= FLOOD_TARGETS.p99);
+    }
+    for (const [flooded, each] of floods) {
+      const perSecond = (figure: (f: FloodRound) => number) => {
+        const values = each.map(figure);
+        return `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`;
+      };
+      console.log(
+        `\n${flooded}: the flood, per second (median, range over the rounds): ${perSecond((f) => f.answered)} sign-ins answered within its time, ` +
+          `${perSecond((f) => f.served)} served (password checked: signed in), ${perSecond((f) => f.refusedByPool)} refused with Throttling by the full hash queue; ` +
+          `the rest refused by the sign-in throttle (attempts under way for one user). Sign-ins served: ${median(each.map((f) => f.served)) > 0 ? 'yes' : 'NONE'}.`,
+      );
+    }
   }
 }
 
