@@ -1,7 +1,7 @@
 // Loads the policy engine twice for the benchmark: as compiled by `build:policy`'s
-// configuration (plain tsc output, what `open-iam/policy` users and a server run
-// from `dist/` execute) and as TypeScript source through tsx (what `npm start`
-// runs today). They differ: tsx compiles with esbuild's keepNames, which wraps
+// configuration (plain tsc output, what `open-iam/policy` users and the server,
+// `npm start` and the Docker image, execute) and as TypeScript source through tsx
+// (what `npm start` ran until it ran dist/). They differ: tsx compiles with esbuild's keepNames, which wraps
 // every arrow function created at run time in a `__name(fn, "…")` property write.
 
 import { execFileSync } from 'node:child_process';

@@ -51,7 +51,7 @@ export function createRequestListener({ deps, apollo, readiness, aws, observer }
         }
         const response = await apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method!, headers, search, body },
-          context: contextFor(deps, req, record),
+          context: () => buildContext(deps, req, record),
         });
         for (const [key, value] of response.headers) res.setHeader(key, value);
         res.statusCode = response.status ?? 200;
@@ -144,15 +144,6 @@ export function createRequestListener({ deps, apollo, readiness, aws, observer }
     }
     serveGraphQL(req, res, url.search);
   };
-}
-
-/**
- * The context factory Apollo calls. Made here rather than written inline as
- * `context: () => ...`: tsx keeps function names by wrapping every named function
- * expression in a call that defines its name, once per request on this path.
- */
-function contextFor(deps: Deps, req: http.IncomingMessage, record: RequestRecord): () => Promise<Context> {
-  return () => buildContext(deps, req, record);
 }
 
 /**

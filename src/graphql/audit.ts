@@ -52,7 +52,7 @@ export function applyAudit(schema: GraphQLSchema): GraphQLSchema {
       field.resolve = readOnly
         ? (parent, args, ctx: Context, info) => {
             // A resolver that answers at once (getCallerIdentity) stays synchronous: no promise for
-            // graphql-js to wait on. (The callbacks are not named consts: tsx would name each one, per call.)
+            // graphql-js to wait on.
             let result: unknown;
             try {
               result = inner(parent, args, ctx, info);
