@@ -194,7 +194,7 @@ describe('the Query protocol with bad input', () => {
     { name: 'no Action', params: 'Version=2010-05-08', status: 400, code: 'MissingAction' },
     { name: 'no Version', params: 'Action=ListUsers', status: 400, code: 'MissingParameter' },
     { name: 'an unknown Version', params: 'Action=ListUsers&Version=2099-01-01', status: 400, code: 'InvalidAction' },
-    { name: 'an action we do not implement', params: 'Action=CreateSAMLProvider&Version=2010-05-08&Name=x&SAMLMetadataDocument=y', status: 400, code: 'InvalidAction' },
+    { name: 'an action we do not implement', params: 'Action=DeleteServerCertificate&Version=2010-05-08&ServerCertificateName=x', status: 400, code: 'InvalidAction' },
     { name: 'an action that does not exist', params: 'Action=MakeCoffee&Version=2010-05-08', status: 400, code: 'InvalidAction' },
     { name: 'a number that is not one', params: 'Action=ListUsers&Version=2010-05-08&MaxItems=ten', status: 400, code: 'ValidationError' },
     { name: 'a missing required member', params: 'Action=GetGroup&Version=2010-05-08', status: 400, code: 'ValidationError' },

@@ -229,8 +229,12 @@ export const requestKeyFillers: Readonly<Record<string, readonly RequestKeyFille
   'iam:ListMFADeviceTags': [resourceTags],
   // SAML providers
   'iam:CreateSAMLProvider': [requestTags],
-  'iam:TagSAMLProvider': [requestTags],
-  'iam:UntagSAMLProvider': [removedTagKeys],
+  'iam:GetSAMLProvider': [resourceTags],
+  'iam:UpdateSAMLProvider': [resourceTags],
+  'iam:DeleteSAMLProvider': [resourceTags],
+  'iam:TagSAMLProvider': [requestTags, resourceTags],
+  'iam:UntagSAMLProvider': [removedTagKeys, resourceTags],
+  'iam:ListSAMLProviderTags': [resourceTags],
   // STS: a federated user's session tags
   'sts:GetFederationToken': [requestTags],
   'sts:TagSession': [requestTags],

@@ -52,15 +52,18 @@ const ENTITY_TABLES: Partial<Record<FactType, { table: string; boundary: string 
   policy: { table: '"Policy"', boundary: 'NULL' },
   'instance-profile': { table: '"InstanceProfile"', boundary: 'NULL' },
   'oidc-provider': { table: '"OpenIdConnectProvider"', boundary: 'NULL' },
+  'saml-provider': { table: '"SamlProvider"', boundary: 'NULL' },
 };
 
-/** The kinds of resource whose facts are read: IAM entities, and OIDC providers (`oidc-provider/<host/path>`, no IAM path). */
-type FactType = IamResourceType | 'oidc-provider';
+/** The kinds of resource whose facts are read: IAM entities, OIDC providers (`oidc-provider/<host/path>`, no IAM path) and SAML providers. */
+type FactType = IamResourceType | 'oidc-provider' | 'saml-provider';
 
 /** The type and account of a resource ARN whose facts can be read, or undefined. */
 function factTypeOf(arn: string): { type: FactType; account: string } | undefined {
   const oidc = /^arn:aws:iam::(\d{12}):oidc-provider\/./.exec(arn);
   if (oidc) return { type: 'oidc-provider', account: oidc[1]! };
+  const saml = /^arn:aws:iam::(\d{12}):saml-provider\/./.exec(arn);
+  if (saml) return { type: 'saml-provider', account: saml[1]! };
   return parseIamArn(arn);
 }
 
