@@ -87,7 +87,11 @@ describe.skipIf(skip)('the playground’s policy pane in a browser', () => {
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-error-invalid-action',
     );
     await finding.locator('code').click();
-    expect(await editor().evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd))).toBe('"s3:GetObjekt"');
+    const selected = await editor().evaluate((el) => {
+      const area = el as unknown as { value: string; selectionStart: number; selectionEnd: number };
+      return area.value.slice(area.selectionStart, area.selectionEnd);
+    });
+    expect(selected).toBe('"s3:GetObjekt"');
     await page.screenshot({ path: `${ARTIFACTS}playground-policy-findings.png` });
   });
 
