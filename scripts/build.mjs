@@ -15,7 +15,7 @@
 // server or test running dist/ never sees half a build.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashOf } from './lib.mjs';
@@ -41,13 +41,31 @@ function filesUnder(dir) {
 const sources = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.policy.json', 'scripts/build.mjs', ...filesUnder('src')];
 // File names count too: a renamed or deleted file changes the output.
 const stamp = `${hashOf(...sources.map((file) => path.join(root, file)))}:${createHash('sha256').update(sources.join('\n')).digest('hex')}`;
-if (ifStale && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) process.exit(0);
+const fresh = () => existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
+if (ifStale && fresh()) process.exit(0);
 
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 if (!existsSync(tsc)) {
   console.error('[build] TypeScript is not installed: run `npm install` (the build needs the devDependencies)');
   process.exit(1);
 }
+
+// One build at a time (test files that start dist/main.js may ask at once); a lock
+// older than ten minutes is a crashed build's.
+const lock = path.join(root, 'node_modules', '.cache', 'open-iam-build.lock');
+mkdirSync(path.dirname(lock), { recursive: true });
+for (;;) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch {
+    if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
+    else await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
+// Built meanwhile by whoever held the lock.
+if (ifStale && fresh()) process.exit(0);
 
 const started = performance.now();
 const scratch = path.join(root, 'node_modules', '.cache', `open-iam-build-${process.pid}`);

@@ -1,6 +1,6 @@
-// The server as a user runs it: `src/main.ts` with no DATABASE_URL starts an
-// embedded Postgres in its data folder, applies migrations, serves, stops cleanly
-// on SIGTERM, and finds its data again after a restart.
+// The server as a user runs it (`npm start`: dist/main.js, compiled from src/): with
+// no DATABASE_URL it starts an embedded Postgres in its data folder, applies
+// migrations, serves, stops cleanly on SIGTERM, and finds its data again after a restart.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CreateAccountDocument, CreateUserDocument, GetUserNameAndArnDocument, SignInDocument } from './generated/graphql.js';
+import { mainArgs } from './support/main.js';
 import { textOf, type GraphQLResponse } from './support/server.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'open-iam-restart-'));
@@ -26,7 +27,7 @@ function start(): Promise<ChildProcess> {
   // As `npm start` runs it: without vitest's NODE_ENV=test, which changes how libraries
   // behave (Apollo installs its own SIGTERM handler unless NODE_ENV is test).
   const { NODE_ENV: _test, ...env } = process.env;
-  const proc = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], {
+  const proc = spawn(process.execPath, mainArgs(), {
     env: { ...env, DATABASE_URL: '', PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), IAM_DATA_DIR: dataDir, IAM_OPERATOR_TOKEN: operator, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

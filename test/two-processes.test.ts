@@ -1,5 +1,5 @@
 // Two server processes on one database: this test's process runs one service,
-// a child OS process runs the real entry point (src/main.ts) as a second one.
+// a child OS process runs the real entry point (dist/main.js, as `npm start`) as a second one.
 // Changes made through either reach the other through Postgres LISTEN/NOTIFY.
 // The writer's own process applies a change before answering the mutation, so
 // its next request needs no wait; the other process learns it when the
@@ -16,6 +16,7 @@ import { createDb, type Db } from '../src/db/client.js';
 import { createLogger } from '../src/log.js';
 import { startService, type RunningService } from '../src/server.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { mainArgs } from './support/main.js';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   CreateAccountDocument,
@@ -55,7 +56,7 @@ beforeAll(async () => {
   db = createDb(database.url, { poolSize: 5, onQuery: (sql) => sqlSeen.push(sql) });
   one = await startService({ config, db, logger: createLogger(config.logLevel), masterKey: MASTER_KEY });
   const port = await freePort();
-  child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  child = spawn(process.execPath, mainArgs(), { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   twoUrl = `http://127.0.0.1:${port}/graphql`;
