@@ -2,7 +2,8 @@
 // server around it, and the shared dependencies. main.ts and the tests use it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import { BREAK, type DocumentNode, GraphQLError, visit } from 'graphql';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { type Clock, systemClock } from './clock.js';
@@ -32,7 +33,7 @@ import { createAwsEndpoint, type ExecutionResult } from './aws/endpoint.js';
 import { SigningKeyCache } from './auth/sigv4.js';
 import { LongTermKeyCache } from './auth/sigv4-authenticate.js';
 import { Metrics } from './metrics.js';
-import type { RequestObserver } from './request-log.js';
+import { noteError, type RequestObserver } from './request-log.js';
 import { watchService } from './service-metrics.js';
 import { SigningKeyStore } from './sessions/signing-keys.js';
 import { TokenService } from './sessions/tokens.js';
@@ -138,7 +139,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const schema = buildExecutableSchema();
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: config.introspection,
+    // Off (the default under NODE_ENV=production) means off for anonymous callers: signed-in
+    // ones still read the schema (the playground's Docs panel); see introspectionForSignedIn.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
     // A request failing for want of the database asks for a probe, so the outage is logged (once) even when no one polls /readyz.
@@ -152,6 +155,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // signal, which main.ts's handler then swallows: the process never exited.
     stopOnTerminationSignals: false,
     plugins: [
+      ...(config.introspection ? [] : [introspectionForSignedIn]),
       requestPlugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // IAM answers are never cacheable, and the cache-control plugin's per-field
@@ -202,6 +206,45 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       deps.keys.stopRefresh();
     },
   };
+}
+
+/**
+ * With introspection off, an operation asking for `__schema` or `__type` is answered only to a
+ * signed-in caller (a session, or the operator token): the schema is this project's published
+ * schema.graphql, so what is kept from anonymous callers is a map of the API, not a secret.
+ */
+const introspectionForSignedIn: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      // Runs once every didResolveOperation has, so the request plugin has authenticated the caller.
+      async responseForOperation({ document, contextValue }) {
+        if (contextValue.principal || contextValue.operator || !asksIntrospection(document)) return null;
+        // A forged, expired or revoked token is told so, as everywhere else.
+        const refused = contextValue.authError as (Error & { extensions?: { code?: string } }) | null;
+        const code = refused?.extensions?.code ?? 'MissingAuthenticationToken';
+        const error = new GraphQLError(
+          refused?.message ?? 'GraphQL introspection is for signed-in callers on this server: send Authorization: Bearer <sessionToken> (signIn), or start the server with IAM_INTROSPECTION=true to answer everyone.',
+          { extensions: { code } },
+        );
+        noteError(contextValue.record, error, code);
+        return { http: { status: 400, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { errors: [error.toJSON()] } } };
+      },
+    };
+  },
+};
+
+function asksIntrospection(document: DocumentNode): boolean {
+  let asks = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        asks = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return asks;
 }
 
 /** Listens on `port` and `host`; resolves with the origin it took (`http://host:port`). */

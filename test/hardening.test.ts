@@ -110,9 +110,20 @@ describe('NUL characters', () => {
 });
 
 describe('production mode', () => {
-  it('turns introspection off', async () => {
-    const { json } = await post(production, JSON.stringify({ query: '{ __schema { types { name } } }' }));
-    expect(json.errors?.[0]?.message).toMatch(/introspection/i);
+  it('turns introspection off for anonymous callers, and says to sign in', async () => {
+    const { status, json } = await post(production, JSON.stringify({ query: '{ __schema { types { name } } }' }));
+    expect(status).toBe(400);
+    expect(json.errors?.[0]?.message).toMatch(/introspection is for signed-in callers/i);
+    expect(json.errors?.[0]?.extensions?.code).toBe('MissingAuthenticationToken');
+    const hidden = await post(production, JSON.stringify({ query: '{ a: __typename ... on Query { t: __type(name: "User") { name } } }' }));
+    expect(hidden.json.errors?.[0]?.extensions?.code).toBe('MissingAuthenticationToken');
+  });
+
+  it('answers introspection to a signed-in caller (the playground\'s Docs panel), not to a forged token', async () => {
+    const { token } = await production.newAccount();
+    const query = JSON.stringify({ query: '{ __type(name: "User") { name } }' });
+    expect((await post(production, query, { authorization: `Bearer ${token}` })).json).toEqual({ data: { __type: { name: 'User' } } });
+    expect((await post(production, query, { authorization: 'Bearer eyJhbGciOiJFUzI1NiJ9.e30.c2ln' })).json.errors?.[0]?.extensions?.code).toBe('InvalidClientTokenId');
   });
 
   it('does not suggest field names', async () => {

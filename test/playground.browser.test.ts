@@ -240,18 +240,28 @@ describe.skipIf(skip)('the playground on a server that does not publish its sche
     await server?.close();
   });
 
-  it('says in the Docs panel and the status bar why there are no docs, and how to turn them on', async () => {
+  it('says in the Docs panel why it is empty before sign-in, and loads the schema once signed in', async () => {
+    const root = await server.newAccount('Docs');
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.locator('.graphiql-container').waitFor();
-    await expect.poll(() => page.locator('#status').textContent(), POLL).toContain('IAM_INTROSPECTION=true');
+    await expect.poll(() => page.locator('#status').textContent(), POLL).toContain('sign in above');
     await page.getByRole('button', { name: /Documentation Explorer/ }).click();
-    const error = page.locator('.graphiql-doc-explorer-error');
-    await error.waitFor();
+    await page.locator('.graphiql-doc-explorer-error').waitFor();
     const said = await page.evaluate<string>(`getComputedStyle(document.querySelector('.graphiql-doc-explorer-error'), '::after').content`);
-    expect(said).toContain('introspection is off');
+    expect(said).toContain('signed-in callers only');
     expect(said).toContain('IAM_INTROSPECTION=true');
     await page.screenshot({ path: `${ARTIFACTS}playground-docs-off.png` });
+    await page.locator('#mode').selectOption('root');
+    await page.locator('#email').fill(root.email);
+    await page.locator('#password').fill(ROOT_PASSWORD);
+    await page.locator('#sign-in-button').click();
+    await page.locator('#signed-in').waitFor({ state: 'visible' });
+    // GraphiQL asked for the schema again with the session's token: the Docs panel lists the root types.
+    if (!(await page.locator('.graphiql-doc-explorer').isVisible())) await page.getByRole('button', { name: /Documentation Explorer/ }).click();
+    await expect.poll(() => page.locator('.graphiql-doc-explorer').innerText(), POLL).toContain('Query');
+    expect(await page.locator('.graphiql-doc-explorer-error').count()).toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}playground-docs-signed-in.png` });
     await page.close();
   });
 });

@@ -35,11 +35,11 @@ query WhoAmI {
 
   // GraphiQL's fetcher: the signed-in session's token goes into its headers
   // (an Authorization header typed into GraphiQL's Headers tab wins).
-  // A server that does not publish its schema (introspection off, the default under
-  // NODE_ENV=production) refuses GraphiQL's IntrospectionQuery: the Docs panel says why.
-  const DOCS_OFF = 'The Docs panel needs the schema, and this server does not publish it: introspection is off ' +
-    '(the default under NODE_ENV=production). Start the server with IAM_INTROSPECTION=true to turn it on; ' +
-    'the fields are also listed in schema.graphql.';
+  // With introspection off (the default under NODE_ENV=production) the server shows its schema
+  // to signed-in callers only: before sign-in the Docs panel says why it is empty, and signing
+  // in loads it (renderGraphiQL again, below).
+  const DOCS_OFF = 'The Docs panel needs the schema, which this server shows to signed-in callers only ' +
+    '(introspection is off, the default under NODE_ENV=production): sign in above, or start the server with IAM_INTROSPECTION=true.';
   async function fetcher(params, opts) {
     const result = await post(params.query, params.variables, session.token, opts && opts.headers);
     if (params.operationName === 'IntrospectionQuery' && result.errors && result.errors.some((e) => /introspection/i.test(e.message))) {
@@ -47,6 +47,7 @@ query WhoAmI {
       status(DOCS_OFF, true);
       return { errors: [{ message: DOCS_OFF }] };
     }
+    if (params.operationName === 'IntrospectionQuery' && result.data) document.body.classList.remove('docs-off');
     return result;
   }
 
@@ -146,6 +147,8 @@ query WhoAmI {
       for (const id of ['password', 'mfa', 'secret-access-key', 'web-identity-token']) $(id).value = '';
       renderSession();
       status(note, Boolean(note));
+      // The schema refused before sign-in is fetched again, now as the signed-in caller.
+      if (document.body.classList.contains('docs-off')) renderGraphiQL(null);
     } catch (e) {
       status('Sign-in failed: ' + e.message, true);
     }
