@@ -46,6 +46,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
 
 const TRIVIAL = '{ getCallerIdentity { account arn userId } }';
+const GET_USER = '{ getUser(input: { userName: "user-07" }) { user { userName userId arn path createDate } } }';
 const LIST = '{ listUsers(first: 20) { nodes { userName userId arn path createDate } isTruncated marker } }';
 
 /**
@@ -183,8 +184,12 @@ async function main(): Promise<void> {
       { name: 'bare Apollo: getCallerIdentity (constant)', url: bare.url, query: TRIVIAL, token: fixture.userToken },
       { name: 'bare Apollo: getCallerIdentity, no Authorization header', url: bare.url, query: TRIVIAL },
       { name: 'open-iam: { __typename } anonymous', url: on.url, query: '{ __typename }' },
-      { name: 'open-iam: getCallerIdentity, enforcement on', url: on.url, query: TRIVIAL, token: fixture.userToken },
-      { name: 'open-iam: getCallerIdentity, enforcement off', url: off.url, query: TRIVIAL, token: fixture.userToken },
+      { name: 'open-iam: getCallerIdentity, user (needs no permission)', url: on.url, query: TRIVIAL, token: fixture.userToken },
+      // The enforcement pair: getUser's action (iam:GetUser on the user) is evaluated against the
+      // user's 5 policies when enforcement is on; getCallerIdentity needs no permission, so it
+      // evaluates nothing either way and cannot show what enforcement costs.
+      { name: 'open-iam: getUser, user, 5 policies, on', url: on.url, query: GET_USER, token: fixture.userToken },
+      { name: 'open-iam: getUser, user, enforcement off', url: off.url, query: GET_USER, token: fixture.userToken },
       { name: 'open-iam: getCallerIdentity, on, audit off', url: on.url, query: TRIVIAL, token: fixture.userToken, auditOff: on },
       { name: 'open-iam: isAuthorized (bearer)', url: on.url, query: isAuthorized, token: fixture.userToken },
       { name: 'raw pg: 20 users over node:http', url: raw.url, query: LIST },
@@ -389,8 +394,8 @@ function printTable(
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results.values()) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${micros(r.cpuPerRequest)} | ${micros(r.pgCpuPerRequest)} |`);
   const checks: Array<[string, string, string, number]> = [
-    ['this server / bare Apollo (getCallerIdentity)', 'open-iam: getCallerIdentity, enforcement on', 'bare Apollo: getCallerIdentity (constant)', 0.9],
-    ['enforcement on / off (getCallerIdentity)', 'open-iam: getCallerIdentity, enforcement on', 'open-iam: getCallerIdentity, enforcement off', 0.9],
+    ['this server / bare Apollo (getCallerIdentity)', 'open-iam: getCallerIdentity, user (needs no permission)', 'bare Apollo: getCallerIdentity (constant)', 0.9],
+    ['enforcement on / off (getUser, 5 policies)', 'open-iam: getUser, user, 5 policies, on', 'open-iam: getUser, user, enforcement off', 0.9],
     ['enforcement on / off (listUsers, 5 policies)', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), user, enforcement off', 0.9],
     ['isAuthorized / bare Apollo', 'open-iam: isAuthorized (bearer)', 'bare Apollo: getCallerIdentity (constant)', 0.8],
     ['listUsers user (5 policies) / bare Apollo + pg', 'open-iam: listUsers(20), user, 5 policies, on', 'bare Apollo + pg: listUsers(20)', 0.6],
@@ -400,10 +405,10 @@ function printTable(
     ['(reference) listUsers user / node:http + pg, no GraphQL', 'open-iam: listUsers(20), user, 5 policies, on', 'raw pg: 20 users over node:http', NaN],
     ['(reference) bare Apollo + pg / node:http + pg', 'bare Apollo + pg: listUsers(20)', 'raw pg: 20 users over node:http', NaN],
     ['listUsers user / root', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), root (no evaluation)', NaN],
-    ['audit cost: getCallerIdentity on / audit off', 'open-iam: getCallerIdentity, enforcement on', 'open-iam: getCallerIdentity, on, audit off', NaN],
+    ['audit cost: getCallerIdentity on / audit off', 'open-iam: getCallerIdentity, user (needs no permission)', 'open-iam: getCallerIdentity, on, audit off', NaN],
     ['audit cost: listUsers on / audit off', 'open-iam: listUsers(20), user, 5 policies, on', 'open-iam: listUsers(20), user, on, audit off', NaN],
-    ['(reference) this server / bare Apollo sent no Authorization header', 'open-iam: getCallerIdentity, enforcement on', 'bare Apollo: getCallerIdentity, no Authorization header', NaN],
-    ['AWS protocol / GraphQL (GetCallerIdentity)', 'open-iam AWS protocol: GetCallerIdentity', 'open-iam: getCallerIdentity, enforcement on', 0.8],
+    ['(reference) this server / bare Apollo sent no Authorization header', 'open-iam: getCallerIdentity, user (needs no permission)', 'bare Apollo: getCallerIdentity, no Authorization header', NaN],
+    ['AWS protocol / GraphQL (GetCallerIdentity)', 'open-iam AWS protocol: GetCallerIdentity', 'open-iam: getCallerIdentity, user (needs no permission)', 0.8],
     ['AWS protocol / GraphQL (ListUsers 20, 5 policies)', 'open-iam AWS protocol: ListUsers(20), user, 5 policies', 'open-iam: listUsers(20), user, 5 policies, on', 0.8],
     ['anonymous __typename / bare Apollo', 'open-iam: { __typename } anonymous', 'bare Apollo: getCallerIdentity, no Authorization header', NaN],
   ];

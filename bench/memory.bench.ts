@@ -1,0 +1,245 @@
+// Memory benchmark of the server (npm run bench:memory): the resident set of a server
+// process idle, and after sessions of many tenants (BENCH_TENANTS, 5,000 by default),
+// against issue 21's targets. The server runs as deployed, alone in its own process
+// (node dist/main.js, NODE_ENV=production, built first if stale), so what is measured
+// is its own memory, not the benchmark's; the Postgres it talks to is an embedded one
+// that this process starts, a process of its own not counted in the figures (as a
+// deployment's database is not). RSS is read from /proc/<pid>/status (Linux only).
+//
+// The tenants are bulk-loaded as createAccount makes them (an account row with its
+// root's argon2 hash, one hash made once and shared, as hashing 5,000 passwords would
+// take minutes and measure nothing here), then each root signs in through the API
+// (a client address each, as distinct tenants are) and makes a few requests. "After"
+// is read once the server has been left idle for BENCH_IDLE_SECONDS (10 by default)
+// so that V8 has collected in its idle time: what it keeps, not what it is still digesting.
+// BENCH_HEAP=1 also writes a heap snapshot of the server idle and after, and prints
+// the biggest holders by constructor.
+import './production-mode.js';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { passwordHashOptions } from '../src/crypto/passwords.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { migrate } from '../src/db/migrate.js';
+import { newAccountId } from '../src/iam/ids.js';
+
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 5000);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const HEAP = process.env.BENCH_HEAP === '1';
+const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
+const PASSWORD = 'Load-Test-Passw0rd!9';
+const MiB = 1024 * 1024;
+
+/** Issue 21's targets, MiB of resident memory. */
+const TARGETS = Object.freeze({ idle: 150, afterTenants: 300 });
+
+const root = join(import.meta.dirname, '..');
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  if (!kb) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(kb[1]) * 1024;
+}
+
+async function waitForServer(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the server did not start within 2 minutes');
+}
+
+/** The resident set after `seconds` of idleness: what the server keeps, once V8's idle-time collection has run. */
+async function settle(pid: number, seconds: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return rssBytes(pid);
+}
+
+interface HeapHolder {
+  name: string;
+  selfBytes: number;
+  count: number;
+}
+
+/** The biggest constructors of a V8 heap snapshot by their objects' own sizes. */
+function summarizeHeap(file: string, top = 15): HeapHolder[] {
+  const snapshot = JSON.parse(readFileSync(file, 'utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const fields = snapshot.snapshot.meta.node_fields;
+  const width = fields.length;
+  const typeAt = fields.indexOf('type');
+  const nameAt = fields.indexOf('name');
+  const sizeAt = fields.indexOf('self_size');
+  const types = snapshot.snapshot.meta.node_types[0];
+  const byName = new Map<string, HeapHolder>();
+  for (let i = 0; i < snapshot.nodes.length; i += width) {
+    const type = types[snapshot.nodes[i + typeAt]!]!;
+    const rawName = type === 'object' || type === 'closure' ? snapshot.strings[snapshot.nodes[i + nameAt]!]! : `(${type})`;
+    const name = type === 'closure' ? `(closure)` : rawName;
+    const holder = byName.get(name) ?? { name, selfBytes: 0, count: 0 };
+    holder.selfBytes += snapshot.nodes[i + sizeAt]!;
+    holder.count++;
+    byName.set(name, holder);
+  }
+  return [...byName.values()].sort((a, b) => b.selfBytes - a.selfBytes).slice(0, top);
+}
+
+async function heapSnapshot(child: ChildProcess, dir: string, label: string): Promise<void> {
+  const before = new Set(readdirSync(dir));
+  child.kill('SIGUSR2');
+  const deadline = Date.now() + 120_000;
+  let file: string | undefined;
+  while (!file && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const candidate = readdirSync(dir).find((name) => name.endsWith('.heapsnapshot') && !before.has(name));
+    // Written as it is taken: complete once it parses.
+    if (candidate) {
+      try {
+        JSON.parse(readFileSync(join(dir, candidate), 'utf8'));
+        file = join(dir, candidate);
+      } catch {
+        // not yet
+      }
+    }
+  }
+  if (!file) throw new Error('no heap snapshot written');
+  const holders = summarizeHeap(file);
+  console.log(`\nHeap holders ${label} (self size by constructor, top ${holders.length}):`);
+  for (const holder of holders) console.log(`  ${(holder.selfBytes / MiB).toFixed(1).padStart(7)} MiB  ${String(holder.count).padStart(8)}  ${holder.name.slice(0, 80)}`);
+}
+
+/** Accounts as createAccount writes them, with their root's hash of PASSWORD, COPYed in. */
+async function bulkAccounts(connectionString: string, count: number): Promise<string[]> {
+  const hash = (await argon2.hash(PASSWORD, passwordHashOptions)).replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, '$$m=$1,t=$3,p=$2$$');
+  const ids = new Set<string>();
+  while (ids.size < count) ids.add(newAccountId());
+  const emails = [...ids].map((id) => `root-${id}@tenants.example`);
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    const rows = [...ids].map((id, i) => `${id}\tTenant ${i}\t${emails[i]}\t${hash}\n`);
+    await pipeline(Readable.from(rows), client.query(copyFrom('COPY "Account" (id, name, email, "rootPasswordHash") FROM STDIN')));
+  } finally {
+    await client.end();
+  }
+  return emails;
+}
+
+async function main(): Promise<void> {
+  if (process.platform !== 'linux') throw new Error('bench:memory reads /proc: Linux only');
+  const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale', '--allow-type-errors'], { stdio: 'inherit', cwd: root });
+  if (build.status !== 0) throw new Error('the build failed');
+  const dir = mkdtempSync(join(tmpdir(), 'open-iam-bench-memory-'));
+  const pgPort = 56000 + Math.floor(Math.random() * 4000);
+  const database = await startEmbeddedPostgres({ dir, port: pgPort, database: 'iam', ephemeral: true });
+  let child: ChildProcess | undefined;
+  try {
+    await migrate(database.connectionString);
+    const port = 52000 + Math.floor(Math.random() * 4000);
+    const url = `http://127.0.0.1:${port}/graphql`;
+    child = spawn(process.execPath, [...(HEAP ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${dir}`] : []), join(root, 'dist/main.js')], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        PATH: process.env.PATH,
+        ...(process.env.GLIBC_TUNABLES ? { GLIBC_TUNABLES: process.env.GLIBC_TUNABLES } : {}),
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: database.connectionString,
+        IAM_DATA_DIR: join(dir, 'data'),
+        IAM_MASTER_KEY: randomBytes(32).toString('base64url'),
+        IAM_OPERATOR_TOKEN: OPERATOR_TOKEN,
+        IAM_ISSUER: 'http://bench.local',
+        IAM_TRUST_PROXY: 'true',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    const pid = child.pid!;
+    await waitForServer(url, child);
+    const started = rssBytes(pid);
+    const idle = await settle(pid, IDLE_SECONDS);
+    console.log(`server pid ${pid}: RSS ${(started / MiB).toFixed(0)} MiB once listening, ${(idle / MiB).toFixed(0)} MiB after ${IDLE_SECONDS} s idle`);
+    if (HEAP) await heapSnapshot(child, dir, 'idle');
+
+    const emails = await bulkAccounts(database.connectionString, TENANTS);
+    const began = performance.now();
+    let peak = 0;
+    let next = 0;
+    let failures = 0;
+    const call = async (query: string, variables: Record<string, unknown>, headers: Record<string, string>) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+      const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+      if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
+      return body.data!;
+    };
+    const worker = async () => {
+      while (next < emails.length) {
+        const i = next++;
+        const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+        try {
+          const signIn = await call('mutation($i: SignInInput!) { signIn(input: $i) { sessionToken } }', { i: { email: emails[i], password: PASSWORD } }, { 'x-forwarded-for': address });
+          const auth = { authorization: `Bearer ${signIn.signIn.sessionToken as string}`, 'x-forwarded-for': address };
+          await call('{ getCallerIdentity { account arn } }', {}, auth);
+          await call('{ listUsers(first: 20) { nodes { userName } isTruncated } }', {}, auth);
+          await call('{ getAccountSummary { summaryMap { key value } } }', {}, auth).catch(() => undefined);
+          await call('{ getCallerIdentity { account arn } }', {}, auth);
+        } catch (error) {
+          failures++;
+          if (failures <= 3) console.error(`tenant ${i}: ${String(error).slice(0, 300)}`);
+        }
+        if (i % 100 === 0) {
+          peak = Math.max(peak, rssBytes(pid));
+          if (i % 500 === 0) console.log(`  ${i} tenants signed in, RSS ${(rssBytes(pid) / MiB).toFixed(0)} MiB, ${((performance.now() - began) / 1000).toFixed(0)} s`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    peak = Math.max(peak, rssBytes(pid));
+    const seconds = (performance.now() - began) / 1000;
+    const after = await settle(pid, IDLE_SECONDS);
+    const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } })).text();
+    if (HEAP) await heapSnapshot(child, dir, `after ${TENANTS} tenants`);
+
+    console.log(`\n${TENANTS} tenants signed in and made 4 requests each in ${seconds.toFixed(0)} s (${failures} failed); peak RSS ${(peak / MiB).toFixed(0)} MiB`);
+    console.log('\nCache sizes after (from /metrics):');
+    for (const line of metrics.split('\n')) if (/^(iam_cache_entries|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes)\b/.test(line)) console.log(`  ${line}`);
+    const row = (name: string, bytes: number, target: number) =>
+      console.log(`${name.padEnd(46)} ${(bytes / MiB).toFixed(0).padStart(6)} MiB   target ≤ ${target} MiB   ${bytes / MiB <= target ? 'met' : 'MISSED'}`);
+    console.log('\nServer resident memory (VmRSS of node dist/main.js; the embedded Postgres is another process, not counted):');
+    row('idle', idle, TARGETS.idle);
+    row(`after ${TENANTS} tenants' sessions, ${IDLE_SECONDS} s idle`, after, TARGETS.afterTenants);
+    if (TENANTS !== 5000) console.log(`(the target is for 5,000 tenants; this run had ${TENANTS}: BENCH_TENANTS)`);
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child!.once('exit', resolve));
+    }
+    await database.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
