@@ -430,9 +430,10 @@ function printTable(
     console.log('| --- | ---: | ---: | ---: | --- | ---: |');
     for (const [flooded, label] of [[FLOOD_PAIR.flooded, 'this server'], [FLOOD_PAIR.before, 'hash pool of before (4, unbounded), for reference']] as const) {
       if (!results.has(flooded)) continue;
-      // Each round's flooded figure over its quiet one. A round in which no request was answered has no p99 (autocannon says 0): it counts as endless.
-      const throughput = perRound(flooded, FLOOD_PAIR.alone, (r) => r.rps);
-      const p99 = perRound(flooded, FLOOD_PAIR.alone, (r) => (r.rps > 0 ? r.p99 : Infinity));
+      // Each round's flooded figure over its quiet one. A round in which no request was answered has no p99 (autocannon says 0):
+      // it counts as endless; a round in which neither case was answered says nothing and is left out.
+      const throughput = perRound(flooded, FLOOD_PAIR.alone, (r) => r.rps).filter((ratio) => !Number.isNaN(ratio));
+      const p99 = perRound(flooded, FLOOD_PAIR.alone, (r) => (r.rps > 0 ? r.p99 : Infinity)).filter((ratio) => !Number.isNaN(ratio));
       const row = (figure: string, each: number[], target: string, met: boolean) =>
         console.log(`| ${figure}, flood / alone: ${label} | ${median(each).toFixed(2)}× | ${interval(each)} | ${target} | ${met ? 'met' : 'MISSED'} | ${spread(each)} |`);
       row('req/s', throughput, `≥ ${FLOOD_TARGETS.throughput}×`, median(throughput) >= FLOOD_TARGETS.throughput);
