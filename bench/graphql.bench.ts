@@ -447,7 +447,7 @@ function printTable(
       console.log(
         `\n${flooded}: the flood, per second (median, range over the rounds): ${perSecond((f) => f.answered)} sign-ins answered within its time, ` +
           `${perSecond((f) => f.served)} served (password checked: signed in), ${perSecond((f) => f.refusedByPool)} refused with Throttling by the full hash queue; ` +
-          `the rest refused by the sign-in throttle (attempts under way for one user). Sign-ins served: ${median(each.map((f) => f.served)) > 0 ? 'yes' : 'NONE'}.`,
+          `the rest refused by the sign-in throttle (attempts under way for one user) or answered after the flood stopped. Sign-ins served: ${median(each.map((f) => f.served)) > 0 ? 'yes' : 'NONE'}.`,
       );
     }
   }
