@@ -4,7 +4,7 @@
 // the same data folder or Postgres port fails with Postgres's own reason and what to do; and
 // Ctrl-C (SIGINT to the whole process group, the embedded Postgres too) stops it cleanly.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -126,4 +126,19 @@ describe('a first run from the command line', () => {
     expect(log).toContain('"msg":"stopped"');
     expect(log).not.toMatch(STACK_FRAME);
   }, 60_000);
+
+  it('stops cleanly on Ctrl-C when Postgres got it first and is already gone (no wait for an exit already past)', async () => {
+    server = launch(dataDir, first.port, first.pgPort);
+    await listening(server);
+    const before = server.output().length;
+    // The postmaster's pid is line 1 of postmaster.pid; Postgres's fast shutdown drops the change feed's connection.
+    const postmaster = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(postmaster, 'SIGINT');
+    await expect.poll(() => existsSync(join(dataDir, 'pg', 'postmaster.pid')), { timeout: 15_000 }).toBe(false);
+    process.kill(-server.proc.pid!, 'SIGINT');
+    expect(await exitWithin(server, 30_000)).toBe(0);
+    const log = server.output().slice(before);
+    expect(log).toContain('"msg":"stopped"');
+    expect(log).not.toMatch(STACK_FRAME);
+  }, 150_000);
 });
