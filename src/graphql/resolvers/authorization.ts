@@ -16,6 +16,8 @@ import {
   type SimulationResult,
 } from '../../iam/simulate.js';
 import { validatePolicyText } from '../../iam/validate-policy.js';
+import { allowedActions, previewPolicyChange, principalsWithAccess, type PolicyChange } from '../../iam/access-analysis.js';
+import type { PolicyHolderKind } from '../../iam/attachments.js';
 import { paginateList, type PageArgs } from '../../db/pagination.js';
 import type { EvaluationResult, MatchedStatement } from '../../policy/index.js';
 
@@ -66,6 +68,22 @@ async function simulationPage(ctx: Context, scope: string, page: PageArgs, resul
   return { evaluationResults: connection.nodes.map((row) => row.result), isTruncated: connection.isTruncated, marker: connection.marker };
 }
 
+/** A preview resolver: the mutation's input read as the change it would make (the guard checked the mutation's own action). */
+function preview<TInput>(toChange: (input: TInput) => PolicyChange) {
+  return guarded(({ accountId }, { input }: { input: TInput }, ctx: Context) => previewPolicyChange(ctx.db, accountId, toChange(input)));
+}
+
+type Holder = { userName: string } | { groupName: string } | { roleName: string };
+
+function holderOf(kind: PolicyHolderKind, input: Holder): { holderKind: PolicyHolderKind; holderName: string } {
+  const name = kind === 'user' ? (input as { userName: string }).userName : kind === 'group' ? (input as { groupName: string }).groupName : (input as { roleName: string }).roleName;
+  return { holderKind: kind, holderName: name };
+}
+
+const putInline = (kind: PolicyHolderKind) => preview((input: Holder & { policyName: string; policyDocument: string }) => ({ kind: 'putInline', ...holderOf(kind, input), policyName: input.policyName, policyDocument: input.policyDocument }));
+const deleteInline = (kind: PolicyHolderKind) => preview((input: Holder & { policyName: string }) => ({ kind: 'deleteInline', ...holderOf(kind, input), policyName: input.policyName }));
+const attachment = (kind: PolicyHolderKind, change: 'attach' | 'detach') => preview((input: Holder & { policyArn: string }) => ({ kind: change, ...holderOf(kind, input), policyArn: input.policyArn }));
+
 export const authorizationResolvers: Resolvers = {
   Query: {
     isAuthorized: (_parent, { input }, ctx) => answer(ctx, input),
@@ -82,6 +100,28 @@ export const authorizationResolvers: Resolvers = {
     getContextKeysForPrincipalPolicy: guarded(async ({ accountId }, { input }, ctx) => ({
       contextKeyNames: await getContextKeysForPrincipalPolicy(ctx.db, accountId, input.policySourceArn, input.policyInputList),
     })),
+    listPrincipalsWithAccess: guarded(async ({ accountId }, { input, first, after }, ctx) => {
+      const rows = await principalsWithAccess(ctx.db, accountId, input);
+      const page = await paginateList(ctx.deps.cursors, `${accountId}:listPrincipalsWithAccess`, { first, after }, (row) => row.principalArn, rows);
+      return { principals: page.nodes, isTruncated: page.isTruncated, marker: page.marker };
+    }),
+    listAllowedActions: guarded(async ({ accountId }, { input, first, after }, ctx) => {
+      const rows = await allowedActions(ctx.db, accountId, input);
+      const page = await paginateList(ctx.deps.cursors, `${accountId}:listAllowedActions`, { first, after }, (row) => row.service, rows);
+      return { services: page.nodes, isTruncated: page.isTruncated, marker: page.marker };
+    }),
+    previewPutUserPolicy: putInline('user'),
+    previewPutGroupPolicy: putInline('group'),
+    previewPutRolePolicy: putInline('role'),
+    previewDeleteUserPolicy: deleteInline('user'),
+    previewDeleteGroupPolicy: deleteInline('group'),
+    previewDeleteRolePolicy: deleteInline('role'),
+    previewAttachUserPolicy: attachment('user', 'attach'),
+    previewAttachGroupPolicy: attachment('group', 'attach'),
+    previewAttachRolePolicy: attachment('role', 'attach'),
+    previewDetachUserPolicy: attachment('user', 'detach'),
+    previewDetachGroupPolicy: attachment('group', 'detach'),
+    previewDetachRolePolicy: attachment('role', 'detach'),
   },
   Mutation: {
     simulateCustomPolicy: guarded(({ accountId }, { input, first, after }, ctx) =>

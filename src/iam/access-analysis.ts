@@ -1,0 +1,397 @@
+// Analysis beyond what AWS's IAM answers, on the one evaluator the authorizer uses:
+// who of the account may do an action on a resource (listPrincipalsWithAccess), what a
+// principal may do, service by service (listAllowedActions), and what a policy change
+// would newly allow or deny before it is made (the preview* queries, in the spirit of
+// Access Analyzer's CheckNoNewAccess).
+//
+// Limits, stated where they are used:
+// - Identity side only: each principal's identity policies (a user's with its groups') and
+//   permissions boundary. A role is judged by its own policies; a session of it may be
+//   narrowed further by session policies, which no stored entity holds. Resource-based
+//   policies of other services and organizations' SCPs are not here.
+// - The request context holds only what the principal itself gives (aws:PrincipalArn,
+//   aws:PrincipalAccount, aws:username): a statement whose condition needs another key
+//   does not apply, and the key is reported as missing.
+// - The preview decides a finite domain: the catalog's actions of the services the changed
+//   documents name × the resource ARNs the affected principals' policies and the account's
+//   entities name (plus `*`), an action being asked only of its own service's resources.
+//   Access outside that domain is not compared, and the work is bounded (MAX_PREVIEW_EVALUATIONS).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+// https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CheckNoNewAccess.html
+import type { Db, DbTx } from '../db/client.js';
+import { NoSuchEntityError, ValidationError } from '../errors.js';
+import { actionNameOf, actionsOfService, isKnownService, knownServices, matchActions, serviceNameOf } from '../policy/catalog.js';
+import { compilePolicySet, evaluate, type CompiledPolicySet, type Decision, type PolicyDocument, type RequestContext } from '../policy/index.js';
+import { parseIamArn } from './arn.js';
+import { findHolder, type PolicyHolderKind } from './attachments.js';
+import { getManagedPolicy } from './managed-policy-lookup.js';
+import { checkPolicyDocument } from './policy-documents.js';
+import { loadHeldPolicies, parseManagedPolicy, type HeldPolicies, type IdentityPolicy } from './principal-policies.js';
+
+/** A statement that decided, labelled as the simulators label theirs. */
+export interface AnalysisStatement {
+  sourcePolicyId: string | null;
+  sourcePolicyType: string;
+  statementIndex: number;
+  sid: string | null;
+  effect: string;
+}
+
+/** A principal of the account and what governs it. */
+export interface AnalysisPrincipal {
+  arn: string;
+  type: 'root' | 'user' | 'role';
+  name: string;
+  identity: IdentityPolicy[];
+  boundary: PolicyDocument | null;
+}
+
+const ROOT_ALLOWS = { sourcePolicyId: null, sourcePolicyType: 'root', statementIndex: 0, sid: null, effect: 'Allow' } as const;
+
+function contextOf(principal: Pick<AnalysisPrincipal, 'arn' | 'type' | 'name'>, accountId: string): RequestContext {
+  const context: RequestContext = { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': accountId };
+  if (principal.type === 'user') context['aws:username'] = principal.name;
+  return context;
+}
+
+function compile(identity: readonly IdentityPolicy[], boundary: PolicyDocument | null): CompiledPolicySet {
+  return compilePolicySet({ identityPolicies: identity.map((p) => p.document), permissionsBoundary: boundary });
+}
+
+function labelOf(identity: readonly IdentityPolicy[], m: { source: string; policyIndex: number; policyId?: string; statementIndex: number; sid?: string; effect: string }): AnalysisStatement {
+  const origin = m.source === 'identity' ? identity[m.policyIndex]?.origin : undefined;
+  return {
+    sourcePolicyId: origin?.kind === 'inline' ? origin.name : (m.policyId ?? null),
+    sourcePolicyType: origin ? (origin.kind === 'inline' ? origin.entityType : origin.isAwsManaged ? 'aws-managed' : 'user-managed') : m.source === 'permissionsBoundary' ? 'PermissionsBoundaryPolicy' : m.source,
+    statementIndex: m.statementIndex,
+    sid: m.sid ?? null,
+    effect: m.effect,
+  };
+}
+
+function fromHeld(arn: string, type: 'user' | 'role', name: string, held: HeldPolicies): AnalysisPrincipal {
+  return { arn, type, name, identity: held.identity, boundary: held.permissionsBoundary };
+}
+
+/** Checks an action name: `service:Action`, no wildcard (the question is about one action). */
+function checkActionName(action: string, member: string): void {
+  if (!/^[A-Za-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
+    throw new ValidationError(`1 validation error detected: Value '${action}' at '${member}' failed to satisfy constraint: Member must be one action, service:Action, without wildcards`);
+  }
+}
+
+// ---- who can ----------------------------------------------------------------------------
+
+export interface PrincipalWithAccess {
+  principalArn: string;
+  principalType: string;
+  decision: Decision;
+  matchedStatements: AnalysisStatement[];
+  missingContextValues: string[];
+}
+
+/**
+ * The principals of the account (root, users, roles) that may perform `action` on
+ * `resourceArn`, each with the statements that allow it, ordered by ARN. Root is always
+ * allowed in its own account. Reads every user's and role's policies: as many round trips as
+ * the account has users and roles (three each at most).
+ */
+export async function principalsWithAccess(db: Db | DbTx, accountId: string, input: { actionName: string; resourceArn: string }): Promise<PrincipalWithAccess[]> {
+  checkActionName(input.actionName, 'actionName');
+  const [users, roles] = await Promise.all([
+    db.user.findMany({ where: { accountId }, select: { id: true, arn: true, name: true }, orderBy: { arn: 'asc' } }),
+    db.role.findMany({ where: { accountId }, select: { id: true, arn: true, name: true }, orderBy: { arn: 'asc' } }),
+  ]);
+  const out: PrincipalWithAccess[] = [
+    { principalArn: `arn:aws:iam::${accountId}:root`, principalType: 'root', decision: 'allowed', matchedStatements: [ROOT_ALLOWS], missingContextValues: [] },
+  ];
+  const entities = [...users.map((u) => ({ ...u, type: 'user' as const })), ...roles.map((r) => ({ ...r, type: 'role' as const }))];
+  for (const entity of entities) {
+    const held = await loadHeldPolicies(db, accountId, { type: entity.type, id: entity.id });
+    if (!held) continue; // deleted meanwhile
+    const principal = fromHeld(entity.arn, entity.type, entity.name, held);
+    const result = evaluate(compile(principal.identity, principal.boundary), {
+      principalArn: principal.arn,
+      action: input.actionName,
+      resourceArn: input.resourceArn,
+      context: contextOf(principal, accountId),
+      resourceOwnerAccount: null,
+    });
+    if (result.decision !== 'allowed') continue;
+    out.push({
+      principalArn: principal.arn,
+      principalType: principal.type,
+      decision: result.decision,
+      matchedStatements: result.matchedStatements.map((m) => labelOf(principal.identity, m)),
+      missingContextValues: result.missingContextValues,
+    });
+  }
+  return out.sort((a, b) => (a.principalArn < b.principalArn ? -1 : a.principalArn > b.principalArn ? 1 : 0));
+}
+
+// ---- what can ---------------------------------------------------------------------------
+
+export interface ServiceActions {
+  service: string;
+  serviceName: string;
+  actions: string[];
+}
+
+/** The service prefixes an Allow of these documents can reach: all the catalog's when one allows `*` or uses NotAction. */
+function servicesAllowedBy(documents: readonly PolicyDocument[]): string[] {
+  const services = new Set<string>();
+  for (const document of documents) {
+    for (const statement of document.statements) {
+      if (statement.effect !== 'Allow') continue;
+      if (statement.notAction || (statement.action ?? []).some((a) => a === '*' || !a.includes(':') || a.slice(0, a.indexOf(':')).includes('*'))) {
+        return [...knownServices()].sort();
+      }
+      for (const action of statement.action ?? []) services.add(action.slice(0, action.indexOf(':')).toLowerCase());
+    }
+  }
+  return [...services].sort();
+}
+
+/**
+ * What a user or role (or root) may do on `resourceArn` (the resource a request would name;
+ * `*` for actions without resource-level permissions), per service: every action of the
+ * catalog, of the services its Allow statements name, that its policies allow. Services the
+ * catalog does not know are listed with the actions the policies name literally.
+ */
+export async function allowedActions(db: Db | DbTx, accountId: string, input: { principalArn: string; resourceArn?: string | null; service?: string | null }): Promise<ServiceActions[]> {
+  const principal = await loadPrincipal(db, accountId, input.principalArn);
+  const resourceArn = input.resourceArn ?? '*';
+  const set = compile(principal.identity, principal.boundary);
+  const context = contextOf(principal, accountId);
+  const services = principal.type === 'root' ? [...knownServices()].sort() : servicesAllowedBy(principal.identity.map((p) => p.document));
+  const wanted = input.service?.toLowerCase();
+  const out: ServiceActions[] = [];
+  for (const service of services) {
+    if (wanted !== undefined && service !== wanted) continue;
+    const candidates = isKnownService(service)
+      ? [...actionsOfService(service)].map((a) => `${service}:${actionNameOf(service, a) ?? a}`)
+      : literalActionsOf(principal.identity.map((p) => p.document), service);
+    const actions = candidates.filter((action) => evaluate(set, { principalArn: principal.arn, action, resourceArn, context, resourceOwnerAccount: null }).decision === 'allowed');
+    if (actions.length > 0) out.push({ service, serviceName: serviceNameOf(service), actions: actions.sort() });
+  }
+  return out;
+}
+
+function literalActionsOf(documents: readonly PolicyDocument[], service: string): string[] {
+  const found = new Set<string>();
+  for (const document of documents) {
+    for (const statement of document.statements) {
+      for (const action of statement.action ?? []) if (action.toLowerCase().startsWith(`${service}:`) && !/[*?]/.test(action)) found.add(action);
+    }
+  }
+  return [...found];
+}
+
+async function loadPrincipal(db: Db | DbTx, accountId: string, arn: string): Promise<AnalysisPrincipal> {
+  if (arn === `arn:aws:iam::${accountId}:root`) {
+    return { arn, type: 'root', name: 'root', identity: [{ document: ALLOW_EVERYTHING, origin: { kind: 'inline', entityType: 'user', entityId: accountId, name: 'root' } }], boundary: null };
+  }
+  const parsed = parseIamArn(arn);
+  if (!parsed || parsed.account !== accountId || (parsed.type !== 'user' && parsed.type !== 'role')) {
+    throw new NoSuchEntityError(`Entity ${arn} does not exist: name a user, a role or the root user of this account.`);
+  }
+  const held = await loadHeldPolicies(db, accountId, { type: parsed.type, arn });
+  if (!held) throw new NoSuchEntityError(`Entity ${arn} does not exist.`);
+  return fromHeld(arn, parsed.type, parsed.name, held);
+}
+
+const ALLOW_EVERYTHING: PolicyDocument = {
+  version: '2012-10-17',
+  policyType: 'managed',
+  policyId: 'root',
+  statements: [{ index: 0, effect: 'Allow', action: ['*'], resource: ['*'], condition: [] }],
+};
+
+// ---- change preview -----------------------------------------------------------------------
+
+/** At most this many decisions (before and after each count once) per preview; beyond, the domain is cut and the answer says so. */
+export const MAX_PREVIEW_EVALUATIONS = 400_000;
+
+/** A change to one holder's identity policies, as a policy-writing mutation would make it. */
+export type PolicyChange =
+  | { kind: 'putInline'; holderKind: PolicyHolderKind; holderName: string; policyName: string; policyDocument: string }
+  | { kind: 'deleteInline'; holderKind: PolicyHolderKind; holderName: string; policyName: string }
+  | { kind: 'attach'; holderKind: PolicyHolderKind; holderName: string; policyArn: string }
+  | { kind: 'detach'; holderKind: PolicyHolderKind; holderName: string; policyArn: string };
+
+export interface ActionOnResource {
+  action: string;
+  resource: string;
+}
+
+export interface PrincipalAccessChange {
+  principalArn: string;
+  newlyAllowed: ActionOnResource[];
+  newlyDenied: ActionOnResource[];
+}
+
+export interface AccessChangePreview {
+  principals: PrincipalAccessChange[];
+  /** How many actions and resources the comparison covered, and whether the bound cut it. */
+  actionCount: number;
+  resourceCount: number;
+  truncated: boolean;
+}
+
+/** The before and after of every principal a change reaches. */
+interface Scenario {
+  principal: AnalysisPrincipal;
+  after: IdentityPolicy[];
+}
+
+/**
+ * What a change would newly allow and newly deny, per principal it reaches (a user; a
+ * group's members; a role), without writing anything. Fails as the mutation would on a
+ * missing holder, a malformed document or a policy that does not exist.
+ */
+export async function previewPolicyChange(db: Db | DbTx, accountId: string, change: PolicyChange): Promise<AccessChangePreview> {
+  const holder = await findHolder(db, accountId, change.holderKind, change.holderName);
+  const changed: PolicyDocument[] = [];
+  let replacement: IdentityPolicy | null = null;
+  if (change.kind === 'putInline') {
+    const document = checkPolicyDocument(change.policyDocument, change.holderKind);
+    replacement = { document: { ...document, policyId: `${change.holderKind}/${holder.id}/${change.policyName}` }, origin: { kind: 'inline', entityType: change.holderKind, entityId: holder.id, name: change.policyName } };
+    changed.push(replacement.document);
+  } else if (change.kind === 'attach' || change.kind === 'detach') {
+    const policy = await getManagedPolicy(db, accountId, change.policyArn);
+    if (!policy) throw new NoSuchEntityError(`Policy ${change.policyArn} does not exist or is not attachable.`);
+    replacement = { document: parseManagedPolicy(policy), origin: { kind: 'managed', arn: policy.arn, isAwsManaged: policy.isAwsManaged } };
+    changed.push(replacement.document);
+  }
+  const principals = await principalsOfHolder(db, accountId, change.holderKind, holder.id);
+  const scenarios: Scenario[] = [];
+  for (const principal of principals) {
+    const isTarget = (p: IdentityPolicy) => p.origin.kind === 'inline' && p.origin.entityType === change.holderKind && p.origin.entityId === holder.id && 'policyName' in change && p.origin.name === change.policyName;
+    let after = principal.identity;
+    if (change.kind === 'putInline') {
+      const old = principal.identity.find(isTarget);
+      if (old) changed.push(old.document);
+      after = old ? principal.identity.map((p) => (p === old ? replacement! : p)) : [...principal.identity, replacement!];
+    } else if (change.kind === 'deleteInline') {
+      const old = principal.identity.find(isTarget);
+      if (!old) throw new NoSuchEntityError(`The ${change.holderKind} policy with name ${change.policyName} cannot be found.`);
+      changed.push(old.document);
+      after = principal.identity.filter((p) => p !== old);
+    } else if (change.kind === 'attach') {
+      if (!principal.identity.some((p) => p.origin.kind === 'managed' && p.origin.arn === change.policyArn)) after = [...principal.identity, replacement!];
+    } else if (!(await stillAttachedElsewhere(db, accountId, principal, change.holderKind, holder.id, change.policyArn))) {
+      after = principal.identity.filter((p) => !(p.origin.kind === 'managed' && p.origin.arn === change.policyArn));
+    }
+    scenarios.push({ principal, after });
+  }
+  const resources = await resourceDomain(db, accountId, scenarios);
+  return comparePreview(scenarios, actionDomain(changed), resources, accountId);
+}
+
+/** The users of a group, or the user or role itself, with their policies now. */
+async function principalsOfHolder(db: Db | DbTx, accountId: string, kind: PolicyHolderKind, id: string): Promise<AnalysisPrincipal[]> {
+  if (kind === 'group') {
+    const members = await db.groupMembership.findMany({ where: { groupId: id }, select: { user: { select: { id: true, arn: true, name: true, accountId: true } } } });
+    const out: AnalysisPrincipal[] = [];
+    for (const { user } of members.filter((m) => m.user.accountId === accountId).sort((a, b) => (a.user.arn < b.user.arn ? -1 : 1))) {
+      const held = await loadHeldPolicies(db, accountId, { type: 'user', id: user.id });
+      if (held) out.push(fromHeld(user.arn, 'user', user.name, held));
+    }
+    return out;
+  }
+  const entity = kind === 'user'
+    ? await db.user.findFirst({ where: { accountId, id }, select: { arn: true, name: true } })
+    : await db.role.findFirst({ where: { accountId, id }, select: { arn: true, name: true } });
+  const held = entity && (await loadHeldPolicies(db, accountId, { type: kind, id }));
+  return entity && held ? [fromHeld(entity.arn, kind, entity.name, held)] : [];
+}
+
+/** Whether a user still holds `policyArn` through another owner (itself or one of its groups) once it is detached from the holder. */
+async function stillAttachedElsewhere(db: Db | DbTx, accountId: string, principal: AnalysisPrincipal, kind: PolicyHolderKind, holderId: string, policyArn: string): Promise<boolean> {
+  if (principal.type !== 'user') return false;
+  const user = await db.user.findFirst({ where: { accountId, arn: principal.arn }, select: { id: true, memberships: { select: { groupId: true } } } });
+  if (!user) return false;
+  const owners = [{ entityType: 'user', entityId: user.id }, ...user.memberships.map((m) => ({ entityType: 'group', entityId: m.groupId }))].filter((o) => !(o.entityType === kind && o.entityId === holderId));
+  if (owners.length === 0) return false;
+  return (await db.policyAttachment.count({ where: { accountId, policyArn, OR: owners } })) > 0;
+}
+
+/** The catalog's actions of the services the changed documents name (all services for `*` or NotAction); unknown services' literal actions. */
+function actionDomain(changed: readonly PolicyDocument[]): string[] {
+  const services = new Set<string>();
+  let everything = false;
+  const literals = new Set<string>();
+  for (const document of changed) {
+    for (const statement of document.statements) {
+      if (statement.notAction) everything = true;
+      for (const action of statement.action ?? []) {
+        const colon = action.indexOf(':');
+        if (action === '*' || colon < 0 || action.slice(0, colon).includes('*')) everything = true;
+        else if (isKnownService(action.slice(0, colon))) services.add(action.slice(0, colon).toLowerCase());
+        else if (!/[*?]/.test(action)) literals.add(action);
+      }
+    }
+  }
+  const prefixes = everything ? [...knownServices()] : [...services];
+  const actions = prefixes.flatMap((service) => matchActions(service, '*').map((a) => `${service}:${actionNameOf(service, a) ?? a}`));
+  return [...actions, ...literals].sort();
+}
+
+/** `*`, the account's entities' ARNs and every resource the affected principals' policies (before and after) name. */
+async function resourceDomain(db: Db | DbTx, accountId: string, scenarios: readonly Scenario[]): Promise<string[]> {
+  const [users, groups, roles, policies] = await Promise.all([
+    db.user.findMany({ where: { accountId }, select: { arn: true } }),
+    db.group.findMany({ where: { accountId }, select: { arn: true } }),
+    db.role.findMany({ where: { accountId }, select: { arn: true } }),
+    db.policy.findMany({ where: { accountId }, select: { arn: true } }),
+  ]);
+  const resources = new Set<string>(['*', ...[...users, ...groups, ...roles, ...policies].map((e) => e.arn)]);
+  for (const { principal, after } of scenarios) {
+    for (const policy of [...principal.identity, ...after]) {
+      for (const statement of policy.document.statements) for (const r of [...(statement.resource ?? []), ...(statement.notResource ?? [])]) resources.add(r);
+    }
+  }
+  return [...resources].sort();
+}
+
+/** The service an ARN belongs to (`*` for `*` or a wildcard service). */
+function serviceOfArn(arn: string): string {
+  const parts = arn.split(':');
+  return arn === '*' || parts.length < 3 || /[*?]/.test(parts[2]!) ? '*' : parts[2]!.toLowerCase();
+}
+
+/** The pure comparison: each principal's decisions before and after, over the domain, within the bound. */
+export function comparePreview(scenarios: ReadonlyArray<{ principal: AnalysisPrincipal; after: readonly IdentityPolicy[] }>, actions: readonly string[], resources: readonly string[], accountId: string): AccessChangePreview {
+  const byService = new Map<string, string[]>();
+  for (const resource of resources) {
+    const service = serviceOfArn(resource);
+    byService.set(service, [...(byService.get(service) ?? []), resource]);
+  }
+  const anyService = byService.get('*') ?? [];
+  let budget = MAX_PREVIEW_EVALUATIONS;
+  let truncated = false;
+  const principals: PrincipalAccessChange[] = [];
+  for (const { principal, after } of scenarios) {
+    const before = compile(principal.identity, principal.boundary);
+    const next = compile(after, principal.boundary);
+    const context = contextOf(principal, accountId);
+    const change: PrincipalAccessChange = { principalArn: principal.arn, newlyAllowed: [], newlyDenied: [] };
+    outer: for (const action of actions) {
+      const service = action.slice(0, action.indexOf(':')).toLowerCase();
+      for (const resource of [...anyService, ...(byService.get(service) ?? [])]) {
+        if (budget < 2) {
+          truncated = true;
+          break outer;
+        }
+        budget -= 2;
+        const request = { principalArn: principal.arn, action, resourceArn: resource, context, resourceOwnerAccount: null };
+        const was = evaluate(before, request).decision === 'allowed';
+        const is = evaluate(next, request).decision === 'allowed';
+        if (!was && is) change.newlyAllowed.push({ action, resource });
+        if (was && !is) change.newlyDenied.push({ action, resource });
+      }
+    }
+    principals.push(change);
+  }
+  return { principals, actionCount: actions.length, resourceCount: resources.length, truncated };
+}
