@@ -1,12 +1,13 @@
 // README's "First run", pasted as written: its first block's operator token starts a server
-// (src/main.ts, as npm start runs it once built), and its second block runs in bash against
+// (dist/main.js, as npm start runs it), and its second block runs in bash against
 // it, unchanged but for the address. Each answer must have the shape of the one the README shows.
 import { execFile, type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { mainArgs } from './support/main.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const section = readme.slice(readme.indexOf('### First run'), readme.indexOf('\n## ', readme.indexOf('### First run')));
@@ -16,6 +17,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'open-iam-readme-'));
 chmodSync(dataDir, 0o755);
 const port = 47000 + Math.floor(Math.random() * 2000);
 let child: ChildProcess | undefined;
+
+// Builds dist/ first when src/ changed (slow on a busy machine), outside the tests' own time limits.
+beforeAll(() => void mainArgs(), 600_000);
 
 afterAll(() => {
   if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
@@ -33,7 +37,7 @@ it("README's first run pastes end to end: the operator creates an account, TOKEN
   const start = /^IAM_OPERATOR_TOKEN=(\S+) npm start$/m.exec(blocks[0]!);
   expect(start, blocks[0]).not.toBeNull();
   const { NODE_ENV: _test, ...env } = process.env;
-  child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], {
+  child = spawn(process.execPath, mainArgs(), {
     env: { ...env, DATABASE_URL: '', PORT: String(port), EMBEDDED_PG_PORT: String(port + 1), IAM_DATA_DIR: dataDir, IAM_OPERATOR_TOKEN: start![1]!, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
