@@ -1,7 +1,8 @@
 // Memory benchmark of the server (npm run bench:memory): the resident set of a server
 // process idle, and after sessions of many tenants (BENCH_TENANTS, 5,000 by default),
 // against issue 21's targets. The server runs as deployed, alone in its own process
-// (node dist/main.js, NODE_ENV=production, built first if stale), so what is measured
+// (node dist/main.js, NODE_ENV=production, GLIBC_TUNABLES as npm start sets it, built
+// first if stale), so what is measured
 // is its own memory, not the benchmark's; the Postgres it talks to is an embedded one
 // that this process starts, a process of its own not counted in the figures (as a
 // deployment's database is not). RSS is read from /proc/<pid>/status (Linux only).
@@ -43,6 +44,18 @@ const TARGETS = Object.freeze({ idle: 150, afterTenants: 300 });
 
 const root = join(import.meta.dirname, '..');
 
+/**
+ * The malloc settings the server runs with as deployed: npm start's default (the Dockerfile
+ * sets the same), or this process's GLIBC_TUNABLES when set (BENCH: GLIBC_TUNABLES= for glibc's own defaults).
+ */
+function glibcTunables(): string {
+  if (process.env.GLIBC_TUNABLES !== undefined) return process.env.GLIBC_TUNABLES;
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const fallback = /GLIBC_TUNABLES=\$\{GLIBC_TUNABLES:-([^}]*)\}/.exec(start);
+  if (!fallback) throw new Error('package.json\'s start script no longer sets GLIBC_TUNABLES: update bench/memory.bench.ts');
+  return fallback[1]!;
+}
+
 function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
@@ -77,8 +90,8 @@ interface HeapHolder {
   count: number;
 }
 
-/** The biggest constructors of a V8 heap snapshot by their objects' own sizes. */
-function summarizeHeap(file: string, top = 15): HeapHolder[] {
+/** The biggest constructors of a V8 heap snapshot by their objects' own sizes, then its biggest single objects (256 KiB and more). */
+function summarizeHeap(file: string, top = 12): HeapHolder[] {
   const snapshot = JSON.parse(readFileSync(file, 'utf8')) as {
     snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
     nodes: number[];
@@ -100,7 +113,18 @@ function summarizeHeap(file: string, top = 15): HeapHolder[] {
     holder.count++;
     byName.set(name, holder);
   }
-  return [...byName.values()].sort((a, b) => b.selfBytes - a.selfBytes).slice(0, top);
+  const holders = [...byName.values()].sort((a, b) => b.selfBytes - a.selfBytes).slice(0, top);
+  // The biggest single strings and arrays, named by their beginning: where the bulk of "(string)" comes from.
+  const big: Array<{ bytes: number; what: string }> = [];
+  for (let i = 0; i < snapshot.nodes.length; i += width) {
+    const type = types[snapshot.nodes[i + typeAt]!]!;
+    const bytes = snapshot.nodes[i + sizeAt]!;
+    if (bytes < 256 * 1024) continue;
+    big.push({ bytes, what: `(${type}) ${JSON.stringify(snapshot.strings[snapshot.nodes[i + nameAt]!]!.slice(0, 70))}` });
+  }
+  big.sort((a, b) => b.bytes - a.bytes);
+  for (const item of big.slice(0, 12)) holders.push({ name: `  one: ${item.what}`, selfBytes: item.bytes, count: 1 });
+  return holders;
 }
 
 async function heapSnapshot(child: ChildProcess, dir: string, label: string): Promise<void> {
@@ -161,7 +185,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
         PATH: process.env.PATH,
-        ...(process.env.GLIBC_TUNABLES ? { GLIBC_TUNABLES: process.env.GLIBC_TUNABLES } : {}),
+        GLIBC_TUNABLES: glibcTunables(),
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
         PORT: String(port),
@@ -225,7 +249,7 @@ async function main(): Promise<void> {
     for (const line of metrics.split('\n')) if (/^(iam_cache_entries|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes)\b/.test(line)) console.log(`  ${line}`);
     const row = (name: string, bytes: number, target: number) =>
       console.log(`${name.padEnd(46)} ${(bytes / MiB).toFixed(0).padStart(6)} MiB   target ≤ ${target} MiB   ${bytes / MiB <= target ? 'met' : 'MISSED'}`);
-    console.log('\nServer resident memory (VmRSS of node dist/main.js; the embedded Postgres is another process, not counted):');
+    console.log(`\nServer resident memory (VmRSS of node dist/main.js, GLIBC_TUNABLES=${glibcTunables()}; the embedded Postgres is another process, not counted):`);
     row('idle', idle, TARGETS.idle);
     row(`after ${TENANTS} tenants' sessions, ${IDLE_SECONDS} s idle`, after, TARGETS.afterTenants);
     if (TENANTS !== 5000) console.log(`(the target is for 5,000 tenants; this run had ${TENANTS}: BENCH_TENANTS)`);
