@@ -62,13 +62,15 @@ export function isInAccount(resourceArn: string, accountId: string): boolean {
 }
 
 /**
- * The account that owns a resource, as its ARN names it: the principal's own when the ARN
- * names none (`*`, `arn:aws:docs:::document/42`) or is shared (AWS-managed policies). Any other
- * account makes the request cross-account, which AWS allows only when a resource-based policy
- * of that account allows it too: a policy in one tenant that grants `Resource: "*"` never
- * reaches another tenant's resources.
+ * The account that owns a resource, as its ARN names it. Another account (a 12-digit account
+ * field other than the principal's) makes the request cross-account, which AWS allows only
+ * when a resource-based policy of that account allows it too: a policy in one tenant that
+ * grants `Resource: "*"` never reaches another tenant's resources. Anything else is the
+ * principal's own: `*`, an ARN with no account (`arn:aws:docs:::document/42`), AWS's own
+ * (`arn:aws:iam::aws:policy/…`) and malformed ARNs, which the operation then refuses itself.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  */
 export function resourceOwnerOf(resourceArn: string, principalAccountId: string): string {
-  return isInAccount(resourceArn, principalAccountId) ? principalAccountId : (resourceArn.split(':')[4] ?? '');
+  const account = resourceArn.split(':')[4] ?? '';
+  return /^\d{12}$/.test(account) && account !== principalAccountId ? account : principalAccountId;
 }
