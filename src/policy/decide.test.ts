@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { compileStatement } from './compile.js';
-import { createHits, decide, type DecisionFacts, type Hit, type Hits } from './decide.js';
+import { createHits, decide, resourcePolicyRequired, type DecisionFacts, type Hit, type Hits } from './decide.js';
 import type { GrantKind } from './principal.js';
 import { doc, v2012 } from './test-support.js';
 import type { Decision } from './types.js';
@@ -50,6 +50,20 @@ const rows: Array<[string, Spec, DecisionFacts, Decision]> = [
   ['across accounts, both sides allow', { identity: true, resource: 'account' }, same({ crossAccount: true }), 'allowed'],
   ['across accounts, the boundary still limits the identity side', { identity: true, resource: 'direct' }, same({ crossAccount: true, hasBoundary: true }), 'implicitDeny'],
   ['across accounts, a deny wins', { deny: true, identity: true, resource: 'direct' }, same({ crossAccount: true }), 'explicitDeny'],
+  // Role trust and KMS key policies must allow: "IAM role trust policies and KMS key policies are exceptions to this
+  // logic, because they must explicitly allow access for principals."
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policies_accounts.html
+  ['trust/key policy: an identity allow alone allows nothing', { identity: true }, same({ resourceMustAllow: true }), 'implicitDeny'],
+  ['trust/key policy: an account grant with an identity allow allows', { identity: true, resource: 'account' }, same({ resourceMustAllow: true }), 'allowed'],
+  ['trust/key policy: an account grant alone allows nothing', { resource: 'account' }, same({ resourceMustAllow: true }), 'implicitDeny'],
+  ['trust/key policy: a direct grant allows alone', { resource: 'direct' }, same({ resourceMustAllow: true }), 'allowed'],
+  ['trust/key policy: a deny still wins', { deny: true, resource: 'direct' }, same({ resourceMustAllow: true }), 'explicitDeny'],
+  ['trust/key policy: across accounts both sides are still needed', { resource: 'direct' }, same({ resourceMustAllow: true, crossAccount: true }), 'implicitDeny'],
+  // "If a permissions boundary is set for the user, then it must allow the sts:AssumeRole action."
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+  ['trust policy: a direct grant is limited by the boundary', { resource: 'direct' }, same({ resourceMustAllow: true, boundaryLimitsDirectGrants: true, hasBoundary: true }), 'implicitDeny'],
+  ['trust policy: a direct grant passes a boundary that allows', { resource: 'direct', boundary: true }, same({ resourceMustAllow: true, boundaryLimitsDirectGrants: true, hasBoundary: true }), 'allowed'],
+  ['trust policy: a direct grant is not limited by a session policy', { resource: 'direct' }, same({ resourceMustAllow: true, boundaryLimitsDirectGrants: true, hasSessionPolicy: true }), 'allowed'],
 ];
 
 describe('decide', () => {
@@ -65,5 +79,21 @@ describe('decide', () => {
   it('reports identity, boundary and resource allows for an allow', () => {
     const outcome = decide(hits({ identity: true, boundary: true, resource: 'account' }), same({ hasBoundary: true }));
     expect(outcome.deciding.map((h) => h.source)).toEqual(['identity', 'permissionsBoundary', 'resource']);
+  });
+});
+
+describe('resourcePolicyRequired', () => {
+  it.each([
+    ['sts:assumerole', 'arn:aws:iam::111122223333:role/app/Deployer', 'trust'],
+    ['sts:assumerolewithwebidentity', 'arn:aws:iam::111122223333:role/R', 'trust'],
+    ['sts:tagsession', 'arn:aws:iam::111122223333:role/R', 'trust'],
+    ['sts:tagsession', 'arn:aws:sts::111122223333:federated-user/dana', undefined],
+    ['sts:getcalleridentity', '*', undefined],
+    ['kms:decrypt', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd', 'kms'],
+    ['kms:createalias', 'arn:aws:kms:us-east-1:111122223333:alias/app', undefined],
+    ['kms:createkey', '*', undefined],
+    ['s3:getobject', 'arn:aws:iam::111122223333:role/R', undefined],
+  ] as const)('%s on %s → %s', (action, resource, expected) => {
+    expect(resourcePolicyRequired(action, resource)).toBe(expected);
   });
 });

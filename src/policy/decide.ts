@@ -9,6 +9,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 
 import type { CompiledStatement } from './compile.js';
+import { trustPolicyActions } from './parse-resource.js';
 import type { GrantKind } from './principal.js';
 import type { Decision, MatchedStatement, PolicySource } from './types.js';
 
@@ -37,6 +38,44 @@ export interface DecisionFacts {
   hasSessionPolicy: boolean;
   /** True when the resource's owner is an account other than the principal's. */
   crossAccount: boolean;
+  /**
+   * True for a role's trust policy and a KMS key policy (`resourcePolicyRequired`): the
+   * resource-based policy must allow, in one account too; identity-based policies alone
+   * never do. Optional: `false` when left out.
+   */
+  resourceMustAllow?: boolean;
+  /**
+   * True for a role's trust policy: the permissions boundary limits even a grant that
+   * names the requester itself.
+   */
+  boundaryLimitsDirectGrants?: boolean;
+}
+
+const ROLE_ARN = /^arn:[^:]+:iam::\d{12}:role\//;
+const KMS_KEY_ARN = /^arn:[^:]+:kms:[^:]*:\d{12}:key\//;
+
+/**
+ * Which resource-based policy must allow a request on its own terms, read from the
+ * action (lower case) and the resource: `trust` for the role-assumption actions on a
+ * role (its trust policy), `kms` for a KMS action on a key (its key policy), else
+ * `undefined` (an identity-based Allow is enough within one account).
+ * "For most resources, you only need an explicit allow for the principal in either an
+ * identity-based policy or a resource-based policy to grant access. IAM role trust
+ * policies and KMS key policies are exceptions to this logic, because they must
+ * explicitly allow access for principals."
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policies_accounts.html
+ * "Unless the key policy explicitly allows it, you cannot use IAM policies to allow
+ * access to a KMS key. Without permission from the key policy, IAM policies that allow
+ * permissions have no effect. (You can use an IAM policy to deny a permission to a KMS
+ * key without permission from a key policy.)"
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+ * Not for `sts:TagSession` on a federated user (GetFederationToken's tags), nor for
+ * `kms:CreateKey` / `kms:ListKeys` (resource `*`) or aliases: those have no such policy.
+ */
+export function resourcePolicyRequired(lowerAction: string, resourceArn: string): 'trust' | 'kms' | undefined {
+  if (lowerAction.startsWith('sts:')) return trustPolicyActions.has(lowerAction) && ROLE_ARN.test(resourceArn) ? 'trust' : undefined;
+  if (lowerAction.startsWith('kms:')) return KMS_KEY_ARN.test(resourceArn) ? 'kms' : undefined;
+  return undefined;
 }
 
 /** A decision and the statements that made it. */
@@ -58,6 +97,9 @@ export function createHits(): Hits {
  *   and in the session policy when those exist (the effective permissions are their
  *   intersection).
  * - Across accounts: identity side and a resource-based Allow are both required.
+ * - A role's trust policy and a KMS key policy (`resourceMustAllow`) must allow in one
+ *   account too: without a resource-based Allow that grants, identity-based Allows
+ *   decide nothing. (Denies still deny.)
  * - Within one account a resource-based Allow is enough on its own when it names the
  *   requester itself (user ARN, role-session ARN, federated-user ARN, service): an
  *   implicit deny in identity-based policies, the boundary or the session policy does
@@ -77,6 +119,13 @@ export function createHits(): Hits {
 // - A `"*"` grant is limited by the permissions boundary (iam-simulate does not limit
 //   it). The boundary page exempts grants that name the IAM user's ARN; we do not
 //   widen that exemption to grants that name nobody in particular.
+// - A role's trust policy or a KMS key policy must allow in one account too
+//   (`resourceMustAllow`); iam-simulate 0.1.173 applies the exception to neither.
+// - A trust policy naming the user itself is still limited by the user's boundary:
+//   "If a user is listed as the principal in a role's trust policy but cannot assume the
+//   role, check the user's permissions boundary. If a permissions boundary is set for
+//   the user, then it must allow the sts:AssumeRole action."
+//   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
 export function decide(hits: Hits, facts: DecisionFacts): Outcome {
   if (hits.denies.length > 0) return { decision: 'explicitDeny', deciding: hits.denies };
   const boundaryAllows = !facts.hasBoundary || hits.boundaryAllows.length > 0;
@@ -94,13 +143,14 @@ export function decide(hits: Hits, facts: DecisionFacts): Outcome {
   const granting: Hit[] = [];
   for (const hit of resourceAllows) {
     if (
-      hit.grant === 'direct' ||
+      (hit.grant === 'direct' && (boundaryAllows || !facts.boundaryLimitsDirectGrants)) ||
       ((hit.grant === 'role' || hit.grant === 'public') && boundaryAllows && sessionAllows) ||
       (hit.grant === 'account' && identitySide)
     ) {
       granting.push(hit);
     }
   }
+  if (facts.resourceMustAllow && granting.length === 0) return { decision: 'implicitDeny', deciding: [] };
   if (identitySide) return { decision: 'allowed', deciding: granting.length ? identityHits(hits).concat(granting) : identityHits(hits) };
   if (granting.length > 0) return { decision: 'allowed', deciding: granting };
   return { decision: 'implicitDeny', deciding: [] };

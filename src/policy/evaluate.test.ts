@@ -213,6 +213,111 @@ table('conditions in statements', [
   { name: 'an unknown operator never holds', identity: when({ StringEqualz: { 'aws:RequestedRegion': 'us-east-1' } }), request: { context: { 'aws:RequestedRegion': 'us-east-1' } }, expected: 'implicitDeny' },
 ]);
 
+// Policy variables with no value, settled as one rule for every element and policy type:
+// a value whose variable cannot be resolved (key absent, or multivalued) and has no
+// default makes its statement apply to nothing: an Allow grants nothing and a Deny
+// denies nothing, in Resource, NotResource and condition values alike, in identity,
+// boundary, session and resource-based policies. "If AWS cannot resolve a variable this
+// might cause the entire statement to be invalid." "You can use any available
+// single-valued context key as a policy variable, but you cannot use a multivalued
+// context key as a policy variable."
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+const HOME = 'arn:aws:s3:::home/${aws:username}/*';
+const homeReq = { resourceArn: 'arn:aws:s3:::home/alice/x' };
+const homeOf = (who: string) => ({ resourceArn: 'arn:aws:s3:::home/alice/x', context: { 'aws:username': who } });
+const byUser = { StringEquals: { 's3:prefix': '${aws:username}/' } };
+table('policy variables with no value, in every element and policy type', [
+  { name: 'identity Allow, Resource: grants nothing', identity: [v2012(allow('s3:GetObject', HOME))], request: homeReq, expected: 'implicitDeny', missing: ['aws:username'] },
+  { name: 'identity Allow, Resource: an empty value does not stand for the missing one', identity: [v2012(allow('s3:GetObject', HOME))], request: { resourceArn: 'arn:aws:s3:::home//x' }, expected: 'implicitDeny' },
+  { name: 'identity Allow, NotResource: grants nothing, not everything', identity: [v2012({ Effect: 'Allow', Action: 's3:GetObject', NotResource: HOME })], request: { resourceArn: 'arn:aws:s3:::other/x' }, expected: 'implicitDeny' },
+  { name: 'identity Allow, condition value: grants nothing', identity: [v2012(allow('s3:GetObject', '*', { Condition: byUser }))], request: { context: { 's3:prefix': '/' } }, expected: 'implicitDeny' },
+  { name: 'identity Deny, Resource: denies nothing', identity: [v2012(allow('*'), deny('s3:*', HOME))], request: homeReq, expected: 'allowed' },
+  { name: 'identity Deny, NotResource: denies nothing', identity: [v2012(allow('*'), { Effect: 'Deny', Action: 's3:*', NotResource: HOME })], expected: 'allowed' },
+  { name: 'identity Deny, negated condition value: denies nothing', identity: [v2012(allow('*'), deny('s3:*', '*', { Condition: { StringNotEquals: { 's3:prefix': '${aws:username}/' } } }))], request: { context: { 's3:prefix': 'x/' } }, expected: 'allowed' },
+  { name: 'identity Deny, ForAnyValue condition value: denies nothing', identity: [v2012(allow('*'), deny('s3:*', '*', { Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': '${aws:username}' } } }))], request: { context: { 'aws:TagKeys': ['a'] } }, expected: 'allowed' },
+  { name: 'identity Deny, resolved: denies', identity: [v2012(allow('*'), deny('s3:*', HOME))], request: homeOf('alice'), expected: 'explicitDeny' },
+  { name: 'boundary Allow: the boundary allows nothing', identity: [v2012(allow('*'))], boundary: v2012(allow('s3:*', HOME)), request: homeReq, expected: 'implicitDeny' },
+  { name: 'boundary Allow, resolved: the boundary allows', identity: [v2012(allow('*'))], boundary: v2012(allow('s3:*', HOME)), request: homeOf('alice'), expected: 'allowed' },
+  { name: 'boundary Deny: denies nothing', identity: [v2012(allow('*'))], boundary: v2012(allow('*'), deny('s3:*', HOME)), request: homeReq, expected: 'allowed' },
+  { name: 'session Allow: the session policy allows nothing', identity: [v2012(allow('*'))], session: v2012(allow('s3:*', HOME)), request: { ...homeReq, principalArn: SESSION }, expected: 'implicitDeny' },
+  { name: 'session Deny: denies nothing', identity: [v2012(allow('*'))], session: v2012(allow('*'), deny('s3:*', HOME)), request: { ...homeReq, principalArn: SESSION }, expected: 'allowed' },
+  { name: 'resource-based Allow: grants nothing', resource: v2012(grant({ AWS: USER }, 's3:GetObject', HOME)), request: homeReq, expected: 'implicitDeny' },
+  { name: 'resource-based Allow, resolved: grants', resource: v2012(grant({ AWS: USER }, 's3:GetObject', HOME)), request: homeOf('alice'), expected: 'allowed' },
+  { name: 'resource-based Deny: denies nothing', identity: [v2012(allow('*'))], resource: v2012({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: HOME }), request: homeReq, expected: 'allowed' },
+  { name: 'resource-based Deny, condition value: denies nothing', identity: [v2012(allow('*'))], resource: v2012({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/team': '${aws:ResourceTag/team}' } } }), request: { context: { 'aws:PrincipalTag/team': 'blue' } }, expected: 'allowed' },
+  // ${aws:username} exists for IAM users only; a role session has none (its aws:userid is "role-id:session").
+  { name: '${aws:username} for a role session: an Allow grants nothing', identity: [v2012(allow('s3:GetObject', HOME))], request: { ...homeReq, principalArn: SESSION, context: { 'aws:userid': 'AROAEXAMPLE:build-1' } }, expected: 'implicitDeny', missing: ['aws:username'] },
+  { name: '${aws:username} for a role session: a default value stands in', identity: [v2012(allow('s3:GetObject', "arn:aws:s3:::home/${aws:username, 'shared'}/*"))], request: { resourceArn: 'arn:aws:s3:::home/shared/x', principalArn: SESSION }, expected: 'allowed' },
+  { name: '${aws:username} for a federated user: a Deny denies nothing', identity: [v2012(allow('*'), deny('s3:*', HOME))], request: { ...homeReq, principalArn: `arn:aws:sts::${ACCT}:federated-user/dana` }, expected: 'allowed' },
+  { name: 'a multivalued key as a variable: a Deny denies nothing', identity: [v2012(allow('*'), deny('s3:*', 'arn:aws:s3:::home/${aws:TagKeys}/*'))], request: { ...homeReq, context: { 'aws:TagKeys': ['alice'] } }, expected: 'allowed' },
+]);
+
+// Set operators with IfExists, missing keys and empty lists; single-valued operators on
+// a list. "ForAllValues ... It also returns true if there are no context keys in the
+// request" (and for an empty value set); ForAnyValue needs one value, so a missing key or
+// an empty list fails; "...IfExists": "If the policy key is present in the context of the
+// request, process the key as specified in the policy. If the key is not present,
+// evaluate the condition element as true." An empty list is present: IfExists does not
+// turn it into true. "Multivalued context keys require a condition set operator": without
+// one, a positive operator holds when one value matches and a negated one when no value
+// matches (the engine's reading; the page gives no rule).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
+const setWhen = (condition: StatementJson['Condition']): PolicyJson[] => [v2012(allow('*', '*', { Condition: condition }))];
+const keys = (...values: string[]) => ({ context: { 'aws:TagKeys': values } });
+table('set operators with IfExists, missing keys and empty lists', [
+  { name: 'ForAllValues...IfExists on a missing key holds', identity: setWhen({ 'ForAllValues:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }), expected: 'allowed' },
+  { name: 'ForAllValues...IfExists on an empty list holds', identity: setWhen({ 'ForAllValues:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }), request: keys(), expected: 'allowed' },
+  { name: 'ForAllValues...IfExists with a value outside the set fails', identity: setWhen({ 'ForAllValues:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }), request: keys('env', 'cost'), expected: 'implicitDeny' },
+  { name: 'ForAnyValue...IfExists on a missing key holds', identity: setWhen({ 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }), expected: 'allowed', missing: ['aws:TagKeys'] },
+  { name: 'ForAnyValue...IfExists on an empty list fails (the key is present)', identity: setWhen({ 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }), request: keys(), expected: 'implicitDeny' },
+  { name: 'ForAnyValue...IfExists with one value in the set holds', identity: setWhen({ 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': ['env'] } }), request: keys('cost', 'env'), expected: 'allowed' },
+  { name: 'ForAnyValue on an empty list fails', identity: setWhen({ 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['env'] } }), request: keys(), expected: 'implicitDeny' },
+  { name: 'ForAllValues:StringNotEquals on a missing key holds', identity: setWhen({ 'ForAllValues:StringNotEquals': { 'aws:TagKeys': ['secret'] } }), expected: 'allowed' },
+  { name: 'ForAnyValue:StringNotEquals holds when one value is outside the set', identity: setWhen({ 'ForAnyValue:StringNotEquals': { 'aws:TagKeys': ['secret'] } }), request: keys('secret', 'env'), expected: 'allowed' },
+  { name: 'a Deny with ForAllValues on a missing key denies (vacuous truth)', identity: [v2012(allow('*'), deny('*', '*', { Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['env'] } } }))], expected: 'explicitDeny' },
+  { name: 'a Deny with ForAnyValue...IfExists on a missing key denies', identity: [v2012(allow('*'), deny('*', '*', { Condition: { 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': ['secret'] } } }))], expected: 'explicitDeny' },
+  { name: 'Null true holds for an empty list', identity: setWhen({ Null: { 'aws:TagKeys': 'true' } }), request: keys(), expected: 'allowed' },
+  { name: 'StringEquals without a set operator on a list holds when one value matches', identity: setWhen({ StringEquals: { 'aws:TagKeys': 'env' } }), request: keys('cost', 'env'), expected: 'allowed' },
+  { name: 'StringEquals without a set operator on an empty list fails', identity: setWhen({ StringEquals: { 'aws:TagKeys': 'env' } }), request: keys(), expected: 'implicitDeny' },
+  { name: 'StringNotEquals without a set operator on a list holds only when no value matches', identity: setWhen({ StringNotEquals: { 'aws:TagKeys': 'secret' } }), request: keys('env', 'secret'), expected: 'implicitDeny' },
+  { name: 'StringNotEquals without a set operator on a list of other values holds', identity: setWhen({ StringNotEquals: { 'aws:TagKeys': 'secret' } }), request: keys('env', 'cost'), expected: 'allowed' },
+  { name: 'StringEqualsIfExists without a set operator on a list holds when one value matches', identity: setWhen({ StringEqualsIfExists: { 'aws:TagKeys': 'env' } }), request: keys('cost', 'env'), expected: 'allowed' },
+]);
+
+// Permissions boundaries and session policies with a same-account resource-based policy,
+// for every way its Principal can name the requester. Within one account a grant that
+// names the IAM user's ARN is not limited by an implicit deny in the user's boundary (the
+// boundaries page's evaluation logic); for a session, a grant naming the session ARN is not
+// limited by the session policy: when a resource-based policy "specifically references the
+// ... session in the Principal element ... these permissions are granted in addition to
+// the permissions that are granted by the session policies" (STS AssumeRole,
+// GetFederationToken); one naming the role is. "*" and the account are limited like
+// identity-based grants (see decide.ts for the disagreement with iam-simulate on "*").
+// Not settled here: a boundary with a grant naming a federated-user session (the pages
+// read in this pass do not say; the engine treats it like the user's ARN).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-eval-logic
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policies_accounts.html
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+const FED = `arn:aws:sts::${ACCT}:federated-user/dana`;
+const notS3 = v2012(allow('ec2:*'));
+const forms: Array<[string, StatementJson['Principal'], string, Decision, Decision]> = [
+  // [form, Principal, requester, with a boundary that does not allow, with a session policy that does not allow]
+  ['the user ARN', { AWS: USER }, USER, 'allowed', 'allowed'],
+  ['the role ARN (a session of the role)', { AWS: ROLE }, SESSION, 'implicitDeny', 'implicitDeny'],
+  ['the role-session ARN', { AWS: SESSION }, SESSION, 'allowed', 'allowed'],
+  ['the federated-user ARN', { AWS: FED }, FED, 'allowed', 'allowed'],
+  ['"*"', '*', SESSION, 'implicitDeny', 'implicitDeny'],
+  ['the account root', { AWS: `arn:aws:iam::${ACCT}:root` }, SESSION, 'implicitDeny', 'implicitDeny'],
+  ['the account id', { AWS: ACCT }, USER, 'implicitDeny', 'implicitDeny'],
+];
+table('boundaries and session policies with a same-account resource-based policy, by principal form', [
+  ...forms.filter(([, , who]) => who !== FED).map(([form, principal, who, withBoundary]): Case => ({ name: `naming ${form}, a boundary that does not allow → ${withBoundary}`, identity: [v2012(allow('s3:*'))], boundary: notS3, resource: v2012(grant(principal)), request: { principalArn: who }, expected: withBoundary })),
+  ...forms.filter(([, , who]) => who !== USER).map(([form, principal, who, , withSession]): Case => ({ name: `naming ${form}, a session policy that does not allow → ${withSession}`, identity: [v2012(allow('s3:*'))], session: notS3, resource: v2012(grant(principal)), request: { principalArn: who }, expected: withSession })),
+  ...forms.map(([form, principal, who]): Case => ({ name: `naming ${form}, boundary and session policy allow → allowed`, identity: [v2012(allow('s3:*'))], boundary: v2012(allow('s3:*')), ...(who === USER ? {} : { session: v2012(allow('s3:*')) }), resource: v2012(grant(principal)), request: { principalArn: who }, expected: 'allowed' })),
+]);
+
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 table('permissions boundaries', [
   { name: 'allows when identity policy and boundary both allow', identity: [v2012(allow('s3:*'))], boundary: v2012(allow('s3:GetObject')), expected: 'allowed', matched: [['identity', 0, 0], ['permissionsBoundary', 0, 0]] },
@@ -317,6 +422,45 @@ table('role trust policies (sts:AssumeRole)', [
   { name: 'a cross-account caller needs both the trust policy and its identity Allow', identity: [v2012(allow('sts:AssumeRole', ROLE))], resource: trust({ AWS: OTHER }), request: { ...assume, principalArn: OTHER_USER, resourceOwnerAccount: ACCT }, expected: 'allowed' },
   { name: 'a cross-account caller without an identity Allow is denied', resource: trust({ AWS: OTHER_USER }), request: { ...assume, principalArn: OTHER_USER, resourceOwnerAccount: ACCT }, expected: 'implicitDeny' },
   { name: 'a trust policy given as JSON text is parsed as a trust policy', asText: true, resource: trust({ AWS: USER }), request: assume, expected: 'allowed' },
+]);
+
+// Role trust policies and KMS key policies must allow, in one account too: "For most
+// resources, you only need an explicit allow for the principal in either an
+// identity-based policy or a resource-based policy to grant access. IAM role trust
+// policies and KMS key policies are exceptions to this logic, because they must
+// explicitly allow access for principals."
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policies_accounts.html
+// "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access
+// to a KMS key. ... (You can use an IAM policy to deny a permission to a KMS key without
+// permission from a key policy.)" https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+// "If a user is listed as the principal in a role's trust policy but cannot assume the role,
+// check the user's permissions boundary. If a permissions boundary is set for the user, then
+// it must allow the sts:AssumeRole action."
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+const KEY = `arn:aws:kms:us-east-1:${ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const decrypt = { action: 'kms:Decrypt', resourceArn: KEY };
+const keyPolicy = (principal: StatementJson['Principal'], action = 'kms:*'): PolicyJson => v2012({ Effect: 'Allow', Principal: principal, Action: action, Resource: '*' });
+table('resource policies that must allow: role trust and KMS key policies', [
+  { name: 'an identity Allow alone never lets a user assume a role of its account', identity: [v2012(allow('sts:AssumeRole', '*'))], request: assume, expected: 'implicitDeny' },
+  { name: 'an identity Allow of sts:* on every resource does not either', identity: [v2012(allow('*'))], request: assume, expected: 'implicitDeny' },
+  { name: 'a trust policy naming another user leaves the identity Allow without effect', identity: [v2012(allow('sts:AssumeRole', ROLE))], resource: trust({ AWS: BOB }), request: assume, expected: 'implicitDeny' },
+  { name: 'an identity Allow alone is not enough for AssumeRoleWithWebIdentity', identity: [v2012(allow('sts:*'))], request: { action: 'sts:AssumeRoleWithWebIdentity', resourceArn: ROLE }, expected: 'implicitDeny' },
+  { name: 'an identity Allow alone is not enough for sts:TagSession on a role', identity: [v2012(allow('sts:TagSession'))], request: { action: 'sts:TagSession', resourceArn: ROLE }, expected: 'implicitDeny' },
+  { name: 'sts:TagSession on a federated user (GetFederationToken) needs no resource policy', identity: [v2012(allow('sts:TagSession'))], request: { action: 'sts:TagSession', resourceArn: `arn:aws:sts::${ACCT}:federated-user/dana` }, expected: 'allowed' },
+  { name: 'a trust policy naming the user is limited by the user’s boundary', boundary: v2012(allow('s3:*')), resource: trust({ AWS: USER }), request: assume, expected: 'implicitDeny' },
+  { name: 'a trust policy naming the user allows when the boundary allows sts:AssumeRole', boundary: v2012(allow('sts:AssumeRole')), resource: trust({ AWS: USER }), request: assume, expected: 'allowed', matched: [['resource', 0, 0]] },
+  { name: 'a trust policy naming the session’s role is limited by the session policy', session: v2012(allow('s3:*')), resource: trust({ AWS: ROLE }), request: { ...assume, principalArn: SESSION }, expected: 'implicitDeny' },
+  { name: 'a trust policy naming the session ARN is not limited by the session policy', session: v2012(allow('s3:*')), resource: trust({ AWS: SESSION }), request: { ...assume, principalArn: SESSION }, expected: 'allowed' },
+  { name: 'a public trust policy is limited by the boundary', boundary: v2012(allow('s3:*')), resource: trust('*'), request: assume, expected: 'implicitDeny' },
+  { name: 'an identity Deny still denies the trusted user', identity: [v2012(deny('sts:AssumeRole'))], resource: trust({ AWS: USER }), request: assume, expected: 'explicitDeny' },
+  { name: 'an identity Allow alone is not enough for a KMS key', identity: [v2012(allow('kms:*'))], request: decrypt, expected: 'implicitDeny' },
+  { name: 'a key policy that does not name the caller leaves the identity Allow without effect', identity: [v2012(allow('kms:*'))], resource: keyPolicy({ AWS: BOB }), request: decrypt, expected: 'implicitDeny' },
+  { name: 'a key policy enabling IAM policies (the account) plus an identity Allow allows', identity: [v2012(allow('kms:Decrypt'))], resource: keyPolicy({ AWS: `arn:aws:iam::${ACCT}:root` }), request: decrypt, expected: 'allowed', matched: [['identity', 0, 0], ['resource', 0, 0]] },
+  { name: 'a key policy enabling IAM policies grants nothing without an identity Allow', resource: keyPolicy({ AWS: ACCT }), request: decrypt, expected: 'implicitDeny' },
+  { name: 'a key policy naming the user allows on its own', resource: keyPolicy({ AWS: USER }), request: decrypt, expected: 'allowed' },
+  { name: 'an identity Deny denies a KMS key without the key policy', identity: [v2012(deny('kms:Decrypt'))], resource: keyPolicy({ AWS: USER }), request: decrypt, expected: 'explicitDeny' },
+  { name: 'kms:CreateKey (resource *) is decided by identity policies alone', identity: [v2012(allow('kms:CreateKey'))], request: { action: 'kms:CreateKey', resourceArn: '*' }, expected: 'allowed' },
+  { name: 'an alias is decided by identity policies alone', identity: [v2012(allow('kms:CreateAlias'))], request: { action: 'kms:CreateAlias', resourceArn: `arn:aws:kms:us-east-1:${ACCT}:alias/app` }, expected: 'allowed' },
 ]);
 
 // JSON text goes through parsePolicy; the decision must not depend on the form.

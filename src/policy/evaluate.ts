@@ -9,7 +9,7 @@
 import { evaluateCondition } from './conditions/evaluate-condition.js';
 import { compilePolicy, loadPolicy, type CompiledPolicy, type CompiledStatement } from './compile.js';
 import { ContextView } from './context.js';
-import { createHits, decide, toMatchedStatements, type Hit, type Hits } from './decide.js';
+import { createHits, decide, resourcePolicyRequired, toMatchedStatements, type Hit, type Hits } from './decide.js';
 import { isTrustPolicyAction } from './parse-resource.js';
 import { describePrincipal, isExemptByNotPrincipal, matchPrincipal, type GrantKind, type PrincipalInfo } from './principal.js';
 import { StatementIndex, type IndexedPolicy, type IndexedStatement } from './statement-index.js';
@@ -220,7 +220,15 @@ export function evaluate(set: CompiledPolicySet, request: RequestFacts): Evaluat
 }
 
 function finish(hits: Hits, req: Prepared, hasSessionPolicy: boolean, crossAccount: boolean): EvaluationResult {
-  const outcome = decide(hits, { hasBoundary: req.hasBoundary, hasSessionPolicy, crossAccount });
+  // A role's trust policy and a KMS key policy must allow, whoever embeds the engine (see decide.ts).
+  const required = resourcePolicyRequired(req.lowerAction, req.resourceArn);
+  const outcome = decide(hits, {
+    hasBoundary: req.hasBoundary,
+    hasSessionPolicy,
+    crossAccount,
+    resourceMustAllow: required !== undefined,
+    boundaryLimitsDirectGrants: required === 'trust',
+  });
   return {
     decision: outcome.decision,
     matchedStatements: toMatchedStatements(outcome.deciding),

@@ -135,6 +135,47 @@ describe('laws of evaluation', () => {
     );
   });
 
+  // "IAM role trust policies and KMS key policies are exceptions to this logic, because they must explicitly
+  // allow access for principals." https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policies_accounts.html
+  it('identity-based policies alone never let anyone assume a role or use a KMS key, whatever they allow', () => {
+    const guarded = fc.constantFrom(
+      { action: 'sts:AssumeRole', resourceArn: 'arn:aws:iam::111122223333:role/app/R' },
+      { action: 'sts:AssumeRoleWithWebIdentity', resourceArn: 'arn:aws:iam::111122223333:role/R' },
+      { action: 'STS:TagSession', resourceArn: 'arn:aws:iam::111122223333:role/R' },
+      { action: 'kms:Decrypt', resourceArn: 'arn:aws:kms:us-east-1:111122223333:key/k-1' },
+    );
+    const principals = fc.constantFrom(USER, 'arn:aws:sts::111122223333:assumed-role/R/s', 'arn:aws:iam::111122223333:root');
+    fc.assert(
+      fc.property(policiesArb, fc.option(policyArb, { nil: undefined }), guarded, principals, fc.constantFrom(undefined, '111122223333'), (policies, boundary, req, principalArn, owner) => {
+        // Every identity-side policy allows everything, besides what was generated.
+        const everything = [...policies, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } as PolicyJson];
+        const allowAll = doc({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+        const request = { ...req, context: {}, principalArn, ...(owner ? { resourceOwnerAccount: owner } : {}) };
+        const extra: Partial<EvaluationRequest> = { principalArn, permissionsBoundary: boundary ? allowAll : null, ...(owner ? { resourceOwnerAccount: owner } : {}) };
+        expect(decide(everything, request, extra)).not.toBe('allowed');
+      }),
+      RUNS,
+    );
+  });
+
+  // "If AWS cannot resolve a variable this might cause the entire statement to be invalid."
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value
+  it('a statement whose variable has no value never changes a decision, Allow or Deny, Resource or NotResource', () => {
+    const unresolved = fc.record({
+      effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Deny'),
+      not: fc.boolean(),
+      value: fc.constantFrom('arn:aws:s3:::b/${aws:username}', 'arn:aws:s3:::${aws:PrincipalTag/team}/*', '${aws:userid}', 'arn:aws:*:*:*:${aws:TagKeys}'),
+      actions: listArb(ACTION_PATTERNS),
+    }).map(({ effect, not, value, actions }): StatementJson => (not ? { Effect: effect, Action: actions, NotResource: value } : { Effect: effect, Action: actions, Resource: value }));
+    fc.assert(
+      fc.property(policiesArb, unresolved, fc.nat(), requestArb, (policies, st, at, req) => {
+        // aws:TagKeys (a list) cannot stand for a variable; the other keys are absent from the generated context.
+        expect(decide(withStatement(policies, at, st), req)).toBe(decide(policies, req));
+      }),
+      RUNS,
+    );
+  });
+
   it('statement order and policy order never change a decision', () => {
     fc.assert(
       fc.property(policiesArb, requestArb, fc.nat(), (policies, req, seed) => {

@@ -19,25 +19,27 @@ export const FEDERATED = `arn:aws:sts::${ACCT}:federated-user/dana`;
 export const OTHER_USER = `arn:aws:iam::${OTHER}:user/carol`;
 export const OTHER_SESSION = `arn:aws:sts::${OTHER}:assumed-role/Reader/s`;
 export const SERVICE = 'sns.amazonaws.com';
+export const KEY = `arn:aws:kms:us-east-1:${ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 export const PROVIDER = `arn:aws:iam::${ACCT}:oidc-provider/token.example.com`;
 
-const ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 'ec2:RunInstances', 'ec2:DescribeInstances', 'iam:CreateUser', 'sts:AssumeRole', 'sqs:SendMessage', 'docs:GetDocument'];
+const ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 'ec2:RunInstances', 'ec2:DescribeInstances', 'iam:CreateUser', 'sts:AssumeRole', 'sqs:SendMessage', 'docs:GetDocument', 'kms:Decrypt'];
 const ACTION_PATTERNS = [
   '*', 's3:*', 's3:Get*', 's3:GetObject', 'S3:putobject', 's3:List*', 'ec2:*', 'ec2:Describe*', 'EC2:RunInstances', 'iam:*',
   'iam:CreateUser', 'sts:AssumeRole', 'sqs:SendMessage', 'docs:*', 'docs:GetDocument', '*:*Object', '*:Get*', 's?:PutObject',
-  's3:Get?bject', 's3:*Object*', '?3:*', 'sqs:*Message', 'docs:Get*', 'ec2:Describe?nstances', 's3:GetObject?',
+  's3:Get?bject', 's3:*Object*', '?3:*', 'sqs:*Message', 'docs:Get*', 'ec2:Describe?nstances', 's3:GetObject?', 'kms:*', 'kms:Decrypt',
+  'sts:TagSession',
 ];
 const RESOURCES = [
   'arn:aws:s3:::b/k', 'arn:aws:s3:::b/x/y', 'arn:aws:s3:::c/k', 'arn:aws:s3:::b', 'arn:aws:s3:::home/alice/notes', 'arn:aws:s3:::home/bob/notes',
   `arn:aws:ec2:us-east-1:${ACCT}:instance/i-1`, `arn:aws:sqs:eu-west-1:${ACCT}:queue`, `arn:aws:logs:us-east-1:${ACCT}:log-group:app:log-stream:s1`,
-  ROLE, '*', 'arn:aws:s3:::b/*', 'arn:aws:s3:::b/a:b',
+  ROLE, '*', 'arn:aws:s3:::b/*', 'arn:aws:s3:::b/a:b', KEY,
 ];
 const RESOURCE_PATTERNS = [
   '*', '*', '*', '*', 'arn:aws:s3:::b/*', 'arn:aws:s3:::b/k', 'arn:aws:s3:::b', 'arn:aws:ec2:*:*:instance/*', 'arn:aws:s3:::*', 'arn:aws:s3:::?/k',
   'arn:aws:s3:::b/a?b', 'arn:aws:sqs:*:111122223333:queue', 'arn:aws:sqs:us-*-1:111122223333:queue', 'arn:aws:sqs:eu-west-1:*queue',
   'arn:aws:logs:us-east-1:111122223333:log-group:app*', 'arn:aws:iam::*', 'arn:aws:iam::111122223333:role/*', ROLE,
   'arn:aws:s3:::home/${aws:username}/*', "arn:aws:s3:::home/${aws:username, 'bob'}/*", 'arn:aws:s3:::${aws:PrincipalTag/team}/k',
-  'arn:aws:s3:::b/${*}', 'arn:aws:s3:::b/${?}', 'arn:aws:s3:::home/${AWS:USERNAME}/notes', 'arn:aws:s3:::b/*/y', 'arn:aws:*:*:111122223333:*',
+  'arn:aws:s3:::b/${*}', 'arn:aws:s3:::b/${?}', 'arn:aws:s3:::home/${AWS:USERNAME}/notes', 'arn:aws:s3:::b/*/y', 'arn:aws:*:*:111122223333:*', 'arn:aws:kms:*:111122223333:key/*',
 ];
 
 /** Condition keys, each with the values policies and requests draw from (malformed ones included). */

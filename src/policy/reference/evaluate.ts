@@ -145,11 +145,35 @@ function identitySideAllows(applicable: Applicable[], policies: ReferencePolicie
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-eval-logic
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
  */
-function resourceGrantsAlone(applicable: Applicable[], policies: ReferencePolicies): Applicable[] {
-  const limitsPass =
-    (!policies.permissionsBoundary || allows(applicable, 'permissionsBoundary').length > 0) &&
-    (!policies.sessionPolicy || allows(applicable, 'session').length > 0);
-  return allows(applicable, 'resource').filter((a) => a.naming === 'self' || ((a.naming === 'role' || a.naming === 'everyone') && limitsPass));
+// For a role's trust policy the boundary limits a grant naming the user too: "If a
+// permissions boundary is set for the user, then it must allow the sts:AssumeRole action."
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+function resourceGrantsAlone(applicable: Applicable[], policies: ReferencePolicies, trust: boolean): Applicable[] {
+  const boundaryPasses = !policies.permissionsBoundary || allows(applicable, 'permissionsBoundary').length > 0;
+  const limitsPass = boundaryPasses && (!policies.sessionPolicy || allows(applicable, 'session').length > 0);
+  return allows(applicable, 'resource').filter(
+    (a) => (a.naming === 'self' && (boundaryPasses || !trust)) || ((a.naming === 'role' || a.naming === 'everyone') && limitsPass),
+  );
+}
+
+/**
+ * The two resource-based policies that must allow even within one account: "IAM role
+ * trust policies and KMS key policies are exceptions to this logic, because they must
+ * explicitly allow access for principals." A role-assumption action on a role is decided
+ * by its trust policy; a KMS action on a key by its key policy: "Unless the key policy
+ * explicitly allows it, you cannot use IAM policies to allow access to a KMS key."
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policies_accounts.html
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+ */
+function mustResourceAllow(request: RequestFacts): 'trust' | 'kms' | undefined {
+  const action = request.action.toLowerCase();
+  const [, , service, , account, resource] = request.resourceArn.split(':');
+  const isRole = request.resourceArn.startsWith('arn:') && service === 'iam' && /^\d{12}$/.test(account ?? '') && (resource ?? '').startsWith('role/');
+  const isKey = request.resourceArn.startsWith('arn:') && service === 'kms' && /^\d{12}$/.test(account ?? '') && (resource ?? '').startsWith('key/');
+  const roleActions = ['sts:assumerole', 'sts:assumerolewithsaml', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity', 'sts:setcontext'];
+  if (roleActions.includes(action) && isRole) return 'trust';
+  if (action.startsWith('kms:') && isKey) return 'kms';
+  return undefined;
 }
 
 /** Across accounts, "the identity-based policy and the resource-based policy must both allow". */
@@ -191,7 +215,14 @@ export function evaluateReference(policies: ReferencePolicies, request: RequestF
     if (identitySide && resourceAllows.length > 0) return { decision: 'allowed', matchedStatements: report([...identitySide, ...resourceAllows]) };
     return { decision: 'implicitDeny', matchedStatements: [] };
   }
-  const alone = resourceGrantsAlone(applicable, policies);
+  const required = mustResourceAllow(request);
+  const alone = resourceGrantsAlone(applicable, policies, required === 'trust');
+  if (required !== undefined) {
+    // Identity-based Allows count only beside a resource-based Allow.
+    if (identitySide && resourceAllows.length > 0) return { decision: 'allowed', matchedStatements: report([...identitySide, ...resourceAllows]) };
+    if (alone.length > 0) return { decision: 'allowed', matchedStatements: report(alone) };
+    return { decision: 'implicitDeny', matchedStatements: [] };
+  }
   if (identitySide) return { decision: 'allowed', matchedStatements: report([...identitySide, ...resourceAllows]) };
   if (alone.length > 0) return { decision: 'allowed', matchedStatements: report(alone) };
   return { decision: 'implicitDeny', matchedStatements: [] };
