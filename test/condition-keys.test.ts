@@ -346,7 +346,7 @@ describe('the registry of request-specific keys', () => {
 
   it('fills every tag, boundary and policy-ARN key AWS documents for each guarded action', () => {
     const supported = ['aws:RequestTag/${TagKey}', 'aws:TagKeys', 'aws:ResourceTag/${TagKey}', 'iam:ResourceTag/${TagKey}', 'iam:PermissionsBoundary', 'iam:PolicyARN'];
-    const isCreate = (action: string) => /^iam:Create(User|Role|Policy|InstanceProfile|VirtualMFADevice)$/.test(action);
+    const isCreate = (action: string) => /^iam:Create(User|Role|Policy|InstanceProfile|VirtualMFADevice|OpenIDConnectProvider|SAMLProvider)$/.test(action);
     for (const action of guarded) {
       const filled = new Set((requestKeyFillers[action] ?? []).flatMap((f) => f.keys));
       for (const key of sarKeys(action)) {

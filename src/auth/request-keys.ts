@@ -240,6 +240,7 @@ export const requestKeyFillers: Readonly<Record<string, readonly RequestKeyFille
   'sts:TagSession': [requestTags],
   // The simulator and the last-accessed report act on a user, group, role (or managed policy).
   'iam:SimulatePrincipalPolicy': [entityTags],
+  'iam:GetContextKeysForPrincipalPolicy': [entityTags],
   'iam:GenerateServiceLastAccessedDetails': [entityTags],
 });
 
