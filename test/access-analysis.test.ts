@@ -9,7 +9,14 @@ import {
   CreateGroupDocument,
   CreatePolicyDocument,
   ListAllowedActionsDocument,
+  ListPolicyVersionsDocument,
+  LookupEventOutcomesDocument,
   ListPrincipalsWithAccessDocument,
+  CreatePolicyVersionDocument,
+  PreviewCreatePolicyVersionDocument,
+  PreviewDeleteUserPermissionsBoundaryDocument,
+  PreviewPutUserPermissionsBoundaryDocument,
+  PreviewSetDefaultPolicyVersionDocument,
   ListUserPoliciesDocument,
   PreviewAttachGroupPolicyDocument,
   PreviewAttachUserPolicyDocument,
@@ -151,6 +158,37 @@ describe('change previews (dry runs)', () => {
     const denied = await server.gql(PreviewPutUserPolicyDocument, { input: { userName: 'alice', policyName: 'p', policyDocument: JSON.stringify(readS3) } }, limited.token);
     expect(denied.errors?.[0]?.extensions?.code).toBe('AccessDenied');
     expect((await preview('dave', 'p', readS3, limited.token)).principals).toHaveLength(1);
+    // Audited as a read, allowed or denied.
+    await server.service.deps.audit.flush();
+    const events = (await server.ok(LookupEventOutcomesDocument, { input: { eventName: 'PreviewPutUserPolicy', userName: 'limited', readOnly: true } }, root.token)).lookupEvents.nodes;
+    expect(events.map((e) => e.errorCode).sort()).toEqual(['AccessDenied', null].sort());
+  });
+
+  it('answers what a boundary put or deleted would change', async () => {
+    const freed = (await server.ok(PreviewDeleteUserPermissionsBoundaryDocument, { input: { userName: 'carol' } }, root.token)).previewDeleteUserPermissionsBoundary;
+    expect(freed.principals[0]!.newlyAllowed).toContainEqual({ action: 's3:GetObject', resource: '*' });
+    expect(freed.principals[0]!.newlyDenied).toEqual([]);
+    const capped = (await server.ok(PreviewPutUserPermissionsBoundaryDocument, { input: { userName: 'alice', permissionsBoundary: arn('policy', 'iam-only') } }, root.token)).previewPutUserPermissionsBoundary;
+    expect(capped.principals[0]!.newlyDenied).toContainEqual({ action: 's3:GetObject', resource: 'arn:aws:s3:::reports/*' });
+    expect(capped.principals[0]!.newlyAllowed).toEqual([]);
+  });
+
+  it("answers what a policy's new default version would change for everyone holding it, and writes nothing", async () => {
+    const s3All = arn('policy', 's3-all');
+    const readOnly = JSON.stringify(policy({ Effect: 'Allow', Action: ['s3:Get*', 's3:List*'], Resource: '*' }));
+    const narrowed = (await server.ok(PreviewCreatePolicyVersionDocument, { input: { policyArn: s3All, policyDocument: readOnly, setAsDefault: true } }, root.token)).previewCreatePolicyVersion;
+    const bob = narrowed.principals.find((p) => p.principalArn === arn('user', 'bob'))!;
+    expect(bob.newlyDenied).toContainEqual({ action: 's3:PutObject', resource: '*' });
+    expect(bob.newlyAllowed).toEqual([]);
+    const notDefault = (await server.ok(PreviewCreatePolicyVersionDocument, { input: { policyArn: s3All, policyDocument: readOnly } }, root.token)).previewCreatePolicyVersion;
+    for (const p of notDefault.principals) expect(p).toMatchObject({ newlyAllowed: [], newlyDenied: [] });
+    expect((await server.ok(ListPolicyVersionsDocument, { input: { policyArn: s3All } }, root.token)).listPolicyVersions.nodes.map((v) => v.versionId)).toEqual(['v1']);
+    // Back to v1 once v2 is the default: what v2 took away comes back.
+    await server.ok(CreatePolicyVersionDocument, { input: { policyArn: s3All, policyDocument: readOnly, setAsDefault: true } }, root.token);
+    const back = (await server.ok(PreviewSetDefaultPolicyVersionDocument, { input: { policyArn: s3All, versionId: 'v1' } }, root.token)).previewSetDefaultPolicyVersion;
+    expect(back.principals.find((p) => p.principalArn === arn('user', 'bob'))!.newlyAllowed).toContainEqual({ action: 's3:PutObject', resource: '*' });
+    const missing = await server.gql(PreviewSetDefaultPolicyVersionDocument, { input: { policyArn: s3All, versionId: 'v9' } }, root.token);
+    expect(missing.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
   });
 
   // The laws, over a table of documents: each is previewed against a user holding `base`.

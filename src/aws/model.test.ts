@@ -152,6 +152,8 @@ describe('coverage of IAM and STS by schema.graphql', () => {
       'Query.previewPutUserPolicy', 'Query.previewPutGroupPolicy', 'Query.previewPutRolePolicy', 'Query.previewDeleteUserPolicy',
       'Query.previewDeleteGroupPolicy', 'Query.previewDeleteRolePolicy', 'Query.previewAttachUserPolicy', 'Query.previewAttachGroupPolicy',
       'Query.previewAttachRolePolicy', 'Query.previewDetachUserPolicy', 'Query.previewDetachGroupPolicy', 'Query.previewDetachRolePolicy',
+      'Query.previewPutUserPermissionsBoundary', 'Query.previewPutRolePermissionsBoundary', 'Query.previewDeleteUserPermissionsBoundary',
+      'Query.previewDeleteRolePermissionsBoundary', 'Query.previewCreatePolicyVersion', 'Query.previewSetDefaultPolicyVersion',
       'Query.lookupEvents',
       'Mutation.createAccount', 'Mutation.signIn', 'Mutation.rotateSigningKey', 'Mutation.signOut', 'Mutation.revokeRoleSessions',
     ]);

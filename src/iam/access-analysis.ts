@@ -24,7 +24,10 @@ import { actionNameOf, actionsOfService, isKnownService, knownServices, matchAct
 import { compilePolicySet, evaluate, type CompiledPolicySet, type Decision, type PolicyDocument, type RequestContext } from '../policy/index.js';
 import { parseIamArn } from './arn.js';
 import { findHolder, type PolicyHolderKind } from './attachments.js';
+import { lockCustomerPolicy } from './managed-policies.js';
 import { getManagedPolicy } from './managed-policy-lookup.js';
+import { checkPermissionsBoundary } from './permissions-boundaries.js';
+import { getPolicyVersion } from './policy-versions.js';
 import { checkPolicyDocument } from './policy-documents.js';
 import { loadHeldPolicies, parseManagedPolicy, type HeldPolicies, type IdentityPolicy } from './principal-policies.js';
 
@@ -212,12 +215,18 @@ const ALLOW_EVERYTHING: PolicyDocument = {
 /** At most this many decisions (before and after each count once) per preview; beyond, the domain is cut and the answer says so. */
 export const MAX_PREVIEW_EVALUATIONS = 400_000;
 
-/** A change to one holder's identity policies, as a policy-writing mutation would make it. */
+/** A change a policy-writing mutation would make. */
 export type PolicyChange =
   | { kind: 'putInline'; holderKind: PolicyHolderKind; holderName: string; policyName: string; policyDocument: string }
   | { kind: 'deleteInline'; holderKind: PolicyHolderKind; holderName: string; policyName: string }
   | { kind: 'attach'; holderKind: PolicyHolderKind; holderName: string; policyArn: string }
-  | { kind: 'detach'; holderKind: PolicyHolderKind; holderName: string; policyArn: string };
+  | { kind: 'detach'; holderKind: PolicyHolderKind; holderName: string; policyArn: string }
+  /** Put (an ARN) or delete (null) a user's or role's permissions boundary. */
+  | { kind: 'boundary'; holderKind: 'user' | 'role'; holderName: string; policyArn: string | null }
+  /** A customer-managed policy's default version becomes `policyDocument` (createPolicyVersion with setAsDefault, setDefaultPolicyVersion); null: the default stays. */
+  | { kind: 'defaultVersion'; policyArn: string; policyDocument: string | null }
+  /** setDefaultPolicyVersion: the version is read from the store. */
+  | { kind: 'setDefaultVersion'; policyArn: string; versionId: string };
 
 export interface ActionOnResource {
   action: string;
@@ -239,17 +248,33 @@ export interface AccessChangePreview {
 }
 
 /** The before and after of every principal a change reaches. */
-interface Scenario {
+export interface Scenario {
   principal: AnalysisPrincipal;
-  after: IdentityPolicy[];
+  after: readonly IdentityPolicy[];
+  afterBoundary: PolicyDocument | null;
 }
 
 /**
  * What a change would newly allow and newly deny, per principal it reaches (a user; a
- * group's members; a role), without writing anything. Fails as the mutation would on a
- * missing holder, a malformed document or a policy that does not exist.
+ * group's members; a role; every holder of a managed policy), without writing anything.
+ * Fails as the mutation would on a missing holder, a malformed document or a policy that
+ * does not exist.
  */
 export async function previewPolicyChange(db: Db | DbTx, accountId: string, change: PolicyChange): Promise<AccessChangePreview> {
+  const { scenarios, changed } =
+    change.kind === 'boundary'
+      ? await boundaryScenarios(db, accountId, change)
+      : change.kind === 'defaultVersion' || change.kind === 'setDefaultVersion'
+        ? await versionScenarios(db, accountId, change)
+        : await holderScenarios(db, accountId, change);
+  const resources = await resourceDomain(db, accountId, scenarios);
+  return comparePreview(scenarios, actionDomain(changed), resources, accountId);
+}
+
+type HolderChange = Extract<PolicyChange, { kind: 'putInline' | 'deleteInline' | 'attach' | 'detach' }>;
+
+/** An inline policy put or deleted, a managed policy attached or detached. */
+async function holderScenarios(db: Db | DbTx, accountId: string, change: HolderChange): Promise<{ scenarios: Scenario[]; changed: PolicyDocument[] }> {
   const holder = await findHolder(db, accountId, change.holderKind, change.holderName);
   const changed: PolicyDocument[] = [];
   let replacement: IdentityPolicy | null = null;
@@ -282,11 +307,62 @@ export async function previewPolicyChange(db: Db | DbTx, accountId: string, chan
     } else if (!(await stillAttachedElsewhere(db, accountId, principal, change.holderKind, holder.id, change.policyArn))) {
       after = principal.identity.filter((p) => !(p.origin.kind === 'managed' && p.origin.arn === change.policyArn));
     }
-    scenarios.push({ principal, after });
+    scenarios.push({ principal, after, afterBoundary: principal.boundary });
   }
-  const resources = await resourceDomain(db, accountId, scenarios);
-  return comparePreview(scenarios, actionDomain(changed), resources, accountId);
+  return { scenarios, changed };
 }
+
+/**
+ * A boundary put or deleted. Loosening a boundary can let through anything the identity
+ * policies allow, so the domain takes the services of those too.
+ */
+async function boundaryScenarios(db: Db | DbTx, accountId: string, change: Extract<PolicyChange, { kind: 'boundary' }>): Promise<{ scenarios: Scenario[]; changed: PolicyDocument[] }> {
+  const holder = await findHolder(db, accountId, change.holderKind, change.holderName);
+  let afterBoundary: PolicyDocument | null = null;
+  if (change.policyArn !== null) {
+    const arn = await checkPermissionsBoundary(db, accountId, change.policyArn);
+    afterBoundary = parseManagedPolicy((await getManagedPolicy(db, accountId, arn))!);
+  }
+  const scenarios = (await principalsOfHolder(db, accountId, change.holderKind, holder.id)).map((principal) => ({ principal, after: principal.identity, afterBoundary }));
+  const changed = scenarios.flatMap((s) => [...(s.principal.boundary ? [s.principal.boundary] : []), ...s.principal.identity.map((p) => p.document)]);
+  if (afterBoundary) changed.push(afterBoundary);
+  return { scenarios, changed };
+}
+
+/** A customer-managed policy's new default version: every user and role holding it (attached, through a group, or as boundary). */
+async function versionScenarios(db: Db | DbTx, accountId: string, change: Extract<PolicyChange, { kind: 'defaultVersion' | 'setDefaultVersion' }>): Promise<{ scenarios: Scenario[]; changed: PolicyDocument[] }> {
+  await lockCustomerPolicy(db, accountId, change.policyArn, 'share');
+  const text = change.kind === 'setDefaultVersion' ? (await getPolicyVersion(db, accountId, change.policyArn, change.versionId)).document : change.policyDocument;
+  const current = (await getManagedPolicy(db, accountId, change.policyArn))!;
+  const before = parseManagedPolicy(current);
+  if (text !== null) checkPolicyDocument(text, 'managed');
+  const next = text === null ? before : parseManagedPolicy({ ...current, document: text });
+  const arn = current.arn;
+  const [attachments, userBoundaries, roleBoundaries] = await Promise.all([
+    db.policyAttachment.findMany({ where: { accountId, policyArn: arn }, select: { entityType: true, entityId: true } }),
+    db.user.findMany({ where: { accountId, permissionsBoundaryArn: arn }, select: { id: true } }),
+    db.role.findMany({ where: { accountId, permissionsBoundaryArn: arn }, select: { id: true } }),
+  ]);
+  const groupIds = attachments.filter((a) => a.entityType === 'group').map((a) => a.entityId);
+  const members = groupIds.length > 0 ? await db.groupMembership.findMany({ where: { groupId: { in: groupIds } }, select: { userId: true } }) : [];
+  const userIds = new Set([...attachments.filter((a) => a.entityType === 'user').map((a) => a.entityId), ...members.map((m) => m.userId), ...userBoundaries.map((u) => u.id)]);
+  const roleIds = new Set([...attachments.filter((a) => a.entityType === 'role').map((a) => a.entityId), ...roleBoundaries.map((r) => r.id)]);
+  const principals: AnalysisPrincipal[] = [];
+  for (const kind of ['user', 'role'] as const) {
+    const ids = [...(kind === 'user' ? userIds : roleIds)];
+    for (const id of ids) principals.push(...(await principalsOfHolder(db, accountId, kind, id)));
+  }
+  principals.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  const replaced = { document: next, origin: { kind: 'managed' as const, arn, isAwsManaged: false } };
+  const scenarios = principals.map((principal) => ({
+    principal,
+    after: principal.identity.map((p) => (p.origin.kind === 'managed' && p.origin.arn === arn ? replaced : p)),
+    afterBoundary: principal.boundary?.policyId === arn ? next : principal.boundary,
+  }));
+  return { scenarios, changed: [before, next] };
+}
+
+
 
 /** The users of a group, or the user or role itself, with their policies now. */
 async function principalsOfHolder(db: Db | DbTx, accountId: string, kind: PolicyHolderKind, id: string): Promise<AnalysisPrincipal[]> {
@@ -346,8 +422,8 @@ async function resourceDomain(db: Db | DbTx, accountId: string, scenarios: reado
     db.policy.findMany({ where: { accountId }, select: { arn: true } }),
   ]);
   const resources = new Set<string>(['*', ...[...users, ...groups, ...roles, ...policies].map((e) => e.arn)]);
-  for (const { principal, after } of scenarios) {
-    for (const policy of [...principal.identity, ...after]) {
+  for (const { principal, after, afterBoundary } of scenarios) {
+    for (const policy of [...principal.identity, ...after, ...[principal.boundary, afterBoundary].flatMap((d) => (d ? [{ document: d }] : []))]) {
       for (const statement of policy.document.statements) for (const r of [...(statement.resource ?? []), ...(statement.notResource ?? [])]) resources.add(r);
     }
   }
@@ -361,7 +437,7 @@ function serviceOfArn(arn: string): string {
 }
 
 /** The pure comparison: each principal's decisions before and after, over the domain, within the bound. */
-export function comparePreview(scenarios: ReadonlyArray<{ principal: AnalysisPrincipal; after: readonly IdentityPolicy[] }>, actions: readonly string[], resources: readonly string[], accountId: string): AccessChangePreview {
+export function comparePreview(scenarios: readonly Scenario[], actions: readonly string[], resources: readonly string[], accountId: string): AccessChangePreview {
   const byService = new Map<string, string[]>();
   for (const resource of resources) {
     const service = serviceOfArn(resource);
@@ -371,9 +447,9 @@ export function comparePreview(scenarios: ReadonlyArray<{ principal: AnalysisPri
   let budget = MAX_PREVIEW_EVALUATIONS;
   let truncated = false;
   const principals: PrincipalAccessChange[] = [];
-  for (const { principal, after } of scenarios) {
+  for (const { principal, after, afterBoundary } of scenarios) {
     const before = compile(principal.identity, principal.boundary);
-    const next = compile(after, principal.boundary);
+    const next = compile(after, afterBoundary);
     const context = contextOf(principal, accountId);
     const change: PrincipalAccessChange = { principalArn: principal.arn, newlyAllowed: [], newlyDenied: [] };
     outer: for (const action of actions) {

@@ -122,6 +122,16 @@ export const authorizationResolvers: Resolvers = {
     previewDetachUserPolicy: attachment('user', 'detach'),
     previewDetachGroupPolicy: attachment('group', 'detach'),
     previewDetachRolePolicy: attachment('role', 'detach'),
+    previewPutUserPermissionsBoundary: preview((input: { userName: string; permissionsBoundary: string }) => ({ kind: 'boundary', holderKind: 'user', holderName: input.userName, policyArn: input.permissionsBoundary })),
+    previewPutRolePermissionsBoundary: preview((input: { roleName: string; permissionsBoundary: string }) => ({ kind: 'boundary', holderKind: 'role', holderName: input.roleName, policyArn: input.permissionsBoundary })),
+    previewDeleteUserPermissionsBoundary: preview((input: { userName: string }) => ({ kind: 'boundary', holderKind: 'user', holderName: input.userName, policyArn: null })),
+    previewDeleteRolePermissionsBoundary: preview((input: { roleName: string }) => ({ kind: 'boundary', holderKind: 'role', holderName: input.roleName, policyArn: null })),
+    previewCreatePolicyVersion: preview((input: { policyArn: string; policyDocument: string; setAsDefault?: boolean | null }) => ({
+      kind: 'defaultVersion',
+      policyArn: input.policyArn,
+      policyDocument: input.setAsDefault === true ? input.policyDocument : null,
+    })),
+    previewSetDefaultPolicyVersion: preview((input: { policyArn: string; versionId: string }) => ({ kind: 'setDefaultVersion', policyArn: input.policyArn, versionId: input.versionId })),
   },
   Mutation: {
     simulateCustomPolicy: guarded(({ accountId }, { input, first, after }, ctx) =>
