@@ -107,6 +107,21 @@ const cases: Case[] = [
   { name: 'keeps the document Id', doc: 'id', policy: one(allow(), { Version: V, Id: 'cd3ad3d9-2776-4ef1-a904-4c229d1642ee' }), expected: { ok: { id: 'cd3ad3d9-2776-4ef1-a904-4c229d1642ee', statements: [{}] } } },
   { name: 'rejects an Id that is not a string', doc: 'id', policy: one(allow(), { Id: 7 }), expected: err(SYNTAX, ['Id']) },
 
+  // ---- Placement: each element only where the grammar puts it. "policy = { <version_block?> <id_block?>
+  // <statement_block> }"; "<statement> = { <sid_block?>, <principal_block?>, <effect_block>, <action_block>,
+  // <resource_block>, <condition_block?> }". Version and Id belong to the document (in every policy type),
+  // Sid and the other elements to a statement; nothing else is placed anywhere.
+  ...(['managed', 'user', 'group', 'role', 'session'] as const).map((policyType): Case => ({ name: `accepts the document Id in a ${policyType} policy`, doc: 'grammar', policyType, policy: one(allow(), { Version: V, Id: 'P1' }), expected: { ok: { id: 'P1', statements: [{}] } } })),
+  { name: 'accepts the document Id in a trust policy', doc: 'grammar', policyType: 'trust', policy: one(trustStmt(), { Version: V, Id: 'T1' }), expected: { ok: { id: 'T1', statements: [{}] } } },
+  { name: 'accepts the document Id in a resource policy', doc: 'grammar', policyType: 'resource', policy: one(resourceStmt(), { Version: V, Id: 'R1' }), expected: { ok: { id: 'R1', statements: [{}] } } },
+  { name: 'rejects Id inside a statement (a statement has Sid)', doc: 'grammar', policy: one(allow({ Id: 'x' })), expected: err('Unknown field Id', ['Statement', 0, 'Id']) },
+  { name: 'rejects Id inside a trust policy statement', doc: 'grammar', policyType: 'trust', policy: one(trustStmt({ Id: 'x' })), expected: err('Unknown field Id', ['Statement', 0, 'Id']) },
+  { name: 'rejects Version inside a statement', doc: 'grammar', policy: one(allow({ Version: V })), expected: err('Unknown field Version', ['Statement', 0, 'Version']) },
+  { name: 'rejects Statement inside a statement', doc: 'grammar', policy: one(allow({ Statement: [allow()] })), expected: err('Unknown field Statement', ['Statement', 0, 'Statement']) },
+  ...(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'] as const).map((element): Case => ({ name: `rejects ${element} at the document level`, doc: 'grammar', policy: { Version: V, [element]: element === 'Condition' ? {} : '*', Statement: [allow()] }, expected: err(`Unknown field ${element}`, [element]) })),
+  { name: 'rejects a Condition block placed inside the Action element', doc: 'grammar', policy: one({ Effect: 'Allow', Action: { Condition: {} }, Resource: '*' }), expected: err(SYNTAX, ['Statement', 0, 'Action']) },
+  { name: 'rejects a statement element inside a Principal', doc: 'principal', policyType: 'resource', policy: one(resourceStmt({ Principal: { AWS: '123456789012', Effect: 'Allow' } })), expected: err('Invalid principal in policy') },
+
   // ---- Sid
   { name: 'keeps an alphanumeric Sid', doc: 'sid', policy: one(allow({ Sid: 'AllowRead1' })), expected: okStmt({ sid: 'AllowRead1' }) },
   { name: 'rejects a Sid with a space in an IAM policy', doc: 'sid', policy: one(allow({ Sid: 'Allow read' })), expected: err('Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*', ['Statement', 0, 'Sid']) },
