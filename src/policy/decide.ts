@@ -120,7 +120,13 @@ export function createHits(): Hits {
 //   it). The boundary page exempts grants that name the IAM user's ARN; we do not
 //   widen that exemption to grants that name nobody in particular.
 // - A role's trust policy or a KMS key policy must allow in one account too
-//   (`resourceMustAllow`); iam-simulate 0.1.173 applies the exception to neither.
+//   (`resourceMustAllow`). iam-simulate (its Sts/KmsServiceAuthorizer, main branch as
+//   read for issue 22) differs at the edges: for sts:* in one account with no resource
+//   policy at all it trusts identity policies alone (we deny: every role has a trust
+//   policy, and "IAM role trust policies ... must explicitly allow access for principals");
+//   it applies the STS rule to every sts action and resource, the KMS rule to every kms
+//   action (kms:CreateKey, kms:ListKeys, aliases included), where we apply them only to a
+//   role's trust policy and a key's key policy, the two policies the sentence names.
 // - A trust policy naming the user itself is still limited by the user's boundary:
 //   "If a user is listed as the principal in a role's trust policy but cannot assume the
 //   role, check the user's permissions boundary. If a permissions boundary is set for

@@ -394,6 +394,43 @@ table('NotPrincipal', [
   { name: 'Allow with NotPrincipal does not grant to the principal named', resource: v2012({ Effect: 'Allow', NotPrincipal: { AWS: [USER, ACCT] }, Action: 's3:GetObject', Resource: '*' }), expected: 'implicitDeny' },
 ]);
 
+// Federated principals: an identity provider asking for a role (AssumeRoleWithWebIdentity,
+// AssumeRoleWithSAML) is named by its provider ARN under "Federated", not through its
+// account; the web-identity or SAML session it gets is a role session like any other
+// (assumed-role ARN), named by its role or session ARN, never by its provider. A federated
+// user (GetFederationToken) is named by its federated-user ARN, not by its IAM user's ARN.
+// With NotPrincipal in a Deny, "you must also specify the account ARN of the not-denied
+// principal", and for a role session the role too.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-federated-web-identity
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+const OIDC = `arn:aws:iam::${ACCT}:oidc-provider/token.example.com`;
+const WEB_ROLE = `arn:aws:iam::${ACCT}:role/WebApp`;
+const WEB_SESSION = `arn:aws:sts::${ACCT}:assumed-role/WebApp/app-user-1`;
+const webTrust = (principal: StatementJson['Principal']): PolicyJson => v2012({ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRoleWithWebIdentity' });
+const byProvider = { principalArn: OIDC, action: 'sts:AssumeRoleWithWebIdentity', resourceArn: WEB_ROLE, resourceOwnerAccount: ACCT };
+const denyExcept = (principal: StatementJson['NotPrincipal']): StatementJson => ({ Effect: 'Deny', NotPrincipal: principal, Action: 's3:*', Resource: '*' });
+table('federated principals: identity providers, web-identity sessions, federated users, NotPrincipal', [
+  { name: 'a trust policy naming the OIDC provider under Federated lets it assume the role', resource: webTrust({ Federated: OIDC }), request: byProvider, expected: 'allowed', matched: [['resource', 0, 0]] },
+  { name: 'a trust policy naming the provider for web identity does not cover sts:AssumeRole', resource: webTrust({ Federated: OIDC }), request: { ...byProvider, action: 'sts:AssumeRole' }, expected: 'implicitDeny' },
+  { name: 'a trust policy naming the provider’s account does not name the provider', resource: webTrust({ AWS: ACCT }), request: byProvider, expected: 'implicitDeny' },
+  { name: 'a trust policy naming the same provider URL in another account does not name it', resource: webTrust({ Federated: `arn:aws:iam::${OTHER}:oidc-provider/token.example.com` }), request: byProvider, expected: 'implicitDeny' },
+  { name: 'a trust condition on the token’s aud claim is evaluated', resource: v2012({ Effect: 'Allow', Principal: { Federated: OIDC }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.example.com:aud': 'app' } } }), request: { ...byProvider, context: { 'token.example.com:aud': 'other' } }, expected: 'implicitDeny' },
+  { name: 'a web-identity session is named by its role', resource: v2012(grant({ AWS: WEB_ROLE })), request: { principalArn: WEB_SESSION }, expected: 'allowed' },
+  { name: 'a web-identity session is not named by its provider', resource: v2012(grant({ Federated: OIDC })), request: { principalArn: WEB_SESSION }, expected: 'implicitDeny' },
+  { name: 'a web-identity session is limited by its session policy when named by its role', identity: [v2012(allow('s3:*'))], session: v2012(allow('ec2:*')), resource: v2012(grant({ AWS: WEB_ROLE })), request: { principalArn: WEB_SESSION }, expected: 'implicitDeny' },
+  { name: 'a web-identity session is not limited by its session policy when named by its session ARN', identity: [v2012(allow('s3:*'))], session: v2012(allow('ec2:*')), resource: v2012(grant({ AWS: WEB_SESSION })), request: { principalArn: WEB_SESSION }, expected: 'allowed' },
+  { name: 'a federated user is not named by its IAM user’s ARN', resource: v2012(grant({ AWS: `arn:aws:iam::${ACCT}:user/dana` })), request: { principalArn: `arn:aws:sts::${ACCT}:federated-user/dana` }, expected: 'implicitDeny' },
+  { name: 'a federated user is limited by its session policy on the identity side', identity: [v2012(allow('s3:*'))], session: v2012(allow('ec2:*')), request: { principalArn: `arn:aws:sts::${ACCT}:federated-user/dana` }, expected: 'implicitDeny' },
+  { name: 'NotPrincipal Deny exempts a web-identity session named with its role and account', identity: [v2012(allow('*'))], resource: v2012(denyExcept({ AWS: [WEB_SESSION, WEB_ROLE, ACCT] })), request: { principalArn: WEB_SESSION }, expected: 'allowed' },
+  { name: 'NotPrincipal Deny naming only the provider denies the web-identity session', identity: [v2012(allow('*'))], resource: v2012(denyExcept({ Federated: OIDC })), request: { principalArn: WEB_SESSION }, expected: 'explicitDeny' },
+  { name: 'NotPrincipal Deny exempts a federated user named with its account', identity: [v2012(allow('*'))], resource: v2012(denyExcept({ AWS: [`arn:aws:sts::${ACCT}:federated-user/dana`, ACCT] })), request: { principalArn: `arn:aws:sts::${ACCT}:federated-user/dana` }, expected: 'allowed' },
+  { name: 'NotPrincipal Deny naming the federated user’s IAM user denies the federated user', identity: [v2012(allow('*'))], resource: v2012(denyExcept({ AWS: [`arn:aws:iam::${ACCT}:user/dana`, ACCT] })), request: { principalArn: `arn:aws:sts::${ACCT}:federated-user/dana` }, expected: 'explicitDeny' },
+  { name: 'NotPrincipal Deny across accounts exempts only with the foreign account named', identity: [v2012(allow('*'))], resource: v2012(grant({ AWS: OTHER_USER }), denyExcept({ AWS: [OTHER_USER, OTHER] })), request: { principalArn: OTHER_USER, resourceOwnerAccount: ACCT }, expected: 'allowed' },
+  { name: 'NotPrincipal Deny across accounts denies when the account is missing', identity: [v2012(allow('*'))], resource: v2012(grant({ AWS: OTHER_USER }), denyExcept({ AWS: [OTHER_USER] })), request: { principalArn: OTHER_USER, resourceOwnerAccount: ACCT }, expected: 'explicitDeny' },
+  { name: 'NotPrincipal Allow grants to a web-identity session not named', resource: v2012({ Effect: 'Allow', NotPrincipal: { AWS: [BOB, ACCT] }, Action: 's3:GetObject', Resource: '*' }), request: { principalArn: WEB_SESSION }, expected: 'allowed' },
+]);
+
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 const cross = { resourceOwnerAccount: OTHER };
 table('cross-account requests', [
