@@ -17,6 +17,7 @@ import {
   PreviewDeleteUserPermissionsBoundaryDocument,
   PreviewPutUserPermissionsBoundaryDocument,
   PreviewSetDefaultPolicyVersionDocument,
+  PreviewUpdateAssumeRolePolicyDocument,
   ListUserPoliciesDocument,
   PreviewAttachGroupPolicyDocument,
   PreviewAttachUserPolicyDocument,
@@ -189,6 +190,20 @@ describe('change previews (dry runs)', () => {
     expect(back.principals.find((p) => p.principalArn === arn('user', 'bob'))!.newlyAllowed).toContainEqual({ action: 's3:PutObject', resource: '*' });
     const missing = await server.gql(PreviewSetDefaultPolicyVersionDocument, { input: { policyArn: s3All, versionId: 'v9' } }, root.token);
     expect(missing.errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
+  });
+
+  it('answers who of the account could newly assume a role under a new trust policy', async () => {
+    const trust = async (document: object) =>
+      (await server.ok(PreviewUpdateAssumeRolePolicyDocument, { input: { roleName: 'reporter', policyDocument: JSON.stringify(document) } }, root.token)).previewUpdateAssumeRolePolicy.principals;
+    // Naming a user is enough in one account.
+    expect(await trust(trustPolicy({ AWS: arn('user', 'alice') }))).toEqual([
+      { principalArn: arn('user', 'alice'), newlyAllowed: [{ action: 'sts:AssumeRole', resource: arn('role', 'reporter') }], newlyDenied: [] },
+    ]);
+    // Naming the account lets in only those whose own policies allow sts:AssumeRole.
+    await signedInUser(server, root, 'assumer', { inline: { assume: policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }) } });
+    expect((await trust(trustPolicy({ AWS: `arn:aws:iam::${root.accountId}:root` }))).map((p) => p.principalArn)).toEqual([arn('user', 'assumer')]);
+    // The role's current trust (a service) lets no principal of the account in: the same document changes nothing.
+    expect(await trust(trustPolicy({ Service: 'lambda.amazonaws.com' }))).toEqual([]);
   });
 
   // The laws, over a table of documents: each is previewed against a user holding `base`.

@@ -153,7 +153,7 @@ describe('coverage of IAM and STS by schema.graphql', () => {
       'Query.previewDeleteGroupPolicy', 'Query.previewDeleteRolePolicy', 'Query.previewAttachUserPolicy', 'Query.previewAttachGroupPolicy',
       'Query.previewAttachRolePolicy', 'Query.previewDetachUserPolicy', 'Query.previewDetachGroupPolicy', 'Query.previewDetachRolePolicy',
       'Query.previewPutUserPermissionsBoundary', 'Query.previewPutRolePermissionsBoundary', 'Query.previewDeleteUserPermissionsBoundary',
-      'Query.previewDeleteRolePermissionsBoundary', 'Query.previewCreatePolicyVersion', 'Query.previewSetDefaultPolicyVersion',
+      'Query.previewDeleteRolePermissionsBoundary', 'Query.previewCreatePolicyVersion', 'Query.previewSetDefaultPolicyVersion', 'Query.previewUpdateAssumeRolePolicy',
       'Query.lookupEvents',
       'Mutation.createAccount', 'Mutation.signIn', 'Mutation.rotateSigningKey', 'Mutation.signOut', 'Mutation.revokeRoleSessions',
     ]);

@@ -8,7 +8,8 @@
 // - Identity side only: each principal's identity policies (a user's with its groups') and
 //   permissions boundary. A role is judged by its own policies; a session of it may be
 //   narrowed further by session policies, which no stored entity holds. Resource-based
-//   policies of other services and organizations' SCPs are not here.
+//   policies of other services and organizations' SCPs are not here; a role's trust policy
+//   is, for the preview of updateAssumeRolePolicy (this account's principals only).
 // - The request context holds only what the principal itself gives (aws:PrincipalArn,
 //   aws:PrincipalAccount, aws:username): a statement whose condition needs another key
 //   does not apply, and the key is reported as missing.
@@ -226,7 +227,9 @@ export type PolicyChange =
   /** A customer-managed policy's default version becomes `policyDocument` (createPolicyVersion with setAsDefault, setDefaultPolicyVersion); null: the default stays. */
   | { kind: 'defaultVersion'; policyArn: string; policyDocument: string | null }
   /** setDefaultPolicyVersion: the version is read from the store. */
-  | { kind: 'setDefaultVersion'; policyArn: string; versionId: string };
+  | { kind: 'setDefaultVersion'; policyArn: string; versionId: string }
+  /** updateAssumeRolePolicy: who of the account may assume the role. */
+  | { kind: 'trust'; roleName: string; policyDocument: string };
 
 export interface ActionOnResource {
   action: string;
@@ -261,6 +264,7 @@ export interface Scenario {
  * does not exist.
  */
 export async function previewPolicyChange(db: Db | DbTx, accountId: string, change: PolicyChange): Promise<AccessChangePreview> {
+  if (change.kind === 'trust') return previewTrust(db, accountId, change);
   const { scenarios, changed } =
     change.kind === 'boundary'
       ? await boundaryScenarios(db, accountId, change)
@@ -269,6 +273,48 @@ export async function previewPolicyChange(db: Db | DbTx, accountId: string, chan
         : await holderScenarios(db, accountId, change);
   const resources = await resourceDomain(db, accountId, scenarios);
   return comparePreview(scenarios, actionDomain(changed), resources, accountId);
+}
+
+/** The actions a trust policy governs for principals of an account: assuming the role, and what a session may carry. */
+const TRUST_ACTIONS = ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'];
+
+/**
+ * A new trust policy: which users and roles of the account could newly assume the role (or
+ * set a source identity, or tag the session), and which no longer, as AssumeRole decides
+ * it: the trust policy must allow the caller, and when it names only the account, the
+ * caller's own policies too. Only principals whose access changes are listed; principals of
+ * other accounts, services and identity providers a trust policy names are not evaluated.
+ */
+async function previewTrust(db: Db | DbTx, accountId: string, change: Extract<PolicyChange, { kind: 'trust' }>): Promise<AccessChangePreview> {
+  const holder = await findHolder(db, accountId, 'role', change.roleName);
+  const after = checkPolicyDocument(change.policyDocument, 'trust');
+  const role = await db.role.findFirst({ where: { accountId, id: holder.id }, select: { arn: true, assumeRolePolicy: true } });
+  if (!role) throw new NoSuchEntityError(`The role with name ${change.roleName} cannot be found.`);
+  const before = checkPolicyDocument(role.assumeRolePolicy, 'trust');
+  const [users, roles] = await Promise.all([
+    db.user.findMany({ where: { accountId }, select: { id: true, arn: true, name: true }, orderBy: { arn: 'asc' } }),
+    db.role.findMany({ where: { accountId }, select: { id: true, arn: true, name: true }, orderBy: { arn: 'asc' } }),
+  ]);
+  const principals: PrincipalAccessChange[] = [];
+  for (const entity of [...users.map((u) => ({ ...u, type: 'user' as const })), ...roles.map((r) => ({ ...r, type: 'role' as const }))]) {
+    const held = await loadHeldPolicies(db, accountId, { type: entity.type, id: entity.id });
+    if (!held) continue;
+    const principal = fromHeld(entity.arn, entity.type, entity.name, held);
+    const mayAssume = (trust: PolicyDocument, action: string) => {
+      const set = compilePolicySet({ identityPolicies: principal.identity.map((p) => p.document), permissionsBoundary: principal.boundary, resourcePolicy: trust });
+      const result = evaluate(set, { principalArn: principal.arn, action, resourceArn: role.arn, context: contextOf(principal, accountId), resourceOwnerAccount: accountId });
+      return result.decision === 'allowed' && result.matchedStatements.some((m) => m.source === 'resource');
+    };
+    const entry: PrincipalAccessChange = { principalArn: principal.arn, newlyAllowed: [], newlyDenied: [] };
+    for (const action of TRUST_ACTIONS) {
+      const was = mayAssume(before, action);
+      const is = mayAssume(after, action);
+      if (!was && is) entry.newlyAllowed.push({ action, resource: role.arn });
+      if (was && !is) entry.newlyDenied.push({ action, resource: role.arn });
+    }
+    if (entry.newlyAllowed.length > 0 || entry.newlyDenied.length > 0) principals.push(entry);
+  }
+  return { principals, actionCount: TRUST_ACTIONS.length, resourceCount: 1, truncated: false };
 }
 
 type HolderChange = Extract<PolicyChange, { kind: 'putInline' | 'deleteInline' | 'attach' | 'detach' }>;

@@ -132,6 +132,7 @@ export const authorizationResolvers: Resolvers = {
       policyDocument: input.setAsDefault === true ? input.policyDocument : null,
     })),
     previewSetDefaultPolicyVersion: preview((input: { policyArn: string; versionId: string }) => ({ kind: 'setDefaultVersion', policyArn: input.policyArn, versionId: input.versionId })),
+    previewUpdateAssumeRolePolicy: preview((input: { roleName: string; policyDocument: string }) => ({ kind: 'trust', roleName: input.roleName, policyDocument: input.policyDocument })),
   },
   Mutation: {
     simulateCustomPolicy: guarded(({ accountId }, { input, first, after }, ctx) =>
