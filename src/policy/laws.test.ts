@@ -7,8 +7,10 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { resourcePolicyRequired } from './decide.js';
 import { compilePolicySet, evaluate } from './evaluate.js';
 import { compileGlob, compileResourcePattern, type StepCounter } from './match.js';
+import { differentialCaseArb } from './reference/arbitraries.js';
 import { doc, type PolicyJson, type StatementJson } from './test-support.js';
 import type { PolicySetInput, RequestFacts } from './types.js';
 
@@ -153,6 +155,25 @@ describe('laws of evaluation', () => {
         const request = { ...req, context: {}, principalArn, ...(owner ? { resourceOwnerAccount: owner } : {}) };
         const extra: Partial<EvaluationRequest> = { principalArn, permissionsBoundary: boundary ? allowAll : null, ...(owner ? { resourceOwnerAccount: owner } : {}) };
         expect(decide(everything, request, extra)).not.toBe('allowed');
+      }),
+      RUNS,
+    );
+  });
+
+  it('an allowed role assumption or KMS key request always rests on a resource-based statement', () => {
+    fc.assert(
+      fc.property(differentialCaseArb(5, 10), ({ policies, requests }) => {
+        const set = compilePolicySet({
+          identityPolicies: policies.identityPolicies,
+          permissionsBoundary: policies.permissionsBoundary ?? null,
+          sessionPolicy: policies.sessionPolicy ?? null,
+          resourcePolicy: policies.resourcePolicy ?? null,
+        });
+        for (const request of requests) {
+          if (resourcePolicyRequired(request.action.toLowerCase(), request.resourceArn) === undefined) continue;
+          const result = evaluate(set, request);
+          if (result.decision === 'allowed') expect(result.matchedStatements.some((m) => m.source === 'resource')).toBe(true);
+        }
       }),
       RUNS,
     );
