@@ -127,7 +127,9 @@ export function createHits(): Hits {
 //   it applies the STS rule to every sts action and resource, the KMS rule to every kms
 //   action (kms:CreateKey, kms:ListKeys, aliases included), where we apply them only to a
 //   role's trust policy and a key's key policy, the two policies the sentence names.
-// - A trust policy naming the user itself is still limited by the user's boundary:
+// - A trust policy naming the user itself is still limited by the user's boundary
+//   (iam-simulate allows it: its same-account boundary exemption for grants naming the
+//   user, session or federated user does not single out trust policies):
 //   "If a user is listed as the principal in a role's trust policy but cannot assume the
 //   role, check the user's permissions boundary. If a permissions boundary is set for
 //   the user, then it must allow the sts:AssumeRole action."
