@@ -47,9 +47,14 @@ function runDifferential(maxStatements: number, requestsPerSet: number, cases: n
   return spread;
 }
 
-/** Every outcome must be common enough to be tested (guards the generators). */
+/**
+ * Every outcome must be common enough to be tested (guards the generators): 7% of the
+ * cases at least. Allowed requests are about 10% of them since kms:Decrypt on a key and
+ * sts:AssumeRole on a role need their key or trust policy (issue 22), too close to a 10%
+ * bound for a random seed.
+ */
 function expectSpread(spread: Record<string, number>, cases: number): void {
-  for (const n of Object.values(spread)) expect(n).toBeGreaterThan(cases * 0.1);
+  for (const n of Object.values(spread)) expect(n).toBeGreaterThan(cases * 0.07);
 }
 
 describe('engine against the naive reference', () => {
