@@ -74,7 +74,6 @@ export interface RequestRecord {
   operator: boolean;
 }
 
-
 /** What every resolver receives. */
 export interface Context {
   requestId: string;

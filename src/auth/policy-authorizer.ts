@@ -49,8 +49,8 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
   async function effective(principal: Principal): Promise<CacheEntry> {
     const hit = cached(principal);
     if (hit) return hit;
-    const entry: CacheEntry = { ...(await loadPrincipalPolicies(db, principal)), epoch: principal.policyEpoch, sessionContexts: new Map() };
     stats.misses++;
+    const entry: CacheEntry = { ...(await loadPrincipalPolicies(db, principal)), epoch: principal.policyEpoch, sessionContexts: new Map() };
     const key = keyOf(principal);
     cache.delete(key);
     cache.set(key, entry);
@@ -85,8 +85,8 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
       return { decision: isInAccount(resourceArn, principal.accountId) ? 'allowed' : 'implicitDeny', matchedStatements: [], missingContextValues: [] };
     }
     const entry = cached(principal);
-    return entry ? evaluate(entry, request) : effective(principal).then((loaded) => evaluate(loaded, request));
     if (entry) stats.hits++;
+    return entry ? evaluate(entry, request) : effective(principal).then((loaded) => evaluate(loaded, request));
   }
 
   return {
@@ -94,8 +94,8 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
     decide,
     async authorize(request: AuthorizationRequest) {
       const result = await decide(request);
-      if (result.decision === 'allowed') return;
       onDecision?.(result.decision);
+      if (result.decision === 'allowed') return;
       const { principal, action, resourceArn } = request;
       throw accessDenied(principal, action, resourceArn, denialReason(principal, action, result.decision, result.matchedStatements), result.decision);
     },
