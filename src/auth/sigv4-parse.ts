@@ -152,7 +152,17 @@ function parseCredential(credential: string): Pick<SignatureParts, 'accessKeyId'
   return { accessKeyId, scope: { date, region, service, terminator } };
 }
 
-const parseSignedHeaders = (list: string): string[] => [...new Set(list.split(';').map((h) => h.trim().toLowerCase()))].sort();
+/** Lower-cased, de-duplicated and sorted; the SDKs and the CLI already send them so, which costs one pass. */
+function parseSignedHeaders(list: string): string[] {
+  const names = list.split(';');
+  let ordered = true;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!.trim().toLowerCase();
+    names[i] = name;
+    if (i > 0 && names[i - 1]! >= name) ordered = false;
+  }
+  return ordered ? names : [...new Set(names)].sort();
+}
 
 /** X-Amz-Expires in seconds. The messages are S3's: the Query-protocol services publish none. */
 function parseExpires(value: string): number {
@@ -176,7 +186,9 @@ function parseBasicDate(value: string): Date {
   if (!m) return fail(badDate(value));
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  if (toBasicDate(date) !== value) return fail(badDate(value));
+  // A real instant: Date.UTC rolls 30 February over into March, so every field must come back as given.
+  const real = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
+  if (!real) return fail(badDate(value));
   return date;
 }
 

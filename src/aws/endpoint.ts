@@ -7,7 +7,7 @@
 // answer is written as AWS's XML.
 import type { GraphQLInputObjectType, GraphQLSchema } from 'graphql';
 import { isInputObjectType, getNamedType } from 'graphql';
-import { LongTermKeyCache, authenticateSigV4 } from '../auth/sigv4-authenticate.js';
+import { LongTermKeyCache, authenticateSigV4, type SigV4AuthenticationDeps } from '../auth/sigv4-authenticate.js';
 import type { SigningKeyCache } from '../auth/sigv4.js';
 import type { Context } from '../context.js';
 import { IamError } from '../errors.js';
@@ -63,8 +63,17 @@ export function createAwsEndpoint(schema: GraphQLSchema, execute: Execute, signi
   }
 
   /** Verifies the request's SigV4 signature for `service`; the principal who signed it. */
+  // The service's dependencies with this endpoint's two caches, made once per Deps (one per server)
+  // rather than by spreading every dependency into a new object on each request.
+  const sigv4Deps = new WeakMap<Context['deps'], SigV4AuthenticationDeps>();
+  const sigv4DepsOf = (deps: Context['deps']): SigV4AuthenticationDeps => {
+    let made = sigv4Deps.get(deps);
+    if (!made) sigv4Deps.set(deps, (made = { ...deps, signingKeys, longTermKeys }));
+    return made;
+  };
+
   async function authenticate(request: AwsRequest, service: ServiceName, ctx: Context) {
-    const { principal, signature } = await authenticateSigV4({ ...ctx.deps, signingKeys, longTermKeys }, {
+    const { principal, signature } = await authenticateSigV4(sigv4DepsOf(ctx.deps), {
       method: request.method,
       path: request.path,
       query: request.search,
