@@ -385,6 +385,16 @@ const rows: Case[] = [
     expected: incomplete("Date must be in ISO-8601 'basic format'. Got '2026-12-07T12:00:00Z'. See http://en.wikipedia.org/wiki/ISO_8601"),
   },
   {
+    name: 'refuses an X-Amz-Date that is no real instant (30 February)',
+    request: async () => withHeaders(await signed(), { 'x-amz-date': '20260230T120000Z' }),
+    expected: incomplete("Date must be in ISO-8601 'basic format'. Got '20260230T120000Z'. See http://en.wikipedia.org/wiki/ISO_8601"),
+  },
+  {
+    name: 'refuses an X-Amz-Date at hour 24',
+    request: async () => withHeaders(await signed(), { 'x-amz-date': '20261207T240000Z' }),
+    expected: incomplete("Date must be in ISO-8601 'basic format'. Got '20261207T240000Z'. See http://en.wikipedia.org/wiki/ISO_8601"),
+  },
+  {
     name: 'refuses a credential scope dated another day',
     request: () => withAuthorization(`AWS4-HMAC-SHA256 Credential=${AKID}/20261206/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`),
     expected: mismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20261206' != '20261207', from '20261207T120000Z'."),
