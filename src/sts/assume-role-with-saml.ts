@@ -11,19 +11,18 @@ import { markTriedIdentity } from '../audit/tried-identity.js';
 import { requestTagKeys } from '../auth/request-keys.js';
 import type { Clock } from '../clock.js';
 import type { Sealer } from '../crypto/seal.js';
-import { sealAccessKeySecret } from '../crypto/secrets.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { AccessDeniedError, InvalidIdentityTokenError, PackedPolicyTooLargeError, ValidationError } from '../errors.js';
 import type { SamlProvider } from '../generated/prisma/client.js';
-import { assumedRoleArn, parseIamArn } from '../iam/arn.js';
-import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
+import { parseIamArn } from '../iam/arn.js';
 import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
 import { checkArn, checkString, checkTags, type TagInput } from '../iam/names.js';
 import { samlProviderNameOf } from '../iam/saml-providers.js';
-import { issueSession, type SessionIssuer } from '../sessions/sessions.js';
+import type { SessionIssuer } from '../sessions/sessions.js';
 import { checkRoleSessionRequest, checkSessionPolicies, checkSourceIdentity } from './assume-role-input.js';
 import { decideFederatedTrust } from './federated-trust.js';
 import { type SamlIdentity, verifySamlResponse } from './saml-response.js';
+import { issueRoleSession } from './role-session.js';
 
 export interface AssumeRoleWithSamlInput {
   roleArn: string;
@@ -169,31 +168,20 @@ async function exchange(deps: AssumeRoleWithSamlDeps, input: AssumeRoleWithSamlI
   }
   const durationSeconds = sessionDuration(input, identity, role.maxSessionDuration, request.now);
 
-  const arn = assumedRoleArn(role.accountId, role.name, roleSessionName);
-  const assumedRoleId = `${role.id}:${roleSessionName}`;
-  const accessKeyId = newUniqueId('temporaryAccessKey');
-  const secretAccessKey = newSecretAccessKey();
   // Used up before the session is issued: should issuing fail, the assertion stays spent (the safe side).
   await rememberAssertion(deps.db, provider.accountId, identity, request.now, deps.config.clockSkewSeconds);
-  const session = await issueSession(deps, {
-    kind: 'assumed-role',
-    accountId: role.accountId,
-    principalArn: arn,
-    principalId: assumedRoleId,
-    roleId: role.id,
-    roleArn: role.arn,
+  const issued = await issueRoleSession(deps, {
+    role,
+    roleSessionName,
     durationSeconds,
-    accessKeyId,
-    secretSealed: sealAccessKeySecret(deps.sealer, { accountId: role.accountId, accessKeyId }, secretAccessKey),
-    ...(sourceIdentity ? { sourceIdentity } : {}),
-    ...(input.policy != null ? { sessionPolicy: input.policy } : {}),
-    ...(policyArns.length > 0 ? { policyArns } : {}),
-    ...(tags.length > 0 ? { tags } : {}),
+    now: request.now,
+    sourceIdentity,
+    policy: input.policy,
+    policyArns,
+    tags,
   });
-  await deps.db.role.update({ where: { id: role.id }, data: { lastUsedAt: request.now, lastUsedRegion: 'us-east-1' } });
   return {
-    credentials: { accessKeyId, secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration },
-    assumedRoleUser: { assumedRoleId, arn },
+    ...issued,
     packedPolicySize,
     subject: identity.subject,
     subjectType: keys['saml:sub_type'],

@@ -9,18 +9,17 @@ import type { Clock } from '../clock.js';
 import { AccessDeniedError, InvalidIdentityTokenError, PackedPolicyTooLargeError, ValidationError } from '../errors.js';
 import { markTriedIdentity } from '../audit/tried-identity.js';
 import type { Sealer } from '../crypto/seal.js';
-import { sealAccessKeySecret } from '../crypto/secrets.js';
-import { assumedRoleArn, parseIamArn } from '../iam/arn.js';
-import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
+import { parseIamArn } from '../iam/arn.js';
 import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
 import { checkTags, checkString, type TagInput } from '../iam/names.js';
 import { oidcProviderArn, type IssuerUrlPolicy } from '../iam/oidc-providers.js';
 import { requestTagKeys } from '../auth/request-keys.js';
-import { issueSession, type SessionIssuer } from '../sessions/sessions.js';
+import type { SessionIssuer } from '../sessions/sessions.js';
 import { checkRoleSessionRequest, checkSessionPolicies, checkSourceIdentity } from './assume-role-input.js';
 import { decideFederatedTrust } from './federated-trust.js';
 import type { OidcKeyStore } from './oidc-keys.js';
 import { verifyWebIdentityToken, type WebIdentity } from './web-identity-token.js';
+import { issueRoleSession } from './role-session.js';
 
 export interface AssumeRoleWithWebIdentityInput {
   roleArn: string;
@@ -138,31 +137,20 @@ async function exchange(
     throw new ValidationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }
 
-  const arn = assumedRoleArn(role.accountId, role.name, input.roleSessionName);
-  const assumedRoleId = `${role.id}:${input.roleSessionName}`;
-  const accessKeyId = newUniqueId('temporaryAccessKey');
-  const secretAccessKey = newSecretAccessKey();
-  const session = await issueSession(deps, {
-    kind: 'assumed-role',
-    accountId: role.accountId,
-    principalArn: arn,
-    principalId: assumedRoleId,
-    roleId: role.id,
-    roleArn: role.arn,
+  const issued = await issueRoleSession(deps, {
+    role,
+    roleSessionName: input.roleSessionName,
     durationSeconds,
-    accessKeyId,
-    secretSealed: sealAccessKeySecret(deps.sealer, { accountId: role.accountId, accessKeyId }, secretAccessKey),
+    now: request.now,
+    sourceIdentity,
+    policy: input.policy,
+    policyArns,
+    tags,
     federatedProvider: provider.arn,
-    ...(sourceIdentity ? { sourceIdentity } : {}),
-    ...(input.policy != null ? { sessionPolicy: input.policy } : {}),
-    ...(policyArns.length > 0 ? { policyArns } : {}),
-    ...(tags.length > 0 ? { tags } : {}),
   });
-  await deps.db.role.update({ where: { id: role.id }, data: { lastUsedAt: request.now, lastUsedRegion: 'us-east-1' } });
   return {
-    credentials: { accessKeyId, secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration },
+    ...issued,
     subjectFromWebIdentityToken: identity.subject,
-    assumedRoleUser: { assumedRoleId, arn },
     packedPolicySize,
     provider: identity.issuer,
     audience: identity.audience,

@@ -9,14 +9,13 @@ import type { Clock } from '../clock.js';
 import { AccessDeniedError, ValidationError } from '../errors.js';
 import { accessDenied } from '../auth/authorize.js';
 import type { Sealer } from '../crypto/seal.js';
-import { sealAccessKeySecret } from '../crypto/secrets.js';
-import { assumedRoleArn, parseIamArn } from '../iam/arn.js';
-import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
+import { parseIamArn } from '../iam/arn.js';
 import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
 import type { Principal } from '../sessions/principal.js';
-import { issueSession, type SessionIssuer } from '../sessions/sessions.js';
+import type { SessionIssuer } from '../sessions/sessions.js';
 import { type AssumeRoleInput, checkAssumeRoleInput, checkSessionPolicies } from './assume-role-input.js';
 import { type CallerPolicies, decideTrust } from './trust.js';
+import { issueRoleSession } from './role-session.js';
 
 export type { AssumeRoleInput } from './assume-role-input.js';
 
@@ -89,33 +88,21 @@ export async function assumeRole(deps: AssumeRoleDeps, { principal, input, effec
     throw new ValidationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }
 
-  const arn = assumedRoleArn(role.accountId, role.name, input.roleSessionName);
-  const assumedRoleId = `${role.id}:${input.roleSessionName}`;
-  const accessKeyId = newUniqueId('temporaryAccessKey');
-  const secretAccessKey = newSecretAccessKey();
   const sourceIdentity = input.sourceIdentity ?? principal.sourceIdentity;
-  const session = await issueSession(deps, {
-    kind: 'assumed-role',
-    accountId: role.accountId,
-    principalArn: arn,
-    principalId: assumedRoleId,
-    roleId: role.id,
-    roleArn: role.arn,
+  const issued = await issueRoleSession(deps, {
+    role,
+    roleSessionName: input.roleSessionName,
     durationSeconds,
-    accessKeyId,
-    secretSealed: sealAccessKeySecret(deps.sealer, { accountId: role.accountId, accessKeyId }, secretAccessKey),
+    now: request.now,
+    sourceIdentity,
+    policy: input.policy,
+    policyArns,
+    tags,
     parentSessionId: principal.sessionId,
     ...(mfaAuthenticatedAt ? { mfaAuthenticatedAt } : {}),
-    ...(sourceIdentity ? { sourceIdentity } : {}),
-    ...(input.policy != null ? { sessionPolicy: input.policy } : {}),
-    ...(policyArns.length > 0 ? { policyArns } : {}),
-    ...(tags.length > 0 ? { tags } : {}),
   });
-  // RoleLastUsed: one region-free service, reported as us-east-1 like IAM's own endpoint.
-  await deps.db.role.update({ where: { id: role.id }, data: { lastUsedAt: request.now, lastUsedRegion: 'us-east-1' } });
   return {
-    credentials: { accessKeyId, secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration },
-    assumedRoleUser: { assumedRoleId, arn },
+    ...issued,
     packedPolicySize,
     sourceIdentity: sourceIdentity ?? null,
   };
