@@ -71,6 +71,18 @@ export function isInAccount(resourceArn: string, accountId: string): boolean {
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  */
 export function resourceOwnerOf(resourceArn: string, principalAccountId: string): string {
-  const account = resourceArn.split(':')[4] ?? '';
-  return /^\d{12}$/.test(account) && account !== principalAccountId ? account : principalAccountId;
+  // On every decision: the fifth field is found by its colons, without splitting the ARN.
+  let start = 0;
+  for (let field = 0; field < 4; field++) {
+    const colon = resourceArn.indexOf(':', start);
+    if (colon < 0) return principalAccountId;
+    start = colon + 1;
+  }
+  const end = resourceArn.indexOf(':', start);
+  if (end - start !== 12 || resourceArn.startsWith(principalAccountId, start)) return principalAccountId;
+  for (let i = start; i < end; i++) {
+    const c = resourceArn.charCodeAt(i);
+    if (c < 48 || c > 57) return principalAccountId;
+  }
+  return resourceArn.slice(start, end);
 }
