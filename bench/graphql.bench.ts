@@ -35,6 +35,7 @@ import { startService, type RunningService } from '../src/server.js';
 import { startApolloList, startBareApollo, startRawPgList } from './graphql-baselines.js';
 import { PASSWORD, seed } from './graphql-seed.js';
 import { FLOOD_LEAD_MS, FLOOD_RATE, signInFlood, type FloodRound } from './sign-in-flood.js';
+import { median, medianInterval, shuffled } from './rounds.js';
 
 // Many short rounds rather than a few long ones: a round's ratio moves by 10% and more
 // with this machine's neighbours whatever its length, so the median is steadied by the
@@ -310,31 +311,6 @@ async function load(url: string, query: string, token: string | undefined, secon
     cpuPerRequest: perRequest(cpuBefore, cpuAfter),
     pgCpuPerRequest: perRequest(pgBefore, pgAfter),
   };
-}
-
-/** A copy of `items` in random order (Fisher–Yates). */
-function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy;
-}
-
-/**
- * A 90% interval for the median of `values`, by the percentile bootstrap: how far the
- * rounds' noise alone could have moved it.
- */
-function medianInterval(values: number[], resamples = 2000): [number, number] {
-  const medians = Array.from({ length: resamples }, () => median(values.map(() => values[Math.floor(Math.random() * values.length)]!))).sort((a, b) => a - b);
-  return [medians[Math.floor(resamples * 0.05)]!, medians[Math.ceil(resamples * 0.95) - 1]!];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Refuses to measure a case whose answer is an error (an AccessDenied is fast, and meaningless). */

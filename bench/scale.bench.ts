@@ -41,6 +41,7 @@ import { newAccountId, newUniqueId } from '../src/iam/ids.js';
 import { createLogger } from '../src/log.js';
 import { startService, type RunningService } from '../src/server.js';
 import { seed, type Fixture } from './graphql-seed.js';
+import { median, medianInterval, shuffled } from './rounds.js';
 
 const CASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -244,27 +245,6 @@ async function expectSuccess(url: string, query: string, token: string): Promise
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
   const body = (await response.json()) as { errors?: unknown[] };
   if (!response.ok || body.errors?.length) throw new Error(`${query}: ${JSON.stringify(body)}`);
-}
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy;
-}
-
-/** A 90% interval for the median of `values`, by the percentile bootstrap. */
-function medianInterval(values: number[], resamples = 2000): [number, number] {
-  const medians = Array.from({ length: resamples }, () => median(values.map(() => values[Math.floor(Math.random() * values.length)]!))).sort((a, b) => a - b);
-  return [medians[Math.floor(resamples * 0.05)]!, medians[Math.ceil(resamples * 0.95) - 1]!];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function percentile(values: number[], q: number): number {
