@@ -2,34 +2,16 @@
 // opens the pane, sees validatePolicy's findings inline as the document changes
 // (clicking one selects the text it is about), formats the JSON, and simulates the
 // document as themselves. Screenshots go to test/artifacts/ (git-ignored).
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, POLL, launchChromium, skipBrowserTests } from './support/browser.js';
 import { createLoginProfile, createUser, policy } from './support/scenarios.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { PutUserPolicyDocument } from './generated/graphql.js';
 
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const POLL = { timeout: 15_000 };
 const PASSWORD = 'Writer-Passw0rd!7';
 
-function findChromium(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      const path = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (path) return path;
-    } catch {
-      // not on PATH
-    }
-  }
-  return undefined;
-}
-
-const executablePath = findChromium();
-// In CI a missing browser is a failure (.ci/run installs it); locally the test may skip.
-const skip = !executablePath && !process.env.CI;
+const skip = skipBrowserTests;
 
 describe.skipIf(skip)('the playground’s policy pane in a browser', () => {
   let server: TestServer;
@@ -39,8 +21,6 @@ describe.skipIf(skip)('the playground’s policy pane in a browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!executablePath) throw new Error('No `chromium` on PATH: .ci/run must install it (apt-get install -y chromium).');
-    mkdirSync(ARTIFACTS, { recursive: true });
     server = await startTestServer();
     const root = await server.newAccount('Policy pane');
     accountId = root.accountId;
@@ -51,11 +31,7 @@ describe.skipIf(skip)('the playground’s policy pane in a browser', () => {
       { Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: `arn:aws:iam::${accountId}:user/author` },
     );
     await server.ok(PutUserPolicyDocument, { input: { userName: 'author', policyName: 'authoring', policyDocument: JSON.stringify(authoring) } }, root.token);
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {

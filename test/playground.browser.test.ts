@@ -2,35 +2,17 @@
 // from this server, the sign-in panel signs root in and out, GraphiQL sends the
 // session's token, and a denied call shows AccessDenied. Screenshots go to
 // test/artifacts/ (git-ignored).
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, POLL, launchChromium, skipBrowserTests } from './support/browser.js';
 import { CreateAccessKeyDocument, CreateOpenIDConnectProviderDocument, GetCallerIdentityArnDocument } from './generated/graphql.js';
 import { type JoseIssuer, startJoseIssuer } from './support/jose-issuer.js';
 import { createLoginProfile, createRole, createUser, policy } from './support/scenarios.js';
 import { ROOT_PASSWORD, startTestServer, type TestServer } from './support/server.js';
 
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const POLL = { timeout: 15_000 };
 const INTERN_PASSWORD = 'Trainee-Passw0rd!7';
 
-function findChromium(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      const path = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (path) return path;
-    } catch {
-      // not on PATH
-    }
-  }
-  return undefined;
-}
-
-const executablePath = findChromium();
-// In CI a missing browser is a failure (.ci/run installs it); locally the test may skip.
-const skip = !executablePath && !process.env.CI;
+const skip = skipBrowserTests;
 if (skip) console.warn('playground.browser.test.ts skipped: no `chromium` on PATH (apt-get install -y chromium). In CI this fails.');
 
 describe.skipIf(skip)('the playground in a browser', () => {
@@ -44,19 +26,13 @@ describe.skipIf(skip)('the playground in a browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!executablePath) throw new Error('No `chromium` on PATH: .ci/run must install it (apt-get install -y chromium).');
-    mkdirSync(ARTIFACTS, { recursive: true });
     // Loopback http issuers, for the web identity sign-in's test issuer.
     server = await startTestServer({ IAM_OIDC_ALLOW_HTTP_LOOPBACK: 'true' });
     root = await server.newAccount('Playground');
     await createUser(server, root.token, 'intern');
     await createLoginProfile(server, root.token, 'intern', INTERN_PASSWORD);
     internKey = (await server.ok(CreateAccessKeyDocument, { input: { userName: 'intern' } }, root.token)).createAccessKey.accessKey;
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -229,11 +205,7 @@ describe.skipIf(skip)('the playground on a server that does not publish its sche
   let browser: Browser;
   beforeAll(async () => {
     server = await startTestServer({ IAM_INTROSPECTION: 'false' });
-    browser = await chromium.launch({
-      executablePath: executablePath!,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
