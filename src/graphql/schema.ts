@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GraphQLScalarType, type GraphQLSchema, buildSchema, isObjectType, isScalarType } from 'graphql';
 import { applyAudit } from './audit.js';
+import { withDryRuns } from './dry-run.js';
 import { applyGuards } from './guard.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -16,9 +17,13 @@ export function readSdl(): string {
 
 type ResolverMap = Record<string, Record<string, unknown> | GraphQLScalarType>;
 
-/** The schema with resolvers attached and guards applied. */
-export function buildExecutableSchema(sdl = readSdl(), maps: ResolverMap = resolvers as ResolverMap): GraphQLSchema {
+/**
+ * The schema with resolvers attached and guards applied. The project's own maps (the
+ * default) also get the policy-writing mutations' dry runs and their preview queries.
+ */
+export function buildExecutableSchema(sdl = readSdl(), given?: ResolverMap): GraphQLSchema {
   const schema = buildSchema(sdl);
+  const maps = given ?? (withDryRuns(resolvers, new Set(Object.keys(schema.getQueryType()?.getFields() ?? {}))) as ResolverMap);
   for (const [typeName, fields] of Object.entries(maps)) {
     const type = schema.getType(typeName);
     if (!type) throw new Error(`Resolvers given for unknown type ${typeName}`);

@@ -229,7 +229,15 @@ export type PolicyChange =
   /** setDefaultPolicyVersion: the version is read from the store. */
   | { kind: 'setDefaultVersion'; policyArn: string; versionId: string }
   /** updateAssumeRolePolicy: who of the account may assume the role. */
-  | { kind: 'trust'; roleName: string; policyDocument: string };
+  | { kind: 'trust'; roleName: string; policyDocument: string }
+  /** addUserToGroup (`joins`) or removeUserFromGroup: the user gains or loses the group's policies. */
+  | { kind: 'membership'; groupName: string; userName: string; joins: boolean }
+  /**
+   * A write that reaches no principal when it succeeds: createPolicy (a new policy is attached
+   * to nothing), deletePolicy (only a policy attached to nothing and no boundary can be deleted),
+   * deletePolicyVersion (never the default version).
+   */
+  | { kind: 'none' };
 
 export interface ActionOnResource {
   action: string;
@@ -264,13 +272,16 @@ export interface Scenario {
  * does not exist.
  */
 export async function previewPolicyChange(db: Db | DbTx, accountId: string, change: PolicyChange): Promise<AccessChangePreview> {
+  if (change.kind === 'none') return { principals: [], actionCount: 0, resourceCount: 0, truncated: false };
   if (change.kind === 'trust') return previewTrust(db, accountId, change);
   const { scenarios, changed } =
     change.kind === 'boundary'
       ? await boundaryScenarios(db, accountId, change)
       : change.kind === 'defaultVersion' || change.kind === 'setDefaultVersion'
         ? await versionScenarios(db, accountId, change)
-        : await holderScenarios(db, accountId, change);
+        : change.kind === 'membership'
+          ? await membershipScenarios(db, accountId, change)
+          : await holderScenarios(db, accountId, change);
   const resources = await resourceDomain(db, accountId, scenarios);
   return comparePreview(scenarios, actionDomain(changed), resources, accountId);
 }
@@ -409,6 +420,37 @@ async function versionScenarios(db: Db | DbTx, accountId: string, change: Extrac
 }
 
 
+
+/**
+ * A user joins or leaves a group: it gains the group's inline and attached policies, or
+ * loses them (a managed policy it still holds itself or through another group stays).
+ * Joining a group it is in, or leaving one it is not in, changes nothing (both succeed, as
+ * AddUserToGroup and RemoveUserFromGroup do).
+ */
+async function membershipScenarios(db: Db | DbTx, accountId: string, change: Extract<PolicyChange, { kind: 'membership' }>): Promise<{ scenarios: Scenario[]; changed: PolicyDocument[] }> {
+  const group = await findHolder(db, accountId, 'group', change.groupName);
+  const user = await findHolder(db, accountId, 'user', change.userName);
+  const [principal] = await principalsOfHolder(db, accountId, 'user', user.id);
+  const groupHeld = await loadHeldPolicies(db, accountId, { type: 'group', id: group.id });
+  if (!principal || !groupHeld) throw new NoSuchEntityError(`The group with name ${change.groupName} cannot be found.`);
+  const isMember = (await db.groupMembership.count({ where: { groupId: group.id, userId: user.id } })) > 0;
+  const fromGroup = (p: IdentityPolicy) => p.origin.kind === 'inline' && p.origin.entityType === 'group' && p.origin.entityId === group.id;
+  let after = principal.identity;
+  if (change.joins && !isMember) {
+    const held = new Set(principal.identity.flatMap((p) => (p.origin.kind === 'managed' ? [p.origin.arn] : [])));
+    after = [...principal.identity, ...groupHeld.identity.filter((p) => p.origin.kind === 'inline' || !held.has(p.origin.arn))];
+  } else if (!change.joins && isMember) {
+    const kept: IdentityPolicy[] = [];
+    const groupArns = new Set(groupHeld.identity.flatMap((g) => (g.origin.kind === 'managed' ? [g.origin.arn] : [])));
+    for (const p of principal.identity) {
+      if (fromGroup(p)) continue;
+      if (p.origin.kind === 'managed' && groupArns.has(p.origin.arn) && !(await stillAttachedElsewhere(db, accountId, principal, 'group', group.id, p.origin.arn))) continue;
+      kept.push(p);
+    }
+    after = kept;
+  }
+  return { scenarios: [{ principal, after, afterBoundary: principal.boundary }], changed: groupHeld.identity.map((p) => p.document) };
+}
 
 /** The users of a group, or the user or role itself, with their policies now. */
 async function principalsOfHolder(db: Db | DbTx, accountId: string, kind: PolicyHolderKind, id: string): Promise<AnalysisPrincipal[]> {

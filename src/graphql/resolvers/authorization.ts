@@ -1,6 +1,7 @@
 // Authorization questions from other software: isAuthorized for the calling
 // session, AWS's policy simulators and the context keys they need, and Access
-// Analyzer's ValidatePolicy for writing policies before storing them.
+// Analyzer's ValidatePolicy for writing policies before storing them. (The change
+// previews are built with the mutations they preview: src/graphql/dry-run.ts.)
 import type { Resolvers } from '../../generated/graphql.js';
 import { guarded } from '../caller.js';
 import { requestFacts, requirePrincipal, type Context } from '../../context.js';
@@ -16,8 +17,7 @@ import {
   type SimulationResult,
 } from '../../iam/simulate.js';
 import { validatePolicyText } from '../../iam/validate-policy.js';
-import { allowedActions, previewPolicyChange, principalsWithAccess, type PolicyChange } from '../../iam/access-analysis.js';
-import type { PolicyHolderKind } from '../../iam/attachments.js';
+import { allowedActions, principalsWithAccess } from '../../iam/access-analysis.js';
 import { paginateList, type PageArgs } from '../../db/pagination.js';
 import type { EvaluationResult, MatchedStatement } from '../../policy/index.js';
 
@@ -68,22 +68,6 @@ async function simulationPage(ctx: Context, scope: string, page: PageArgs, resul
   return { evaluationResults: connection.nodes.map((row) => row.result), isTruncated: connection.isTruncated, marker: connection.marker };
 }
 
-/** A preview resolver: the mutation's input read as the change it would make (the guard checked the mutation's own action). */
-function preview<TInput>(toChange: (input: TInput) => PolicyChange) {
-  return guarded(({ accountId }, { input }: { input: TInput }, ctx: Context) => previewPolicyChange(ctx.db, accountId, toChange(input)));
-}
-
-type Holder = { userName: string } | { groupName: string } | { roleName: string };
-
-function holderOf(kind: PolicyHolderKind, input: Holder): { holderKind: PolicyHolderKind; holderName: string } {
-  const name = kind === 'user' ? (input as { userName: string }).userName : kind === 'group' ? (input as { groupName: string }).groupName : (input as { roleName: string }).roleName;
-  return { holderKind: kind, holderName: name };
-}
-
-const putInline = (kind: PolicyHolderKind) => preview((input: Holder & { policyName: string; policyDocument: string }) => ({ kind: 'putInline', ...holderOf(kind, input), policyName: input.policyName, policyDocument: input.policyDocument }));
-const deleteInline = (kind: PolicyHolderKind) => preview((input: Holder & { policyName: string }) => ({ kind: 'deleteInline', ...holderOf(kind, input), policyName: input.policyName }));
-const attachment = (kind: PolicyHolderKind, change: 'attach' | 'detach') => preview((input: Holder & { policyArn: string }) => ({ kind: change, ...holderOf(kind, input), policyArn: input.policyArn }));
-
 export const authorizationResolvers: Resolvers = {
   Query: {
     isAuthorized: (_parent, { input }, ctx) => answer(ctx, input),
@@ -110,29 +94,6 @@ export const authorizationResolvers: Resolvers = {
       const page = await paginateList(ctx.deps.cursors, `${accountId}:listAllowedActions`, { first, after }, (row) => row.service, rows);
       return { services: page.nodes, isTruncated: page.isTruncated, marker: page.marker };
     }),
-    previewPutUserPolicy: putInline('user'),
-    previewPutGroupPolicy: putInline('group'),
-    previewPutRolePolicy: putInline('role'),
-    previewDeleteUserPolicy: deleteInline('user'),
-    previewDeleteGroupPolicy: deleteInline('group'),
-    previewDeleteRolePolicy: deleteInline('role'),
-    previewAttachUserPolicy: attachment('user', 'attach'),
-    previewAttachGroupPolicy: attachment('group', 'attach'),
-    previewAttachRolePolicy: attachment('role', 'attach'),
-    previewDetachUserPolicy: attachment('user', 'detach'),
-    previewDetachGroupPolicy: attachment('group', 'detach'),
-    previewDetachRolePolicy: attachment('role', 'detach'),
-    previewPutUserPermissionsBoundary: preview((input: { userName: string; permissionsBoundary: string }) => ({ kind: 'boundary', holderKind: 'user', holderName: input.userName, policyArn: input.permissionsBoundary })),
-    previewPutRolePermissionsBoundary: preview((input: { roleName: string; permissionsBoundary: string }) => ({ kind: 'boundary', holderKind: 'role', holderName: input.roleName, policyArn: input.permissionsBoundary })),
-    previewDeleteUserPermissionsBoundary: preview((input: { userName: string }) => ({ kind: 'boundary', holderKind: 'user', holderName: input.userName, policyArn: null })),
-    previewDeleteRolePermissionsBoundary: preview((input: { roleName: string }) => ({ kind: 'boundary', holderKind: 'role', holderName: input.roleName, policyArn: null })),
-    previewCreatePolicyVersion: preview((input: { policyArn: string; policyDocument: string; setAsDefault?: boolean | null }) => ({
-      kind: 'defaultVersion',
-      policyArn: input.policyArn,
-      policyDocument: input.setAsDefault === true ? input.policyDocument : null,
-    })),
-    previewSetDefaultPolicyVersion: preview((input: { policyArn: string; versionId: string }) => ({ kind: 'setDefaultVersion', policyArn: input.policyArn, versionId: input.versionId })),
-    previewUpdateAssumeRolePolicy: preview((input: { roleName: string; policyDocument: string }) => ({ kind: 'trust', roleName: input.roleName, policyDocument: input.policyDocument })),
   },
   Mutation: {
     simulateCustomPolicy: guarded(({ accountId }, { input, first, after }, ctx) =>
