@@ -90,6 +90,23 @@ describe('listPrincipalsWithAccess (who can)', () => {
     const analyst = await signedInUser(server, root, 'analyst', { inline: { analyse: policy({ Effect: 'Allow', Action: 'open-iam:ListPrincipalsWithAccess', Resource: '*' }) } });
     expect((await whoCan('s3:GetObject', 'arn:aws:s3:::reports/q1.csv', undefined, undefined, analyst.token)).listPrincipalsWithAccess.principals.length).toBeGreaterThanOrEqual(4);
   });
+
+  it('decides who may assume a role as AssumeRole does: the trust policy must allow, and root is never listed', async () => {
+    await createUser(server, root.token, 'erin');
+    await put('erin', 'assume-ops', policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${root.accountId}:role/ops-*` }));
+    await createRole(server, root.token, 'ops-alice', trustPolicy({ AWS: arn('user', 'alice') }));
+    await createRole(server, root.token, 'ops-account', trustPolicy({ AWS: `arn:aws:iam::${root.accountId}:root` }));
+    // A trust policy naming alice lets her in by itself (same account), with its statement listed.
+    const named = (await whoCan('sts:AssumeRole', arn('role', 'ops-alice'))).listPrincipalsWithAccess.principals;
+    expect(named.map((p) => p.principalArn)).toEqual([arn('user', 'alice')]);
+    expect(named[0]!.matchedStatements).toEqual([expect.objectContaining({ sourcePolicyType: 'resource', effect: 'Allow' })]);
+    // A trust policy naming the account delegates to identity policies: only erin's allows it.
+    const delegated = (await whoCan('sts:AssumeRole', arn('role', 'ops-account'))).listPrincipalsWithAccess.principals;
+    expect(delegated.map((p) => p.principalArn)).toEqual([arn('user', 'erin')]);
+    expect(delegated[0]!.matchedStatements.map((m) => m.sourcePolicyType).sort()).toEqual(['resource', 'user']);
+    // No such role: nobody, root included.
+    expect((await whoCan('sts:AssumeRole', arn('role', 'ops-missing'))).listPrincipalsWithAccess.principals).toEqual([]);
+  });
 });
 
 describe('listAllowedActions (what can)', () => {

@@ -9,7 +9,8 @@
 //   permissions boundary. A role is judged by its own policies; a session of it may be
 //   narrowed further by session policies, which no stored entity holds. Resource-based
 //   policies of other services and organizations' SCPs are not here; a role's trust policy
-//   is, for the preview of updateAssumeRolePolicy (this account's principals only).
+//   is, for who may assume the role and for the preview of updateAssumeRolePolicy (this
+//   account's principals only).
 // - The request context holds only what the principal itself gives (aws:PrincipalArn,
 //   aws:PrincipalAccount, aws:username): a statement whose condition needs another key
 //   does not apply, and the key is reported as missing.
@@ -22,7 +23,7 @@
 import type { Db, DbTx } from '../db/client.js';
 import { NoSuchEntityError, ValidationError } from '../errors.js';
 import { actionNameOf, actionsOfService, isKnownService, knownServices, matchActions, serviceNameOf } from '../policy/catalog.js';
-import { compilePolicySet, evaluate, type CompiledPolicySet, type Decision, type PolicyDocument, type RequestContext } from '../policy/index.js';
+import { compilePolicySet, evaluate, type CompiledPolicySet, type Decision, type EvaluationResult, type PolicyDocument, type RequestContext } from '../policy/index.js';
 import { parseIamArn } from './arn.js';
 import { findHolder, type PolicyHolderKind } from './attachments.js';
 import { lockCustomerPolicy } from './managed-policies.js';
@@ -97,8 +98,11 @@ export interface PrincipalWithAccess {
 /**
  * The principals of the account (root, users, roles) that may perform `action` on
  * `resourceArn`, each with the statements that allow it, ordered by ARN. Root is always
- * allowed in its own account. Reads every user's and role's policies: as many round trips as
- * the account has users and roles (three each at most).
+ * allowed in its own account. Assuming a role of the account (and tagging the session or
+ * setting its source identity) is decided as AssumeRole decides it: the role's trust policy
+ * must allow the caller, so its statements are listed too, and root, which AssumeRole
+ * refuses, is not. Reads every user's and role's policies: as many round trips as the
+ * account has users and roles (three each at most).
  */
 export async function principalsWithAccess(db: Db | DbTx, accountId: string, input: { actionName: string; resourceArn: string }): Promise<PrincipalWithAccess[]> {
   checkActionName(input.actionName, 'actionName');
@@ -106,21 +110,24 @@ export async function principalsWithAccess(db: Db | DbTx, accountId: string, inp
     db.user.findMany({ where: { accountId }, select: { id: true, arn: true, name: true }, orderBy: { arn: 'asc' } }),
     db.role.findMany({ where: { accountId }, select: { id: true, arn: true, name: true }, orderBy: { arn: 'asc' } }),
   ]);
-  const out: PrincipalWithAccess[] = [
-    { principalArn: `arn:aws:iam::${accountId}:root`, principalType: 'root', decision: 'allowed', matchedStatements: [ROOT_ALLOWS], missingContextValues: [] },
-  ];
+  const trust = await trustGoverning(db, accountId, input.actionName, input.resourceArn);
+  const out: PrincipalWithAccess[] = trust
+    ? []
+    : [{ principalArn: `arn:aws:iam::${accountId}:root`, principalType: 'root', decision: 'allowed', matchedStatements: [ROOT_ALLOWS], missingContextValues: [] }];
   const entities = [...users.map((u) => ({ ...u, type: 'user' as const })), ...roles.map((r) => ({ ...r, type: 'role' as const }))];
   for (const entity of entities) {
     const held = await loadHeldPolicies(db, accountId, { type: entity.type, id: entity.id });
     if (!held) continue; // deleted meanwhile
     const principal = fromHeld(entity.arn, entity.type, entity.name, held);
-    const result = evaluate(compile(principal.identity, principal.boundary), {
-      principalArn: principal.arn,
-      action: input.actionName,
-      resourceArn: input.resourceArn,
-      context: contextOf(principal, accountId),
-      resourceOwnerAccount: null,
-    });
+    const result = trust
+      ? trustDecision(principal, trust, input.actionName, input.resourceArn, accountId)
+      : evaluate(compile(principal.identity, principal.boundary), {
+          principalArn: principal.arn,
+          action: input.actionName,
+          resourceArn: input.resourceArn,
+          context: contextOf(principal, accountId),
+          resourceOwnerAccount: null,
+        });
     if (result.decision !== 'allowed') continue;
     out.push({
       principalArn: principal.arn,
@@ -131,6 +138,32 @@ export async function principalsWithAccess(db: Db | DbTx, accountId: string, inp
     });
   }
   return out.sort((a, b) => (a.principalArn < b.principalArn ? -1 : a.principalArn > b.principalArn ? 1 : 0));
+}
+
+/** The actions a trust policy governs for principals of an account: assuming the role, and what a session may carry. */
+const TRUST_ACTIONS = ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'];
+
+/** The trust policy of the account's role `resourceArn` when `action` is one it governs; null otherwise. */
+async function trustGoverning(db: Db | DbTx, accountId: string, action: string, resourceArn: string): Promise<PolicyDocument | null> {
+  if (!TRUST_ACTIONS.some((a) => a.toLowerCase() === action.toLowerCase())) return null;
+  const parsed = parseIamArn(resourceArn);
+  if (!parsed || parsed.type !== 'role' || parsed.account !== accountId) return null;
+  const role = await db.role.findFirst({ where: { accountId, arn: resourceArn }, select: { assumeRolePolicy: true } });
+  return role ? checkPolicyDocument(role.assumeRolePolicy, 'trust') : DENY_EVERYONE;
+}
+
+/** No role by that ARN: nobody may assume it. */
+const DENY_EVERYONE: PolicyDocument = { version: '2012-10-17', policyType: 'trust', policyId: 'none', statements: [] };
+
+/**
+ * Whether `principal` may perform a trust-governed action on the role, as AssumeRole decides:
+ * the trust policy must allow it (a statement of it matched), and when the trust policy names
+ * only the account, the principal's own policies too.
+ */
+function trustDecision(principal: AnalysisPrincipal, trust: PolicyDocument, action: string, roleArn: string, accountId: string): EvaluationResult {
+  const set = compilePolicySet({ identityPolicies: principal.identity.map((p) => p.document), permissionsBoundary: principal.boundary, resourcePolicy: trust });
+  const result = evaluate(set, { principalArn: principal.arn, action, resourceArn: roleArn, context: contextOf(principal, accountId), resourceOwnerAccount: accountId });
+  return result.decision === 'allowed' && !result.matchedStatements.some((m) => m.source === 'resource') ? { ...result, decision: 'implicitDeny' } : result;
 }
 
 // ---- what can ---------------------------------------------------------------------------
@@ -286,9 +319,6 @@ export async function previewPolicyChange(db: Db | DbTx, accountId: string, chan
   return comparePreview(scenarios, actionDomain(changed), resources, accountId);
 }
 
-/** The actions a trust policy governs for principals of an account: assuming the role, and what a session may carry. */
-const TRUST_ACTIONS = ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'];
-
 /**
  * A new trust policy: which users and roles of the account could newly assume the role (or
  * set a source identity, or tag the session), and which no longer, as AssumeRole decides
@@ -311,11 +341,7 @@ async function previewTrust(db: Db | DbTx, accountId: string, change: Extract<Po
     const held = await loadHeldPolicies(db, accountId, { type: entity.type, id: entity.id });
     if (!held) continue;
     const principal = fromHeld(entity.arn, entity.type, entity.name, held);
-    const mayAssume = (trust: PolicyDocument, action: string) => {
-      const set = compilePolicySet({ identityPolicies: principal.identity.map((p) => p.document), permissionsBoundary: principal.boundary, resourcePolicy: trust });
-      const result = evaluate(set, { principalArn: principal.arn, action, resourceArn: role.arn, context: contextOf(principal, accountId), resourceOwnerAccount: accountId });
-      return result.decision === 'allowed' && result.matchedStatements.some((m) => m.source === 'resource');
-    };
+    const mayAssume = (trust: PolicyDocument, action: string) => trustDecision(principal, trust, action, role.arn, accountId).decision === 'allowed';
     const entry: PrincipalAccessChange = { principalArn: principal.arn, newlyAllowed: [], newlyDenied: [] };
     for (const action of TRUST_ACTIONS) {
       const was = mayAssume(before, action);
