@@ -2,7 +2,9 @@
 // prebuilt UMD bundle and CSS, with React 18's UMD builds) plus a small sign-in
 // panel, all served by this server: nothing is loaded from another host, and a
 // Content-Security-Policy says so to the browser too. A policy pane beside GraphiQL
-// checks a document with validatePolicy as it is typed and simulates it for the caller.
+// checks a document with validatePolicy as it is typed and simulates it for the caller;
+// an analysis pane asks who can do an action, what a principal can do, and what a policy
+// change would newly allow and deny (listPrincipalsWithAccess, listAllowedActions, preview*).
 //
 // Routes: `GET /graphql` asked for by a browser (Accept: text/html) → the page;
 // `GET /playground/assets/<name>` → one of a fixed list of files (resolved once,
@@ -45,6 +47,7 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
   'playground.js': { file: () => here('playground.js'), type: JS },
   'playground.css': { file: () => here('playground.css'), type: CSS },
   'policy-pane.js': { file: () => here('policy-pane.js'), type: JS },
+  'analysis-pane.js': { file: () => here('analysis-pane.js'), type: JS },
 };
 
 export const ASSET_PREFIX = '/playground/assets/';
@@ -157,6 +160,7 @@ const PAGE = `<!doctype html>
   </div>
   <span id="status" role="status"></span>
   <button id="policy-toggle" type="button" aria-expanded="false" aria-controls="policy-pane">Policy</button>
+  <button id="analysis-toggle" type="button" aria-expanded="false" aria-controls="analysis-pane">Analysis</button>
   <label class="examples">Tour examples <select id="examples"><option value="">— pick a step of docs/tour.md —</option></select></label>
 </header>
 <div id="example-note" hidden></div>
@@ -182,12 +186,47 @@ const PAGE = `<!doctype html>
   </div>
   <div id="sim-results" aria-live="polite"></div>
 </aside>
+<aside id="analysis-pane" hidden aria-label="Access analysis">
+  <div class="analysis-bar" role="tablist" aria-label="Analyses">
+    <strong>Analysis</strong>
+    <button id="tab-who" type="button" role="tab" data-tab="who" aria-controls="analysis-who" aria-selected="true">Who can</button>
+    <button id="tab-what" type="button" role="tab" data-tab="what" aria-controls="analysis-what" aria-selected="false">What can</button>
+    <button id="tab-preview" type="button" role="tab" data-tab="preview" aria-controls="analysis-preview" aria-selected="false">Preview a change</button>
+  </div>
+  <section id="analysis-who" role="tabpanel" aria-labelledby="tab-who">
+    <p class="hint">Who in this account may do one action on one resource (listPrincipalsWithAccess).</p>
+    <div class="analysis-bar">
+      <input id="who-action" placeholder="Action, e.g. s3:GetObject" aria-label="Action" autocomplete="off">
+      <input id="who-resource" placeholder="Resource ARN (default *)" aria-label="Resource ARN" autocomplete="off">
+      <input id="who-first" type="number" min="1" max="1000" value="50" aria-label="Page size" title="Page size">
+      <button id="who-run" type="button">Who can</button>
+    </div>
+    <div id="who-results" aria-live="polite"></div>
+  </section>
+  <section id="analysis-what" role="tabpanel" aria-labelledby="tab-what" hidden>
+    <p class="hint">What a user, role or the root user may do, per service (listAllowedActions).</p>
+    <div class="analysis-bar">
+      <input id="what-principal" placeholder="Principal ARN" aria-label="Principal ARN" autocomplete="off">
+      <input id="what-resource" placeholder="Resource ARN (default *)" aria-label="Resource ARN" autocomplete="off">
+      <input id="what-service" placeholder="Service, e.g. s3 (optional)" aria-label="Service prefix" autocomplete="off">
+      <button id="what-run" type="button">What can</button>
+    </div>
+    <div id="what-results" aria-live="polite"></div>
+  </section>
+  <section id="analysis-preview" role="tabpanel" aria-labelledby="tab-preview" hidden>
+    <p class="hint">What a change would newly allow and deny, without making it (the preview queries).</p>
+    <div class="analysis-bar"><select id="preview-op" aria-label="Operation to preview"></select><button id="preview-run" type="button">Preview</button></div>
+    <div id="preview-fields"></div>
+    <div id="preview-results" aria-live="polite"></div>
+  </section>
+</aside>
 </div>
 <script src="${ASSET_PREFIX}react.production.min.js"></script>
 <script src="${ASSET_PREFIX}react-dom.production.min.js"></script>
 <script src="${ASSET_PREFIX}graphiql.min.js"></script>
 <script src="${ASSET_PREFIX}playground.js"></script>
 <script src="${ASSET_PREFIX}policy-pane.js"></script>
+<script src="${ASSET_PREFIX}analysis-pane.js"></script>
 </body>
 </html>
 `;
