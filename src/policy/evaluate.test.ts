@@ -295,8 +295,13 @@ table('set operators with IfExists, missing keys and empty lists', [
 // the permissions that are granted by the session policies" (STS AssumeRole,
 // GetFederationToken); one naming the role is. "*" and the account are limited like
 // identity-based grants (see decide.ts for the disagreement with iam-simulate on "*").
-// Not settled here: a boundary with a grant naming a federated-user session (the pages
-// read in this pass do not say; the engine treats it like the user's ARN).
+// A federated-user session (GetFederationToken) named by its ARN: "a resource-based policy
+// can provide additional permissions for the session. You can access a resource with a
+// resource-based policy that specifies your session as the allowed principal" (Permissions
+// for GetFederationToken). The pages say nothing of the user's boundary here; we read the
+// grant as one to the session itself, like a grant naming a role-session ARN, so neither the
+// boundary nor the session policy limits it (the row below states it).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getfederationtoken.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-eval-logic
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policies_accounts.html
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
@@ -313,7 +318,7 @@ const forms: Array<[string, StatementJson['Principal'], string, Decision, Decisi
   ['the account id', { AWS: ACCT }, USER, 'implicitDeny', 'implicitDeny'],
 ];
 table('boundaries and session policies with a same-account resource-based policy, by principal form', [
-  ...forms.filter(([, , who]) => who !== FED).map(([form, principal, who, withBoundary]): Case => ({ name: `naming ${form}, a boundary that does not allow → ${withBoundary}`, identity: [v2012(allow('s3:*'))], boundary: notS3, resource: v2012(grant(principal)), request: { principalArn: who }, expected: withBoundary })),
+  ...forms.map(([form, principal, who, withBoundary]): Case => ({ name: `naming ${form}, a boundary that does not allow → ${withBoundary}`, identity: [v2012(allow('s3:*'))], boundary: notS3, resource: v2012(grant(principal)), request: { principalArn: who }, expected: withBoundary })),
   ...forms.filter(([, , who]) => who !== USER).map(([form, principal, who, , withSession]): Case => ({ name: `naming ${form}, a session policy that does not allow → ${withSession}`, identity: [v2012(allow('s3:*'))], session: notS3, resource: v2012(grant(principal)), request: { principalArn: who }, expected: withSession })),
   ...forms.map(([form, principal, who]): Case => ({ name: `naming ${form}, boundary and session policy allow → allowed`, identity: [v2012(allow('s3:*'))], boundary: v2012(allow('s3:*')), ...(who === USER ? {} : { session: v2012(allow('s3:*')) }), resource: v2012(grant(principal)), request: { principalArn: who }, expected: 'allowed' })),
 ]);
