@@ -149,6 +149,7 @@ describe('coverage of IAM and STS by schema.graphql', () => {
   it('has these root fields of our own, which no AWS action names', () => {
     expect(report.extraFields).toEqual([
       'Query.jwks', 'Query.isAuthorized', 'Query.isAuthorizedBatch', 'Query.validatePolicy', 'Query.listPrincipalsWithAccess', 'Query.listAllowedActions',
+      'Query.previewAddUserToGroup', 'Query.previewRemoveUserFromGroup',
       'Query.previewPutUserPolicy', 'Query.previewPutGroupPolicy', 'Query.previewPutRolePolicy', 'Query.previewDeleteUserPolicy',
       'Query.previewDeleteGroupPolicy', 'Query.previewDeleteRolePolicy', 'Query.previewAttachUserPolicy', 'Query.previewAttachGroupPolicy',
       'Query.previewAttachRolePolicy', 'Query.previewDetachUserPolicy', 'Query.previewDetachGroupPolicy', 'Query.previewDetachRolePolicy',
