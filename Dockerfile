@@ -14,8 +14,12 @@ RUN npm run build
 # What the image keeps of node_modules: the build's tools go, and the optional packages
 # too (npm would keep TypeScript and Prisma's CLI, optional peers of @prisma/client; the
 # other optional ones are other platforms' binaries and embedded Postgres's, which the
-# image does not use: it needs DATABASE_URL).
-RUN npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && rm -rf node_modules/.cache
+# image does not use: it needs DATABASE_URL). All but one: @node-rs/argon2's binary for
+# this platform (@node-rs/argon2-linux-<arch>-gnu), an optional package too, is set aside
+# and put back, since password hashing needs it.
+RUN mkdir .argon2-binding && mv node_modules/@node-rs/argon2-linux-* .argon2-binding/ \
+  && npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+  && mv .argon2-binding/* node_modules/@node-rs/ && rmdir .argon2-binding && rm -rf node_modules/.cache
 
 # Run: production dependencies and the compiled server, as a non-root user.
 FROM node:24-bookworm-slim

@@ -53,6 +53,8 @@ export interface Config {
   hashConcurrency: number;
   /** Password hashes that may wait for a turn; past them, Throttling. */
   hashQueue: number;
+  /** Nice value of the password-hashing threads (0 to 19; Linux, where it is per thread): other work comes first for the cores. */
+  hashNice: number;
 }
 
 export class ConfigError extends Error {
@@ -133,7 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
   }
-  const { hashConcurrency, hashQueue } = readHashPool(int, problems);
+  const { hashConcurrency, hashQueue, hashNice } = readHashPool(int);
   const host = read('HOST') ?? '127.0.0.1';
   const metricsAddress = readListenAddress('METRICS_ADDRESS', read('METRICS_ADDRESS'), host, problems);
   const otlpEndpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     otelServiceName: read('OTEL_SERVICE_NAME') ?? 'open-iam',
     hashConcurrency,
     hashQueue,
+    hashNice,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -180,22 +183,22 @@ export function loadConfig(env: Env = process.env): Config {
 export const HASH_QUEUE_PER_TURN = 16;
 
 /**
- * The password-hash pool's size. argon2 runs on libuv's threadpool (UV_THREADPOOL_SIZE
- * threads, 4 by default), which fs, dns and WebCrypto (token signatures) share, and
- * each hash keeps a core busy: by default one core and one thread are left to the
- * rest of the server (1 hash at once on 2 cores, 3 on 4 or more with the default
- * threadpool), and at least one hash runs.
+ * The password-hash pool: its size, its queue and its threads' priority. Each hash keeps
+ * a core busy for tens of milliseconds on a thread of its own (src/crypto/hash-threads.ts):
+ * by default one core is left to the rest of the server (1 hash at once on 2 cores, 3 on 4),
+ * at least one hash runs, and the hashing threads run at nice 10, so that during a sign-in
+ * flood requests, Postgres and the event loop come first for every core, while an idle
+ * machine hashes at full speed.
  */
-function readHashPool(int: (name: string, fallback: number, min: number, max: number) => number, problems: string[]) {
-  const threadpool = int('UV_THREADPOOL_SIZE', 4, 1, 1024);
-  const fallback = Math.max(1, Math.min(availableParallelism() - 1, threadpool - 1));
-  const hashConcurrency = int('IAM_HASH_CONCURRENCY', fallback, 1, 1024);
-  if (hashConcurrency > threadpool) {
-    problems.push(`IAM_HASH_CONCURRENCY (${hashConcurrency}) is more than libuv's threadpool runs at once (UV_THREADPOOL_SIZE=${threadpool}): raise UV_THREADPOOL_SIZE too, or lower it`);
-  }
+function readHashPool(int: (name: string, fallback: number, min: number, max: number) => number) {
+  const hashConcurrency = int('IAM_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 1024);
   const hashQueue = int('IAM_HASH_QUEUE', HASH_QUEUE_PER_TURN * hashConcurrency, 0, 100_000);
-  return { hashConcurrency, hashQueue };
+  const hashNice = int('IAM_HASH_NICE', DEFAULT_HASH_NICE, 0, 19);
+  return { hashConcurrency, hashQueue, hashNice };
 }
+
+/** The hashing threads' nice value by default: a tenth of a core's share against a busy thread at nice 0. */
+export const DEFAULT_HASH_NICE = 10;
 
 /** A listen address: `host:port`, `[ipv6]:port`, or a port alone (on `defaultHost`). */
 function readListenAddress(name: string, raw: string | undefined, defaultHost: string, problems: string[]): { host: string; port: number } | undefined {

@@ -14,6 +14,7 @@ import type { Logger } from './log.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createSealer } from './crypto/seal.js';
 import { HashPool } from './crypto/hash-pool.js';
+import { HashThreads } from './crypto/hash-threads.js';
 import { PasswordHasher } from './crypto/passwords.js';
 import { defaultThrottleRules, SignInThrottle, shareThrottle } from './auth/throttle.js';
 import { ThrottleStore } from './auth/throttle-store.js';
@@ -109,7 +110,14 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     cursors: createCursorCodec(options.masterKey),
     throttle,
     metrics,
-    passwords: new PasswordHasher(new HashPool({ concurrency: options.config.hashConcurrency, queueLimit: options.config.hashQueue })),
+    passwords: new PasswordHasher(
+      new HashPool({ concurrency: options.config.hashConcurrency, queueLimit: options.config.hashQueue }),
+      new HashThreads({
+        threads: options.config.hashConcurrency,
+        nice: options.config.hashNice,
+        onStarted: ({ problem }) => problem && options.logger.warn(`password hashing: ${problem}`),
+      }),
+    ),
     audit: new AuditLog(options.db, options.logger, clock),
     oidcKeys: new OidcKeyStore(
       {
@@ -203,6 +211,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await apollo.stop();
       await deps.notifications?.stop();
       await deps.audit.flush();
+      await deps.passwords.close();
       deps.keys.stopRefresh();
     },
   };

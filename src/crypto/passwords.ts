@@ -1,17 +1,20 @@
 // Password hashing: argon2id at OWASP's parameters (m = 19 MiB, t = 2, p = 1),
 // stored as PHC strings so parameters can be raised later with a rehash at sign-in.
 // Every hash runs through a bounded pool, so a login flood cannot exhaust memory
-// or starve other requests.
+// or starve other requests, on threads of its own at a lowered CPU priority
+// (src/crypto/hash-threads.ts), so that other requests come first for the cores.
 // https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id
-import argon2 from 'argon2';
 import type { HashPool } from './hash-pool.js';
+import type { HashThreads } from './hash-threads.js';
 
 export const passwordHashOptions = Object.freeze({
-  type: argon2.argon2id,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,
 });
+
+/** Argon2's version 1.3 (0x13), the one every hash is made with. */
+const ARGON2_VERSION = 19;
 
 /**
  * Hashes and verifies passwords, every argon2 computation through one bounded pool
@@ -20,16 +23,17 @@ export const passwordHashOptions = Object.freeze({
  * turns, and a flood of them is answered with `Throttling` rather than a backlog.
  */
 export class PasswordHasher {
-  constructor(readonly pool: HashPool) {}
+  constructor(
+    readonly pool: HashPool,
+    readonly threads: HashThreads,
+  ) {}
 
   /**
    * Hashes a password into a PHC string, with the parameters in Argon2's reference
-   * order (`m=…,t=…,p=…`): the `argon2` package writes them alphabetically, which
-   * verifiers built on the reference library refuse.
+   * order (`m=…,t=…,p=…`, as verifiers built on the reference library want them).
    */
-  async hash(password: string): Promise<string> {
-    const hash = await this.pool.run(() => argon2.hash(password, passwordHashOptions));
-    return hash.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, '$$m=$1,t=$3,p=$2$$');
+  hash(password: string): Promise<string> {
+    return this.pool.run(() => this.threads.hash(password, passwordHashOptions));
   }
 
   /**
@@ -37,8 +41,8 @@ export class PasswordHasher {
    * even without a hash (`undefined`), so unknown users cost the same as wrong passwords.
    */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
-    const target = hash ?? (await dummyHash());
-    const ok = await this.pool.run(() => argon2.verify(target, password).catch(() => false));
+    const target = hash ?? DUMMY_HASH;
+    const ok = await this.pool.run(() => this.threads.verify(target, password).catch(() => false));
     return ok && hash !== undefined;
   }
 
@@ -46,19 +50,41 @@ export class PasswordHasher {
   checkCapacity(): void {
     this.pool.checkCapacity();
   }
+
+  /** Stops the hashing threads (the service's close). */
+  close(): Promise<void> {
+    return this.threads.close();
+  }
 }
 
-/** True when a stored hash uses weaker parameters than today's and should be replaced at sign-in. */
+/** A stored hash's algorithm and parameters, read from its PHC string; undefined when it is not one. */
+export function hashParameters(hash: string): { algorithm: string; version: number; memoryCost: number; timeCost: number; parallelism: number } | undefined {
+  // $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>: parameters in any order (older hashes had m,p,t).
+  const match = /^\$(argon2(?:id|i|d))\$v=(\d+)\$([^$]+)\$[^$]+\$[^$]+$/.exec(hash);
+  if (!match) return undefined;
+  const params = new Map(match[3]!.split(',').map((pair) => pair.split('=') as [string, string]));
+  const [m, t, p] = ['m', 't', 'p'].map((name) => Number(params.get(name)));
+  if (![m, t, p].every((n) => Number.isInteger(n))) return undefined;
+  return { algorithm: match[1]!, version: Number(match[2]), memoryCost: m!, timeCost: t!, parallelism: p! };
+}
+
+/** True when a stored hash uses another algorithm or weaker parameters than today's and should be replaced at sign-in. */
 export function needsRehash(hash: string): boolean {
-  return argon2.needsRehash(hash, passwordHashOptions);
+  const stored = hashParameters(hash);
+  return (
+    !stored ||
+    stored.algorithm !== 'argon2id' ||
+    stored.version !== ARGON2_VERSION ||
+    stored.memoryCost !== passwordHashOptions.memoryCost ||
+    stored.timeCost !== passwordHashOptions.timeCost ||
+    stored.parallelism !== passwordHashOptions.parallelism
+  );
 }
 
-/** A hash to verify against when there is none: made once per process (outside the pool), kept only once made. */
-let dummy: Promise<string> | undefined;
-function dummyHash(): Promise<string> {
-  dummy ??= argon2.hash('not-a-password-dummy-for-timing', passwordHashOptions).catch((error: unknown) => {
-    dummy = undefined;
-    throw error;
-  });
-  return dummy;
-}
+/**
+ * The hash verified when there is none (an unknown user, a user without a login profile),
+ * so that such a sign-in does the same work as a wrong password: argon2id at today's
+ * parameters of a random password nobody knows (and a match would not count: see verify).
+ * src/crypto/passwords.test.ts checks that its parameters are today's.
+ */
+export const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$gGOqbirwW+xETo5+8/+y4Q$4ScLhBu2SJj+539hvSzBrw+nmhymjWsoa7BbhF8S+qU';
