@@ -1,10 +1,38 @@
-// The threads that compute password hashes (src/crypto/hash-worker.ts): each a
+// The threads that compute password hashes (src/crypto/hash-worker.mjs): each a
 // worker thread of its own at a lowered CPU priority (IAM_HASH_NICE), started when
 // the first hash is asked for and kept, one hash at a time each. How many run at
 // once is the password-hash pool's affair (src/crypto/hash-pool.ts): a hash waits
 // here only if more are asked for than there are threads.
 import { Worker } from 'node:worker_threads';
-import type { HashParameters, HashReply, HashRequest, HashWorkerData, HashWorkerReady } from './hash-worker.js';
+
+// The messages to and from a thread (src/crypto/hash-worker.mjs, plain JavaScript).
+
+/** What the thread is told at start. */
+interface HashWorkerData {
+  /** Nice value (0 to 19) the thread sets on itself; Linux only, where it is per thread. */
+  nice: number;
+}
+
+/** argon2id parameters of a new hash (src/crypto/passwords.ts). */
+export interface HashParameters {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+type HashRequest = { id: number; op: 'hash'; password: string; parameters: HashParameters } | { id: number; op: 'verify'; hash: string; password: string };
+
+type HashReply = { id: number; value: string | boolean } | { id: number; error: string };
+
+/** A thread's first message: where it runs and at which nice value, so the pool can check and report it. */
+export interface HashWorkerReady {
+  ready: true;
+  /** The thread's id in the kernel (Linux: /proc/self/task/<tid>), when it could be read. */
+  tid: number | undefined;
+  nice: number | undefined;
+  /** Why the nice value could not be set, when it could not. */
+  problem: string | undefined;
+}
 
 export interface HashThreadsOptions {
   /** Threads at most (the pool's concurrency). */
@@ -24,8 +52,8 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** The worker's file beside this one: .ts where the sources run (tests, tsx), .js in dist/. */
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './hash-worker.ts' : './hash-worker.js', import.meta.url);
+/** The worker's file beside this one, in src/ and in dist/ (scripts/build.mjs copies it). */
+const WORKER_URL = new URL('./hash-worker.mjs', import.meta.url);
 
 class HashThread {
   readonly worker: Worker;
