@@ -13,7 +13,9 @@ import {
   CreateGroupDocument,
   ListAllowedActionsDocument,
   ListPrincipalsWithAccessDocument,
+  PreviewAttachUserPolicyDocument,
   PreviewPutGroupPolicyDocument,
+  PreviewPutRolePolicyDocument,
   PreviewPutUserPolicyDocument,
   PutRolePolicyDocument,
   PutUserPolicyDocument,
@@ -98,6 +100,8 @@ describe.skipIf(skip)('the playground’s analysis pane in a browser', () => {
     await whoCan('s3:GetObject', Q1);
     await page.locator('#who-results table').waitFor();
     await expect.poll(async () => (await whoCanRows()).length, POLL).toBe(2);
+    // The next page is of the question asked, whatever has been typed since.
+    await page.locator('#who-action').fill('s3:PutObject');
     await page.locator('#who-more').click();
     await expect.poll(async () => (await whoCanRows()).length, POLL).toBe(3);
     expect(await page.locator('#who-more').count()).toBe(0);
@@ -167,6 +171,38 @@ describe.skipIf(skip)('the playground’s analysis pane in a browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}playground-analysis-preview.png` });
     // Nothing was written: the reader may still read the reports.
     expect((await whoCanApi('s3:GetObject', Q1)).principals.map((p) => p.principalArn)).toContain(arn('user', 'reader'));
+  });
+
+  it('preview: attaching an AWS-managed policy shows what it newly allows, and a malformed document its error code', async () => {
+    const policyArn = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+    await page.locator('#preview-op').selectOption('attachUserPolicy');
+    // The user name typed for putUserPolicy is kept; the document field is gone.
+    expect(await page.locator('#preview-userName').inputValue()).toBe('reader');
+    expect(await page.locator('#preview-policyDocument').count()).toBe(0);
+    await page.locator('#preview-policyArn').fill(policyArn);
+    await page.locator('#preview-run').click();
+    await page.locator('#preview-results .domain').waitFor();
+    const api = (await server.ok(PreviewAttachUserPolicyDocument, { input: { userName: 'reader', policyArn } }, root.token)).previewAttachUserPolicy;
+    const allowed = api.principals[0]!.newlyAllowed;
+    expect(allowed).toContainEqual({ action: 's3:ListBucket', resource: '*' });
+    const section = page.locator(`#preview-results section[data-principal-arn="${arn('user', 'reader')}"]`);
+    expect(await section.locator('.newly-allowed h5').innerText()).toBe(`Newly allowed (${allowed.length})`);
+    const rows = await section.locator('.newly-allowed tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual(allowed.slice(0, 500).map((c) => [c.action, c.resource]));
+    expect(await section.locator('.more-rows').count()).toBe(allowed.length > 500 ? 1 : 0); // the page shows 500 rows at most
+    expect(await section.locator('.newly-denied .empty').innerText()).toBe('Nothing newly denied.');
+
+    await page.locator('#preview-op').selectOption('putRolePolicy');
+    await page.locator('#preview-roleName').fill('reporter');
+    await page.locator('#preview-policyName').fill('broken');
+    await page.locator('#preview-policyDocument').fill('{"Version": "2012-10-17", "Statement": [');
+    await page.locator('#preview-run').click();
+    const error = page.locator('#preview-results .error');
+    await error.waitFor();
+    const code = (await server.gql(PreviewPutRolePolicyDocument, { input: { roleName: 'reporter', policyName: 'broken', policyDocument: '{"Version": "2012-10-17", "Statement": [' } }, root.token)).errors?.[0]?.extensions?.code;
+    expect(code).toBe('MalformedPolicyDocument');
+    expect(await error.getAttribute('data-code')).toBe(code);
+    expect(await error.innerText()).toMatch(/^MalformedPolicyDocument: /);
   });
 
   it('preview: a change whose comparison passes the bound says so visibly', async () => {

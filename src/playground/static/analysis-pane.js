@@ -81,14 +81,20 @@
 
   const note = (text, cls) => element('p', cls ? { class: cls } : {}, text);
 
+  // The latest question asked into each output: an older answer arriving later is dropped.
+  const latest = new Map();
+
   /** Sends one query; on an API error or a failed request shows it in `out` and answers null. */
   async function ask(out, query, variables, what) {
+    const ticket = (latest.get(out) || 0) + 1;
+    latest.set(out, ticket);
     if (!api.caller().arn) {
       out.replaceChildren(note('Sign in first: the analyses run as the signed-in caller.', 'error'));
       return null;
     }
     try {
       const result = await api.request(query, variables);
+      if (latest.get(out) !== ticket) return null;
       const error = errorElement(result);
       if (error) {
         out.replaceChildren(error);
@@ -96,6 +102,7 @@
       }
       return result.data;
     } catch (e) {
+      if (latest.get(out) !== ticket) return null;
       out.replaceChildren(note(what + ' failed: ' + e.message, 'error'));
       return null;
     }
@@ -117,12 +124,14 @@
       ? 'the root user (every action on its account)'
       : (m.sid ? m.sid : 'statement ' + m.statementIndex) + ' in ' + (m.sourcePolicyId || '(policy)') + ' (' + m.sourcePolicyType + ')';
 
-  async function whoCan(after) {
+  // A next page is asked with the input and page size of the first (the marker belongs to them).
+  async function whoCan(after, asked) {
     const out = $('who-results');
-    const input = { actionName: $('who-action').value.trim(), resourceArn: $('who-resource').value.trim() || '*' };
+    const input = asked ? asked.input : { actionName: $('who-action').value.trim(), resourceArn: $('who-resource').value.trim() || '*' };
+    const first = asked ? asked.first : Number($('who-first').value) || 100;
     if (!input.actionName) return out.replaceChildren(note('Name one action, e.g. s3:GetObject.', 'error'));
     if (!after) out.replaceChildren(note('Asking…'));
-    const data = await ask(out, WHO_CAN, { input, first: Number($('who-first').value) || 100, after: after || null }, 'Who can');
+    const data = await ask(out, WHO_CAN, { input, first, after: after || null }, 'Who can');
     if (!data) return;
     const page = data.listPrincipalsWithAccess;
     const rows = page.principals.map((p) =>
@@ -141,17 +150,17 @@
     }
     body.append(...rows);
     if (!after && rows.length === 0) out.append(note('Nobody in the account is allowed this.', 'empty'));
-    if (page.isTruncated && page.marker) out.append(moreButton('who-more', () => whoCan(page.marker)));
+    if (page.isTruncated && page.marker) out.append(moreButton('who-more', () => whoCan(page.marker, { input, first })));
   }
 
   // What can: per service, the actions a principal may perform on a resource.
-  async function whatCan(after) {
+  async function whatCan(after, asked) {
     const out = $('what-results');
-    const input = { principalArn: $('what-principal').value.trim() || api.caller().arn || '' };
+    const input = asked || { principalArn: $('what-principal').value.trim() || api.caller().arn || '' };
     const resourceArn = $('what-resource').value.trim();
     const service = $('what-service').value.trim();
-    if (resourceArn) input.resourceArn = resourceArn;
-    if (service) input.service = service;
+    if (!asked && resourceArn) input.resourceArn = resourceArn;
+    if (!asked && service) input.service = service;
     if (!after) out.replaceChildren(note('Asking…'));
     const data = await ask(out, WHAT_CAN, { input, first: 100, after: after || null }, 'What can');
     if (!data) return;
@@ -168,7 +177,7 @@
       );
     }
     if (!after && page.services.length === 0) out.append(note('No action of any service is allowed.', 'empty'));
-    if (page.isTruncated && page.marker) out.append(moreButton('what-more', () => whatCan(page.marker)));
+    if (page.isTruncated && page.marker) out.append(moreButton('what-more', () => whatCan(page.marker, input)));
   }
 
   // Preview a change: the fields of the chosen operation, then per principal what it would newly allow and deny.
@@ -265,7 +274,10 @@
 
   // Signing out forgets what the previous caller was shown.
   function forget() {
-    for (const id of ['who-results', 'what-results', 'preview-results']) $(id).replaceChildren();
+    for (const id of ['who-results', 'what-results', 'preview-results']) {
+      latest.set($(id), (latest.get($(id)) || 0) + 1); // an answer still on its way is not shown
+      $(id).replaceChildren();
+    }
     $('what-principal').value = '';
   }
 
