@@ -22,6 +22,15 @@ export interface CacheStats {
   readonly misses: number;
 }
 
+/**
+ * A cache that releases what no request used for a while: src/service-metrics.ts sweeps
+ * each one on one timer, with the idle time of the configuration (IAM_CACHE_IDLE_SECONDS).
+ */
+export interface IdleCache extends CacheStats {
+  /** Releases the entries not used since `now - idleMs` (epoch ms) and those expired at `now`; answers how many went. */
+  sweep(now: number, idleMs: number): number;
+}
+
 /** Upper bounds of the request-latency buckets, seconds (+Inf is implied). */
 const LATENCY_BUCKETS = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
 

@@ -1,5 +1,5 @@
 // The verified-token cache: a repeated token skips verification, only while it
-// would still verify, and the cache stays bounded.
+// would still verify, the cache stays bounded, and its sweep releases idle and expired tokens.
 import { describe, expect, it, vi } from 'vitest';
 import { VerifiedTokenCache } from '../src/auth/token-cache.js';
 import type { SessionClaims } from '../src/sessions/tokens.js';
@@ -88,6 +88,22 @@ describe('VerifiedTokenCache', () => {
     await cache.verify('a', verify, NOW);
     expect(verify).not.toHaveBeenCalled();
     await cache.verify('b', verify, NOW);
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('sweeps away tokens unused for the idle time and tokens that no longer verify, and keeps the rest', async () => {
+    const cache = new VerifiedTokenCache(30);
+    const verify = vi.fn(async (token: string) => claimsFor(token, NOW / 1000 + (token === 'short' ? 60 : 3600)));
+    for (const token of ['used', 'idle', 'short']) await cache.verify(token, verify, NOW);
+    cache.lookup('used', NOW + 50_000);
+    cache.lookup('short', NOW + 50_000);
+    expect(cache.sweep(NOW + 60_000, 60_000)).toBe(1); // idle: unused for 60 s
+    expect(cache.lookup('idle', NOW + 60_000)).toBeUndefined();
+    expect(cache.sweep(NOW + 90_000, 60_000)).toBe(1); // short: exp + skew passed, though used 40 s ago
+    expect(cache.size).toBe(1);
+    expect(cache.lookup('used', NOW + 90_000)).toBeDefined();
+    verify.mockClear();
+    await cache.verify('idle', verify, NOW + 90_000);
     expect(verify).toHaveBeenCalledTimes(1);
   });
 });

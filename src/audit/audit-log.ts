@@ -9,8 +9,8 @@ import { ReadQueue } from './read-batch.js';
 
 /** Writes audit events; successful reads in batches. */
 export class AuditLog {
-  /** Shared by both paths, so a session's userIdentity is made once. */
-  private readonly identities = new UserIdentityCache();
+  /** Shared by both paths, so a session's userIdentity is made once (for metrics and the idle sweep too). */
+  readonly identities = new UserIdentityCache();
   private readonly reads: ReadQueue;
 
   constructor(

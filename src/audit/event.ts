@@ -2,6 +2,7 @@
 // caller as its userIdentity, and writing one event as an AuditEvent row.
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 import type { DbTx } from '../db/client.js';
+import type { IdleCache } from '../metrics.js';
 import type { Principal } from '../sessions/principal.js';
 import { redact, withoutNul } from './redact.js';
 import { stampOf, uuidV7 } from './uuid7.js';
@@ -61,20 +62,39 @@ export function userIdentityOf(principal: Principal | null): Record<string, unkn
 /** Most sessions whose userIdentity JSON is remembered (see `UserIdentityCache`). */
 const IDENTITY_CACHE_LIMIT = 10_000;
 
-/** userIdentity as JSON per session id, made once: every field of it is a fixed fact of the session. */
-export class UserIdentityCache {
-  private readonly bySession = new Map<string, string>();
+/**
+ * userIdentity as JSON per session id, made once: every field of it is a fixed fact of the
+ * session. Sessions no event named for the idle time are released (`sweep`).
+ */
+export class UserIdentityCache implements IdleCache {
+  private readonly bySession = new Map<string, { json: string; usedAt: number }>();
+  hits = 0;
+  misses = 0;
 
-  /** `principal`'s userIdentity as JSON; `ANONYMOUS_IDENTITY` without one. */
-  jsonOf(principal: Principal | null): string {
+  /** `principal`'s userIdentity as JSON; `ANONYMOUS_IDENTITY` without one. `now`: the event's time, epoch ms. */
+  jsonOf(principal: Principal | null, now: number): string {
     if (!principal) return ANONYMOUS_IDENTITY;
-    let json = this.bySession.get(principal.sessionId);
-    if (json === undefined) {
-      json = JSON.stringify(userIdentityOf(principal));
-      if (this.bySession.size >= IDENTITY_CACHE_LIMIT) this.bySession.clear();
-      this.bySession.set(principal.sessionId, json);
+    const known = this.bySession.get(principal.sessionId);
+    if (known !== undefined) {
+      this.hits++;
+      known.usedAt = now;
+      return known.json;
     }
+    this.misses++;
+    const json = JSON.stringify(userIdentityOf(principal));
+    if (this.bySession.size >= IDENTITY_CACHE_LIMIT) this.bySession.clear();
+    this.bySession.set(principal.sessionId, { json, usedAt: now });
     return json;
+  }
+
+  get size(): number {
+    return this.bySession.size;
+  }
+
+  sweep(now: number, idleMs: number): number {
+    const before = this.bySession.size;
+    for (const [id, known] of this.bySession) if (now - known.usedAt >= idleMs) this.bySession.delete(id);
+    return before - this.bySession.size;
   }
 }
 
@@ -123,7 +143,7 @@ function toRow(call: AuditCall, identities: UserIdentityCache, ms: number): Row 
   return [
     uuidV7(ms), call.accountId, stampOf(ms).iso, call.eventName, call.eventSource,
     // Free text from the request is kept without NUL characters, which Postgres refuses.
-    call.userIdentity ? JSON.stringify(call.userIdentity) : identities.jsonOf(call.principal), call.sourceIp || null,
+    call.userIdentity ? JSON.stringify(call.userIdentity) : identities.jsonOf(call.principal, ms), call.sourceIp || null,
     call.userAgent === undefined ? null : withoutNul(call.userAgent),
     jsonOrNull(call.requestParameters), jsonOrNull(call.responseElements),
     call.resources.map(withoutNul), call.errorCode ?? null, call.errorMessage === undefined ? null : withoutNul(call.errorMessage), call.requestId, call.readOnly,

@@ -112,7 +112,7 @@ export class ReadQueue {
     if (groups === undefined) this.groups.set(caller, (groups = []));
     let group = groups.find((g) => g.eventName === call.eventName && g.accountId === call.accountId && g.userAgent === userAgent && g.sourceIp === sourceIp && g.eventSource === call.eventSource);
     if (group === undefined) {
-      const columns = [uuidV7(ms), call.accountId, call.eventName, call.eventSource, identity ?? this.identities.jsonOf(call.principal), sourceIp, userAgent];
+      const columns = [uuidV7(ms), call.accountId, call.eventName, call.eventSource, identity ?? this.identities.jsonOf(call.principal, ms), sourceIp, userAgent];
       group = {
         accountId: call.accountId, eventName: call.eventName, eventSource: call.eventSource, sourceIp, userAgent,
         head: columns.map(copyField).join('\t') + '\t', firstMs: ms, lastMs: ms, events: new BatchBuffer(1024), resources: new Set(),

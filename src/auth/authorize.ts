@@ -2,7 +2,7 @@
 // its own account; every other principal is decided by the policy engine over
 // its effective policies (see src/auth/effective-policies.ts).
 import { AccessDeniedError } from '../errors.js';
-import type { CacheStats } from '../metrics.js';
+import type { IdleCache } from '../metrics.js';
 import type { CompiledPolicySet, EvaluationResult } from '../policy/index.js';
 import type { Principal } from '../sessions/principal.js';
 
@@ -23,8 +23,8 @@ export interface Authorizer {
   authorize(request: AuthorizationRequest): Promise<void>;
   /** The principal's compiled effective policies and its tags (cached), and whether they read the resource's own condition keys. */
   effective(principal: Principal): Promise<{ policies: CompiledPolicySet; principalTags: Record<string, string>; readsResourceFacts: boolean }>;
-  /** The cache of effective policies, if it keeps one (for metrics). */
-  readonly cache?: CacheStats;
+  /** The cache of effective policies, if it keeps one (for metrics, and released when idle). */
+  readonly cache?: IdleCache;
 }
 
 /**

@@ -3,12 +3,13 @@
 // facts of sessions already seen — kept fresh by Postgres LISTEN/NOTIFY
 // (triggers in prisma/migrations/20261124101500_notify, heard through the
 // notification bus of src/db/notifications.ts), so that authenticating a known
-// session costs no database round trip.
+// session costs no database round trip. What no request used for the idle time is
+// released (`sweep`): it is read from the database again when asked for.
 // https://www.postgresql.org/docs/current/sql-notify.html
 import { type Clock, systemClock } from '../clock.js';
 import type { Session } from '../generated/prisma/client.js';
 import type { Notification, NotificationBus } from '../db/notifications.js';
-import type { CacheStats } from '../metrics.js';
+import type { CacheStats, IdleCache } from '../metrics.js';
 
 /** The facts of a session row that never change once it is written. */
 export type SessionFacts = Pick<
@@ -45,9 +46,10 @@ export interface ChangeFeedOptions {
  */
 export class ChangeFeed {
   private gen = 0;
-  private readonly epochs = new Map<string, number>();
+  /** Each account's epoch, and when it was last asked for or set (the clock's epoch ms). */
+  private readonly epochs = new Map<string, { epoch: number; usedAt: number }>();
   private readonly revoked = new Map<string, number>();
-  private readonly sessions = new Map<string, SessionFacts>();
+  private readonly sessions = new Map<string, { facts: SessionFacts; usedAt: number }>();
   /** Lookups of an epoch and of a session answered from memory, and not (for metrics). */
   private readonly counts = { epochHits: 0, epochMisses: 0, sessionHits: 0, sessionMisses: 0 };
   private readonly sessionLimit: number;
@@ -80,32 +82,68 @@ export class ChangeFeed {
 
   /** The remembered facts of a session, if any. */
   session(sessionId: string): SessionFacts | undefined {
-    const facts = this.sessions.get(sessionId);
-    if (facts) {
+    const known = this.sessions.get(sessionId);
+    if (known) {
       this.counts.sessionHits++;
+      known.usedAt = this.clock.now().getTime();
       this.sessions.delete(sessionId);
-      this.sessions.set(sessionId, facts);
-    } else {
-      this.counts.sessionMisses++;
+      this.sessions.set(sessionId, known);
+      return known.facts;
     }
-    return facts;
+    this.counts.sessionMisses++;
+    return undefined;
   }
 
   epochOf(accountId: string): number | undefined {
-    const epoch = this.epochs.get(accountId);
-    if (epoch === undefined) this.counts.epochMisses++;
-    else this.counts.epochHits++;
-    return epoch;
+    const known = this.epochs.get(accountId);
+    if (known === undefined) {
+      this.counts.epochMisses++;
+      return undefined;
+    }
+    this.counts.epochHits++;
+    known.usedAt = this.clock.now().getTime();
+    return known.epoch;
   }
 
-  /** The accounts' policy epochs it knows, for metrics. */
-  get epochCache(): CacheStats {
-    return { size: this.epochs.size, hits: this.counts.epochHits, misses: this.counts.epochMisses };
+  /** The accounts' policy epochs it knows, for metrics; sweeping it also lets go of revocations of expired sessions. */
+  get epochCache(): IdleCache {
+    return { size: this.epochs.size, hits: this.counts.epochHits, misses: this.counts.epochMisses, sweep: (now, idleMs) => this.sweepEpochs(now, idleMs) };
   }
 
   /** The sessions whose facts it remembers, for metrics. */
-  get sessionCache(): CacheStats {
-    return { size: this.sessions.size, hits: this.counts.sessionHits, misses: this.counts.sessionMisses };
+  get sessionCache(): IdleCache {
+    return {
+      size: this.sessions.size,
+      hits: this.counts.sessionHits,
+      misses: this.counts.sessionMisses,
+      sweep: (now, idleMs) => {
+        const before = this.sessions.size;
+        for (const [id, known] of this.sessions) if (now - known.usedAt >= idleMs) this.sessions.delete(id);
+        return before - this.sessions.size;
+      },
+    };
+  }
+
+  /**
+   * Releases the epochs of accounts no request asked for since `now - idleMs`, and the
+   * revocations of sessions expired for five minutes (refused on their expiry anyway).
+   * A revocation of a live session is never released: it is all that refuses its token.
+   *
+   * INVARIANT (freshness): releasing an epoch starts a new generation, so a database
+   * read begun before cannot merge an epoch older than the one released.
+   */
+  private sweepEpochs(now: number, idleMs: number): number {
+    const before = this.epochs.size;
+    for (const [accountId, known] of this.epochs) if (now - known.usedAt >= idleMs) this.epochs.delete(accountId);
+    const released = before - this.epochs.size;
+    if (released > 0) this.gen++;
+    this.dropExpiredRevocations(now);
+    return released;
+  }
+
+  private dropExpiredRevocations(now: number): void {
+    const expired = now - 300_000;
+    for (const [id, expiry] of this.revoked) if (expiry < expired) this.revoked.delete(id);
   }
 
   isRevoked(sessionId: string): boolean {
@@ -118,7 +156,7 @@ export class ChangeFeed {
     this.noteEpoch(facts.accountId, epoch);
     if (revoked) this.noteRevoked(facts.id, facts.expiresAt.getTime());
     this.sessions.delete(facts.id);
-    this.sessions.set(facts.id, pickFacts(facts));
+    this.sessions.set(facts.id, { facts: pickFacts(facts), usedAt: this.clock.now().getTime() });
     if (this.sessions.size > this.sessionLimit) this.sessions.delete(this.sessions.keys().next().value!);
   }
 
@@ -153,7 +191,8 @@ export class ChangeFeed {
 
   private noteEpoch(accountId: string, epoch: number): void {
     const known = this.epochs.get(accountId);
-    if (known === undefined || epoch > known) this.epochs.set(accountId, epoch);
+    if (known === undefined) this.epochs.set(accountId, { epoch, usedAt: this.clock.now().getTime() });
+    else if (epoch > known.epoch) known.epoch = epoch;
     if (this.epochs.size > this.stateLimit) this.reset();
   }
 
@@ -161,8 +200,7 @@ export class ChangeFeed {
     this.revoked.set(sessionId, expiresAt);
     if (this.revoked.size > this.stateLimit) {
       // Expired sessions are refused on their expiry anyway.
-      const now = this.clock.now().getTime() - 300_000;
-      for (const [id, expiry] of this.revoked) if (expiry < now) this.revoked.delete(id);
+      this.dropExpiredRevocations(this.clock.now().getTime());
       if (this.revoked.size > this.stateLimit) this.reset();
     }
   }

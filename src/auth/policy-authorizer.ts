@@ -13,6 +13,8 @@ import type { Principal } from '../sessions/principal.js';
 
 interface CacheEntry extends PrincipalPolicies {
   epoch: number;
+  /** Epoch ms (the clock's) of its last use: `sweep` releases it once idle. */
+  usedAt: number;
   /** The fixed part of the request context, per session of the principal (see `sessionContext`). */
   sessionContexts: Map<string, Readonly<Record<string, string | string[]>>>;
 }
@@ -20,12 +22,13 @@ interface CacheEntry extends PrincipalPolicies {
 /** Most sessions per principal whose context is kept. */
 const SESSION_CONTEXT_LIMIT = 64;
 
-/** Most principals cached at once; the oldest is dropped beyond this. */
+/** Most principals cached at once; the least recently loaded is dropped beyond this. */
 const CACHE_LIMIT = 10_000;
 
 /**
  * Builds the authorizer. Compiled policy sets are cached per principal and
- * reused while the account's policy epoch is unchanged: every write that changes
+ * reused while the account's policy epoch is unchanged (and released once no request
+ * used them for the idle time, see `cache.sweep`): every write that changes
  * anyone's effective policies bumps the epoch, so a change applies to the very
  * next request in this process, and in another process sharing the database as
  * soon as its change feed delivers the new epoch (src/auth/change-feed.ts).
@@ -43,14 +46,16 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
   /** The principal's entry if it is cached and current. */
   function cached(principal: Principal): CacheEntry | undefined {
     const hit = cache.get(keyOf(principal));
-    return hit && hit.epoch === principal.policyEpoch ? hit : undefined;
+    if (!hit || hit.epoch !== principal.policyEpoch) return undefined;
+    hit.usedAt = clock.now().getTime();
+    return hit;
   }
 
   async function effective(principal: Principal): Promise<CacheEntry> {
     const hit = cached(principal);
     if (hit) return hit;
     stats.misses++;
-    const entry: CacheEntry = { ...(await loadPrincipalPolicies(db, principal)), epoch: principal.policyEpoch, sessionContexts: new Map() };
+    const entry: CacheEntry = { ...(await loadPrincipalPolicies(db, principal)), epoch: principal.policyEpoch, usedAt: clock.now().getTime(), sessionContexts: new Map() };
     const key = keyOf(principal);
     cache.delete(key);
     cache.set(key, entry);
@@ -108,6 +113,12 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
       },
       get misses() {
         return stats.misses;
+      },
+      // A released principal's policies are loaded again on its next request, as after a policy change.
+      sweep(now: number, idleMs: number) {
+        const before = cache.size;
+        for (const [key, entry] of cache) if (now - entry.usedAt >= idleMs) cache.delete(key);
+        return before - cache.size;
       },
     },
   };

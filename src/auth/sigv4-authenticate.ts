@@ -4,6 +4,7 @@
 // bearer token is (src/auth/authenticate.ts), so every revocation applies alike.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
 import type { Sealer } from '../crypto/seal.js';
+import type { IdleCache } from '../metrics.js';
 import { ExpiredTokenError, InvalidClientTokenIdError } from '../errors.js';
 import { recordAccessKeyUse } from '../iam/access-keys.js';
 import type { Principal } from '../sessions/principal.js';
@@ -26,15 +27,18 @@ interface KnownKey {
   /** The account's policy epoch when the key was read: every change of a key's status or existence bumps it. */
   epoch: number;
   lastUsedWrittenAt: number;
+  /** Epoch ms of the last request it verified (released once idle, see `sweep`). */
+  usedAt: number;
 }
 
 /**
  * Long-term keys already opened, so that a signed request costs no database round
  * trip: an entry is used only while the change feed is live and the account's policy
  * epoch is the one it was read at (src/iam/access-keys.ts bumps it whenever a key is
- * deactivated or deleted). Bounded; the least recently used entry goes first.
+ * deactivated or deleted). Bounded; the least recently used entry goes first, and
+ * entries no request used for the idle time are released (`sweep`).
  */
-export class LongTermKeyCache {
+export class LongTermKeyCache implements IdleCache {
   private readonly keys = new Map<string, KnownKey>();
 
   constructor(private readonly limit = 10_000) {}
@@ -47,8 +51,8 @@ export class LongTermKeyCache {
   hits = 0;
   misses = 0;
 
-  /** The key, if it is known for the account's current epoch. */
-  get(accessKeyId: string, currentEpoch: (accountId: string) => number | undefined): KnownKey | undefined {
+  /** The key, if it is known for the account's current epoch; `now`: the request's time, epoch ms. */
+  get(accessKeyId: string, currentEpoch: (accountId: string) => number | undefined, now: number): KnownKey | undefined {
     const known = this.keys.get(accessKeyId);
     if (!known) {
       this.misses++;
@@ -60,6 +64,7 @@ export class LongTermKeyCache {
       return undefined;
     }
     this.hits++;
+    known.usedAt = now;
     this.keys.delete(accessKeyId);
     this.keys.set(accessKeyId, known);
     return known;
@@ -69,6 +74,13 @@ export class LongTermKeyCache {
     this.keys.delete(accessKeyId);
     this.keys.set(accessKeyId, key);
     if (this.keys.size > this.limit) this.keys.delete(this.keys.keys().next().value!);
+  }
+
+  /** Releases the keys no request used since `now - idleMs` (read and opened again when next used). */
+  sweep(now: number, idleMs: number): number {
+    const before = this.keys.size;
+    for (const [id, key] of this.keys) if (now - key.usedAt >= idleMs) this.keys.delete(id);
+    return before - this.keys.size;
   }
 }
 
@@ -92,7 +104,7 @@ export async function authenticateSigV4(deps: SigV4AuthenticationDeps, request: 
     now,
     cache: deps.signingKeys,
     lookup: async (accessKeyId, { securityToken }) => {
-      const known = feed?.live && securityToken === undefined ? deps.longTermKeys.get(accessKeyId, (account) => feed.epochOf(account)) : undefined;
+      const known = feed?.live && securityToken === undefined ? deps.longTermKeys.get(accessKeyId, (account) => feed.epochOf(account), now.getTime()) : undefined;
       if (known) {
         longTermKey = { id: accessKeyId, known };
         return { secretAccessKey: known.secretAccessKey };
@@ -106,7 +118,7 @@ export async function authenticateSigV4(deps: SigV4AuthenticationDeps, request: 
       if (found.kind === 'long-term') {
         if (found.accessKey.status !== 'Active' || securityToken !== undefined) throw new InvalidClientTokenIdError(INVALID);
         if (!owner) throw new InvalidClientTokenIdError(INVALID);
-        longTermKey = { id: found.accessKey.id, known: { ...owner, secretAccessKey: found.secretAccessKey, lastUsedWrittenAt: 0 } };
+        longTermKey = { id: found.accessKey.id, known: { ...owner, secretAccessKey: found.secretAccessKey, lastUsedWrittenAt: 0, usedAt: now.getTime() } };
         deps.longTermKeys.set(found.accessKey.id, longTermKey.known);
         return { secretAccessKey: found.secretAccessKey };
       }
@@ -126,7 +138,7 @@ export async function authenticateSigV4(deps: SigV4AuthenticationDeps, request: 
 }
 
 /** The user a long-term key belongs to, with its account's epoch (read once per epoch); undefined for no such key. */
-async function readOwner(deps: SigV4AuthenticationDeps, accessKeyId: string): Promise<Omit<KnownKey, 'secretAccessKey' | 'lastUsedWrittenAt'> | undefined> {
+async function readOwner(deps: SigV4AuthenticationDeps, accessKeyId: string): Promise<Omit<KnownKey, 'secretAccessKey' | 'lastUsedWrittenAt' | 'usedAt'> | undefined> {
   const generation = deps.changeFeed?.generation ?? 0;
   const row = await deps.db.accessKey.findUnique({
     where: { id: accessKeyId },

@@ -1,7 +1,9 @@
 // The SigV4 signing key, kSigning = HMAC chain of "AWS4" + secret over the
-// date, region, service and "aws4_request", and a small bounded cache of it.
+// date, region, service and "aws4_request", and a small bounded cache of it,
+// whose keys no request used for the idle time are released (`sweep`).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html#derive-signing-key
 import { createHmac } from 'node:crypto';
+import type { IdleCache } from '../metrics.js';
 
 /** What a signing key is derived for: the credential scope of one request, and its key id. */
 export interface SigningScope {
@@ -35,20 +37,21 @@ export function deriveSigningKey(secretAccessKey: string, scope: SigningScope): 
  * derived from (kept beside it and compared, not put in the map key): a deleted,
  * deactivated or rotated key never verifies from a stale entry.
  */
-export class SigningKeyCache {
-  private readonly entries = new Map<string, { secretAccessKey: string; key: Buffer }>();
+export class SigningKeyCache implements IdleCache {
+  private readonly entries = new Map<string, { secretAccessKey: string; key: Buffer; usedAt: number }>();
   /** Lookups answered from the cache, and lookups that derived a key. */
   readonly stats = { hits: 0, misses: 0 };
 
   constructor(private readonly limit = DEFAULT_LIMIT) {}
 
-  /** The signing key for `secretAccessKey` in `scope`, derived at most once while it stays cached. */
-  signingKey(secretAccessKey: string, scope: SigningScope): Buffer {
+  /** The signing key for `secretAccessKey` in `scope`, derived at most once while it stays cached; `now`: the request's time, epoch ms. */
+  signingKey(secretAccessKey: string, scope: SigningScope, now = Date.now()): Buffer {
     const id = `${scope.accessKeyId}/${scope.date}/${scope.region}/${scope.service}`;
     const cached = this.entries.get(id);
     // Both secrets are the server's own (the stored one and the one just looked up): no caller input is compared here.
     if (cached && cached.secretAccessKey === secretAccessKey) {
       this.stats.hits++;
+      cached.usedAt = now;
       // Re-inserting moves the entry to the end: Map iterates in insertion order.
       this.entries.delete(id);
       this.entries.set(id, cached);
@@ -57,7 +60,7 @@ export class SigningKeyCache {
     this.stats.misses++;
     const key = deriveSigningKey(secretAccessKey, scope);
     this.entries.delete(id);
-    this.entries.set(id, { secretAccessKey, key });
+    this.entries.set(id, { secretAccessKey, key, usedAt: now });
     if (this.entries.size > this.limit) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
@@ -68,5 +71,20 @@ export class SigningKeyCache {
   /** How many keys are cached now. */
   get size(): number {
     return this.entries.size;
+  }
+
+  get hits(): number {
+    return this.stats.hits;
+  }
+
+  get misses(): number {
+    return this.stats.misses;
+  }
+
+  /** Releases the keys no request used since `now - idleMs` (derived again if asked for). */
+  sweep(now: number, idleMs: number): number {
+    const before = this.entries.size;
+    for (const [id, entry] of this.entries) if (now - entry.usedAt >= idleMs) this.entries.delete(id);
+    return before - this.entries.size;
   }
 }

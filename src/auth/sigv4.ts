@@ -94,7 +94,7 @@ export async function verifySigV4(request: SigV4Request, options: VerifySigV4Opt
   if (!found) throw invalidClientTokenId();
 
   const scope: SigningScope = { accessKeyId: parts.accessKeyId, ...parts.scope };
-  const signingKey = options.cache ? options.cache.signingKey(found.secretAccessKey, scope) : deriveSigningKey(found.secretAccessKey, scope);
+  const signingKey = options.cache ? options.cache.signingKey(found.secretAccessKey, scope, options.now.getTime()) : deriveSigningKey(found.secretAccessKey, scope);
   const expected = computeSignature(request, query, headers, parts, payloadHash, signingKey);
   if (!isSameSignature(parts.signature, expected)) throw signatureDoesNotMatch();
 

@@ -286,6 +286,25 @@ export class SignInThrottle {
     return entry;
   }
 
+  /** Keys counted now (for metrics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Releases the keys whose counts can no longer refuse anything at `now`: no attempt
+   * in flight, no lockout, no failure within the horizon (a client's key stays after
+   * its sign-in succeeds, which clears only the principal's). Answers how many went.
+   */
+  sweep(now: number): number {
+    const before = this.entries.size;
+    for (const [key, entry] of this.entries) {
+      const lastFailure = entry.failures.length > 0 ? entry.failures[entry.failures.length - 1]! : -Infinity;
+      if (entry.inFlight === 0 && entry.lockedUntil <= now && lastFailure <= now - this.horizonMs) this.entries.delete(key);
+    }
+    return before - this.entries.size;
+  }
+
   /** Drops the least recently used entry that holds no attempt in flight. */
   private evict(): void {
     for (const [key, entry] of this.entries) {

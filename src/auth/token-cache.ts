@@ -1,8 +1,10 @@
 // Verified session tokens, remembered per token string: a token seen before
 // costs a Map lookup instead of an ECDSA verification. Bounded (the oldest
 // entry not used since it was last passed over goes first: the "second chance"
-// approximation of least-recently-used, which costs a hit no reordering) and
-// each entry lives no longer than the token would verify.
+// approximation of least-recently-used, which costs a hit no reordering),
+// each entry lives no longer than the token would verify, and `sweep` releases
+// entries no request used for the idle time (src/service-metrics.ts runs it).
+import type { IdleCache } from '../metrics.js';
 import type { SessionClaims } from '../sessions/tokens.js';
 
 /** Most tokens remembered at once. */
@@ -16,6 +18,8 @@ interface Entry {
   validUntil: number;
   /** Hit since eviction last passed over it. */
   used: boolean;
+  /** Epoch ms of its last verification or hit (`sweep` releases it once idle). */
+  usedAt: number;
 }
 
 /**
@@ -30,7 +34,7 @@ interface Entry {
  * hundreds of characters arriving as a new string on every request, costs more
  * than the rest of the lookup) and then compared whole.
  */
-export class VerifiedTokenCache {
+export class VerifiedTokenCache implements IdleCache {
   private readonly entries = new Map<string, Entry>();
   /** Lookups answered from the cache, and tokens verified because they were not (for metrics). */
   private hitCount = 0;
@@ -47,7 +51,7 @@ export class VerifiedTokenCache {
     if (known) return known;
     this.missCount++;
     const claims = await verify(token);
-    this.entries.set(keyOf(token), { token, claims, validUntil: (claims.exp + this.clockSkewSeconds) * 1000, used: false });
+    this.entries.set(keyOf(token), { token, claims, validUntil: (claims.exp + this.clockSkewSeconds) * 1000, used: false, usedAt: now });
     if (this.entries.size > this.limit) this.evictOne();
     return claims;
   }
@@ -62,6 +66,7 @@ export class VerifiedTokenCache {
       return undefined;
     }
     hit.used = true;
+    hit.usedAt = now;
     this.hitCount++;
     return hit.claims;
   }
@@ -77,6 +82,16 @@ export class VerifiedTokenCache {
       entry.used = false;
       this.entries.set(key, entry);
     }
+  }
+
+  /**
+   * Releases the entries not used since `now - idleMs` and those that no longer verify
+   * (both would miss anyway: a later request verifies its token again). Answers how many went.
+   */
+  sweep(now: number, idleMs: number): number {
+    const before = this.entries.size;
+    for (const [key, entry] of this.entries) if (now - entry.usedAt >= idleMs || now >= entry.validUntil) this.entries.delete(key);
+    return before - this.entries.size;
   }
 
   get size(): number {

@@ -7,6 +7,7 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { type Clock, systemClock } from '../clock.js';
 import { IdpCommunicationError } from '../errors.js';
+import type { IdleCache } from '../metrics.js';
 import { isLoopbackHost, type IssuerUrlPolicy } from '../iam/oidc-providers.js';
 
 export interface OidcKeyStoreOptions extends IssuerUrlPolicy {
@@ -41,9 +42,15 @@ interface IssuerEntry {
 const communicationError = (detail: string, cause?: unknown) =>
   new IdpCommunicationError(`Couldn't retrieve verification key from your identity provider (${detail}); check that its OpenID Connect discovery document and JWKS are reachable over HTTPS.`, { cause });
 
-/** The key sets of the issuers tokens were presented from, per issuer URL. */
-export class OidcKeyStore {
+/**
+ * The key sets of the issuers tokens were presented from, per issuer URL. An issuer's
+ * entry lives `cacheMs` (or `failureMs`) from its discovery, used or not: `sweep` releases it then.
+ */
+export class OidcKeyStore implements IdleCache {
   private readonly issuers = new Map<string, IssuerEntry>();
+  /** Lookups answered from memory, and discoveries (for metrics). */
+  hits = 0;
+  misses = 0;
   private readonly clock: Clock;
 
   constructor(
@@ -63,10 +70,12 @@ export class OidcKeyStore {
     const known = this.issuers.get(issuer);
     if (known && known.until > now) {
       // Least recently used first out: a hit moves the issuer to the end.
+      this.hits++;
       this.issuers.delete(issuer);
       this.issuers.set(issuer, known);
       return known.keys;
     }
+    this.misses++;
     const keys = this.discover(issuer);
     const entry: IssuerEntry = { keys, until: now + this.options.cacheMs };
     this.remember(issuer, entry);
@@ -75,6 +84,17 @@ export class OidcKeyStore {
       if (this.issuers.get(issuer) === entry) entry.until = this.clock.now().getTime() + this.options.failureMs;
     });
     return keys;
+  }
+
+  get size(): number {
+    return this.issuers.size;
+  }
+
+  /** Releases the issuers whose discovery is no longer trusted at `now` (discovered again when a token names them). */
+  sweep(now: number): number {
+    const before = this.issuers.size;
+    for (const [issuer, entry] of this.issuers) if (entry.until <= now) this.issuers.delete(issuer);
+    return before - this.issuers.size;
   }
 
   private remember(issuer: string, entry: IssuerEntry): void {
