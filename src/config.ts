@@ -55,6 +55,12 @@ export interface Config {
   hashQueue: number;
   /** Nice value of the password-hashing threads (0 to 19; Linux, where it is per thread): other work comes first for the cores. */
   hashNice: number;
+  /**
+   * How long an entry of an in-process cache (verified tokens, principals' policies,
+   * sessions, epochs, keys) stays once no request uses it, seconds: the one idle time
+   * of every cache (src/service-metrics.ts sweeps them).
+   */
+  cacheIdleSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -174,6 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
     hashConcurrency,
     hashQueue,
     hashNice,
+    cacheIdleSeconds: int('IAM_CACHE_IDLE_SECONDS', 600, 1, 86_400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -35,7 +35,7 @@ import { SigningKeyCache } from './auth/sigv4.js';
 import { LongTermKeyCache } from './auth/sigv4-authenticate.js';
 import { Metrics } from './metrics.js';
 import { noteError, type RequestObserver } from './request-log.js';
-import { watchService } from './service-metrics.js';
+import { sweepIdleCaches, watchService } from './service-metrics.js';
 import { SigningKeyStore } from './sessions/signing-keys.js';
 import { TokenService } from './sessions/tokens.js';
 import { OidcKeyStore, defaultOidcKeyStoreOptions } from './sts/oidc-keys.js';
@@ -177,6 +177,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const signingKeys = new SigningKeyCache();
   const longTermKeys = new LongTermKeyCache();
   watchService(deps, { signingKeys, longTermKeys });
+  const stopSweeping = sweepIdleCaches(deps, { signingKeys, longTermKeys });
   const aws = createAwsEndpoint(
     schema,
     async (request, contextValue) => {
@@ -207,6 +208,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     async close() {
       ready = false;
       closing = true;
+      stopSweeping();
       await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
       await apollo.stop();
       await deps.notifications?.stop();

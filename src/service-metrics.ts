@@ -1,13 +1,14 @@
 // The gauges and totals a running service's metrics read when scraped: its caches
 // (verified tokens, effective policies, the change feed's epochs and sessions, SigV4's
-// long-term and signing keys), the database pool, the password-hash pool, the audit
-// trail's read queue and, as they happen, password-hash waits and audit flushes.
-// Nothing here runs on a request's path.
+// long-term and signing keys, OpenID Providers' keys, audit identities), the database
+// pool, the password-hash pool, the audit trail's read queue and, as they happen,
+// password-hash waits and audit flushes; and the one timer that releases what those
+// caches hold for no one (`sweepIdleCaches`). Nothing here runs on a request's path.
 import type { Deps } from './context.js';
 import type { LongTermKeyCache } from './auth/sigv4-authenticate.js';
 import type { SigningKeyCache } from './auth/sigv4.js';
 import { poolOf } from './db/client.js';
-import type { CacheStats, Metrics } from './metrics.js';
+import type { IdleCache, Metrics } from './metrics.js';
 
 /** The caches outside `Deps` (the AWS endpoint's). */
 export interface EndpointCaches {
@@ -15,18 +16,49 @@ export interface EndpointCaches {
   signingKeys: SigningKeyCache;
 }
 
-/** Registers what `deps.metrics` reads of the service when scraped. */
-export function watchService(deps: Deps, { longTermKeys, signingKeys }: EndpointCaches): void {
-  const { metrics } = deps;
-  const caches: Record<string, () => CacheStats | undefined> = {
+/** The service's caches by the name /metrics labels them with (`cache="..."`); absent ones answer undefined. */
+function cachesOf(deps: Deps, { longTermKeys, signingKeys }: EndpointCaches): Record<string, () => IdleCache | undefined> {
+  return {
     tokens: () => deps.tokenCache,
     policies: () => deps.authorizer.cache,
     epochs: () => deps.changeFeed?.epochCache,
     sessions: () => deps.changeFeed?.sessionCache,
     access_keys: () => longTermKeys,
-    signing_keys: () => ({ size: signingKeys.size, hits: signingKeys.stats.hits, misses: signingKeys.stats.misses }),
+    signing_keys: () => signingKeys,
+    oidc_issuers: () => deps.oidcKeys,
+    audit_identities: () => deps.audit.identities,
   };
-  const each = (read: (stats: CacheStats) => number) => () =>
+}
+
+/** Longest time between two sweeps: an idle entry outlives the idle time by at most this. */
+const MAX_SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Every `min(idle time / 2, 60 s)`, releases each cache's entries no request used for
+ * `config.cacheIdleSeconds` (and those expired), at the service's clock's time, and the
+ * sign-in throttle's keys that can refuse nothing any more. One timer for all, unref'd
+ * (it never keeps the process alive); call the answer to stop it.
+ */
+export function sweepIdleCaches(deps: Deps, endpoint: EndpointCaches): () => void {
+  const caches = Object.values(cachesOf(deps, endpoint));
+  const idleMs = deps.config.cacheIdleSeconds * 1000;
+  const timer = setInterval(
+    () => {
+      const now = deps.clock.now().getTime();
+      for (const cache of caches) cache()?.sweep(now, idleMs);
+      deps.throttle.sweep(now);
+    },
+    Math.min(idleMs / 2, MAX_SWEEP_INTERVAL_MS),
+  );
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Registers what `deps.metrics` reads of the service when scraped. */
+export function watchService(deps: Deps, endpoint: EndpointCaches): void {
+  const { metrics } = deps;
+  const caches = cachesOf(deps, endpoint);
+  const each = (read: (stats: IdleCache) => number) => () =>
     Object.entries(caches).flatMap(([cache, stats]) => {
       const current = stats();
       return current ? [[{ cache }, read(current)] as const] : [];
@@ -34,6 +66,7 @@ export function watchService(deps: Deps, { longTermKeys, signingKeys }: Endpoint
   metrics.gauge('iam_cache_entries', 'Entries held by each in-process cache.', ['cache'], each((c) => c.size));
   metrics.counter('iam_cache_hits_total', 'Lookups each cache answered (hit rate: hits / (hits + misses)).', ['cache'], each((c) => c.hits));
   metrics.counter('iam_cache_misses_total', 'Lookups each cache could not answer (the database or a verification answered).', ['cache'], each((c) => c.misses));
+  metrics.gauge('iam_sign_in_throttle_keys', 'Users, clients and user-client pairs whose recent sign-in attempts the throttle counts.', [], () => deps.throttle.size);
 
   watchPool(metrics, deps);
   watchHashPool(metrics, deps);
