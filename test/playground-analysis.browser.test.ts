@@ -14,9 +14,11 @@ import {
   ListAllowedActionsDocument,
   ListPrincipalsWithAccessDocument,
   PreviewAttachUserPolicyDocument,
+  PreviewAddUserToGroupDocument,
   PreviewPutGroupPolicyDocument,
   PreviewPutRolePolicyDocument,
   PreviewPutUserPolicyDocument,
+  PutGroupPolicyDocument,
   PutRolePolicyDocument,
   PutUserPolicyDocument,
 } from './generated/graphql.js';
@@ -225,6 +227,22 @@ describe.skipIf(skip)('the playground’s analysis pane in a browser', () => {
     expect(await page.locator('#preview-results section.principal-change h4').first().innerText()).toMatch(/ — no change found$/);
     await page.screenshot({ path: `${ARTIFACTS}playground-analysis-truncated.png` });
   }, 90_000);
+
+  it('preview: adding the reader to a group shows what the group\'s policy newly allows, as the API answers', async () => {
+    await server.ok(CreateGroupDocument, { input: { groupName: 'writers' } }, root.token);
+    const write = policy({ Effect: 'Allow', Action: 's3:PutObject', Resource: REPORTS });
+    await server.ok(PutGroupPolicyDocument, { input: { groupName: 'writers', policyName: 'write', policyDocument: JSON.stringify(write) } }, root.token);
+    await page.locator('#preview-op').selectOption('addUserToGroup');
+    await page.locator('#preview-groupName').fill('writers');
+    await page.locator('#preview-userName').fill('reader');
+    await page.locator('#preview-run').click();
+    await page.locator('#preview-results .domain').waitFor();
+    const api = (await server.ok(PreviewAddUserToGroupDocument, { input: { groupName: 'writers', userName: 'reader' } }, root.token)).previewAddUserToGroup;
+    expect(api.principals[0]!.newlyAllowed).toContainEqual({ action: 's3:PutObject', resource: REPORTS });
+    const section = page.locator(`#preview-results section[data-principal-arn="${arn('user', 'reader')}"]`);
+    const rows = await section.locator('.newly-allowed tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual(api.principals[0]!.newlyAllowed.map((c) => [c.action, c.resource]));
+  });
 
   it('a user without the permissions sees AccessDenied with its message, and signing out clears the results', async () => {
     await page.locator('#sign-out').click();

@@ -55,6 +55,8 @@
     { name: 'createPolicyVersion', fields: [F.policyArn, F.document, F.setAsDefault] },
     { name: 'setDefaultPolicyVersion', fields: [F.policyArn, F.versionId] },
     { name: 'updateAssumeRolePolicy', fields: [F.role, Object.assign({}, F.document, { label: 'Trust policy' })] },
+    { name: 'addUserToGroup', fields: [F.group, F.user] },
+    { name: 'removeUserFromGroup', fields: [F.group, F.user] },
   ]);
 
   const upper = (name) => name[0].toUpperCase() + name.slice(1);
