@@ -53,12 +53,14 @@ const LIST = '{ listUsers(first: 20) { nodes { userName userId arn path createDa
 /**
  * The fairness pair: the same request to the same server, alone and during a sign-in flood
  * (bench/sign-in-flood.ts); and for reference, during the same flood of a server with the
- * password-hash pool of before issue 21 (4 hashes at once, no bound on those waiting).
+ * password-hash pool of before issue 21 (4 hashes at once, no bound on those waiting), and of
+ * one whose hashing threads run at the server's own priority (IAM_HASH_NICE=0).
  */
 const FLOOD_PAIR = Object.freeze({
   alone: 'open-iam: getCallerIdentity alone',
   flooded: 'open-iam: getCallerIdentity during a sign-in flood',
   before: 'open-iam: getCallerIdentity during a sign-in flood, hash pool of before (4, unbounded)',
+  notNiced: 'open-iam: getCallerIdentity during a sign-in flood, hashing at nice 0',
 });
 
 /** What a flood may cost other requests at most: half their throughput, three times their p99. */
@@ -167,6 +169,9 @@ async function main(): Promise<void> {
     const floodedBefore = !only || only.test(FLOOD_PAIR.before)
       ? await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true', IAM_HASH_CONCURRENCY: '4', IAM_HASH_QUEUE: '100000' }))
       : undefined;
+    const floodedNotNiced = !only || only.test(FLOOD_PAIR.notNiced)
+      ? await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true', IAM_HASH_NICE: '0' }))
+      : undefined;
     const bare = await startBareApollo();
     closers.push(bare.close);
     const fixture = await seed(on.url, OPERATOR_TOKEN);
@@ -207,6 +212,7 @@ async function main(): Promise<void> {
       { name: FLOOD_PAIR.alone, url: flooded.url, query: TRIVIAL, token: fixture.userToken },
       { name: FLOOD_PAIR.flooded, url: flooded.url, query: TRIVIAL, token: fixture.userToken, flood: flooded },
       ...(floodedBefore ? [{ name: FLOOD_PAIR.before, url: floodedBefore.url, query: TRIVIAL, token: fixture.userToken, flood: floodedBefore }] : []),
+      ...(floodedNotNiced ? [{ name: FLOOD_PAIR.notNiced, url: floodedNotNiced.url, query: TRIVIAL, token: fixture.userToken, flood: floodedNotNiced }] : []),
     ];
     const chosen = cases.filter((c) => !only || only.test(c.name));
     for (const c of chosen) await expectSuccess(c.url, c.query, c.token, c.aws);
@@ -251,7 +257,7 @@ async function main(): Promise<void> {
         pgCpuPerRequest: pgCpu.length > 0 ? median(pgCpu) : undefined,
       });
     }
-    printTable(results, rounds, floods, flooded.deps.passwords.pool);
+    printTable(results, rounds, floods, { ...flooded.deps.passwords.pool.stats(), nice: flooded.deps.config.hashNice });
     printCounters(countersBefore, await requestCounters(on));
   } finally {
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -345,7 +351,7 @@ function printTable(
   results: Map<string, Result>,
   rounds: Map<string, Array<Omit<Result, 'name'>>>,
   floods: Map<string, FloodRound[]>,
-  floodPool: { concurrency: number; queueLimit: number },
+  floodPool: { concurrency: number; queueLimit: number; nice: number },
 ): void {
   /** Case a's figure over case b's within each round (b's over a's for costs, so that higher is better). */
   const perRound = (a: string, b: string, figure: (r: Omit<Result, 'name'>) => number | undefined, cost = false) => {
@@ -400,11 +406,15 @@ function printTable(
     console.log(`| ${label} | ${value.toFixed(2)}× | ${interval(each)} | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(each)} |`);
   }
   if (results.has(FLOOD_PAIR.alone)) {
-    const { concurrency, queueLimit } = floodPool;
-    console.log(`\nFairness: getCallerIdentity during a flood of ${FLOOD_RATE} sign-ins a second (right password, a client address each) / alone, on one server (${concurrency} hash(es) at once, ${queueLimit} waiting at most).\n`);
+    const { concurrency, queueLimit, nice } = floodPool;
+    console.log(`\nFairness: getCallerIdentity during a flood of ${FLOOD_RATE} sign-ins a second (right password, a client address each) / alone, on one server (${concurrency} hash(es) at once, ${queueLimit} waiting at most, hashing at nice ${nice}).\n`);
     console.log('| ratio | median | 90% interval | target | | each round |');
     console.log('| --- | ---: | ---: | ---: | --- | ---: |');
-    for (const [flooded, label] of [[FLOOD_PAIR.flooded, 'this server'], [FLOOD_PAIR.before, 'hash pool of before (4, unbounded), for reference']] as const) {
+    for (const [flooded, label] of [
+      [FLOOD_PAIR.flooded, 'this server'],
+      [FLOOD_PAIR.before, 'hash pool of before (4, unbounded), for reference'],
+      [FLOOD_PAIR.notNiced, 'hashing at nice 0, for reference'],
+    ] as const) {
       if (!results.has(flooded)) continue;
       // Each round's flooded figure over its quiet one. A round in which no request was answered has no p99 (autocannon says 0):
       // it counts as endless; a round in which neither case was answered says nothing and is left out.
