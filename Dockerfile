@@ -27,7 +27,7 @@ WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 # glibc's malloc gives memory of 128 KiB and more straight back to the system when freed,
 # as its default does only until the first such free raises the bar: each sign-in's argon2
-# takes 19 MiB, which would otherwise stay in a malloc arena per libuv thread, never given
+# takes 19 MiB, which would otherwise stay in a malloc arena per hashing thread, never given
 # back (issue 21: resident memory 288 MiB after 150 tenants' sign-ins against 167 MiB with it;
 # npm run bench:memory). npm start sets the same.
 ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072

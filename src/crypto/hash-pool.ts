@@ -1,9 +1,10 @@
 // The password-hash pool: at most `concurrency` argon2 computations at once, the
 // rest waiting in a bounded first-in first-out queue, and past that `Throttling`
-// with a time to retry. argon2 runs on libuv's threadpool, which fs, dns and
-// WebCrypto share, and each hash keeps a core busy for tens of milliseconds: a
+// with a time to retry. Each hash keeps a core busy for tens of milliseconds, on
+// a thread of its own at a lowered CPU priority (src/crypto/hash-threads.ts): a
 // pool smaller than the cores (src/config.ts sizes it) leaves the event loop, and
-// with it every other request, a core of its own during a sign-in flood.
+// with it every other request, a core of its own during a sign-in flood, and the
+// priority lets them come first on the other cores too.
 import { ThrottlingError } from '../errors.js';
 
 export interface HashPoolOptions {
