@@ -126,6 +126,20 @@ describe('listAllowedActions (what can)', () => {
     expect(dave).not.toContain('s3:GetObject');
   });
 
+  it('on a role, the actions its trust policy governs need the trust policy too (erin and ops-* are made by the who-can test)', async () => {
+    const sts = (principalArn: string, roleName: string) =>
+      server
+        .ok(ListAllowedActionsDocument, { input: { principalArn, resourceArn: arn('role', roleName), service: 'sts' } }, root.token)
+        .then((answer) => answer.listAllowedActions.services.find((s) => s.service === 'sts')?.actions ?? []);
+    // erin's own policy allows sts:AssumeRole on ops-*; only ops-account's trust policy lets her in.
+    expect(await sts(arn('user', 'erin'), 'ops-account')).toContain('sts:AssumeRole');
+    expect(await sts(arn('user', 'erin'), 'ops-alice')).not.toContain('sts:AssumeRole');
+    // The root user is refused by AssumeRole whatever the trust policy says, but keeps the rest of STS.
+    const rootActions = await sts(`arn:aws:iam::${root.accountId}:root`, 'ops-account');
+    expect(rootActions).not.toContain('sts:AssumeRole');
+    expect(rootActions).toContain('sts:GetCallerIdentity');
+  });
+
   it('answers NoSuchEntity for a group or another account, and AccessDenied without the action', async () => {
     expect((await server.gql(ListAllowedActionsDocument, { input: { principalArn: arn('group', 'analysts') } }, root.token)).errors?.[0]?.extensions?.code).toBe('NoSuchEntity');
     expect((await server.gql(ListAllowedActionsDocument, { input: { principalArn: 'arn:aws:iam::999999999999:user/alice' } }, root.token)).errors?.[0]?.extensions?.code).toBe('NoSuchEntity');

@@ -193,7 +193,9 @@ function servicesAllowedBy(documents: readonly PolicyDocument[]): string[] {
  * What a user or role (or root) may do on `resourceArn` (the resource a request would name;
  * `*` for actions without resource-level permissions), per service: every action of the
  * catalog, of the services its Allow statements name, that its policies allow. Services the
- * catalog does not know are listed with the actions the policies name literally.
+ * catalog does not know are listed with the actions the policies name literally. On a role
+ * of the account, the actions its trust policy governs are decided as AssumeRole decides
+ * them (the trust policy must allow too; never the root user).
  */
 export async function allowedActions(db: Db | DbTx, accountId: string, input: { principalArn: string; resourceArn?: string | null; service?: string | null }): Promise<ServiceActions[]> {
   const principal = await loadPrincipal(db, accountId, input.principalArn);
@@ -208,7 +210,15 @@ export async function allowedActions(db: Db | DbTx, accountId: string, input: { 
     const candidates = isKnownService(service)
       ? [...actionsOfService(service)].map((a) => `${service}:${actionNameOf(service, a) ?? a}`)
       : literalActionsOf(principal.identity.map((p) => p.document), service);
-    const actions = candidates.filter((action) => evaluate(set, { principalArn: principal.arn, action, resourceArn, context, resourceOwnerAccount: null }).decision === 'allowed');
+    const actions: string[] = [];
+    for (const action of candidates) {
+      const trust = await trustGoverning(db, accountId, action, resourceArn);
+      if (trust && principal.type === 'root') continue; // AssumeRole refuses the root user
+      const result = trust
+        ? trustDecision(principal, trust, action, resourceArn, accountId)
+        : evaluate(set, { principalArn: principal.arn, action, resourceArn, context, resourceOwnerAccount: null });
+      if (result.decision === 'allowed') actions.push(action);
+    }
     if (actions.length > 0) out.push({ service, serviceName: serviceNameOf(service), actions: actions.sort() });
   }
   return out;
