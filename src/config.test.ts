@@ -93,12 +93,12 @@ describe('loadConfig: secrets', () => {
 });
 
 describe('loadConfig: the password-hash pool', () => {
-  it('leaves a core to the rest of the server by default, runs at least one hash, at nice 10', () => {
+  it('leaves a core to the rest of the server by default, runs at least one hash, at the lowest priority (nice 19)', () => {
     const { hashConcurrency, hashQueue, hashNice } = loadConfig({});
     expect(hashConcurrency).toBe(Math.max(1, availableParallelism() - 1));
     expect(hashQueue).toBe(HASH_QUEUE_PER_TURN * hashConcurrency);
     expect(hashNice).toBe(DEFAULT_HASH_NICE);
-    expect(DEFAULT_HASH_NICE).toBe(10);
+    expect(DEFAULT_HASH_NICE).toBe(19);
   });
 
   it('takes IAM_HASH_CONCURRENCY, IAM_HASH_QUEUE (0: no hash waits) and IAM_HASH_NICE (0: the server\'s own priority)', () => {
@@ -107,7 +107,7 @@ describe('loadConfig: the password-hash pool', () => {
     // Hashes no longer run on libuv's threadpool: its size does not bound them.
     expect(loadConfig({ IAM_HASH_CONCURRENCY: '8', UV_THREADPOOL_SIZE: '4' }).hashConcurrency).toBe(8);
     expect(loadConfig({ IAM_HASH_NICE: '0' }).hashNice).toBe(0);
-    expect(loadConfig({ IAM_HASH_NICE: '19' }).hashNice).toBe(19);
+    expect(loadConfig({ IAM_HASH_NICE: '10' }).hashNice).toBe(10);
   });
 
   it.each([

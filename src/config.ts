@@ -193,7 +193,7 @@ export const HASH_QUEUE_PER_TURN = 16;
  * The password-hash pool: its size, its queue and its threads' priority. Each hash keeps
  * a core busy for tens of milliseconds on a thread of its own (src/crypto/hash-threads.ts):
  * by default one core is left to the rest of the server (1 hash at once on 2 cores, 3 on 4),
- * at least one hash runs, and the hashing threads run at nice 10, so that during a sign-in
+ * at least one hash runs, and the hashing threads run at nice 19, so that during a sign-in
  * flood requests, Postgres and the event loop come first for every core, while an idle
  * machine hashes at full speed.
  */
@@ -204,8 +204,14 @@ function readHashPool(int: (name: string, fallback: number, min: number, max: nu
   return { hashConcurrency, hashQueue, hashNice };
 }
 
-/** The hashing threads' nice value by default: a tenth of a core's share against a busy thread at nice 0. */
-export const DEFAULT_HASH_NICE = 10;
+/**
+ * The hashing threads' nice value by default: the lowest priority, whose weight is about 1.5%
+ * of a thread's at nice 0. An idle core hashes at full speed; against a thread at nice 0 that
+ * wants the whole core, a hash of ~25 ms takes about 1.7 s. Measured on 2 cores during a flood
+ * of 50 sign-ins a second (bench:graphql, issue 21): getCallerIdentity kept 0.62-0.68x of its
+ * quiet throughput at nice 19 against 0.43-0.47x at nice 10, with 2-3 sign-ins a second served.
+ */
+export const DEFAULT_HASH_NICE = 19;
 
 /** A listen address: `host:port`, `[ipv6]:port`, or a port alone (on `defaultHost`). */
 function readListenAddress(name: string, raw: string | undefined, defaultHost: string, problems: string[]): { host: string; port: number } | undefined {
