@@ -207,9 +207,12 @@ function readHashPool(int: (name: string, fallback: number, min: number, max: nu
 /**
  * The hashing threads' nice value by default: the lowest priority, whose weight is about 1.5%
  * of a thread's at nice 0. An idle core hashes at full speed; against a thread at nice 0 that
- * wants the whole core, a hash of ~25 ms takes about 1.7 s. Measured on 2 cores during a flood
- * of 50 sign-ins a second (bench:graphql, issue 21): getCallerIdentity kept 0.62-0.68x of its
- * quiet throughput at nice 19 against 0.43-0.47x at nice 10, with 2-3 sign-ins a second served.
+ * wants the whole core, a hash of ~25 ms takes about 1.7 s (a hash after a pause is run at
+ * once, though). Measured on a shared 2-core machine during a flood of 50 sign-ins a second
+ * (bench:graphql, issue 21), getCallerIdentity's throughput over its quiet figure, median of
+ * each run: nice 19 0.38-0.68x (5 runs, median 0.55x), nice 10 0.38-0.56x (7 runs), nice 0
+ * 0.21-0.38x (3 runs, beside nice 10 or 19 in the same run), argon2 on libuv's threadpool
+ * before 0.40-0.47x (6 runs); 2-16 sign-ins a second still served.
  */
 export const DEFAULT_HASH_NICE = 19;
 
