@@ -52,6 +52,12 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/**
+ * A hash that no thread could compute: the thread stopped (its binary could not be loaded, it
+ * crashed, or the hasher was closed). Unlike a hash that cannot be read, never a wrong password.
+ */
+export class HashThreadError extends Error {}
+
 /** The worker's file beside this one, in src/ and in dist/ (scripts/build.mjs copies it). */
 const WORKER_URL = new URL('./hash-worker.mjs', import.meta.url);
 
@@ -86,8 +92,8 @@ class HashThread {
       this.current = undefined;
       onGone(this);
     };
-    this.worker.on('error', end);
-    this.worker.on('exit', (code) => end(new Error(`the password-hashing thread stopped (exit code ${code})`)));
+    this.worker.on('error', (error) => end(new HashThreadError(`the password-hashing thread failed: ${error.message}`, { cause: error })));
+    this.worker.on('exit', (code) => end(new HashThreadError(`the password-hashing thread stopped (exit code ${code})`)));
   }
 
   get busy(): boolean {
@@ -118,7 +124,7 @@ export class HashThreads {
     return (await this.submit({ op: 'hash', password, parameters })) as string;
   }
 
-  /** Whether `password` matches the PHC string `hash`; rejects when `hash` cannot be read. */
+  /** Whether `password` matches the PHC string `hash`; rejects when `hash` cannot be read, or with HashThreadError when no thread could check it. */
   async verify(hash: string, password: string): Promise<boolean> {
     return (await this.submit({ op: 'verify', hash, password })) as boolean;
   }
@@ -131,12 +137,12 @@ export class HashThreads {
   /** Stops every thread; hashes under way or waiting are refused. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.waiting.splice(0)) pending.reject(new Error('the password hasher is closed'));
+    for (const pending of this.waiting.splice(0)) pending.reject(new HashThreadError('the password hasher is closed'));
     await Promise.all([...this.threads].map((thread) => thread.worker.terminate()));
   }
 
   private submit(job: Job): Promise<string | boolean> {
-    if (this.closed) return Promise.reject(new Error('the password hasher is closed'));
+    if (this.closed) return Promise.reject(new HashThreadError('the password hasher is closed'));
     return new Promise((resolve, reject) => {
       this.waiting.push({ job, resolve, reject });
       this.dispatch();

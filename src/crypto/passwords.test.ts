@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import argon2 from 'argon2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HashPool } from './hash-pool.js';
-import { HashThreads } from './hash-threads.js';
+import { HashThreadError, HashThreads } from './hash-threads.js';
 import { DUMMY_HASH, needsRehash, PasswordHasher, passwordHashOptions } from './passwords.js';
 
 const PASSWORD = 'Correct-Horse-Battery-9';
@@ -126,5 +126,21 @@ describe.runIf(process.platform === 'linux')('the hashing threads (Linux)', () =
     await passwords.close();
     expect(readdirSync('/proc/self/task')).not.toContain(String(thread!.tid));
     await expect(passwords.hash(PASSWORD)).rejects.toThrow(/closed/);
+  });
+});
+
+describe('a hashing thread that stops', () => {
+  it('fails the verify under way with an error, not as a wrong password, and the next thread verifies', async () => {
+    const threads = new HashThreads({ threads: 1, nice: 0 });
+    const passwords = new PasswordHasher(new HashPool({ concurrency: 1, queueLimit: 8 }), threads);
+    hashers.push(passwords);
+    const hash = await passwords.hash(PASSWORD);
+    const under = passwords.verify(hash, PASSWORD);
+    // What a crash or a missing binary looks like to the pool: the thread exits mid-verify.
+    const [worker] = (threads as unknown as { threads: Set<{ worker: { terminate(): Promise<number> } }> }).threads;
+    await worker!.worker.terminate();
+    await expect(under).rejects.toThrow(HashThreadError);
+    // A new thread takes the next one.
+    expect(await passwords.verify(hash, PASSWORD)).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
 // (src/crypto/hash-threads.ts), so that other requests come first for the cores.
 // https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id
 import type { HashPool } from './hash-pool.js';
-import type { HashThreads } from './hash-threads.js';
+import { HashThreadError, type HashThreads } from './hash-threads.js';
 
 export const passwordHashOptions = Object.freeze({
   memoryCost: 19_456,
@@ -39,10 +39,17 @@ export class PasswordHasher {
   /**
    * Verifies a password against a PHC string. Always does the work of one verify,
    * even without a hash (`undefined`), so unknown users cost the same as wrong passwords.
+   * A stored hash that cannot be read is a failed verify; a hashing thread that could not
+   * verify at all (HashThreadError) is an error, never a wrong password.
    */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
     const target = hash ?? DUMMY_HASH;
-    const ok = await this.pool.run(() => this.threads.verify(target, password).catch(() => false));
+    const ok = await this.pool.run(() =>
+      this.threads.verify(target, password).catch((error: unknown) => {
+        if (error instanceof HashThreadError) throw error;
+        return false;
+      }),
+    );
     return ok && hash !== undefined;
   }
 
