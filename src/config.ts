@@ -210,9 +210,12 @@ function readHashPool(int: (name: string, fallback: number, min: number, max: nu
  * wants the whole core, a hash of ~25 ms takes about 1.7 s (a hash after a pause is run at
  * once, though). Measured on a shared 2-core machine during a flood of 50 sign-ins a second
  * (bench:graphql, issue 21), getCallerIdentity's throughput over its quiet figure, median of
- * each run: nice 19 0.38-0.68x (5 runs, median 0.55x), nice 10 0.38-0.56x (7 runs), nice 0
- * 0.21-0.38x (3 runs, beside nice 10 or 19 in the same run), argon2 on libuv's threadpool
- * before 0.40-0.47x (6 runs); 2-16 sign-ins a second still served.
+ * each run: nice 19 0.38-0.68x (6 runs), nice 10 0.38-0.56x (7 runs), nice 0 0.21-0.44x (4 runs,
+ * beside nice 10 or 19 in the same run), argon2 on libuv's threadpool before 0.40-0.47x (6 runs);
+ * 2-16 sign-ins a second still served. While other work loads the machine the lower priority
+ * keeps more for other requests (0.52x against 0.21x at nice 0 in one run); on a quiet machine
+ * all come to about 0.45x: the rest of the flood's cost is its requests' own work on the event
+ * loop (Prisma queries, the throttle's transactions, audit rows), not hashing.
  */
 export const DEFAULT_HASH_NICE = 19;
 
