@@ -4,9 +4,9 @@
 //
 // Within one millisecond the 12 bits after the version count up from zero (the
 // "fixed-length dedicated counter" of RFC 9562, section 6.2, method 1), and the
-// 62 bits after the variant are random, drawn once per second. Ids are thus
-// unique within a process by (millisecond, counter), and between processes by
-// their random bits, and cost no random draw of their own: drawing 16 bytes per
+// 62 bits after the variant are random, drawn once per second (and for each return
+// to an earlier millisecond). Ids are thus unique within a process by (millisecond,
+// counter, bits), and between processes by their random bits, and cost no random draw of their own: drawing 16 bytes per
 // id, as a v4 UUID does, cost more than the rest of an audit event.
 import { randomUUID } from 'node:crypto';
 
@@ -37,6 +37,8 @@ interface Stamp {
 
 let second: Second = { start: -1, isoPrefix: '', suffix: '' };
 let stamp: Stamp = { ms: -1, iso: '', prefix: '', suffix: '', count: 0 };
+/** The latest millisecond stamped so far: a later one has numbered no id yet. */
+let latest = -1;
 
 /** The counter's values as three hex digits, made once. */
 const COUNTER_HEX = Array.from({ length: COUNTER_LIMIT }, (_, i) => i.toString(16).padStart(3, '0'));
@@ -53,7 +55,13 @@ export function stampOf(ms: number): Stamp {
     }
     // In two halves below 2^31: Number#toString(16) of a larger number takes V8's slow path for doubles.
     const hex = Math.floor(ms / 0x1000000).toString(16).padStart(6, '0') + (ms % 0x1000000).toString(16).padStart(6, '0');
-    stamp = { ms, iso: second.isoPrefix + MILLIS[within], prefix: `${hex.slice(0, 8)}-${hex.slice(8)}-7`, suffix: second.suffix, count: 0 };
+    // INVARIANT: (millisecond, counter, suffix) never repeats. A millisecond after the latest
+    // has numbered nothing, so its counter starts at zero under the second's bits; one stamped
+    // before (two clocks interleaved, as event ids on the service's clock and request ids on
+    // the machine's, or a clock set back) may have, so it gets random bits of its own.
+    const suffix = ms > latest ? second.suffix : randomUUID().slice(18);
+    latest = Math.max(latest, ms);
+    stamp = { ms, iso: second.isoPrefix + MILLIS[within], prefix: `${hex.slice(0, 8)}-${hex.slice(8)}-7`, suffix, count: 0 };
   }
   return stamp;
 }
