@@ -31,6 +31,16 @@ export interface IdleCache extends CacheStats {
   sweep(now: number, idleMs: number): number;
 }
 
+/**
+ * Deletes from `entries` those last used at or before `now - idleMs` (epoch ms), and those
+ * `expired` says are; answers how many went. The one loop every IdleCache's sweep runs.
+ */
+export function releaseIdle<K, V extends { usedAt: number }>(entries: Map<K, V>, now: number, idleMs: number, expired?: (entry: V) => boolean): number {
+  const before = entries.size;
+  for (const [key, entry] of entries) if (now - entry.usedAt >= idleMs || expired?.(entry)) entries.delete(key);
+  return before - entries.size;
+}
+
 /** Upper bounds of the request-latency buckets, seconds (+Inf is implied). */
 const LATENCY_BUCKETS = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
 

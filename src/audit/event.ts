@@ -2,7 +2,7 @@
 // caller as its userIdentity, and writing one event as an AuditEvent row.
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 import type { DbTx } from '../db/client.js';
-import type { IdleCache } from '../metrics.js';
+import { releaseIdle, type IdleCache } from '../metrics.js';
 import type { Principal } from '../sessions/principal.js';
 import { redact, withoutNul } from './redact.js';
 import { stampOf, uuidV7 } from './uuid7.js';
@@ -92,9 +92,7 @@ export class UserIdentityCache implements IdleCache {
   }
 
   sweep(now: number, idleMs: number): number {
-    const before = this.bySession.size;
-    for (const [id, known] of this.bySession) if (now - known.usedAt >= idleMs) this.bySession.delete(id);
-    return before - this.bySession.size;
+    return releaseIdle(this.bySession, now, idleMs);
   }
 }
 

@@ -9,7 +9,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import type { Session } from '../generated/prisma/client.js';
 import type { Notification, NotificationBus } from '../db/notifications.js';
-import type { CacheStats, IdleCache } from '../metrics.js';
+import { releaseIdle, type CacheStats, type IdleCache } from '../metrics.js';
 
 /** The facts of a session row that never change once it is written. */
 export type SessionFacts = Pick<
@@ -116,11 +116,7 @@ export class ChangeFeed {
       size: this.sessions.size,
       hits: this.counts.sessionHits,
       misses: this.counts.sessionMisses,
-      sweep: (now, idleMs) => {
-        const before = this.sessions.size;
-        for (const [id, known] of this.sessions) if (now - known.usedAt >= idleMs) this.sessions.delete(id);
-        return before - this.sessions.size;
-      },
+      sweep: (now, idleMs) => releaseIdle(this.sessions, now, idleMs),
     };
   }
 
@@ -133,9 +129,7 @@ export class ChangeFeed {
    * read begun before cannot merge an epoch older than the one released.
    */
   private sweepEpochs(now: number, idleMs: number): number {
-    const before = this.epochs.size;
-    for (const [accountId, known] of this.epochs) if (now - known.usedAt >= idleMs) this.epochs.delete(accountId);
-    const released = before - this.epochs.size;
+    const released = releaseIdle(this.epochs, now, idleMs);
     if (released > 0) this.gen++;
     this.dropExpiredRevocations(now);
     return released;

@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 import type { Clock } from '../clock.js';
 import type { DbTx } from '../db/client.js';
-import type { Decision } from '../metrics.js';
+import { releaseIdle, type Decision } from '../metrics.js';
 import { evaluate as evaluatePolicySet, type EvaluationResult, type MatchedStatement } from '../policy/index.js';
 import { accessDenied, isInAccount, resourceOwnerOf, type AuthorizationRequest, type Authorizer } from './authorize.js';
 import { loadPrincipalPolicies, type PrincipalPolicies } from './effective-policies.js';
@@ -116,9 +116,7 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
       },
       // A released principal's policies are loaded again on its next request, as after a policy change.
       sweep(now: number, idleMs: number) {
-        const before = cache.size;
-        for (const [key, entry] of cache) if (now - entry.usedAt >= idleMs) cache.delete(key);
-        return before - cache.size;
+        return releaseIdle(cache, now, idleMs);
       },
     },
   };

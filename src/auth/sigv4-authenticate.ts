@@ -4,7 +4,7 @@
 // bearer token is (src/auth/authenticate.ts), so every revocation applies alike.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
 import type { Sealer } from '../crypto/seal.js';
-import type { IdleCache } from '../metrics.js';
+import { releaseIdle, type IdleCache } from '../metrics.js';
 import { ExpiredTokenError, InvalidClientTokenIdError } from '../errors.js';
 import { recordAccessKeyUse } from '../iam/access-keys.js';
 import type { Principal } from '../sessions/principal.js';
@@ -78,9 +78,7 @@ export class LongTermKeyCache implements IdleCache {
 
   /** Releases the keys no request used since `now - idleMs` (read and opened again when next used). */
   sweep(now: number, idleMs: number): number {
-    const before = this.keys.size;
-    for (const [id, key] of this.keys) if (now - key.usedAt >= idleMs) this.keys.delete(id);
-    return before - this.keys.size;
+    return releaseIdle(this.keys, now, idleMs);
   }
 }
 

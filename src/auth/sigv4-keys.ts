@@ -3,7 +3,7 @@
 // whose keys no request used for the idle time are released (`sweep`).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html#derive-signing-key
 import { createHmac } from 'node:crypto';
-import type { IdleCache } from '../metrics.js';
+import { releaseIdle, type IdleCache } from '../metrics.js';
 
 /** What a signing key is derived for: the credential scope of one request, and its key id. */
 export interface SigningScope {
@@ -83,8 +83,6 @@ export class SigningKeyCache implements IdleCache {
 
   /** Releases the keys no request used since `now - idleMs` (derived again if asked for). */
   sweep(now: number, idleMs: number): number {
-    const before = this.entries.size;
-    for (const [id, entry] of this.entries) if (now - entry.usedAt >= idleMs) this.entries.delete(id);
-    return before - this.entries.size;
+    return releaseIdle(this.entries, now, idleMs);
   }
 }

@@ -4,7 +4,7 @@
 // approximation of least-recently-used, which costs a hit no reordering),
 // each entry lives no longer than the token would verify, and `sweep` releases
 // entries no request used for the idle time (src/service-metrics.ts runs it).
-import type { IdleCache } from '../metrics.js';
+import { releaseIdle, type IdleCache } from '../metrics.js';
 import type { SessionClaims } from '../sessions/tokens.js';
 
 /** Most tokens remembered at once. */
@@ -89,9 +89,7 @@ export class VerifiedTokenCache implements IdleCache {
    * (both would miss anyway: a later request verifies its token again). Answers how many went.
    */
   sweep(now: number, idleMs: number): number {
-    const before = this.entries.size;
-    for (const [key, entry] of this.entries) if (now - entry.usedAt >= idleMs || now >= entry.validUntil) this.entries.delete(key);
-    return before - this.entries.size;
+    return releaseIdle(this.entries, now, idleMs, (entry) => now >= entry.validUntil);
   }
 
   get size(): number {
