@@ -72,6 +72,15 @@ export function withRequestKeys(
   return Object.assign(context, session);
 }
 
+/**
+ * The keys of an HTTP request with no AWS session behind it (a federated AssumeRole*, whose
+ * caller is an identity provider's user): the time, the client's address and transport.
+ */
+export function httpRequestKeys(request: { sourceIp: string; secureTransport: boolean; now: Date }): Context {
+  const clock = clockAt(request.now.getTime());
+  return { 'aws:CurrentTime': clock.iso, 'aws:EpochTime': clock.epoch, 'aws:SourceIp': request.sourceIp, 'aws:SecureTransport': request.secureTransport ? 'true' : 'false' };
+}
+
 /** aws:CurrentTime and aws:EpochTime of the second last asked about (they have one-second resolution). */
 let clock = { second: Number.NaN, iso: '', epoch: '' };
 

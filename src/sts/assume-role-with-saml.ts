@@ -8,19 +8,19 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml
 import { createHash } from 'node:crypto';
 import { markTriedIdentity } from '../audit/tried-identity.js';
+import { httpRequestKeys } from '../auth/request-context.js';
 import { requestTagKeys } from '../auth/request-keys.js';
 import type { Clock } from '../clock.js';
 import type { Sealer } from '../crypto/seal.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { AccessDeniedError, InvalidIdentityTokenError, PackedPolicyTooLargeError, ValidationError } from '../errors.js';
+import { AccessDeniedError, InvalidIdentityTokenError, ValidationError } from '../errors.js';
 import type { SamlProvider } from '../generated/prisma/client.js';
 import { parseIamArn } from '../iam/arn.js';
-import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
 import { checkArn, checkString, checkTags, type TagInput } from '../iam/names.js';
 import { samlProviderNameOf } from '../iam/saml-providers.js';
 import type { SessionIssuer } from '../sessions/sessions.js';
-import { checkRoleSessionRequest, checkSessionPolicies, checkSourceIdentity } from './assume-role-input.js';
-import { decideFederatedTrust } from './federated-trust.js';
+import { checkRoleSessionRequest, checkSourceIdentity } from './assume-role-input.js';
+import { checkFederatedSessionPolicies, trustedRole } from './federated-trust.js';
 import { type SamlIdentity, verifySamlResponse } from './saml-response.js';
 import { issueRoleSession } from './role-session.js';
 
@@ -142,30 +142,17 @@ async function exchange(deps: AssumeRoleWithSamlDeps, input: AssumeRoleWithSamlI
   const roleSessionName = readRoleSessionName(identity);
   const { tags, transitiveTagKeys } = readSessionTags(identity);
   const sourceIdentity = readSourceIdentity(identity);
-  let packedPolicySize: number;
-  try {
-    packedPolicySize = checkSessionPolicies(input, { tags, policyArns });
-  } catch (error) {
-    if (error instanceof ValidationError && error.message.startsWith('Packed policy')) throw new PackedPolicyTooLargeError(error.message, { cause: error });
-    throw error;
-  }
-
-  const role = await deps.db.role.findUnique({ where: { arn: input.roleArn } });
-  // An unknown role and a refused one look the same.
-  if (!role) throw notAuthorized();
+  const packedPolicySize = checkFederatedSessionPolicies(input, { tags, policyArns });
   const keys = samlKeys(identity, provider);
-  decideFederatedTrust({
+  const role = await trustedRole(deps.db, {
     action: ACTION,
     providerArn: provider.arn,
-    role,
+    roleArn: input.roleArn,
     context: trustContext({ ...keys, ...attributeKeys(identity) }, roleSessionName, tags, transitiveTagKeys, sourceIdentity, request),
     hasTags: tags.length > 0,
     hasSourceIdentity: sourceIdentity !== undefined,
+    policyArns,
   });
-
-  for (const arn of policyArns) {
-    if (!(await getManagedPolicy(deps.db, role.accountId, arn))) throw new ValidationError(`Policy ${arn} does not exist or is not attachable.`);
-  }
   const durationSeconds = sessionDuration(input, identity, role.maxSessionDuration, request.now);
 
   // Used up before the session is issued: should issuing fail, the assertion stays spent (the safe side).
@@ -303,12 +290,8 @@ function trustContext(
   sourceIdentity: string | undefined,
   request: { sourceIp: string; secureTransport: boolean; now: Date },
 ): Record<string, string | string[]> {
-  const second = Math.floor(request.now.getTime() / 1000);
   const context: Record<string, string | string[]> = {
-    'aws:CurrentTime': new Date(second * 1000).toISOString().replace('.000Z', 'Z'),
-    'aws:EpochTime': String(second),
-    'aws:SourceIp': request.sourceIp,
-    'aws:SecureTransport': request.secureTransport ? 'true' : 'false',
+    ...httpRequestKeys(request),
     'sts:RoleSessionName': roleSessionName,
     ...keys,
     ...requestTagKeys(tags),

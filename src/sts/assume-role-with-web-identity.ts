@@ -6,17 +6,17 @@
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc.html
 import type { Clock } from '../clock.js';
-import { AccessDeniedError, InvalidIdentityTokenError, PackedPolicyTooLargeError, ValidationError } from '../errors.js';
+import { InvalidIdentityTokenError, ValidationError } from '../errors.js';
 import { markTriedIdentity } from '../audit/tried-identity.js';
 import type { Sealer } from '../crypto/seal.js';
 import { parseIamArn } from '../iam/arn.js';
-import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
 import { checkTags, checkString, type TagInput } from '../iam/names.js';
 import { oidcProviderArn, type IssuerUrlPolicy } from '../iam/oidc-providers.js';
+import { httpRequestKeys } from '../auth/request-context.js';
 import { requestTagKeys } from '../auth/request-keys.js';
 import type { SessionIssuer } from '../sessions/sessions.js';
-import { checkRoleSessionRequest, checkSessionPolicies, checkSourceIdentity } from './assume-role-input.js';
-import { decideFederatedTrust } from './federated-trust.js';
+import { checkRoleSessionRequest, checkSourceIdentity } from './assume-role-input.js';
+import { checkFederatedSessionPolicies, trustedRole } from './federated-trust.js';
 import type { OidcKeyStore } from './oidc-keys.js';
 import { verifyWebIdentityToken, type WebIdentity } from './web-identity-token.js';
 import { issueRoleSession } from './role-session.js';
@@ -109,29 +109,16 @@ async function exchange(
   const { provider } = identity;
   const { tags, transitiveTagKeys } = readSessionTags(identity.claims[TAGS_CLAIM]);
   const sourceIdentity = readSourceIdentity(identity.claims[SOURCE_IDENTITY_CLAIM]);
-  let packedPolicySize: number;
-  try {
-    packedPolicySize = checkSessionPolicies(input, { tags, policyArns });
-  } catch (error) {
-    if (error instanceof ValidationError && error.message.startsWith('Packed policy')) throw new PackedPolicyTooLargeError(error.message, { cause: error });
-    throw error;
-  }
-
-  const role = await deps.db.role.findUnique({ where: { arn: input.roleArn } });
-  // An unknown role and a refused one look the same.
-  if (!role) throw new AccessDeniedError(`Not authorized to perform ${ACTION}`);
-  decideFederatedTrust({
+  const packedPolicySize = checkFederatedSessionPolicies(input, { tags, policyArns });
+  const role = await trustedRole(deps.db, {
     action: ACTION,
     providerArn: provider.arn,
-    role,
+    roleArn: input.roleArn,
     context: trustContext(identity, input.roleSessionName, tags, transitiveTagKeys, sourceIdentity, request),
     hasTags: tags.length > 0,
     hasSourceIdentity: sourceIdentity !== undefined,
+    policyArns,
   });
-
-  for (const arn of policyArns) {
-    if (!(await getManagedPolicy(deps.db, role.accountId, arn))) throw new ValidationError(`Policy ${arn} does not exist or is not attachable.`);
-  }
   const durationSeconds = input.durationSeconds ?? 3600;
   if (durationSeconds > role.maxSessionDuration) {
     throw new ValidationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
@@ -173,12 +160,8 @@ function trustContext(
 ): Record<string, string | string[]> {
   const key = identity.provider.url;
   const { claims } = identity;
-  const second = Math.floor(request.now.getTime() / 1000);
   const context: Record<string, string | string[]> = {
-    'aws:CurrentTime': new Date(second * 1000).toISOString().replace('.000Z', 'Z'),
-    'aws:EpochTime': String(second),
-    'aws:SourceIp': request.sourceIp,
-    'aws:SecureTransport': request.secureTransport ? 'true' : 'false',
+    ...httpRequestKeys(request),
     'aws:FederatedProvider': identity.provider.arn,
     'sts:RoleSessionName': roleSessionName,
     [`${key}:aud`]: identity.audience,

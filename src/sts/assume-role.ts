@@ -10,12 +10,11 @@ import { AccessDeniedError, ValidationError } from '../errors.js';
 import { accessDenied } from '../auth/authorize.js';
 import type { Sealer } from '../crypto/seal.js';
 import { parseIamArn } from '../iam/arn.js';
-import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
 import type { Principal } from '../sessions/principal.js';
 import type { SessionIssuer } from '../sessions/sessions.js';
 import { type AssumeRoleInput, checkAssumeRoleInput, checkSessionPolicies } from './assume-role-input.js';
 import { type CallerPolicies, decideTrust } from './trust.js';
-import { issueRoleSession } from './role-session.js';
+import { issueRoleSession, requirePolicyArns } from './role-session.js';
 
 export type { AssumeRoleInput } from './assume-role-input.js';
 
@@ -73,11 +72,7 @@ export async function assumeRole(deps: AssumeRoleDeps, { principal, input, effec
     request,
   });
 
-  for (const arn of policyArns) {
-    if (!(await getManagedPolicy(deps.db, role.accountId, arn))) {
-      throw new ValidationError(`Policy ${arn} does not exist or is not attachable.`);
-    }
-  }
+  await requirePolicyArns(deps.db, role.accountId, policyArns);
 
   const isChained = principal.kind === 'assumed-role';
   const durationSeconds = input.durationSeconds ?? 3600;

@@ -5,9 +5,13 @@
 // sts:TagSession, a source identity sts:SetSourceIdentity.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
-import { AccessDeniedError } from '../errors.js';
+import type { Db } from '../db/client.js';
+import { AccessDeniedError, PackedPolicyTooLargeError, ValidationError } from '../errors.js';
 import type { Role } from '../generated/prisma/client.js';
+import type { TagInput } from '../iam/names.js';
 import { compilePolicySet, evaluate } from '../policy/index.js';
+import { checkSessionPolicies } from './assume-role-input.js';
+import { requirePolicyArns } from './role-session.js';
 
 /** The facts of a federated AssumeRole* request that its trust decision reads. */
 export interface FederatedTrustQuestion {
@@ -34,4 +38,31 @@ export function decideFederatedTrust(question: FederatedTrustQuestion): void {
       throw new AccessDeniedError(`Not authorized to perform ${act}`);
     }
   }
+}
+
+/**
+ * The session policies' checks of a federated AssumeRole* (checkSessionPolicies), with the
+ * packed size's failure under the code these operations declare for it, PackedPolicyTooLarge.
+ * Answers the packed size, as a percentage of the limit.
+ */
+export function checkFederatedSessionPolicies(input: { policy?: string | null }, session: { tags: TagInput[]; policyArns: string[] }): number {
+  try {
+    return checkSessionPolicies(input, session);
+  } catch (error) {
+    if (error instanceof ValidationError && error.message.startsWith('Packed policy')) throw new PackedPolicyTooLargeError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * The role a federated caller may have: it exists (an unknown role and a refused one look the
+ * same), its trust policy allows the provider every action the request needs
+ * (decideFederatedTrust), and the managed session policies exist in its account.
+ */
+export async function trustedRole(db: Db, question: Omit<FederatedTrustQuestion, 'role'> & { roleArn: string; policyArns: string[] }): Promise<Role> {
+  const role = await db.role.findUnique({ where: { arn: question.roleArn } });
+  if (!role) throw new AccessDeniedError(`Not authorized to perform ${question.action}`);
+  decideFederatedTrust({ ...question, role });
+  await requirePolicyArns(db, role.accountId, question.policyArns);
+  return role;
 }

@@ -4,10 +4,20 @@
 // the role's RoleLastUsed.
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 import type { Sealer } from '../crypto/seal.js';
+import type { Db } from '../db/client.js';
+import { ValidationError } from '../errors.js';
+import { getManagedPolicy } from '../iam/managed-policy-lookup.js';
 import { sealAccessKeySecret } from '../crypto/secrets.js';
 import { assumedRoleArn } from '../iam/arn.js';
 import { newSecretAccessKey, newUniqueId } from '../iam/ids.js';
 import { issueSession, type SessionIssuer } from '../sessions/sessions.js';
+
+/** The managed session policies passed with a request must exist in the role's account (ValidationError otherwise, as AWS answers). */
+export async function requirePolicyArns(db: Db, accountId: string, policyArns: readonly string[]): Promise<void> {
+  for (const arn of policyArns) {
+    if (!(await getManagedPolicy(db, accountId, arn))) throw new ValidationError(`Policy ${arn} does not exist or is not attachable.`);
+  }
+}
 
 /** The role a session is issued for, as its row has it. */
 export interface SessionRole {
