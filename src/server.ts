@@ -85,9 +85,9 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
     clock,
   });
   // Processes sharing the database share one sign-in budget, which outlives them (src/auth/throttle.ts).
-  const throttle = new SignInThrottle(defaultThrottleRules, () => clock.now().getTime());
+  const throttle = new SignInThrottle(defaultThrottleRules, () => clock.nowMs());
   const throttleStore = new ThrottleStore(options.db, options.logger, throttle.horizonMs);
-  await throttleStore.load(throttle, clock.now().getTime());
+  await throttleStore.load(throttle, clock.nowMs());
   // One listening connection per process carries both the change feed and the throttle's outcomes (src/db/notifications.ts).
   const notifications = databaseUrl ? new NotificationBus(databaseUrl, options.logger) : undefined;
   const changeFeed = notifications ? new ChangeFeed(notifications, { clock }) : undefined;

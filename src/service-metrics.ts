@@ -44,7 +44,7 @@ export function sweepIdleCaches(deps: Deps, endpoint: EndpointCaches): () => voi
   const idleMs = deps.config.cacheIdleSeconds * 1000;
   const timer = setInterval(
     () => {
-      const now = deps.clock.now().getTime();
+      const now = deps.clock.nowMs();
       for (const cache of caches) cache()?.sweep(now, idleMs);
       deps.throttle.sweep(now);
     },

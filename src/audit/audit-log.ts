@@ -25,12 +25,12 @@ export class AuditLog {
 
   /** Writes a call's event before resolving: mutations, and every call that failed (denials included). */
   async record(call: AuditCall): Promise<void> {
-    await insertEvent(this.db, call, this.identities, this.clock.now().getTime());
+    await insertEvent(this.db, call, this.identities, this.clock.nowMs());
   }
 
   /** Inserts `call`'s event with `db` (a transaction's, for an effect's own event); resolves with its id. */
   insert(db: DbTx, call: AuditCall): Promise<string> {
-    return insertEvent(db, call, this.identities, this.clock.now().getTime());
+    return insertEvent(db, call, this.identities, this.clock.nowMs());
   }
 
   /**

@@ -179,7 +179,7 @@ export class ReadQueue {
    * is its first call's plus an offset of zero or more.
    */
   private now(): number {
-    const ms = this.clock.now().getTime();
+    const ms = this.clock.nowMs();
     if (ms > this.latestMs) this.latestMs = ms;
     return this.latestMs;
   }

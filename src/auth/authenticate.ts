@@ -39,7 +39,7 @@ export async function authenticate(deps: AuthenticationDeps, authorization: stri
   const token = match[1]!;
   // A token that verified before is a session token: no need to compare it with the
   // operator's secret (which costs a digest of the whole token on every request).
-  const now = deps.clock.now().getTime();
+  const now = deps.clock.nowMs();
   const known = deps.tokenCache.lookup(token, now);
   if (!known && deps.config.operatorToken && isSameSecret(token, deps.config.operatorToken)) {
     return { principal: null, operator: true, error: null };

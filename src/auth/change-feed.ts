@@ -85,7 +85,7 @@ export class ChangeFeed {
     const known = this.sessions.get(sessionId);
     if (known) {
       this.counts.sessionHits++;
-      known.usedAt = this.clock.now().getTime();
+      known.usedAt = this.clock.nowMs();
       this.sessions.delete(sessionId);
       this.sessions.set(sessionId, known);
       return known.facts;
@@ -101,7 +101,7 @@ export class ChangeFeed {
       return undefined;
     }
     this.counts.epochHits++;
-    known.usedAt = this.clock.now().getTime();
+    known.usedAt = this.clock.nowMs();
     return known.epoch;
   }
 
@@ -150,7 +150,7 @@ export class ChangeFeed {
     this.noteEpoch(facts.accountId, epoch);
     if (revoked) this.noteRevoked(facts.id, facts.expiresAt.getTime());
     this.sessions.delete(facts.id);
-    this.sessions.set(facts.id, { facts: pickFacts(facts), usedAt: this.clock.now().getTime() });
+    this.sessions.set(facts.id, { facts: pickFacts(facts), usedAt: this.clock.nowMs() });
     if (this.sessions.size > this.sessionLimit) this.sessions.delete(this.sessions.keys().next().value!);
   }
 
@@ -185,7 +185,7 @@ export class ChangeFeed {
 
   private noteEpoch(accountId: string, epoch: number): void {
     const known = this.epochs.get(accountId);
-    if (known === undefined) this.epochs.set(accountId, { epoch, usedAt: this.clock.now().getTime() });
+    if (known === undefined) this.epochs.set(accountId, { epoch, usedAt: this.clock.nowMs() });
     else if (epoch > known.epoch) known.epoch = epoch;
     if (this.epochs.size > this.stateLimit) this.reset();
   }
@@ -194,7 +194,7 @@ export class ChangeFeed {
     this.revoked.set(sessionId, expiresAt);
     if (this.revoked.size > this.stateLimit) {
       // Expired sessions are refused on their expiry anyway.
-      this.dropExpiredRevocations(this.clock.now().getTime());
+      this.dropExpiredRevocations(this.clock.nowMs());
       if (this.revoked.size > this.stateLimit) this.reset();
     }
   }

@@ -47,7 +47,7 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
   function cached(principal: Principal): CacheEntry | undefined {
     const hit = cache.get(keyOf(principal));
     if (!hit || hit.epoch !== principal.policyEpoch) return undefined;
-    hit.usedAt = clock.now().getTime();
+    hit.usedAt = clock.nowMs();
     return hit;
   }
 
@@ -55,7 +55,7 @@ export function createPolicyAuthorizer(db: DbTx, clock: Clock, { onDecision }: {
     const hit = cached(principal);
     if (hit) return hit;
     stats.misses++;
-    const entry: CacheEntry = { ...(await loadPrincipalPolicies(db, principal)), epoch: principal.policyEpoch, usedAt: clock.now().getTime(), sessionContexts: new Map() };
+    const entry: CacheEntry = { ...(await loadPrincipalPolicies(db, principal)), epoch: principal.policyEpoch, usedAt: clock.nowMs(), sessionContexts: new Map() };
     const key = keyOf(principal);
     cache.delete(key);
     cache.set(key, entry);

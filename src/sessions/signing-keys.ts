@@ -68,13 +68,13 @@ export class SigningKeyStore {
 
   /** Reloads when a token names a key this process has not seen, at most every few seconds. */
   async reloadForUnknownKid(kid: string | undefined): Promise<boolean> {
-    if (!kid || this.keys.some((k) => k.kid === kid) || this.clock.now().getTime() - this.lastReload < 5_000) return false;
+    if (!kid || this.keys.some((k) => k.kid === kid) || this.clock.nowMs() - this.lastReload < 5_000) return false;
     await this.reload();
     return this.keys.some((k) => k.kid === kid);
   }
 
   async reload(): Promise<void> {
-    this.lastReload = this.clock.now().getTime();
+    this.lastReload = this.clock.nowMs();
     this.version++;
     const rows = await this.db.signingKey.findMany({ orderBy: { activatesAt: 'asc' } });
     this.keys = await Promise.all(

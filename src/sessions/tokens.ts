@@ -79,7 +79,7 @@ export class TokenService {
 
   /** The verification key set, rebuilt when the keys reload and at least every minute (retirements age out). */
   private keySet(): ReturnType<typeof createLocalJWKSet> {
-    const now = this.clock.now().getTime();
+    const now = this.clock.nowMs();
     if (!this.jwks || this.jwks.version !== this.keys.version || now - this.jwks.builtAt > 60_000) {
       this.jwks = { version: this.keys.version, builtAt: now, set: createLocalJWKSet({ keys: this.keys.publicKeys(new Date(now)) }) };
     }

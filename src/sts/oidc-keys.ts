@@ -66,7 +66,7 @@ export class OidcKeyStore implements IdleCache {
    * something that is not a discovery document naming a JWKS.
    */
   async keysFor(issuer: string): Promise<JWTVerifyGetKey> {
-    const now = this.clock.now().getTime();
+    const now = this.clock.nowMs();
     const known = this.issuers.get(issuer);
     if (known && known.until > now) {
       // Least recently used first out: a hit moves the issuer to the end.
@@ -81,7 +81,7 @@ export class OidcKeyStore implements IdleCache {
     this.remember(issuer, entry);
     keys.catch(() => {
       // A failure is remembered briefly, so an unreachable issuer costs one timeout per `failureMs`, not one per request.
-      if (this.issuers.get(issuer) === entry) entry.until = this.clock.now().getTime() + this.options.failureMs;
+      if (this.issuers.get(issuer) === entry) entry.until = this.clock.nowMs() + this.options.failureMs;
     });
     return keys;
   }
