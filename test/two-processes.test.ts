@@ -132,6 +132,22 @@ describe('two server processes on one database', () => {
     expect(await attempt(twoUrl)).toBe('Throttling');
   });
 
+  it('keeps a sign-in\'s throttle to two statements, its claim and its outcome, and no transaction', async () => {
+    const root = await newAccount(one.url);
+    await userWithListUsers(one.url, root, 'counted');
+    const attempt = (password: string) => code(one.url, SignInDocument, { input: { accountId: root.accountId, userName: 'counted', password } });
+    for (const [password, outcome] of [[USER_PASSWORD, undefined], ['Wrong-Passw0rd!', 'InvalidClientTokenId']] as const) {
+      sqlSeen.length = 0;
+      expect(await attempt(password)).toBe(outcome);
+      // (A prune of old rows, once a minute, may run beside them: it names no attempt.)
+      const throttle = sqlSeen.filter((sql) => /iam_claim_sign_in|"attemptId"/.test(sql));
+      expect(throttle).toHaveLength(2);
+      expect(throttle[0]).toMatch(/iam_claim_sign_in/);
+      expect(throttle[1]).toMatch(outcome ? /INSERT INTO "SignInFailure"/ : /DELETE FROM "SignInFailure"/);
+      expect(sqlSeen.filter((sql) => /^\s*(BEGIN|COMMIT)\b/.test(sql))).toEqual([]);
+    }
+  });
+
   it('refuses a session revoked through the other process', async () => {
     const root = await newAccount(one.url);
     const alice = await userWithListUsers(one.url, root, 'alice');

@@ -8,6 +8,8 @@
 //    that each decides on the counts left by the ones before it, wherever they ran;
 //  - a process that starts replays the failures still inside the throttle's
 //    horizon into its own counts, which refuse at once what is plainly over budget.
+// A claim and an outcome are one statement each (the claim is a function of the
+// migration ..._sign_in_claim): one round trip each on the path of every sign-in.
 // Live processes also hear each other's outcomes at once through the notification
 // bus (src/db/notifications.ts).
 import { randomUUID } from 'node:crypto';
@@ -59,38 +61,37 @@ export class ThrottleStore implements AttemptLedger {
 
   private async claimNow(keys: LedgerKey[], admits: (counts: Map<string, SharedCounts>) => boolean, now: number): Promise<string | undefined> {
     const ordered = [...keys].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const names = ordered.map(({ key }) => key);
     const attemptId = randomUUID();
-    return this.db.$transaction(async (tx) => {
-      // Every process locks a claim's keys in the same (sorted) order, so two claims never wait on each other in a cycle.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${names}::text[]) AS k`;
-      const rows = await tx.$queryRaw<Array<{ key: string; failures: number; lastFailureAt: Date | null; inFlight: number }>>`
-        SELECT k.key, f.failures, f."lastFailureAt",
-          (SELECT count(*) FROM "SignInAttempt" a WHERE a.key = k.key AND a."startedAt" > ${new Date(now - CLAIM_LIFETIME_MS)})::int AS "inFlight"
-        FROM unnest(${names}::text[], ${ordered.map(({ since }) => new Date(since).toISOString())}::text[]::timestamptz[]) AS k(key, since)
-        CROSS JOIN LATERAL (SELECT count(*)::int AS failures, max(at) AS "lastFailureAt" FROM "SignInFailure" WHERE key = k.key AND at > k.since) f`;
-      const counts = new Map(rows.map((row) => [row.key, { failures: row.failures, lastFailureAt: row.lastFailureAt?.getTime() ?? 0, inFlight: row.inFlight }]));
-      if (!admits(counts)) return undefined;
-      await tx.signInAttempt.createMany({ data: ordered.map(({ key }) => ({ attemptId, key, startedAt: new Date(now) })) });
-      return attemptId;
-    });
+    // One statement (prisma/migrations/…_sign_in_claim): lock the keys, read their counts, record the attempt.
+    const rows = await this.db.$queryRaw<Array<{ claimKey: string; failures: number; lastFailureAt: Date | null; inFlight: number }>>`
+      SELECT * FROM iam_claim_sign_in(${attemptId}::uuid, ${ordered.map(({ key }) => key)}::text[],
+        ${ordered.map(({ since }) => new Date(since).toISOString())}::text[]::timestamptz[], ${new Date(now)}, ${new Date(now - CLAIM_LIFETIME_MS)})`;
+    const counts = new Map(rows.map((row) => [row.claimKey, { failures: row.failures, lastFailureAt: row.lastFailureAt?.getTime() ?? 0, inFlight: row.inFlight }]));
+    if (admits(counts)) return attemptId;
+    await this.finish(attemptId, undefined);
+    return undefined;
   }
 
   /**
-   * Ends a claimed attempt and stores its outcome in one transaction, so that every
+   * Ends a claimed attempt and stores its outcome in one statement, so that every
    * other claim sees it either under way or counted. Best effort: a database error
    * is logged, and the claim then counts until it expires.
    */
   async finish(attemptId: string, outcome: SharedOutcome | undefined): Promise<void> {
     try {
-      await this.db.$transaction(async (tx) => {
-        await tx.signInAttempt.deleteMany({ where: { attemptId } });
-        if (outcome?.outcome === 'failed') {
-          await tx.signInFailure.createMany({ data: outcome.keys.map(([scope, key]) => ({ scope, key, at: new Date(outcome.at) })) });
-        } else if (outcome?.outcome === 'succeeded') {
-          await tx.signInFailure.deleteMany({ where: { key: { in: clearedBy(outcome.keys).map(([, key]) => key) } } });
-        }
-      });
+      if (outcome?.outcome === 'failed') {
+        const at = new Date(outcome.at);
+        await this.db.$executeRaw`
+          WITH ended AS (DELETE FROM "SignInAttempt" WHERE "attemptId" = ${attemptId}::uuid)
+          INSERT INTO "SignInFailure" ("scope", "key", "at")
+          SELECT scope, key, ${at} FROM unnest(${outcome.keys.map(([scope]) => scope)}::text[], ${outcome.keys.map(([, key]) => key)}::text[]) AS k(scope, key)`;
+      } else if (outcome?.outcome === 'succeeded') {
+        await this.db.$executeRaw`
+          WITH ended AS (DELETE FROM "SignInAttempt" WHERE "attemptId" = ${attemptId}::uuid)
+          DELETE FROM "SignInFailure" WHERE "key" = ANY(${clearedBy(outcome.keys).map(([, key]) => key)}::text[])`;
+      } else {
+        await this.db.$executeRaw`DELETE FROM "SignInAttempt" WHERE "attemptId" = ${attemptId}::uuid`;
+      }
       if (outcome && outcome.at - this.prunedAt >= PRUNE_EVERY_MS) await this.prune(outcome.at);
     } catch (error) {
       this.logger.warn({ err: error }, 'sign-in throttle outcome not stored');
