@@ -54,12 +54,14 @@ const LIST = '{ listUsers(first: 20) { nodes { userName userId arn path createDa
  * The fairness pair: the same request to the same server, alone and during a sign-in flood
  * (bench/sign-in-flood.ts); and for reference, during the same flood of a server with the
  * password-hash pool of before issue 21 (4 hashes at once, no bound on those waiting), and of
- * one whose hashing threads run at the server's own priority (IAM_HASH_NICE=0).
+ * ones whose hashing threads run at nice 19 instead of SCHED_IDLE (IAM_HASH_PRIORITY=19) and at
+ * the server's own priority (IAM_HASH_PRIORITY=0).
  */
 const FLOOD_PAIR = Object.freeze({
   alone: 'open-iam: getCallerIdentity alone',
   flooded: 'open-iam: getCallerIdentity during a sign-in flood',
   before: 'open-iam: getCallerIdentity during a sign-in flood, hash pool of before (4, unbounded)',
+  nice19: 'open-iam: getCallerIdentity during a sign-in flood, hashing at nice 19',
   notNiced: 'open-iam: getCallerIdentity during a sign-in flood, hashing at nice 0',
 });
 
@@ -169,8 +171,11 @@ async function main(): Promise<void> {
     const floodedBefore = !only || only.test(FLOOD_PAIR.before)
       ? await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true', IAM_HASH_CONCURRENCY: '4', IAM_HASH_QUEUE: '100000' }))
       : undefined;
+    const floodedNice19 = !only || only.test(FLOOD_PAIR.nice19)
+      ? await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true', IAM_HASH_PRIORITY: '19' }))
+      : undefined;
     const floodedNotNiced = !only || only.test(FLOOD_PAIR.notNiced)
-      ? await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true', IAM_HASH_NICE: '0' }))
+      ? await start(undefined, loadConfig({ ...env, IAM_TRUST_PROXY: 'true', IAM_HASH_PRIORITY: '0' }))
       : undefined;
     const bare = await startBareApollo();
     closers.push(bare.close);
@@ -212,6 +217,7 @@ async function main(): Promise<void> {
       { name: FLOOD_PAIR.alone, url: flooded.url, query: TRIVIAL, token: fixture.userToken },
       { name: FLOOD_PAIR.flooded, url: flooded.url, query: TRIVIAL, token: fixture.userToken, flood: flooded },
       ...(floodedBefore ? [{ name: FLOOD_PAIR.before, url: floodedBefore.url, query: TRIVIAL, token: fixture.userToken, flood: floodedBefore }] : []),
+      ...(floodedNice19 ? [{ name: FLOOD_PAIR.nice19, url: floodedNice19.url, query: TRIVIAL, token: fixture.userToken, flood: floodedNice19 }] : []),
       ...(floodedNotNiced ? [{ name: FLOOD_PAIR.notNiced, url: floodedNotNiced.url, query: TRIVIAL, token: fixture.userToken, flood: floodedNotNiced }] : []),
     ];
     const chosen = cases.filter((c) => !only || only.test(c.name));
@@ -257,7 +263,7 @@ async function main(): Promise<void> {
         pgCpuPerRequest: pgCpu.length > 0 ? median(pgCpu) : undefined,
       });
     }
-    printTable(results, rounds, floods, { ...flooded.deps.passwords.pool.stats(), nice: flooded.deps.config.hashNice });
+    printTable(results, rounds, floods, { ...flooded.deps.passwords.pool.stats(), priority: flooded.deps.config.hashPriority });
     printCounters(countersBefore, await requestCounters(on));
   } finally {
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -351,7 +357,7 @@ function printTable(
   results: Map<string, Result>,
   rounds: Map<string, Array<Omit<Result, 'name'>>>,
   floods: Map<string, FloodRound[]>,
-  floodPool: { concurrency: number; queueLimit: number; nice: number },
+  floodPool: { concurrency: number; queueLimit: number; priority: 'idle' | number },
 ): void {
   /** Case a's figure over case b's within each round (b's over a's for costs, so that higher is better). */
   const perRound = (a: string, b: string, figure: (r: Omit<Result, 'name'>) => number | undefined, cost = false) => {
@@ -406,12 +412,13 @@ function printTable(
     console.log(`| ${label} | ${value.toFixed(2)}× | ${interval(each)} | ${Number.isNaN(target) ? '' : `≥ ${target}×`} | ${verdict} | ${byCpu === undefined ? 'n/a' : `${byCpu.toFixed(2)}×`} | ${spread(each)} |`);
   }
   if (results.has(FLOOD_PAIR.alone)) {
-    const { concurrency, queueLimit, nice } = floodPool;
-    console.log(`\nFairness: getCallerIdentity during a flood of ${FLOOD_RATE} sign-ins a second (right password, a client address each) / alone, on one server (${concurrency} hash(es) at once, ${queueLimit} waiting at most, hashing at nice ${nice}).\n`);
+    const { concurrency, queueLimit, priority } = floodPool;
+    console.log(`\nFairness: getCallerIdentity during a flood of ${FLOOD_RATE} sign-ins a second (right password, a client address each) / alone, on one server (${concurrency} hash(es) at once, ${queueLimit} waiting at most, hashing ${priority === 'idle' ? 'under SCHED_IDLE' : `at nice ${priority}`}).\n`);
     console.log('| ratio | median | 90% interval | target | | each round |');
     console.log('| --- | ---: | ---: | ---: | --- | ---: |');
     for (const [flooded, label] of [
       [FLOOD_PAIR.flooded, 'this server'],
+      [FLOOD_PAIR.nice19, 'hashing at nice 19, for reference'],
       [FLOOD_PAIR.before, 'hash pool of before (4, unbounded), for reference'],
       [FLOOD_PAIR.notNiced, 'hashing at nice 0, for reference'],
     ] as const) {

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_HASH_NICE, documentedExampleSecrets, HASH_QUEUE_PER_TURN, loadConfig } from './config.js';
+import { ConfigError, DEFAULT_HASH_PRIORITY, documentedExampleSecrets, HASH_QUEUE_PER_TURN, loadConfig } from './config.js';
 
 const TOKEN = 'a3f9c1d27e8b4f60a1c2d3e4f5061728';
 const KEY = 'W4u9pZc2rX7vQm1kTn8sYb3eLh6dGf0jAa5oUi2wEc7';
@@ -93,28 +93,30 @@ describe('loadConfig: secrets', () => {
 });
 
 describe('loadConfig: the password-hash pool', () => {
-  it('leaves a core to the rest of the server by default, runs at least one hash, at the lowest priority (nice 19)', () => {
-    const { hashConcurrency, hashQueue, hashNice } = loadConfig({});
+  it('leaves a core to the rest of the server by default, runs at least one hash, at the lowest priority (SCHED_IDLE)', () => {
+    const { hashConcurrency, hashQueue, hashPriority } = loadConfig({});
     expect(hashConcurrency).toBe(Math.max(1, availableParallelism() - 1));
     expect(hashQueue).toBe(HASH_QUEUE_PER_TURN * hashConcurrency);
-    expect(hashNice).toBe(DEFAULT_HASH_NICE);
-    expect(DEFAULT_HASH_NICE).toBe(19);
+    expect(hashPriority).toBe(DEFAULT_HASH_PRIORITY);
+    expect(DEFAULT_HASH_PRIORITY).toBe('idle');
   });
 
-  it('takes IAM_HASH_CONCURRENCY, IAM_HASH_QUEUE (0: no hash waits) and IAM_HASH_NICE (0: the server\'s own priority)', () => {
+  it('takes IAM_HASH_CONCURRENCY, IAM_HASH_QUEUE (0: no hash waits) and IAM_HASH_PRIORITY (idle, or a nice value; 0: the server\'s own priority)', () => {
     expect(loadConfig({ IAM_HASH_CONCURRENCY: '2', IAM_HASH_QUEUE: '0' })).toMatchObject({ hashConcurrency: 2, hashQueue: 0 });
     expect(loadConfig({ IAM_HASH_CONCURRENCY: '3' }).hashQueue).toBe(3 * HASH_QUEUE_PER_TURN);
     // Hashes no longer run on libuv's threadpool: its size does not bound them.
     expect(loadConfig({ IAM_HASH_CONCURRENCY: '8', UV_THREADPOOL_SIZE: '4' }).hashConcurrency).toBe(8);
-    expect(loadConfig({ IAM_HASH_NICE: '0' }).hashNice).toBe(0);
-    expect(loadConfig({ IAM_HASH_NICE: '10' }).hashNice).toBe(10);
+    expect(loadConfig({ IAM_HASH_PRIORITY: 'idle' }).hashPriority).toBe('idle');
+    expect(loadConfig({ IAM_HASH_PRIORITY: '0' }).hashPriority).toBe(0);
+    expect(loadConfig({ IAM_HASH_PRIORITY: '19' }).hashPriority).toBe(19);
   });
 
   it.each([
     { name: 'refuses no hash at all', env: { IAM_HASH_CONCURRENCY: '0' }, expected: ['IAM_HASH_CONCURRENCY must be an integer from 1 to 1024, got "0"'] },
     { name: 'refuses a negative queue', env: { IAM_HASH_QUEUE: '-1' }, expected: ['IAM_HASH_QUEUE must be an integer from 0 to 100000, got "-1"'] },
-    { name: 'refuses a nice value past 19', env: { IAM_HASH_NICE: '20' }, expected: ['IAM_HASH_NICE must be an integer from 0 to 19, got "20"'] },
-    { name: 'refuses a negative nice value (a higher priority than the server)', env: { IAM_HASH_NICE: '-5' }, expected: ['IAM_HASH_NICE must be an integer from 0 to 19, got "-5"'] },
+    { name: 'refuses a nice value past 19', env: { IAM_HASH_PRIORITY: '20' }, expected: ['IAM_HASH_PRIORITY must be idle or a nice value from 0 to 19, got "20"'] },
+    { name: 'refuses a negative nice value (a higher priority than the server)', env: { IAM_HASH_PRIORITY: '-5' }, expected: ['IAM_HASH_PRIORITY must be idle or a nice value from 0 to 19, got "-5"'] },
+    { name: 'refuses another policy name', env: { IAM_HASH_PRIORITY: 'batch' }, expected: ['IAM_HASH_PRIORITY must be idle or a nice value from 0 to 19, got "batch"'] },
   ])('$name', ({ env, expected }) => {
     expect(problemsOf(env)).toEqual(expected);
   });

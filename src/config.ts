@@ -53,8 +53,11 @@ export interface Config {
   hashConcurrency: number;
   /** Password hashes that may wait for a turn; past them, Throttling. */
   hashQueue: number;
-  /** Nice value of the password-hashing threads (0 to 19; Linux, where it is per thread): other work comes first for the cores. */
-  hashNice: number;
+  /**
+   * CPU priority of the password-hashing threads (Linux, where it is per thread): `idle`
+   * (SCHED_IDLE) or a nice value from 0 to 19, so that other work comes first for the cores.
+   */
+  hashPriority: 'idle' | number;
   /**
    * How long an entry of an in-process cache (verified tokens, principals' policies,
    * sessions, epochs, keys) stays once no request uses it, seconds: the one idle time
@@ -141,7 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
   }
-  const { hashConcurrency, hashQueue, hashNice } = readHashPool(int);
+  const { hashConcurrency, hashQueue, hashPriority } = readHashPool(int, read('IAM_HASH_PRIORITY'), problems);
   const host = read('HOST') ?? '127.0.0.1';
   const metricsAddress = readListenAddress('METRICS_ADDRESS', read('METRICS_ADDRESS'), host, problems);
   const otlpEndpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
@@ -179,7 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     otelServiceName: read('OTEL_SERVICE_NAME') ?? 'open-iam',
     hashConcurrency,
     hashQueue,
-    hashNice,
+    hashPriority,
     cacheIdleSeconds: int('IAM_CACHE_IDLE_SECONDS', 600, 1, 86_400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -193,31 +196,31 @@ export const HASH_QUEUE_PER_TURN = 16;
  * The password-hash pool: its size, its queue and its threads' priority. Each hash keeps
  * a core busy for tens of milliseconds on a thread of its own (src/crypto/hash-threads.ts):
  * by default one core is left to the rest of the server (1 hash at once on 2 cores, 3 on 4),
- * at least one hash runs, and the hashing threads run at nice 19, so that during a sign-in
- * flood requests, Postgres and the event loop come first for every core, while an idle
- * machine hashes at full speed.
+ * at least one hash runs, and the hashing threads run under SCHED_IDLE, so that during a
+ * sign-in flood requests, Postgres and the event loop come first for every core, while an
+ * idle machine hashes at full speed.
  */
-function readHashPool(int: (name: string, fallback: number, min: number, max: number) => number) {
+function readHashPool(int: (name: string, fallback: number, min: number, max: number) => number, priority: string | undefined, problems: string[]) {
   const hashConcurrency = int('IAM_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 1024);
   const hashQueue = int('IAM_HASH_QUEUE', HASH_QUEUE_PER_TURN * hashConcurrency, 0, 100_000);
-  const hashNice = int('IAM_HASH_NICE', DEFAULT_HASH_NICE, 0, 19);
-  return { hashConcurrency, hashQueue, hashNice };
+  let hashPriority: 'idle' | number = DEFAULT_HASH_PRIORITY;
+  if (priority === 'idle') hashPriority = 'idle';
+  else if (priority !== undefined && /^\d{1,2}$/.test(priority) && Number(priority) <= 19) hashPriority = Number(priority);
+  else if (priority !== undefined) problems.push(`IAM_HASH_PRIORITY must be idle or a nice value from 0 to 19, got "${priority}"`);
+  return { hashConcurrency, hashQueue, hashPriority };
 }
 
 /**
- * The hashing threads' nice value by default: the lowest priority, whose weight is about 1.5%
- * of a thread's at nice 0. An idle core hashes at full speed; against a thread at nice 0 that
- * wants the whole core, a hash of ~25 ms takes about 1.7 s (a hash after a pause is run at
- * once, though). Measured on a shared 2-core machine during a flood of 50 sign-ins a second
- * (bench:graphql, issue 21), getCallerIdentity's throughput over its quiet figure, median of
- * each run: nice 19 0.38-0.68x (6 runs), nice 10 0.38-0.56x (7 runs), nice 0 0.21-0.44x (4 runs,
- * beside nice 10 or 19 in the same run), argon2 on libuv's threadpool before 0.40-0.47x (6 runs);
- * 2-16 sign-ins a second still served. While other work loads the machine the lower priority
- * keeps more for other requests (0.52x against 0.21x at nice 0 in one run); on a quiet machine
- * all come to about 0.45x: the rest of the flood's cost is its requests' own work on the event
- * loop (Prisma queries, the throttle's transactions, audit rows), not hashing.
+ * The hashing threads' priority by default: SCHED_IDLE (sched(7)), below every nice value. A
+ * core with nothing else to run hashes at full speed; any other thread that wakes on it takes it
+ * at once. Nice 19 kept a hash's thread on the core for its time slice, and each wake-up of a
+ * request's threads could wait behind it. Measured on a 2-core machine during a flood of 50
+ * sign-ins a second (issue 21), getCallerIdentity's throughput over its quiet figure, each pair
+ * of runs side by side on a quiet machine: SCHED_IDLE 0.65x, 0.55x, 0.48x against nice 19 0.41x,
+ * 0.42x, 0.50x, with about 19 sign-ins a second served in both. bench:graphql prints the two
+ * side by side, and nice 0.
  */
-export const DEFAULT_HASH_NICE = 19;
+export const DEFAULT_HASH_PRIORITY = 'idle';
 
 /** A listen address: `host:port`, `[ipv6]:port`, or a port alone (on `defaultHost`). */
 function readListenAddress(name: string, raw: string | undefined, defaultHost: string, problems: string[]): { host: string; port: number } | undefined {

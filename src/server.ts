@@ -114,7 +114,7 @@ export async function buildDeps(options: ServiceOptions): Promise<Deps> {
       new HashPool({ concurrency: options.config.hashConcurrency, queueLimit: options.config.hashQueue }),
       new HashThreads({
         threads: options.config.hashConcurrency,
-        nice: options.config.hashNice,
+        priority: options.config.hashPriority,
         onStarted: ({ problem }) => problem && options.logger.warn(`password hashing: ${problem}`),
       }),
     ),

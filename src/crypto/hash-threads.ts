@@ -1,5 +1,5 @@
 // The threads that compute password hashes (src/crypto/hash-worker.mjs): each a
-// worker thread of its own at a lowered CPU priority (IAM_HASH_NICE), started when
+// worker thread of its own at a lowered CPU priority (IAM_HASH_PRIORITY), started when
 // the first hash is asked for and kept, one hash at a time each. How many run at
 // once is the password-hash pool's affair (src/crypto/hash-pool.ts): a hash waits
 // here only if more are asked for than there are threads.
@@ -7,10 +7,16 @@ import { Worker } from 'node:worker_threads';
 
 // The messages to and from a thread (src/crypto/hash-worker.mjs, plain JavaScript).
 
+/**
+ * A hashing thread's CPU priority (Linux only, where it is per thread): `idle`, the
+ * SCHED_IDLE policy (the thread runs only on a core with nothing else to run), or a
+ * nice value from 0 (the server's own priority) to 19.
+ */
+export type HashPriority = 'idle' | number;
+
 /** What the thread is told at start. */
 interface HashWorkerData {
-  /** Nice value (0 to 19) the thread sets on itself; Linux only, where it is per thread. */
-  nice: number;
+  priority: HashPriority;
 }
 
 /** argon2id parameters of a new hash (src/crypto/passwords.ts). */
@@ -24,22 +30,24 @@ type HashRequest = { id: number; op: 'hash'; password: string; parameters: HashP
 
 type HashReply = { id: number; value: string | boolean } | { id: number; error: string };
 
-/** A thread's first message: where it runs and at which nice value, so the pool can check and report it. */
+/** A thread's first message: where it runs and at which priority, so the pool can check and report it. */
 export interface HashWorkerReady {
   ready: true;
   /** The thread's id in the kernel (Linux: /proc/self/task/<tid>), when it could be read. */
   tid: number | undefined;
   nice: number | undefined;
-  /** Why the nice value could not be set, when it could not. */
+  /** Whether it runs under SCHED_IDLE. */
+  idle: boolean | undefined;
+  /** Why the priority could not be set, when it could not. */
   problem: string | undefined;
 }
 
 export interface HashThreadsOptions {
   /** Threads at most (the pool's concurrency). */
   threads: number;
-  /** Nice value each thread sets on itself (0: the server's own priority). */
-  nice: number;
-  /** Told once per thread started: its kernel id, its nice value, and why it could not be niced, if so. */
+  /** The priority each thread sets on itself. */
+  priority: HashPriority;
+  /** Told once per thread started: its kernel id, its priority, and why it could not be set, if so. */
   onStarted?: (thread: HashWorkerReady) => void;
 }
 
@@ -69,8 +77,8 @@ class HashThread {
   private nextId = 0;
   private gone = false;
 
-  constructor(nice: number, onGone: (thread: HashThread) => void) {
-    const workerData: HashWorkerData = { nice };
+  constructor(priority: HashPriority, onGone: (thread: HashThread) => void) {
+    const workerData: HashWorkerData = { priority };
     this.worker = new Worker(WORKER_URL, { workerData, stdout: false, stderr: false });
     // Idle threads do not keep the process alive; a thread at work does (see run).
     this.worker.unref();
@@ -116,7 +124,8 @@ export class HashThreads {
 
   constructor(private readonly options: HashThreadsOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`threads must be a positive integer, got ${options.threads}`);
-    if (!Number.isInteger(options.nice) || options.nice < 0 || options.nice > 19) throw new RangeError(`nice must be an integer from 0 to 19, got ${options.nice}`);
+    const { priority } = options;
+    if (priority !== 'idle' && (!Number.isInteger(priority) || priority < 0 || priority > 19)) throw new RangeError(`priority must be idle or a nice value from 0 to 19, got ${priority}`);
   }
 
   /** An argon2id hash of `password` as a PHC string, parameters in the reference order (`m=…,t=…,p=…`). */
@@ -129,7 +138,7 @@ export class HashThreads {
     return (await this.submit({ op: 'verify', hash, password })) as boolean;
   }
 
-  /** What each running thread reported at start (kernel id, nice value, a problem), waiting for those still starting. */
+  /** What each running thread reported at start (kernel id, priority, a problem), waiting for those still starting. */
   async started(): Promise<HashWorkerReady[]> {
     return Promise.all([...this.threads].map((thread) => thread.started));
   }
@@ -165,7 +174,7 @@ export class HashThreads {
   }
 
   private startThread(): HashThread {
-    const thread = new HashThread(this.options.nice, (gone) => {
+    const thread = new HashThread(this.options.priority, (gone) => {
       // A thread that stopped (it never should) is replaced by the next job's.
       this.threads.delete(gone);
       if (!this.closed) this.dispatch();

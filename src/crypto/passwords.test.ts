@@ -1,19 +1,19 @@
 // Password hashing on its own threads: hashes made by the `argon2` package (what every
 // stored hash before @node-rs/argon2 was made with, in both parameter orders it has been
 // stored in) still verify, new ones verify there too, needsRehash reads what it did, and
-// each hashing thread runs at the configured nice value while the rest of the process
-// keeps its own (Linux, where a nice value belongs to a thread).
+// each hashing thread runs at the configured priority (SCHED_IDLE or a nice value) while
+// the rest of the process keeps its own (Linux, where both belong to a thread).
 import { readFileSync, readdirSync } from 'node:fs';
 import argon2 from 'argon2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HashPool } from './hash-pool.js';
-import { HashThreadError, HashThreads } from './hash-threads.js';
+import { HashThreadError, HashThreads, type HashPriority } from './hash-threads.js';
 import { DUMMY_HASH, needsRehash, PasswordHasher, passwordHashOptions } from './passwords.js';
 
 const PASSWORD = 'Correct-Horse-Battery-9';
 const hashers: PasswordHasher[] = [];
-function hasher(nice = 10, concurrency = 1): PasswordHasher {
-  const made = new PasswordHasher(new HashPool({ concurrency, queueLimit: 8 }), new HashThreads({ threads: concurrency, nice }));
+function hasher(priority: HashPriority = 10, concurrency = 1): PasswordHasher {
+  const made = new PasswordHasher(new HashPool({ concurrency, queueLimit: 8 }), new HashThreads({ threads: concurrency, priority }));
   hashers.push(made);
   return made;
 }
@@ -27,11 +27,17 @@ async function oldHashes(password: string): Promise<{ asWritten: string; asStore
   return { asWritten, asStored: asWritten.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, '$$m=$1,t=$3,p=$2$$') };
 }
 
-/** A thread's nice value from /proc (field 19 of proc(5)). */
-function niceOf(tid: number): number {
+/** A field of a thread's /proc stat, by its number in proc(5). */
+function statField(tid: number, field: number): number {
   const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[field - 3]);
 }
+/** A thread's nice value (field 19). */
+const niceOf = (tid: number) => statField(tid, 19);
+/** A thread's scheduling policy (field 41): 0 SCHED_OTHER, 5 SCHED_IDLE (sched(7)). */
+const policyOf = (tid: number) => statField(tid, 41);
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
 
 describe('PasswordHasher', () => {
   it('verifies hashes made by the argon2 package, in either parameter order, and refuses a wrong password', async () => {
@@ -112,6 +118,46 @@ describe.runIf(process.platform === 'linux')('the hashing threads (Linux)', () =
     expect(niceOf(process.pid)).toBe(niceBefore.get(process.pid));
   });
 
+  it('under idle, run under SCHED_IDLE, each on a thread of its own, leaving the rest of the process under its own policy', async () => {
+    const before = new Map(readdirSync('/proc/self/task').map((tid) => [Number(tid), policyOf(Number(tid))]));
+    const passwords = hasher('idle', 2);
+    await Promise.all([passwords.hash(PASSWORD), passwords.verify(DUMMY_HASH, PASSWORD)]);
+    const threads = await passwords.threads.started();
+    expect(threads).toHaveLength(2);
+    for (const thread of threads) {
+      expect(thread.problem).toBeUndefined();
+      expect(thread.idle).toBe(true);
+      expect(policyOf(thread.tid!)).toBe(SCHED_IDLE);
+    }
+    for (const [tid, policy] of before) {
+      try {
+        expect(policyOf(tid), `thread ${tid}`).toBe(policy);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    expect(policyOf(process.pid)).toBe(SCHED_OTHER);
+    // And it hashes as any thread does.
+    expect(await passwords.verify(await passwords.hash(PASSWORD), PASSWORD)).toBe(true);
+  });
+
+  it('under idle, where chrt cannot be found, run at nice 19 and say why', async () => {
+    const path = process.env.PATH;
+    // A worker thread's environment is a copy of the process's when it starts.
+    process.env.PATH = '/nonexistent';
+    try {
+      const passwords = hasher('idle');
+      await passwords.hash(PASSWORD);
+      const [thread] = await passwords.threads.started();
+      expect(thread!.problem).toMatch(/chrt is not installed; hashing at nice 19 instead$/);
+      expect(thread!.idle).toBe(false);
+      expect(niceOf(thread!.tid!)).toBe(19);
+      expect(policyOf(thread!.tid!)).toBe(SCHED_OTHER);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('at nice 0, run at the process\'s own priority', async () => {
     const passwords = hasher(0);
     await passwords.hash(PASSWORD);
@@ -131,7 +177,7 @@ describe.runIf(process.platform === 'linux')('the hashing threads (Linux)', () =
 
 describe('a hashing thread that stops', () => {
   it('fails the verify under way with an error, not as a wrong password, and the next thread verifies', async () => {
-    const threads = new HashThreads({ threads: 1, nice: 0 });
+    const threads = new HashThreads({ threads: 1, priority: 0 });
     const passwords = new PasswordHasher(new HashPool({ concurrency: 1, queueLimit: 8 }), threads);
     hashers.push(passwords);
     const hash = await passwords.hash(PASSWORD);
