@@ -1,7 +1,7 @@
 // Memory benchmark of the server (npm run bench:memory): the resident set of a server
 // process idle, and after sessions of many tenants (BENCH_TENANTS, 5,000 by default),
 // against issue 21's targets. The server runs as deployed, alone in its own process
-// (node dist/main.js, NODE_ENV=production, GLIBC_TUNABLES as npm start sets it, built
+// (node dist/main.js with npm start's node flags, NODE_ENV=production, GLIBC_TUNABLES as npm start sets it, built
 // first if stale), so what is measured
 // is its own memory, not the benchmark's; the Postgres it talks to is an embedded one
 // that this process starts, a process of its own not counted in the figures (as a
@@ -59,6 +59,14 @@ function glibcTunables(): string {
   const fallback = /GLIBC_TUNABLES=\$\{GLIBC_TUNABLES:-([^}]*)\}/.exec(start);
   if (!fallback) throw new Error('package.json\'s start script no longer sets GLIBC_TUNABLES: update bench/memory.bench.ts');
   return fallback[1]!;
+}
+
+/** The flags npm start gives node (the Dockerfile's CMD gives the same): those between `node` and `dist/main.js`. */
+function nodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js/.exec(start);
+  if (!flags) throw new Error('package.json\'s start script no longer runs `node [flags] dist/main.js`: update bench/memory.bench.ts');
+  return flags[1]!.split(/\s+/).filter(Boolean);
 }
 
 function rssBytes(pid: number): number {
@@ -185,7 +193,7 @@ async function main(): Promise<void> {
     await migrate(database.connectionString);
     const port = 52000 + Math.floor(Math.random() * 4000);
     const url = `http://127.0.0.1:${port}/graphql`;
-    child = spawn(process.execPath, [...(HEAP ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${dir}`] : []), join(root, 'dist/main.js')], {
+    child = spawn(process.execPath, [...nodeFlags(), ...(HEAP ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${dir}`] : []), join(root, 'dist/main.js')], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
@@ -281,7 +289,7 @@ async function main(): Promise<void> {
     cacheLines(metrics).forEach((line, i) => console.log(`  ${line.padEnd(56)} → ${later[i]?.split(' ').pop() ?? '?'}`));
     const row = (name: string, bytes: number, target: number) =>
       console.log(`${name.padEnd(50)} ${(bytes / MiB).toFixed(0).padStart(6)} MiB   target ≤ ${target} MiB   ${bytes / MiB <= target ? 'met' : 'MISSED'}`);
-    console.log(`\nServer resident memory (VmRSS of node dist/main.js, GLIBC_TUNABLES=${glibcTunables()}; the embedded Postgres is another process, not counted):`);
+    console.log(`\nServer resident memory (VmRSS of node ${nodeFlags().join(' ')} dist/main.js, GLIBC_TUNABLES=${glibcTunables()}; the embedded Postgres is another process, not counted):`);
     row('idle', idle, TARGETS.idle);
     row(`after ${TENANTS} tenants' sessions, ${IDLE_SECONDS} s idle`, after, TARGETS.afterTenants);
     row(`after ${TENANTS} tenants, once their entries went idle`, released, TARGETS.afterTenants);

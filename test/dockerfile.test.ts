@@ -16,6 +16,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CreateAccountDocument, CreateUserDocument, GetPolicyDocument, SignInDocument } from './generated/graphql.js';
 import { makeBuildContext, replayDockerfile, type Stage } from './support/dockerfile.js';
+import { startNodeFlags } from './support/main.js';
 import { textOf, type GraphQLResponse } from './support/server.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,7 +86,8 @@ describe.skipIf(!process.env.CI && !process.env.DOCKERFILE_TEST)('the Docker ima
     expect(image.env.NODE_ENV).toBe('production');
     expect(image.user).toBeDefined();
     expect(['root', '0']).not.toContain(image.user!.split(':')[0]);
-    expect(image.cmd).toEqual(['node', 'dist/main.js']);
+    // node's flags as npm start gives them (issue 21: WebAssembly not tiered up).
+    expect(image.cmd).toEqual(['node', ...startNodeFlags(), 'dist/main.js']);
     expect(existsSync(path.join(app, 'dist/main.js'))).toBe(true);
     expect(existsSync(path.join(app, 'src'))).toBe(false);
   });

@@ -2,6 +2,7 @@
 // compiled from src/ by scripts/build.mjs, here again only when the sources changed
 // since the last build (`npm test` builds before the suite; a test file run alone may not).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,5 +15,13 @@ export function mainArgs(): string[] {
     execFileSync(process.execPath, [path.join(repo, 'scripts/build.mjs'), '--if-stale', '--allow-type-errors'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
     built = true;
   }
-  return [path.join(repo, 'dist/main.js')];
+  return [...startNodeFlags(), path.join(repo, 'dist/main.js')];
+}
+
+/** The flags `npm start` gives node (package.json's start script; the Dockerfile's CMD gives the same). */
+export function startNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js/.exec(start);
+  if (!flags) throw new Error('package.json\'s start script no longer runs `node [flags] dist/main.js`');
+  return flags[1]!.split(/\s+/).filter(Boolean);
 }
