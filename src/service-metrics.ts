@@ -3,12 +3,15 @@
 // long-term and signing keys, OpenID Providers' keys, audit identities), the database
 // pool, the password-hash pool, the audit trail's read queue and, as they happen,
 // password-hash waits and audit flushes; and the one timer that releases what those
-// caches hold for no one (`sweepIdleCaches`). Nothing here runs on a request's path.
+// caches hold for no one (`sweepIdleCaches`), the policy engine's own caches too
+// (compiled policy text, principals, patterns: `engineCaches`, whole caches at a time).
+// Nothing here runs on a request's path.
 import type { Deps } from './context.js';
 import type { LongTermKeyCache } from './auth/sigv4-authenticate.js';
 import type { SigningKeyCache } from './auth/sigv4.js';
 import { poolOf } from './db/client.js';
 import type { IdleCache, Metrics } from './metrics.js';
+import { engineCaches, type EngineCache } from './policy/index.js';
 
 /** The caches outside `Deps` (the AWS endpoint's). */
 export interface EndpointCaches {
@@ -38,14 +41,25 @@ const MAX_SWEEP_INTERVAL_MS = 60_000;
  * `config.cacheIdleSeconds` (and those expired), at the service's clock's time, and the
  * sign-in throttle's keys that can refuse nothing any more. One timer for all, unref'd
  * (it never keeps the process alive); call the answer to stop it.
+ * The policy engine's caches are released whole: the engine marks a cache used on each
+ * lookup and keeps no time, so a cache counts as used at the first sweep that finds its
+ * mark, and goes once the idle time has passed since (between the idle time and the idle
+ * time plus two sweeps after its last lookup). They are the process's, not the service's:
+ * two services in one process (tests) share them, and either one's sweep may release them.
  */
 export function sweepIdleCaches(deps: Deps, endpoint: EndpointCaches): () => void {
   const caches = Object.values(cachesOf(deps, endpoint));
   const idleMs = deps.config.cacheIdleSeconds * 1000;
+  const engineUsedAt = new Map<EngineCache, number>();
+  const started = deps.clock.nowMs();
   const timer = setInterval(
     () => {
       const now = deps.clock.nowMs();
       for (const cache of caches) cache()?.sweep(now, idleMs);
+      for (const cache of engineCaches()) {
+        if (cache.takeUsed()) engineUsedAt.set(cache, now);
+        else if (now - (engineUsedAt.get(cache) ?? started) >= idleMs && cache.size > 0) cache.release();
+      }
       deps.throttle.sweep(now);
     },
     Math.min(idleMs / 2, MAX_SWEEP_INTERVAL_MS),
@@ -63,7 +77,11 @@ export function watchService(deps: Deps, endpoint: EndpointCaches): void {
       const current = stats();
       return current ? [[{ cache }, read(current)] as const] : [];
     });
-  metrics.gauge('iam_cache_entries', 'Entries held by each in-process cache.', ['cache'], each((c) => c.size));
+  const entries = each((c) => c.size);
+  metrics.gauge('iam_cache_entries', 'Entries held by each in-process cache (the policy engine\'s: policy_*).', ['cache'], () => [
+    ...entries(),
+    ...engineCaches().map((cache) => [{ cache: cache.name }, cache.size] as const),
+  ]);
   metrics.counter('iam_cache_hits_total', 'Lookups each cache answered (hit rate: hits / (hits + misses)).', ['cache'], each((c) => c.hits));
   metrics.counter('iam_cache_misses_total', 'Lookups each cache could not answer (the database or a verification answered).', ['cache'], each((c) => c.misses));
   metrics.gauge('iam_sign_in_throttle_keys', 'Users, clients and user-client pairs whose recent sign-in attempts the throttle counts.', [], () => deps.throttle.size);

@@ -2,6 +2,8 @@
 // and keeps entries 2 s once unused (IAM_CACHE_IDLE_SECONDS=2, so its sweep runs every
 // second of real time): what no request used for 2 s of the clock leaves
 // iam_cache_entries, what was used stays, and a released principal is decided as before.
+// The policy engine's caches (policy_*) are released whole once none of their lookups
+// happened for the idle time, and listed in iam_cache_entries too.
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { CreateAccessKeyIdAndSecretDocument, ListUsersDocument, SignInDocument } from './generated/graphql.js';
@@ -13,6 +15,8 @@ const clock = new ManualClock();
 const server = useTestServer({ IAM_CACHE_IDLE_SECONDS: '2' }, { clock });
 
 const CACHES = ['tokens', 'policies', 'sessions', 'epochs', 'access_keys', 'signing_keys', 'audit_identities'] as const;
+/** The policy engine's caches (src/policy/caches.ts). */
+const ENGINE_CACHES = ['policy_texts', 'policy_principals', 'policy_globs', 'policy_action_patterns', 'policy_condition_keys'] as const;
 
 /** The gauges of /metrics named `name`, by their `cache` label (or the unlabelled value under ''). */
 async function gauges(name: string): Promise<Record<string, number>> {
@@ -47,6 +51,10 @@ describe('idle cache entries', () => {
     const loaded = await gauges('iam_cache_entries');
     for (const cache of CACHES) expect(loaded[cache], cache).toBeGreaterThan(0);
     expect(loaded.policies).toBe(2); // reader (by token and by key alike) and idle
+    // The engine's caches are listed, among them the principals its decisions read (the others fill
+    // as policy text is compiled and validated: src/policy/caches.test.ts).
+    for (const cache of ENGINE_CACHES) expect(loaded[cache], cache).toBeGreaterThanOrEqual(0);
+    expect(loaded.policy_principals).toBe(2);
 
     // The reader's session is used 1.5 s in, the rest (idle's session, root's, the key) never again.
     clock.advance(1500);
@@ -68,10 +76,16 @@ describe('idle cache entries', () => {
     expect(reloaded.tokens).toBe(2);
     expect(reloaded.access_keys).toBe(1);
 
-    // Nobody for longer than the idle time: every cache empties.
+    expect(reloaded.policy_principals).toBe(2);
+
+    // Nobody for longer than the idle time: every cache empties. The engine's caches count
+    // as used at the first sweep that finds their lookups' mark (the engine keeps no clock):
+    // one sweep (a second of real time) passes before the clock moves.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
     clock.advance(2500);
-    const empty = await entriesOnceSwept((sizes) => CACHES.every((cache) => sizes[cache] === 0));
-    expect(Object.fromEntries(CACHES.map((cache) => [cache, empty[cache]]))).toEqual(Object.fromEntries(CACHES.map((cache) => [cache, 0])));
+    const all = [...CACHES, ...ENGINE_CACHES];
+    const empty = await entriesOnceSwept((sizes) => all.every((cache) => sizes[cache] === 0));
+    expect(Object.fromEntries(all.map((cache) => [cache, empty[cache]]))).toEqual(Object.fromEntries(all.map((cache) => [cache, 0])));
     // And the tokens still work, their sessions read from the database again.
     await server.ok(ListUsersDocument, {}, reader.token);
     expect((await listUsers(idle.token)).errors?.[0]?.extensions?.code).toBe('AccessDenied');

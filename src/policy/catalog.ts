@@ -12,6 +12,7 @@
 // cached by Node) rather than a static `import`, which could not name them;
 // its own API is asynchronous, and validation is synchronous.
 
+import { registerCache } from './caches.js';
 import { compileGlob } from './match.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -138,6 +139,7 @@ export function matchActions(prefix: string, pattern: string): readonly string[]
   const lower = pattern.toLowerCase();
   if (!/[*?]/.test(lower)) return actions.has(lower) ? [lower] : [];
   const cacheKey = `${prefix.toLowerCase()}:${lower}`;
+  matchUse.used = true;
   let out = matchCache.get(cacheKey);
   if (!out) {
     const matches = globMatcher(lower);
@@ -152,6 +154,7 @@ export function matchActions(prefix: string, pattern: string): readonly string[]
 }
 
 const matchCache = new Map<string, readonly string[]>();
+const matchUse = registerCache('policy_action_patterns', () => matchCache.size, () => matchCache.clear());
 
 /**
  * Looks a condition key up. Returns the catalog entry, `undefined` when the
@@ -160,6 +163,7 @@ const matchCache = new Map<string, readonly string[]>();
  * provider such as `accounts.google.com`, or a customer's own).
  */
 export function findConditionKey(name: string): CatalogConditionKey | undefined | null {
+  keyUse.used = true;
   const cached = keyCache.get(name);
   if (cached !== undefined) return cached === MISSING ? undefined : cached;
   const found = lookUpConditionKey(name);
@@ -170,6 +174,7 @@ export function findConditionKey(name: string): CatalogConditionKey | undefined 
 
 const MISSING = Symbol('missing');
 const keyCache = new Map<string, CatalogConditionKey | null | typeof MISSING>();
+const keyUse = registerCache('policy_condition_keys', () => keyCache.size, () => keyCache.clear());
 
 function lookUpConditionKey(name: string): CatalogConditionKey | undefined | null {
   const colon = name.indexOf(':');
@@ -274,6 +279,7 @@ function escapeRegExp(text: string): string {
  * from users), compiled once per pattern.
  */
 export function globMatcher(pattern: string): (text: string) => boolean {
+  globUse.used = true;
   let matcher = globCache.get(pattern);
   if (!matcher) {
     matcher = compileGlob(pattern);
@@ -284,3 +290,4 @@ export function globMatcher(pattern: string): (text: string) => boolean {
 }
 
 const globCache = new Map<string, (text: string) => boolean>();
+const globUse = registerCache('policy_globs', () => globCache.size, () => globCache.clear());

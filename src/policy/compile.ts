@@ -4,6 +4,7 @@
 // whole policy set (statement-index.ts). Compiled policies are cached (WeakMap for
 // documents, a bounded map for JSON text).
 
+import { registerCache } from './caches.js';
 import { compileCondition, type CompiledCondition } from './conditions/evaluate-condition.js';
 import type { ContextView } from './context.js';
 import { compileGlob, compileResourcePattern, hasWildcard, type Matcher } from './match.js';
@@ -159,6 +160,15 @@ const documentCache = new WeakMap<PolicyDocument, CompiledPolicy>();
 // Keyed by the text itself (V8 keeps a string's hash, so a repeated string costs
 // no rehash), one map per policy type.
 const textCaches = new Map<PolicyType, Map<string, CompiledPolicy>>();
+const textUse = registerCache(
+  'policy_texts',
+  () => {
+    let size = 0;
+    for (const cache of textCaches.values()) size += cache.size;
+    return size;
+  },
+  () => textCaches.clear(),
+);
 /** How many JSON texts stay compiled; the oldest is dropped first. */
 export const TEXT_CACHE_LIMIT = 1000;
 
@@ -179,6 +189,7 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
  */
 export function loadPolicy(input: string | PolicyDocument, policyType: PolicyType): CompiledPolicy {
   if (typeof input !== 'string') return compilePolicy(input);
+  textUse.used = true;
   let cache = textCaches.get(policyType);
   if (!cache) textCaches.set(policyType, (cache = new Map()));
   let compiled = cache.get(input);

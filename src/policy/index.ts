@@ -10,6 +10,8 @@ export { compilePolicySet, evaluate, type CompiledPolicySet } from './evaluate.j
 export { PolicyError } from './errors.js';
 export type * from './types.js';
 export { contextKeysOf } from './context-keys.js';
+/** The engine's caches (name, size, release, used since last asked), for an application's idle sweep and metrics. */
+export { engineCaches, type EngineCache } from './caches.js';
 export {
   describePolicyError,
   locateFindings,

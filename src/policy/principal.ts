@@ -3,6 +3,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
 
+import { registerCache } from './caches.js';
 import { splitArn } from './match.js';
 import type { PrincipalElement } from './types.js';
 
@@ -35,9 +36,11 @@ export type GrantKind = 'direct' | 'role' | 'public' | 'account';
 
 const ACCOUNT_ID = /^\d{12}$/;
 const cache = new Map<string, PrincipalInfo>();
+const use = registerCache('policy_principals', () => cache.size, () => cache.clear());
 
 /** Reads a principal ARN (or service principal name); cached, as servers ask for the same few. */
 export function describePrincipal(principalArn: string): PrincipalInfo {
+  use.used = true;
   let info = cache.get(principalArn);
   if (info === undefined) {
     info = Object.freeze(describeUncached(principalArn));
