@@ -7,9 +7,15 @@
 // is the only XML read here.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html
 // https://docs.oasis-open.org/security/saml/v2.0/saml-profiles-2.0-os.pdf (4.1.4.3, 4.1.4.2)
-import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import type * as NodeSaml from '@node-saml/node-saml';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { ExpiredTokenError, InvalidIdentityTokenError } from '../errors.js';
+
+/**
+ * node-saml, with what it brings (xml-crypto, xpath, xml2js: about 4 MiB of heap), loaded by
+ * the first SAML response verified, not at start: most servers never see one (issue 21, idle memory).
+ */
+let nodeSaml: Promise<typeof NodeSaml> | undefined;
 
 const ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
@@ -51,6 +57,7 @@ const invalid = (message: string, cause?: unknown) => new InvalidIdentityTokenEr
 /** Verifies a base64 SAML response; InvalidIdentityToken or ExpiredToken (the assertion's window has passed) otherwise. */
 export async function verifySamlResponse(samlResponse: string, anchor: SamlTrustAnchor, check: SamlCheck): Promise<SamlIdentity> {
   const [audience] = check.audiences;
+  const { SAML, ValidateInResponseTo } = await (nodeSaml ??= import('@node-saml/node-saml'));
   const saml = new SAML({
     idpCert: anchor.certificates,
     // Required by node-saml for requests it would make; this server only receives responses.
