@@ -86,7 +86,7 @@ describe.skipIf(!process.env.CI && !process.env.DOCKERFILE_TEST)('the Docker ima
     expect(image.env.NODE_ENV).toBe('production');
     expect(image.user).toBeDefined();
     expect(['root', '0']).not.toContain(image.user!.split(':')[0]);
-    // node's flags as npm start gives them (issue 21: WebAssembly not tiered up).
+    // node's flags as npm start gives them (issue 21: WebAssembly not tiered up, young generation at most 8 MiB a semi-space).
     expect(image.cmd).toEqual(['node', ...startNodeFlags(), 'dist/main.js']);
     expect(existsSync(path.join(app, 'dist/main.js'))).toBe(true);
     expect(existsSync(path.join(app, 'src'))).toBe(false);
