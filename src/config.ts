@@ -215,10 +215,9 @@ function readHashPool(int: (name: string, fallback: number, min: number, max: nu
  * core with nothing else to run hashes at full speed; any other thread that wakes on it takes it
  * at once. Nice 19 kept a hash's thread on the core for its time slice, and each wake-up of a
  * request's threads could wait behind it. Measured on a 2-core machine during a flood of 50
- * sign-ins a second (issue 21), getCallerIdentity's throughput over its quiet figure, each pair
- * of runs side by side on a quiet machine: SCHED_IDLE 0.65x, 0.55x, 0.48x against nice 19 0.41x,
- * 0.42x, 0.50x, with about 19 sign-ins a second served in both. bench:graphql prints the two
- * side by side, and nice 0.
+ * sign-ins a second (bench:graphql, issue 21), getCallerIdentity's throughput over its quiet
+ * figure, side by side in three runs: SCHED_IDLE 0.60x, 0.61x, 0.50x against nice 19 0.49x,
+ * 0.65x, 0.45x and nice 0 0.45x, 0.32x, 0.40x, with as many sign-ins served (README, Benchmarks).
  */
 export const DEFAULT_HASH_PRIORITY = 'idle';
 
