@@ -34,6 +34,7 @@ import { passwordHashOptions } from '../src/crypto/passwords.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate } from '../src/db/migrate.js';
 import { newAccountId } from '../src/iam/ids.js';
+import { startNodeFlags } from '../test/support/main.js';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 5000);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
@@ -59,14 +60,6 @@ function glibcTunables(): string {
   const fallback = /GLIBC_TUNABLES=\$\{GLIBC_TUNABLES:-([^}]*)\}/.exec(start);
   if (!fallback) throw new Error('package.json\'s start script no longer sets GLIBC_TUNABLES: update bench/memory.bench.ts');
   return fallback[1]!;
-}
-
-/** The flags npm start gives node (the Dockerfile's CMD gives the same): those between `node` and `dist/main.js`. */
-function nodeFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
-  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js/.exec(start);
-  if (!flags) throw new Error('package.json\'s start script no longer runs `node [flags] dist/main.js`: update bench/memory.bench.ts');
-  return flags[1]!.split(/\s+/).filter(Boolean);
 }
 
 function rssBytes(pid: number): number {
@@ -193,7 +186,7 @@ async function main(): Promise<void> {
     await migrate(database.connectionString);
     const port = 52000 + Math.floor(Math.random() * 4000);
     const url = `http://127.0.0.1:${port}/graphql`;
-    child = spawn(process.execPath, [...nodeFlags(), ...(HEAP ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${dir}`] : []), join(root, 'dist/main.js')], {
+    child = spawn(process.execPath, [...startNodeFlags(), ...(HEAP ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${dir}`] : []), join(root, 'dist/main.js')], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
@@ -289,7 +282,7 @@ async function main(): Promise<void> {
     cacheLines(metrics).forEach((line, i) => console.log(`  ${line.padEnd(56)} → ${later[i]?.split(' ').pop() ?? '?'}`));
     const row = (name: string, bytes: number, target: number) =>
       console.log(`${name.padEnd(50)} ${(bytes / MiB).toFixed(0).padStart(6)} MiB   target ≤ ${target} MiB   ${bytes / MiB <= target ? 'met' : 'MISSED'}`);
-    console.log(`\nServer resident memory (VmRSS of node ${nodeFlags().join(' ')} dist/main.js, GLIBC_TUNABLES=${glibcTunables()}; the embedded Postgres is another process, not counted):`);
+    console.log(`\nServer resident memory (VmRSS of node ${startNodeFlags().join(' ')} dist/main.js, GLIBC_TUNABLES=${glibcTunables()}; the embedded Postgres is another process, not counted):`);
     row('idle', idle, TARGETS.idle);
     row(`after ${TENANTS} tenants' sessions, ${IDLE_SECONDS} s idle`, after, TARGETS.afterTenants);
     row(`after ${TENANTS} tenants, once their entries went idle`, released, TARGETS.afterTenants);
