@@ -90,6 +90,12 @@ describe('assumeRole', () => {
       user.token,
     );
     expect(narrow.assumeRole.packedPolicySize).toBeGreaterThan(0);
+    // A session policy within its own limit, and ten policy ARNs: together past the packed limit.
+    const big = JSON.stringify(policy(...Array.from({ length: 20 }, (_, i) => ({ Sid: `S${i}`, Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::bucket-${i}/*` }))));
+    const policyArns = Array.from({ length: 10 }, () => ({ arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+    const packed = await server.gql(AssumeRoleDetailsDocument, { input: { roleArn: role.arn, roleSessionName: 'packed', policy: big, policyArns } }, user.token);
+    expect(packed.errors?.[0]?.extensions?.code).toBe('PackedPolicyTooLarge');
+    expect(packed.errors?.[0]?.message).toMatch(/^Packed policy consumes \d+% of allotted space/);
     const fullToken = full.assumeRole.credentials.sessionToken;
     const narrowToken = narrow.assumeRole.credentials.sessionToken;
     expect(await ask(server, fullToken, 's3:PutObject', 'arn:aws:s3:::b/k')).toBe('allowed');

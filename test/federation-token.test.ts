@@ -151,7 +151,7 @@ describe('getFederationToken', () => {
     const sessionPolicy = JSON.stringify(policy(...Array.from({ length: 20 }, (_, i) => allow('s3:GetObject', { Resource: `arn:aws:s3:::bucket-${i}/*` }))));
     const tags = ['a', 'b', 'c'].map((key) => ({ key: key.repeat(128), value: 'v'.repeat(256) }));
     const response = await server.gql(GetFederationTokenDocument, { input: { name: 'Lee', policy: sessionPolicy, tags } }, user.token);
-    expect(response.errors?.[0]?.extensions?.code).toBe('ValidationError');
+    expect(response.errors?.[0]?.extensions?.code).toBe('PackedPolicyTooLarge');
     expect(response.errors?.[0]?.message).toMatch(/^Packed policy consumes \d+% of allotted space/);
     expect(await server.errorCode(GetFederationTokenDocument, { input: { name: 'Lee', policy: '{"Statement": 1}' } }, user.token)).toBe('MalformedPolicyDocument');
   });

@@ -1,7 +1,7 @@
 // AssumeRole's checks that do not depend on the role: member shapes, session
 // tags, policy ARNs, the session policy and the packed size of all three.
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
-import { AccessDeniedError, ValidationError } from '../errors.js';
+import { AccessDeniedError, PackedPolicyTooLargeError, ValidationError } from '../errors.js';
 import { checkArn, checkRange, checkString, checkTags, type TagInput } from '../iam/names.js';
 import { checkPolicyDocument } from '../iam/policy-documents.js';
 import type { Principal } from '../sessions/principal.js';
@@ -63,7 +63,10 @@ export function checkAssumeRoleInput(principal: Principal, input: AssumeRoleInpu
 
 /**
  * Checks the session policy and the packed size of it, the policy ARNs and the tags;
- * answers AWS's PackedPolicySize (the percentage of the allotted space they use).
+ * answers AWS's PackedPolicySize (the percentage of the allotted space they use), or
+ * PackedPolicyTooLarge past 100%, the code every operation that takes session policies
+ * declares for it (AssumeRole*, GetFederationToken).
+ * https://repost.aws/knowledge-center/iam-role-aws-sts-error
  */
 export function checkSessionPolicies(input: Pick<AssumeRoleInput, 'policy'>, { tags, policyArns }: CheckedAssumeRoleInput): number {
   if (input.policy != null) checkPolicyDocument(input.policy, 'session');
@@ -72,7 +75,7 @@ export function checkSessionPolicies(input: Pick<AssumeRoleInput, 'policy'>, { t
       PACKED_POLICY_LIMIT,
   );
   if (packedPolicySize > 100) {
-    throw new ValidationError(`Packed policy consumes ${packedPolicySize}% of allotted space, please use smaller policy for this request.`);
+    throw new PackedPolicyTooLargeError(`Packed policy consumes ${packedPolicySize}% of allotted space, please use smaller policy for this request.`);
   }
   return packedPolicySize;
 }

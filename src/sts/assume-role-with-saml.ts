@@ -19,8 +19,8 @@ import { parseIamArn } from '../iam/arn.js';
 import { checkArn, checkString, checkTags, type TagInput } from '../iam/names.js';
 import { samlProviderNameOf } from '../iam/saml-providers.js';
 import type { SessionIssuer } from '../sessions/sessions.js';
-import { checkRoleSessionRequest, checkSourceIdentity } from './assume-role-input.js';
-import { checkFederatedSessionPolicies, trustedRole } from './federated-trust.js';
+import { checkRoleSessionRequest, checkSessionPolicies, checkSourceIdentity } from './assume-role-input.js';
+import { trustedRole } from './federated-trust.js';
 import { type SamlIdentity, verifySamlResponse } from './saml-response.js';
 import { issueRoleSession } from './role-session.js';
 
@@ -142,7 +142,7 @@ async function exchange(deps: AssumeRoleWithSamlDeps, input: AssumeRoleWithSamlI
   const roleSessionName = readRoleSessionName(identity);
   const { tags, transitiveTagKeys } = readSessionTags(identity);
   const sourceIdentity = readSourceIdentity(identity);
-  const packedPolicySize = checkFederatedSessionPolicies(input, { tags, policyArns });
+  const packedPolicySize = checkSessionPolicies(input, { tags, policyArns });
   const keys = samlKeys(identity, provider);
   const role = await trustedRole(deps.db, {
     action: ACTION,

@@ -15,8 +15,8 @@ import { oidcProviderArn, type IssuerUrlPolicy } from '../iam/oidc-providers.js'
 import { httpRequestKeys } from '../auth/request-context.js';
 import { requestTagKeys } from '../auth/request-keys.js';
 import type { SessionIssuer } from '../sessions/sessions.js';
-import { checkRoleSessionRequest, checkSourceIdentity } from './assume-role-input.js';
-import { checkFederatedSessionPolicies, trustedRole } from './federated-trust.js';
+import { checkRoleSessionRequest, checkSessionPolicies, checkSourceIdentity } from './assume-role-input.js';
+import { trustedRole } from './federated-trust.js';
 import type { OidcKeyStore } from './oidc-keys.js';
 import { verifyWebIdentityToken, type WebIdentity } from './web-identity-token.js';
 import { issueRoleSession } from './role-session.js';
@@ -109,7 +109,7 @@ async function exchange(
   const { provider } = identity;
   const { tags, transitiveTagKeys } = readSessionTags(identity.claims[TAGS_CLAIM]);
   const sourceIdentity = readSourceIdentity(identity.claims[SOURCE_IDENTITY_CLAIM]);
-  const packedPolicySize = checkFederatedSessionPolicies(input, { tags, policyArns });
+  const packedPolicySize = checkSessionPolicies(input, { tags, policyArns });
   const role = await trustedRole(deps.db, {
     action: ACTION,
     providerArn: provider.arn,

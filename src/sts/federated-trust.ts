@@ -6,11 +6,9 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
 import type { Db } from '../db/client.js';
-import { AccessDeniedError, PackedPolicyTooLargeError, ValidationError } from '../errors.js';
+import { AccessDeniedError } from '../errors.js';
 import type { Role } from '../generated/prisma/client.js';
-import type { TagInput } from '../iam/names.js';
 import { compilePolicySet, evaluate } from '../policy/index.js';
-import { checkSessionPolicies } from './assume-role-input.js';
 import { requirePolicyArns } from './role-session.js';
 
 /** The facts of a federated AssumeRole* request that its trust decision reads. */
@@ -37,20 +35,6 @@ export function decideFederatedTrust(question: FederatedTrustQuestion): void {
       // AWS's message names neither the role's policy nor which condition failed.
       throw new AccessDeniedError(`Not authorized to perform ${act}`);
     }
-  }
-}
-
-/**
- * The session policies' checks of a federated AssumeRole* (checkSessionPolicies), with the
- * packed size's failure under the code these operations declare for it, PackedPolicyTooLarge.
- * Answers the packed size, as a percentage of the limit.
- */
-export function checkFederatedSessionPolicies(input: { policy?: string | null }, session: { tags: TagInput[]; policyArns: string[] }): number {
-  try {
-    return checkSessionPolicies(input, session);
-  } catch (error) {
-    if (error instanceof ValidationError && error.message.startsWith('Packed policy')) throw new PackedPolicyTooLargeError(error.message, { cause: error });
-    throw error;
   }
 }
 
